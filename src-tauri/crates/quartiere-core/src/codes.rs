@@ -1,0 +1,180 @@
+//! Coded lists: each value has a stable code (stored and synced), an Italian and an English label.
+
+/// Declares a coded enum with `code()`, `label_it()`, `label_en()`, `ALL` and `from_code()`.
+macro_rules! coded {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident = $code:literal, $it:literal, $en:literal;)* }) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name { $($variant),* }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),*];
+
+            pub fn code(self) -> &'static str {
+                match self { $($name::$variant => $code),* }
+            }
+
+            pub fn label_it(self) -> &'static str {
+                match self { $($name::$variant => $it),* }
+            }
+
+            pub fn label_en(self) -> &'static str {
+                match self { $($name::$variant => $en),* }
+            }
+
+            pub fn from_code(code: &str) -> Option<$name> {
+                match code { $($code => Some($name::$variant),)* _ => None }
+            }
+
+            /// The codes, for an error message that lists what is allowed.
+            pub fn codes_list() -> String {
+                $name::ALL.iter().map(|v| v.code()).collect::<Vec<_>>().join(", ")
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.code())
+            }
+        }
+    };
+}
+
+coded! {
+    /// A member's relationship to the tenant of record.
+    Relationship {
+        Intestatario = "intestatario", "intestatario/a", "tenant of record";
+        Coniuge = "coniuge", "coniuge o unito/a civilmente", "spouse or civil partner";
+        Convivente = "convivente", "convivente", "cohabitant";
+        Figlio = "figlio", "figlio/a", "child";
+        Genitore = "genitore", "genitore", "parent";
+        FratelloSorella = "fratello_sorella", "fratello/sorella", "sibling";
+        Nipote = "nipote", "nipote", "grandchild or nephew/niece";
+        Affine = "affine", "suocero/a, genero, nuora", "in-law";
+        AltroParente = "altro_parente", "altro parente", "other relative";
+        Altro = "altro", "altro", "other";
+    }
+}
+
+impl Relationship {
+    /// Reads the words Comune and ente gestore lists use, including anagrafe codes (IS, CG, FG...).
+    pub fn parse_loose(text: &str) -> Option<Relationship> {
+        let folded = crate::text::fold(text);
+        let r = match folded.as_str() {
+            "intestatario" | "intestataria" | "is" | "it" | "assegnatario" | "assegnataria" | "capofamiglia"
+            | "titolare" | "dichiarante" | "richiedente" => Relationship::Intestatario,
+            "coniuge" | "cg" | "mo" | "ma" | "moglie" | "marito" | "unito civilmente" | "unita civilmente" => {
+                Relationship::Coniuge
+            }
+            "convivente" | "cv" | "co" | "convivente more uxorio" => Relationship::Convivente,
+            "figlio" | "figlia" | "fg" | "fi" | "figlio a" | "figli" => Relationship::Figlio,
+            "genitore" | "padre" | "madre" | "ge" | "pa" => Relationship::Genitore,
+            "fratello" | "sorella" | "fr" | "so" | "fratello sorella" | "fratello_sorella" => {
+                Relationship::FratelloSorella
+            }
+            "nipote" | "ni" => Relationship::Nipote,
+            "suocero" | "suocera" | "genero" | "nuora" | "affine" | "cognato" | "cognata" => Relationship::Affine,
+            "altro parente" | "altro_parente" | "parente" | "zio" | "zia" | "cugino" | "cugina" | "nonno" | "nonna" => {
+                Relationship::AltroParente
+            }
+            "altro" | "altra persona" | "ospite" => Relationship::Altro,
+            _ => return Relationship::from_code(&folded.replace(' ', "_")),
+        };
+        Some(r)
+    }
+}
+
+coded! {
+    /// ESF labour-market status at entry (exactly one).
+    LabourStatus {
+        Occupato = "occupato", "occupato/a (anche autonomo)", "employed (incl. self-employed)";
+        Disoccupato = "disoccupato", "disoccupato/a", "unemployed";
+        DisoccupatoLungaDurata = "disoccupato_lunga_durata", "disoccupato/a di lunga durata (12 mesi o più)", "long-term unemployed";
+        Inattivo = "inattivo", "inattivo/a", "inactive";
+        InattivoNonInFormazione = "inattivo_non_in_formazione", "inattivo/a, non in istruzione o formazione", "inactive, not in education or training";
+    }
+}
+
+coded! {
+    /// ESF education level, reported in the three ISCED bands.
+    Isced {
+        Livello1_2 = "isced_1_2", "ISCED 1-2 (fino alla licenza media)", "ISCED 1-2";
+        Livello3_4 = "isced_3_4", "ISCED 3-4 (diploma)", "ISCED 3-4";
+        Livello5_8 = "isced_5_8", "ISCED 5-8 (laurea e oltre)", "ISCED 5-8";
+        Nessuno = "isced_0", "nessun titolo", "no formal education";
+    }
+}
+
+coded! {
+    /// An answer to a sensitive ESF question, which the person may refuse.
+    EsfAnswer {
+        Si = "si", "sì", "yes";
+        No = "no", "no", "no";
+        NonRisponde = "non_risponde", "preferisce non rispondere", "prefers not to say";
+    }
+}
+
+coded! {
+    /// How a desk contact happened.
+    Channel {
+        DiPersona = "di_persona", "di persona allo sportello", "in person at the desk";
+        Telefono = "telefono", "telefono", "phone";
+        VisitaDomiciliare = "visita_domiciliare", "visita domiciliare", "home visit";
+        Email = "email", "e-mail", "e-mail";
+        Messaggio = "messaggio", "messaggio (SMS, WhatsApp)", "message";
+        Altro = "altro", "altro", "other";
+    }
+}
+
+coded! {
+    /// The needs a desk contact is about.
+    Topic {
+        Casa = "casa", "casa e alloggio", "housing";
+        Morosita = "morosita", "morosità e debiti", "arrears and debt";
+        Lavoro = "lavoro", "lavoro", "work";
+        Formazione = "formazione", "formazione", "training";
+        Salute = "salute", "salute", "health";
+        Famiglia = "famiglia", "famiglia", "family";
+        Documenti = "documenti", "documenti e pratiche", "documents";
+        Reddito = "reddito", "reddito e sostegni economici", "income support";
+        Scuola = "scuola", "scuola e minori", "school and children";
+        Vicinato = "vicinato", "conflitti di vicinato", "conflict with neighbours";
+        Manutenzione = "manutenzione", "manutenzione dell'alloggio", "dwelling maintenance";
+        Altro = "altro", "altro", "other";
+    }
+}
+
+coded! {
+    /// What kind of organisation a partner is.
+    PartnerKind {
+        Comune = "comune", "Comune", "municipality";
+        ServizioSociale = "servizio_sociale", "Servizio Sociale", "social services";
+        EnteGestore = "ente_gestore", "ente gestore", "housing manager";
+        Cooperativa = "cooperativa", "cooperativa sociale", "social cooperative";
+        Lavoro = "lavoro", "servizi per il lavoro e la formazione", "employment and training";
+        Associazione = "associazione", "associazione", "association";
+        Parrocchia = "parrocchia", "parrocchia", "parish";
+        Scuola = "scuola", "scuola", "school";
+        Sanita = "sanita", "servizi sanitari", "health services";
+        Altro = "altro", "altro", "other";
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip() {
+        for r in Relationship::ALL {
+            assert_eq!(Relationship::from_code(r.code()), Some(*r));
+            assert_eq!(Relationship::parse_loose(r.code()), Some(*r));
+        }
+        assert_eq!(Relationship::parse_loose("FIGLIA"), Some(Relationship::Figlio));
+        assert_eq!(Relationship::parse_loose("IS"), Some(Relationship::Intestatario));
+        assert_eq!(Relationship::parse_loose("vicino di casa"), None);
+        for t in Topic::ALL {
+            assert_eq!(Topic::from_code(t.code()), Some(*t));
+        }
+    }
+}

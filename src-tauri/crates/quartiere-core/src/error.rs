@@ -1,0 +1,70 @@
+//! The core's error type. Every message is a complete Italian sentence an operator can act on.
+
+use std::fmt;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// One invalid field of a form or of an imported row.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FieldError {
+    /// The field's machine name (`codice_fiscale`), for the UI to place the message.
+    pub field: String,
+    /// What is wrong, in Italian.
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> FieldError {
+        FieldError { field: field.into(), message: message.into() }
+    }
+}
+
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("dati non validi: {}", join(.0))]
+    Invalid(Vec<FieldError>),
+    #[error("{what} non trovato: {key}")]
+    NotFound { what: &'static str, key: String },
+    #[error("il codice «{key}» corrisponde a più di un elemento: scrivine qualche carattere in più")]
+    Ambiguous { key: String },
+    #[error(
+        "questo archivio è stato creato da una versione più recente di Quartiere \
+         (schema {found}, questa versione arriva a {known}): aggiorna il programma"
+    )]
+    SchemaTooNew { found: i64, known: i64 },
+    #[error("import non riuscito: {0}")]
+    Import(String),
+    #[error("errore dell'archivio: {0}")]
+    Db(#[from] rusqlite::Error),
+    #[error("errore di lettura o scrittura: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl Error {
+    /// A stable machine-readable kind, for the UI to choose its sentence.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::Invalid(_) => "invalid",
+            Error::NotFound { .. } => "not_found",
+            Error::Ambiguous { .. } => "ambiguous",
+            Error::SchemaTooNew { .. } => "schema_too_new",
+            Error::Import(_) => "import",
+            Error::Db(_) => "database",
+            Error::Io(_) => "io",
+        }
+    }
+
+    pub fn invalid(field: &str, message: impl Into<String>) -> Error {
+        Error::Invalid(vec![FieldError::new(field, message)])
+    }
+}
+
+fn join(errors: &[FieldError]) -> String {
+    errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; ")
+}

@@ -1,0 +1,552 @@
+//! Import of the registry lists the Comune or the ente gestore sends: one row per person, rows with
+//! the same dwelling code form one household. All or nothing: any invalid row stops the import,
+//! and the report names every bad row.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use chrono::NaiveDate;
+use rusqlite::types::Value;
+
+use crate::cf;
+use crate::codes::Relationship;
+use crate::error::{Error, Result};
+use crate::format::parse_date;
+use crate::ids::{DwellingId, HouseholdId, PersonId};
+use crate::registry::{self, opt, DwellingInput, MemberInput, PersonInput};
+use crate::schema::Table;
+use crate::store::{Actor, Store, Writer};
+use crate::text::fold;
+
+/// The columns a list may have, in the order they are documented.
+pub const COLUMNS: [&str; 14] = [
+    "codice_alloggio",
+    "indirizzo",
+    "civico",
+    "scala",
+    "piano",
+    "interno",
+    "cognome",
+    "nome",
+    "sesso",
+    "data_nascita",
+    "luogo_nascita",
+    "codice_fiscale",
+    "relazione",
+    "telefono",
+];
+const REQUIRED: [&str; 5] = ["codice_alloggio", "indirizzo", "civico", "cognome", "nome"];
+
+/// One problem in the file, as the operator sees it in a spreadsheet program.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RowError {
+    /// The spreadsheet row number (the header is row 1).
+    pub row: usize,
+    pub column: String,
+    pub reason: String,
+}
+
+impl std::fmt::Display for RowError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "riga {}, colonna «{}»: {}", self.row, self.column, self.reason)
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ImportReport {
+    pub rows: usize,
+    pub errors: Vec<RowError>,
+    /// Things worth checking that do not stop the import.
+    pub warnings: Vec<String>,
+    pub dwellings_new: usize,
+    pub dwellings_updated: usize,
+    pub households_new: usize,
+    pub people_new: usize,
+    pub people_updated: usize,
+    pub people_unchanged: usize,
+    pub members_added: usize,
+    pub members_moved: usize,
+    pub members_updated: usize,
+    /// True when the changes were written (not a dry run, no errors).
+    pub applied: bool,
+}
+
+impl ImportReport {
+    pub fn changes(&self) -> usize {
+        self.dwellings_new
+            + self.dwellings_updated
+            + self.households_new
+            + self.people_new
+            + self.people_updated
+            + self.members_added
+            + self.members_moved
+            + self.members_updated
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImportOptions {
+    pub dry_run: bool,
+    /// The date recorded when a person moves from one household to another.
+    pub today: NaiveDate,
+}
+
+/// The cells of a file: headers and the data rows with their spreadsheet row numbers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sheet {
+    pub headers: Vec<String>,
+    pub rows: Vec<(usize, Vec<String>)>,
+}
+
+/// Reads a CSV (comma, semicolon or tab; UTF-8 with or without BOM, or Windows-1252) or a
+/// spreadsheet (XLSX, XLS, ODS: the first sheet).
+pub fn read_sheet(path: &Path) -> Result<Sheet> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| Error::Import(format!("non riesco a leggere il file {}: {e}", path.display())))?;
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_lowercase();
+    let is_zip = bytes.starts_with(b"PK\x03\x04");
+    let is_ole = bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]);
+    if is_zip || is_ole || matches!(ext.as_str(), "xlsx" | "xlsm" | "xls" | "ods") {
+        read_workbook(path)
+    } else {
+        read_csv(&bytes)
+    }
+}
+
+fn read_csv(bytes: &[u8]) -> Result<Sheet> {
+    let text = decode_text(bytes);
+    let first_line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let delimiter =
+        [b';', b',', b'\t'].into_iter().max_by_key(|d| first_line.bytes().filter(|b| b == d).count()).unwrap_or(b',');
+    let mut reader =
+        csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes());
+    let mut records = Vec::new();
+    for (index, record) in reader.records().enumerate() {
+        let record =
+            record.map_err(|e| Error::Import(format!("riga {}: il file CSV non è leggibile ({e})", index + 1)))?;
+        records.push((index + 1, record.iter().map(|c| c.trim().to_string()).collect::<Vec<_>>()));
+    }
+    split_header(records)
+}
+
+/// UTF-8 (BOM stripped) when the bytes are valid UTF-8, otherwise Windows-1252, which is what
+/// Excel on Italian Windows writes as "CSV".
+fn decode_text(bytes: &[u8]) -> String {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text.to_string(),
+        Err(_) => encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0.into_owned(),
+    }
+}
+
+fn read_workbook(path: &Path) -> Result<Sheet> {
+    use calamine::{open_workbook_auto, Data, Reader};
+    let mut workbook =
+        open_workbook_auto(path).map_err(|e| Error::Import(format!("il foglio di calcolo non è leggibile: {e}")))?;
+    let range = workbook
+        .worksheet_range_at(0)
+        .ok_or_else(|| Error::Import("il foglio di calcolo non contiene fogli".into()))?
+        .map_err(|e| Error::Import(format!("il primo foglio non è leggibile: {e}")))?;
+    let first_row = range.start().map(|(r, _)| r as usize).unwrap_or(0);
+    let first_col = range.start().map(|(_, c)| c as usize).unwrap_or(0);
+    let mut records = Vec::new();
+    for (index, row) in range.rows().enumerate() {
+        let mut cells: Vec<String> = vec![String::new(); first_col];
+        cells.extend(row.iter().map(|cell| match cell {
+            Data::Empty => String::new(),
+            Data::String(s) => s.trim().to_string(),
+            Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+            Data::Float(f) => f.to_string(),
+            Data::Int(i) => i.to_string(),
+            Data::Bool(b) => if *b { "sì" } else { "no" }.to_string(),
+            Data::DateTime(dt) => dt.as_datetime().map(|d| d.date().to_string()).unwrap_or_default(),
+            Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+            Data::Error(e) => format!("#ERRORE {e:?}"),
+        }));
+        records.push((first_row + index + 1, cells));
+    }
+    split_header(records)
+}
+
+fn split_header(records: Vec<(usize, Vec<String>)>) -> Result<Sheet> {
+    let mut records = records.into_iter().filter(|(_, cells)| cells.iter().any(|c| !c.is_empty()));
+    let (_, headers) = records.next().ok_or_else(|| Error::Import("il file è vuoto".into()))?;
+    Ok(Sheet { headers, rows: records.collect() })
+}
+
+/// Maps a header as people write it to our column name: case, spaces, accents and a few common
+/// synonyms do not matter.
+fn canonical_header(header: &str) -> Option<&'static str> {
+    let key = fold(header).replace(' ', "_");
+    let name = match key.as_str() {
+        "codice_alloggio" | "cod_alloggio" | "alloggio" | "codice_unita" | "codice_ui" | "id_alloggio" => {
+            "codice_alloggio"
+        }
+        "indirizzo" | "via" | "via_piazza" => "indirizzo",
+        "civico" | "numero_civico" | "n_civico" | "num_civico" => "civico",
+        "scala" => "scala",
+        "piano" => "piano",
+        "interno" | "int" => "interno",
+        "cognome" => "cognome",
+        "nome" => "nome",
+        "sesso" | "genere" => "sesso",
+        "data_nascita" | "data_di_nascita" | "nato_il" | "data_nasc" => "data_nascita",
+        "luogo_nascita" | "luogo_di_nascita" | "comune_nascita" | "comune_di_nascita" | "nato_a" => "luogo_nascita",
+        "codice_fiscale" | "cf" | "cod_fiscale" | "codicefiscale" => "codice_fiscale",
+        "relazione" | "relazione_di_parentela" | "parentela" | "rapporto_di_parentela" | "rapporto" => "relazione",
+        "telefono" | "tel" | "cellulare" | "recapito_telefonico" => "telefono",
+        _ => return None,
+    };
+    Some(name)
+}
+
+/// One valid data row.
+#[derive(Debug, Clone)]
+struct Row {
+    number: usize,
+    dwelling_code: String,
+    dwelling: DwellingInput,
+    person: PersonInput,
+    relationship: Relationship,
+}
+
+/// Validates every row; returns the valid rows, or every problem found.
+fn parse_rows(sheet: &Sheet, today: NaiveDate, report: &mut ImportReport) -> Vec<Row> {
+    let mut index: HashMap<&'static str, usize> = HashMap::new();
+    for (i, header) in sheet.headers.iter().enumerate() {
+        match canonical_header(header) {
+            Some(name) if index.contains_key(name) => report.errors.push(RowError {
+                row: 1,
+                column: header.clone(),
+                reason: format!("la colonna «{name}» compare due volte"),
+            }),
+            Some(name) => {
+                index.insert(name, i);
+            }
+            None if header.trim().is_empty() => {}
+            None => report.warnings.push(format!("la colonna «{header}» non è riconosciuta ed è stata ignorata")),
+        }
+    }
+    for required in REQUIRED {
+        if !index.contains_key(required) {
+            report.errors.push(RowError {
+                row: 1,
+                column: required.into(),
+                reason: "colonna obbligatoria mancante nell'intestazione".into(),
+            });
+        }
+    }
+    if !report.errors.is_empty() {
+        return Vec::new();
+    }
+    let mut rows = Vec::new();
+    for (number, cells) in &sheet.rows {
+        report.rows += 1;
+        let get = |name: &str| -> String {
+            index.get(name).and_then(|&i| cells.get(i)).map(|c| c.trim().to_string()).unwrap_or_default()
+        };
+        let optional = |name: &str| -> Option<String> { Some(get(name)).filter(|v| !v.is_empty()) };
+        let mut errors = Vec::new();
+        let mut error =
+            |column: &str, reason: String| errors.push(RowError { row: *number, column: column.into(), reason });
+
+        for required in REQUIRED {
+            if get(required).is_empty() {
+                error(required, "il valore è obbligatorio".into());
+            }
+        }
+        let sex = match get("sesso").to_uppercase().as_str() {
+            "" => None,
+            "M" | "MASCHIO" | "MASCHILE" | "U" | "UOMO" => Some('M'),
+            "F" | "FEMMINA" | "FEMMINILE" | "D" | "DONNA" => Some('F'),
+            other => {
+                error("sesso", format!("«{other}» non è valido: scrivi M o F"));
+                None
+            }
+        };
+        let birth_date = match optional("data_nascita") {
+            None => None,
+            Some(text) => match parse_date(&text) {
+                Some(d) if d > today => {
+                    error("data_nascita", format!("la data {text} è nel futuro"));
+                    None
+                }
+                Some(d) => Some(d),
+                None => {
+                    error("data_nascita", format!("«{text}» non è una data valida: usa gg/mm/aaaa"));
+                    None
+                }
+            },
+        };
+        let codice_fiscale = optional("codice_fiscale").map(|c| c.replace(' ', "").to_uppercase());
+        if let Some(code) = &codice_fiscale {
+            match cf::validate(code) {
+                Err(e) => error("codice_fiscale", format!("«{code}» non è valido: {e}")),
+                Ok(valid) => {
+                    if let Some(birth) = birth_date {
+                        if !valid.matches(birth, sex.unwrap_or(valid.decoded().sex)) {
+                            error(
+                                "codice_fiscale",
+                                format!("«{code}» non corrisponde alla data di nascita o al sesso della riga"),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        let relationship = match optional("relazione") {
+            None => Relationship::Altro,
+            Some(text) => Relationship::parse_loose(&text).unwrap_or_else(|| {
+                error(
+                    "relazione",
+                    format!("«{text}» non è una relazione riconosciuta (ad esempio: intestatario, coniuge, figlio, convivente)"),
+                );
+                Relationship::Altro
+            }),
+        };
+        let person = PersonInput {
+            surname: get("cognome"),
+            name: get("nome"),
+            sex,
+            birth_date,
+            birth_place: optional("luogo_nascita"),
+            codice_fiscale,
+            phone: optional("telefono"),
+            ..Default::default()
+        };
+        for e in person.validate() {
+            // Name and CF problems were reported above with the file's column names.
+            if matches!(e.field.as_str(), "telefono") {
+                error("telefono", e.message);
+            }
+        }
+        let dwelling = DwellingInput {
+            code: optional("codice_alloggio"),
+            street: get("indirizzo"),
+            civic: get("civico"),
+            scala: optional("scala"),
+            piano: optional("piano"),
+            interno: optional("interno"),
+            ..Default::default()
+        };
+        if errors.is_empty() {
+            rows.push(Row { number: *number, dwelling_code: get("codice_alloggio"), dwelling, person, relationship });
+        } else {
+            report.errors.extend(errors);
+        }
+    }
+    check_across_rows(&rows, report);
+    rows
+}
+
+fn check_across_rows(rows: &[Row], report: &mut ImportReport) {
+    let mut first_of_dwelling: HashMap<&str, &Row> = HashMap::new();
+    let mut tenant_of: HashMap<&str, usize> = HashMap::new();
+    let mut seen_cf: HashMap<&str, usize> = HashMap::new();
+    let mut seen_identity: HashMap<(String, String, Option<NaiveDate>), usize> = HashMap::new();
+    for row in rows {
+        let code = row.dwelling_code.as_str();
+        match first_of_dwelling.get(code) {
+            None => {
+                first_of_dwelling.insert(code, row);
+            }
+            Some(first) => {
+                let a = &first.dwelling;
+                let b = &row.dwelling;
+                let fields = [
+                    ("indirizzo", fold(&a.street) != fold(&b.street)),
+                    ("civico", fold(&a.civic) != fold(&b.civic)),
+                    ("scala", a.scala != b.scala),
+                    ("piano", a.piano != b.piano),
+                    ("interno", a.interno != b.interno),
+                ];
+                for (column, differs) in fields {
+                    if differs {
+                        report.errors.push(RowError {
+                            row: row.number,
+                            column: column.into(),
+                            reason: format!(
+                                "l'alloggio {code} ha un valore diverso alla riga {}: lo stesso alloggio deve avere lo stesso indirizzo",
+                                first.number
+                            ),
+                        });
+                    }
+                }
+            }
+        }
+        if row.relationship == Relationship::Intestatario {
+            if let Some(previous) = tenant_of.insert(code, row.number) {
+                report.errors.push(RowError {
+                    row: row.number,
+                    column: "relazione".into(),
+                    reason: format!("l'alloggio {code} ha già un intestatario alla riga {previous}"),
+                });
+            }
+        }
+        if let Some(code) = row.person.codice_fiscale.as_deref() {
+            if let Some(previous) = seen_cf.insert(code, row.number) {
+                report.errors.push(RowError {
+                    row: row.number,
+                    column: "codice_fiscale".into(),
+                    reason: format!("lo stesso codice fiscale compare anche alla riga {previous}"),
+                });
+            }
+        } else {
+            let key = (fold(&row.person.surname), fold(&row.person.name), row.person.birth_date);
+            if let Some(previous) = seen_identity.insert(key, row.number) {
+                report.errors.push(RowError {
+                    row: row.number,
+                    column: "cognome".into(),
+                    reason: format!(
+                        "la stessa persona (cognome, nome e data di nascita) compare anche alla riga {previous}"
+                    ),
+                });
+            }
+        }
+    }
+    report.errors.sort_by(|a, b| a.row.cmp(&b.row));
+}
+
+/// Validates the file and, when every row is valid and this is not a dry run, writes it in one
+/// transaction. Re-importing the same file writes nothing.
+pub fn import_file(store: &mut Store, actor: &Actor, path: &Path, options: ImportOptions) -> Result<ImportReport> {
+    let sheet = read_sheet(path)?;
+    import_sheet(store, actor, &sheet, options)
+}
+
+pub fn import_sheet(store: &mut Store, actor: &Actor, sheet: &Sheet, options: ImportOptions) -> Result<ImportReport> {
+    let mut report = ImportReport::default();
+    let rows = parse_rows(sheet, options.today, &mut report);
+    if !report.errors.is_empty() {
+        return Ok(report);
+    }
+    let mut groups: BTreeMap<&str, Vec<&Row>> = BTreeMap::new();
+    for row in &rows {
+        groups.entry(row.dwelling_code.as_str()).or_default().push(row);
+    }
+    // The whole plan runs inside one transaction; a dry run rolls it back, so its counts are exact.
+    let mut planned = report.clone();
+    let outcome = store.write(actor, |w| {
+        for rows in groups.values() {
+            apply_dwelling(w, rows, options.today, &mut planned)?;
+        }
+        if options.dry_run {
+            Err(Error::Import(DRY_RUN.into()))
+        } else {
+            Ok(())
+        }
+    });
+    match outcome {
+        Ok(()) => {
+            planned.applied = true;
+            Ok(planned)
+        }
+        Err(Error::Import(message)) if message == DRY_RUN => Ok(planned),
+        Err(e) => Err(e),
+    }
+}
+
+const DRY_RUN: &str = "prova senza scrittura";
+
+fn apply_dwelling(w: &mut Writer<'_>, rows: &[&Row], today: NaiveDate, report: &mut ImportReport) -> Result<()> {
+    let first = rows[0];
+    let dwelling: DwellingId = match registry::find_dwelling_by_code(w.conn(), &first.dwelling_code)? {
+        Some(existing) => {
+            if registry::update_dwelling(w, existing.id, &first.dwelling)? > 0 {
+                report.dwellings_updated += 1;
+            }
+            existing.id
+        }
+        None => {
+            report.dwellings_new += 1;
+            registry::create_dwelling(w, &first.dwelling)?
+        }
+    };
+    let household: HouseholdId = match registry::household_in_dwelling(w.conn(), dwelling)? {
+        Some(h) => h,
+        None => {
+            report.households_new += 1;
+            registry::create_household(w, dwelling, None)?
+        }
+    };
+    let mut listed: Vec<PersonId> = Vec::new();
+    for row in rows {
+        let person = apply_person(w, row, report)?;
+        listed.push(person);
+        let member = MemberInput {
+            relationship: row.relationship,
+            resident_since: None,
+            tenant_of_record: row.relationship == Relationship::Intestatario,
+        };
+        match registry::current_membership(w.conn(), person)? {
+            Some(m) if m.household == household => {
+                let changed = w.update(
+                    Table::Membership,
+                    m.id.0,
+                    &[
+                        ("relationship", row.relationship.code().to_string().into()),
+                        ("tenant_of_record", Value::Integer(member.tenant_of_record as i64)),
+                    ],
+                )?;
+                if changed > 0 {
+                    report.members_updated += 1;
+                }
+            }
+            Some(m) => {
+                registry::end_membership(w, m.id, today)?;
+                registry::add_member(w, household, person, &member)?;
+                report.members_moved += 1;
+            }
+            None => {
+                registry::add_member(w, household, person, &member)?;
+                report.members_added += 1;
+            }
+        }
+    }
+    let detail = registry::household_detail(w.conn(), household)?;
+    for member in detail.current_members().filter(|m| !listed.contains(&m.person.id)) {
+        report.warnings.push(format!(
+            "{} risulta nel nucleo di {} ma non è nel file: verifica se è uscito dal nucleo",
+            member.person.full_name(),
+            detail.dwelling.fields.address_line()
+        ));
+    }
+    Ok(())
+}
+
+/// Finds the row's person (by codice fiscale, else by name and birth date) and updates the
+/// fields the file carries; fields the file does not carry (e-mail, ESF data) are left alone.
+fn apply_person(w: &mut Writer<'_>, row: &Row, report: &mut ImportReport) -> Result<PersonId> {
+    let p = &row.person;
+    let existing = match p.codice_fiscale.as_deref() {
+        Some(code) => registry::find_person_by_cf(w.conn(), code)?,
+        None => None,
+    };
+    let existing = match existing {
+        Some(found) => Some(found),
+        None => registry::find_person_by_identity(w.conn(), &p.surname, &p.name, p.birth_date)?,
+    };
+    let Some(existing) = existing else {
+        report.people_new += 1;
+        return registry::create_person(w, p);
+    };
+    let mut columns: Vec<(&str, Value)> = vec![("surname", p.surname.clone().into()), ("name", p.name.clone().into())];
+    if let Some(sex) = p.sex {
+        columns.push(("sex", String::from(sex).into()));
+    }
+    if let Some(d) = p.birth_date {
+        columns.push(("birth_date", d.to_string().into()));
+    }
+    for (column, value) in [("birth_place", &p.birth_place), ("codice_fiscale", &p.codice_fiscale), ("phone", &p.phone)]
+    {
+        if value.is_some() {
+            columns.push((column, opt(value.clone())));
+        }
+    }
+    if w.update(Table::Person, existing.id.0, &columns)? > 0 {
+        report.people_updated += 1;
+    } else {
+        report.people_unchanged += 1;
+    }
+    Ok(existing.id)
+}

@@ -1,0 +1,25 @@
+//! Quartiere's core: everything the desktop shell and the CLI do, with no UI and no Tauri.
+//!
+//! Invariants (see ARCHITECTURE.md):
+//! - every write to a synced table goes through [`store::Writer`], which records one change row per
+//!   column in the same transaction;
+//! - time and randomness come in through [`clock::Clock`] and [`ids::IdGen`], never from globals;
+//! - nothing here logs personal data.
+
+pub mod cf;
+pub mod clock;
+pub mod codes;
+pub mod demo;
+pub mod desk;
+pub mod error;
+pub mod format;
+pub mod ids;
+pub mod import;
+pub mod registry;
+pub mod schema;
+pub mod search;
+pub mod store;
+pub mod text;
+
+pub use error::{Error, FieldError, Result};
+pub use store::{Actor, Store};

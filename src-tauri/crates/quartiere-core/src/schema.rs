@@ -1,0 +1,141 @@
+//! The synced tables, their columns, and the migrations that create them.
+
+use rusqlite::Connection;
+
+use crate::error::{Error, Result};
+
+/// Migrations in order; the database's `user_version` is the number applied.
+const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_init.sql")];
+
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// The synced tables, in an order where every table comes after the tables it references.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Table {
+    Desk,
+    Operator,
+    Dwelling,
+    Household,
+    Person,
+    Membership,
+    Partner,
+    PartnerContact,
+    DeskContact,
+    DeskContactTopic,
+    Referral,
+    Note,
+}
+
+impl Table {
+    pub const ALL: [Table; 12] = [
+        Table::Desk,
+        Table::Operator,
+        Table::Dwelling,
+        Table::Household,
+        Table::Person,
+        Table::Membership,
+        Table::Partner,
+        Table::PartnerContact,
+        Table::DeskContact,
+        Table::DeskContactTopic,
+        Table::Referral,
+        Table::Note,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Table::Desk => "desk",
+            Table::Operator => "operator",
+            Table::Dwelling => "dwelling",
+            Table::Household => "household",
+            Table::Person => "person",
+            Table::Membership => "membership",
+            Table::Partner => "partner",
+            Table::PartnerContact => "partner_contact",
+            Table::DeskContact => "desk_contact",
+            Table::DeskContactTopic => "desk_contact_topic",
+            Table::Referral => "referral",
+            Table::Note => "note",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Table> {
+        Table::ALL.into_iter().find(|t| t.name() == name)
+    }
+
+    /// Every column but `id`. A change naming any other column is refused.
+    pub fn columns(self) -> &'static [&'static str] {
+        match self {
+            Table::Desk | Table::Operator => &["name", "deleted"],
+            Table::Dwelling => {
+                &["code", "street", "civic", "scala", "piano", "interno", "cap", "comune", "provincia", "deleted"]
+            }
+            Table::Household => &["dwelling_id", "formed_on", "dissolved_on", "deleted"],
+            Table::Person => &[
+                "surname",
+                "name",
+                "sex",
+                "birth_date",
+                "birth_place",
+                "codice_fiscale",
+                "citizenship",
+                "phone",
+                "email",
+                "esf_labour_status",
+                "esf_isced",
+                "esf_migrant",
+                "esf_disability",
+                "esf_other_disadvantage",
+                "esf_homeless",
+                "esf_rural",
+                "created_at",
+                "deleted",
+            ],
+            Table::Membership => &[
+                "household_id",
+                "person_id",
+                "relationship",
+                "resident_since",
+                "left_on",
+                "tenant_of_record",
+                "deleted",
+            ],
+            Table::Partner => &["name", "kind", "address", "phone", "email", "deleted"],
+            Table::PartnerContact => &["partner_id", "name", "role", "phone", "email", "deleted"],
+            Table::DeskContact => &[
+                "occurred_at",
+                "operator_id",
+                "person_id",
+                "household_id",
+                "channel",
+                "follow_up_on",
+                "follow_up_done_on",
+                "deleted",
+            ],
+            Table::DeskContactTopic => &["contact_id", "topic", "deleted"],
+            Table::Referral => &["contact_id", "partner_id", "servizio_sociale", "reason", "referred_on", "deleted"],
+            Table::Note => {
+                &["subject_table", "subject_id", "body", "supersedes_id", "written_at", "operator_id", "deleted"]
+            }
+        }
+    }
+
+    pub fn has_column(self, column: &str) -> bool {
+        self.columns().contains(&column)
+    }
+}
+
+/// Brings the database to [`SCHEMA_VERSION`], each migration in its own transaction.
+pub fn migrate(conn: &mut Connection) -> Result<()> {
+    let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if found > SCHEMA_VERSION {
+        return Err(Error::SchemaTooNew { found, known: SCHEMA_VERSION });
+    }
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", index as i64 + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}

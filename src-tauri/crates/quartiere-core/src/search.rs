@@ -1,0 +1,273 @@
+//! Search over people and households: prefix, diacritics- and apostrophe-insensitive, ranked.
+//!
+//! The index (`search_doc` + the FTS5 table `search_fts`) is derived data: the write path refreshes
+//! the documents of the rows a write touched, inside the same transaction, and it is never synced.
+
+use std::collections::BTreeSet;
+
+use rusqlite::{params, Connection, OptionalExtension};
+use uuid::Uuid;
+
+use crate::error::Result;
+use crate::ids::{HouseholdId, PersonId};
+use crate::registry::{self, DwellingInput};
+use crate::schema::Table;
+use crate::text::{fold, index_words};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HitKind {
+    Person,
+    Household,
+}
+
+impl HitKind {
+    fn code(self) -> &'static str {
+        match self {
+            HitKind::Person => "person",
+            HitKind::Household => "household",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct SearchHit {
+    pub kind: HitKind,
+    pub id: Uuid,
+    /// `Rossi Mario`, or the household's address.
+    pub label: String,
+    /// A second line: birth date and address for a person, tenant of record for a household.
+    pub detail: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Scope {
+    pub people: bool,
+    pub households: bool,
+}
+
+impl Scope {
+    pub const ALL: Scope = Scope { people: true, households: true };
+    pub const PEOPLE: Scope = Scope { people: true, households: false };
+    pub const HOUSEHOLDS: Scope = Scope { people: false, households: true };
+}
+
+/// Every word of the query must start a word of the document. Results whose name (or address)
+/// starts with the whole query come first, then those whose surname (or street) has a word starting
+/// with the query's first word, then the rest; alphabetical within each tier.
+pub fn search(conn: &Connection, query: &str, scope: Scope, limit: usize) -> Result<Vec<SearchHit>> {
+    let folded = fold(query);
+    let words: Vec<&str> = folded.split(' ').filter(|w| !w.is_empty()).collect();
+    if words.is_empty() || !(scope.people || scope.households) {
+        return Ok(Vec::new());
+    }
+    // Folded words are alphanumeric only, so quoting them is enough to keep FTS syntax out.
+    let fts_query: String = words.iter().map(|w| format!("\"{w}\"*")).collect::<Vec<_>>().join(" ");
+    let kinds: &[&str] = match (scope.people, scope.households) {
+        (true, true) => &["person", "household"],
+        (true, false) => &["person"],
+        _ => &["household"],
+    };
+    let mut stmt = conn.prepare_cached(
+        "SELECT d.kind, d.ref_id FROM search_fts JOIN search_doc d ON d.docid = search_fts.rowid
+         WHERE search_fts MATCH ?1 AND d.kind IN (?2, ?3)
+         ORDER BY CASE WHEN substr(d.sort_key, 1, length(?4)) = ?4 THEN 0
+                       WHEN ' ' || d.lead_key GLOB '* ' || ?5 || '*' THEN 1 ELSE 2 END,
+                  d.kind DESC, d.sort_key
+         LIMIT ?6",
+    )?;
+    let found: Vec<(String, String)> = stmt
+        .query_map(params![fts_query, kinds[0], kinds[kinds.len() - 1], folded, words[0], limit as i64], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut hits = Vec::with_capacity(found.len());
+    for (kind, id) in found {
+        let id = crate::store::parse_uuid(&id)?;
+        hits.push(if kind == "person" {
+            person_hit(conn, PersonId(id))?
+        } else {
+            household_hit(conn, HouseholdId(id))?
+        });
+    }
+    Ok(hits)
+}
+
+fn person_hit(conn: &Connection, id: PersonId) -> Result<SearchHit> {
+    let person = registry::get_person(conn, id)?;
+    let mut detail = Vec::new();
+    if let Some(birth) = person.birth_date {
+        let born = if person.sex == Some('F') { "nata il" } else { "nato il" };
+        detail.push(format!("{born} {}", crate::format::date(birth)));
+    }
+    if let Some(cf) = &person.codice_fiscale {
+        detail.push(cf.clone());
+    }
+    if let Some(address) = current_address(conn, id)? {
+        detail.push(address);
+    }
+    Ok(SearchHit { kind: HitKind::Person, id: id.0, label: person.full_name(), detail: detail.join(" · ") })
+}
+
+fn household_hit(conn: &Connection, id: HouseholdId) -> Result<SearchHit> {
+    let detail = registry::household_detail(conn, id)?;
+    let tenant = detail.tenant_of_record().map(|m| m.person.full_name());
+    let count = detail.current_members().count();
+    let people = if count == 1 { "1 componente".to_string() } else { format!("{count} componenti") };
+    Ok(SearchHit {
+        kind: HitKind::Household,
+        id: id.0,
+        label: format!("Nucleo {}", detail.dwelling.fields.address_line()),
+        detail: match tenant {
+            Some(t) => format!("intestatario {t} · {people}"),
+            None => people,
+        },
+    })
+}
+
+fn current_address(conn: &Connection, person: PersonId) -> Result<Option<String>> {
+    let dwelling: Option<DwellingInput> = conn
+        .query_row(
+            "SELECT d.street, d.civic, d.scala, d.piano, d.interno FROM membership m
+             JOIN household h ON h.id = m.household_id JOIN dwelling d ON d.id = h.dwelling_id
+             WHERE m.person_id = ?1 AND m.left_on IS NULL AND m.deleted = 0 ORDER BY m.id DESC LIMIT 1",
+            [person],
+            |r| {
+                Ok(DwellingInput {
+                    street: r.get(0)?,
+                    civic: r.get(1)?,
+                    scala: r.get(2)?,
+                    piano: r.get(3)?,
+                    interno: r.get(4)?,
+                    ..Default::default()
+                })
+            },
+        )
+        .optional()?;
+    Ok(dwelling.map(|d| d.address_line()))
+}
+
+/// Refreshes the search documents affected by the touched rows. Called by the write path.
+pub(crate) fn refresh(conn: &Connection, touched: &BTreeSet<(Table, Uuid)>) -> Result<()> {
+    let mut people = BTreeSet::new();
+    let mut households = BTreeSet::new();
+    for &(table, id) in touched {
+        match table {
+            Table::Person => {
+                people.insert(id);
+                households.extend(ids(conn, "SELECT household_id FROM membership WHERE person_id = ?1", id)?);
+            }
+            Table::Membership => {
+                let pair: Option<(Option<String>, Option<String>)> = conn
+                    .query_row("SELECT person_id, household_id FROM membership WHERE id = ?1", [id.to_string()], |r| {
+                        Ok((r.get(0)?, r.get(1)?))
+                    })
+                    .optional()?;
+                if let Some((person, household)) = pair {
+                    people.extend(person.and_then(|p| Uuid::parse_str(&p).ok()));
+                    households.extend(household.and_then(|h| Uuid::parse_str(&h).ok()));
+                }
+            }
+            Table::Household => {
+                households.insert(id);
+                people.extend(ids(conn, "SELECT person_id FROM membership WHERE household_id = ?1", id)?);
+            }
+            Table::Dwelling => {
+                for h in ids(conn, "SELECT id FROM household WHERE dwelling_id = ?1", id)? {
+                    households.insert(h);
+                    people.extend(ids(conn, "SELECT person_id FROM membership WHERE household_id = ?1", h)?);
+                }
+            }
+            _ => {}
+        }
+    }
+    for id in people {
+        refresh_person(conn, id)?;
+    }
+    for id in households {
+        refresh_household(conn, id)?;
+    }
+    Ok(())
+}
+
+fn ids(conn: &Connection, sql: &str, id: Uuid) -> Result<Vec<Uuid>> {
+    let texts: Vec<Option<String>> =
+        conn.prepare_cached(sql)?.query_map([id.to_string()], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    Ok(texts.into_iter().flatten().filter_map(|t| Uuid::parse_str(&t).ok()).collect())
+}
+
+fn refresh_person(conn: &Connection, id: Uuid) -> Result<()> {
+    let row: Option<(String, String, Option<String>, i64)> = conn
+        .query_row("SELECT surname, name, codice_fiscale, deleted FROM person WHERE id = ?1", [id.to_string()], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
+        .optional()?;
+    match row {
+        Some((surname, name, cf, 0)) => {
+            let address = current_address(conn, PersonId(id))?.unwrap_or_default();
+            let body = format!(
+                "{} {} {} {}",
+                index_words(&surname),
+                index_words(&name),
+                cf.map(|c| c.to_lowercase()).unwrap_or_default(),
+                fold(&address)
+            );
+            put_doc(conn, HitKind::Person, id, &fold(&format!("{surname} {name}")), &index_words(&surname), &body)
+        }
+        _ => remove_doc(conn, HitKind::Person, id),
+    }
+}
+
+fn refresh_household(conn: &Connection, id: Uuid) -> Result<()> {
+    let row: Option<(String, String, Option<String>, Option<String>, i64, Option<String>)> = conn
+        .query_row(
+            "SELECT d.street, d.civic, d.scala, d.code, h.deleted, h.dissolved_on FROM household h
+             JOIN dwelling d ON d.id = h.dwelling_id WHERE h.id = ?1",
+            [id.to_string()],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+        )
+        .optional()?;
+    match row {
+        Some((street, civic, scala, code, 0, None)) => {
+            let surnames: Vec<String> = conn
+                .prepare_cached(
+                    "SELECT p.surname FROM membership m JOIN person p ON p.id = m.person_id
+                     WHERE m.household_id = ?1 AND m.left_on IS NULL AND m.deleted = 0 AND p.deleted = 0",
+                )?
+                .query_map([id.to_string()], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            let address = format!("{street} {civic} {}", scala.unwrap_or_default());
+            let names: Vec<String> = surnames.iter().map(|s| index_words(s)).collect();
+            let body = format!("{} {} {}", fold(&address), fold(&code.unwrap_or_default()), names.join(" "));
+            put_doc(conn, HitKind::Household, id, &fold(&address), &fold(&street), &body)
+        }
+        _ => remove_doc(conn, HitKind::Household, id),
+    }
+}
+
+fn put_doc(conn: &Connection, kind: HitKind, id: Uuid, sort_key: &str, lead_key: &str, body: &str) -> Result<()> {
+    let docid: i64 = conn.query_row(
+        "INSERT INTO search_doc (kind, ref_id, sort_key, lead_key) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (kind, ref_id) DO UPDATE SET sort_key = excluded.sort_key, lead_key = excluded.lead_key
+         RETURNING docid",
+        params![kind.code(), id.to_string(), sort_key, lead_key],
+        |r| r.get(0),
+    )?;
+    conn.prepare_cached("DELETE FROM search_fts WHERE rowid = ?1")?.execute([docid])?;
+    conn.prepare_cached("INSERT INTO search_fts (rowid, body) VALUES (?1, ?2)")?.execute(params![docid, body])?;
+    Ok(())
+}
+
+fn remove_doc(conn: &Connection, kind: HitKind, id: Uuid) -> Result<()> {
+    let docid: Option<i64> = conn
+        .query_row(
+            "DELETE FROM search_doc WHERE kind = ?1 AND ref_id = ?2 RETURNING docid",
+            params![kind.code(), id.to_string()],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(docid) = docid {
+        conn.execute("DELETE FROM search_fts WHERE rowid = ?1", [docid])?;
+    }
+    Ok(())
+}

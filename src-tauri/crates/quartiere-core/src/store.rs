@@ -1,0 +1,416 @@
+//! The store: one SQLite file per desk, and the single write path that records every change.
+//!
+//! The connection is kept in `query_only` mode outside [`Store::write`], so a write that tries to go
+//! around the change record fails with an error instead of silently escaping sync and audit.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use rusqlite::types::Value;
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use uuid::Uuid;
+
+use crate::clock::{Clock, Hlc};
+use crate::error::{Error, Result};
+use crate::ids::{DeskId, IdGen, OperatorId};
+use crate::schema::{self, Table};
+use crate::search;
+
+pub const DB_FILE_NAME: &str = "quartiere.sqlite";
+
+/// Who makes a write: the desk and the operator at it. A parameter of every write.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Actor {
+    pub desk: DeskId,
+    pub operator: OperatorId,
+}
+
+/// One column change as recorded in `change_log`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Change {
+    pub seq: i64,
+    pub batch: Uuid,
+    pub table: Table,
+    pub row_id: Uuid,
+    pub column: String,
+    pub value: Value,
+    pub hlc: Hlc,
+    pub desk: DeskId,
+    pub operator: OperatorId,
+}
+
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+    clock: Box<dyn Clock>,
+    ids: IdGen,
+    hlc: Hlc,
+    desk: DeskId,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database in `dir`, migrates it, and makes sure it knows
+    /// its own desk.
+    pub fn open_dir(dir: &Path, clock: Box<dyn Clock>, ids: IdGen) -> Result<Store> {
+        std::fs::create_dir_all(dir)?;
+        Store::open(&dir.join(DB_FILE_NAME), clock, ids)
+    }
+
+    pub fn open(path: &Path, clock: Box<dyn Clock>, mut ids: IdGen) -> Result<Store> {
+        let mut conn = Connection::open(path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        schema::migrate(&mut conn)?;
+
+        let desk = match meta_get(&conn, "desk_id")? {
+            Some(text) => DeskId(parse_uuid(&text)?),
+            None => {
+                let desk = DeskId(ids.uuid_v7(clock.now().timestamp_millis() as u64));
+                meta_set(&conn, "desk_id", &desk.to_string())?;
+                desk
+            }
+        };
+        let hlc = meta_get(&conn, "hlc")?.and_then(|v| v.parse::<i64>().ok()).map(Hlc::from_i64).unwrap_or_default();
+        conn.pragma_update(None, "query_only", "ON")?;
+        Ok(Store { conn, path: path.to_owned(), clock, ids, hlc, desk })
+    }
+
+    /// The connection, for reading. Writing through it fails: the store is `query_only` here.
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// This database's own desk.
+    pub fn desk(&self) -> DeskId {
+        self.desk
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// A fresh UUID v7, for ids needed before a write starts (an operator's own id).
+    pub fn new_id(&mut self) -> Uuid {
+        self.ids.uuid_v7(self.clock.now().timestamp_millis() as u64)
+    }
+
+    pub fn local_setting(&self, key: &str) -> Result<Option<String>> {
+        meta_get(&self.conn, &format!("setting.{key}"))
+    }
+
+    /// Local, per-desk settings (operator name, language): never synced, not in the change record.
+    pub fn set_local_setting(&mut self, key: &str, value: &str) -> Result<()> {
+        self.with_writes_enabled(|conn| meta_set(conn, &format!("setting.{key}"), value))
+    }
+
+    /// Runs `f` in one transaction; every column it writes is recorded in `change_log` with the
+    /// actor and a fresh hybrid logical clock reading. If `f` fails, nothing is kept.
+    pub fn write<T>(&mut self, actor: &Actor, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
+        let Store { conn, clock, ids, hlc, .. } = self;
+        conn.pragma_update(None, "query_only", "OFF")?;
+        let outcome = (|| -> Result<(T, Hlc)> {
+            let tx = conn.transaction()?;
+            let batch = ids.uuid_v7(clock.now().timestamp_millis() as u64);
+            let mut writer =
+                Writer { tx, actor: *actor, batch, clock: clock.as_ref(), ids, hlc: *hlc, touched: BTreeSet::new() };
+            let value = f(&mut writer)?;
+            let Writer { tx, hlc: new_hlc, touched, .. } = writer;
+            search::refresh(&tx, &touched)?;
+            meta_set(&tx, "hlc", &new_hlc.as_i64().to_string())?;
+            tx.commit()?;
+            Ok((value, new_hlc))
+        })();
+        conn.pragma_update(None, "query_only", "ON")?;
+        let (value, new_hlc) = outcome?;
+        *hlc = new_hlc;
+        Ok(value)
+    }
+
+    fn with_writes_enabled<T>(&mut self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        self.conn.pragma_update(None, "query_only", "OFF")?;
+        let outcome = f(&self.conn);
+        self.conn.pragma_update(None, "query_only", "ON")?;
+        outcome
+    }
+
+    /// Changes recorded after `after_seq`, in the order they were made.
+    pub fn changes_since(&self, after_seq: i64, limit: usize) -> Result<Vec<Change>> {
+        read_changes(&self.conn, after_seq, limit)
+    }
+
+    /// Rebuilds a database from a change record alone (for tests, and the base of sync apply).
+    /// Returns how many rows it wrote.
+    pub fn apply_changes(&mut self, changes: &[Change]) -> Result<usize> {
+        self.with_writes_enabled(|conn| {
+            let tx = conn.unchecked_transaction()?;
+            let mut touched = BTreeSet::new();
+            let mut rows = 0;
+            for group in changes.chunk_by(|a, b| a.batch == b.batch && a.table == b.table && a.row_id == b.row_id) {
+                let first = &group[0];
+                upsert_row(&tx, first.table, first.row_id, group.iter().map(|c| (c.column.as_str(), &c.value)))?;
+                for c in group {
+                    tx.execute(
+                        "INSERT INTO change_log (batch, tbl, row_id, col, value, hlc, desk_id, operator_id)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                        params![
+                            c.batch.to_string(),
+                            c.table.name(),
+                            c.row_id.to_string(),
+                            c.column,
+                            c.value,
+                            c.hlc.as_i64(),
+                            c.desk,
+                            c.operator
+                        ],
+                    )?;
+                }
+                touched.insert((first.table, first.row_id));
+                rows += 1;
+            }
+            search::refresh(&tx, &touched)?;
+            tx.commit()?;
+            Ok(rows)
+        })
+    }
+}
+
+/// The only way to write to a synced table. Borrowed from [`Store::write`].
+pub struct Writer<'s> {
+    tx: Transaction<'s>,
+    actor: Actor,
+    batch: Uuid,
+    clock: &'s dyn Clock,
+    ids: &'s mut IdGen,
+    hlc: Hlc,
+    touched: BTreeSet<(Table, Uuid)>,
+}
+
+impl Writer<'_> {
+    /// Reads inside the same transaction.
+    pub fn conn(&self) -> &Connection {
+        &self.tx
+    }
+
+    pub fn actor(&self) -> Actor {
+        self.actor
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    pub fn new_id(&mut self) -> Uuid {
+        let ms = self.clock.now().timestamp_millis() as u64;
+        self.ids.uuid_v7(ms)
+    }
+
+    /// Inserts a new row with the given columns.
+    pub fn insert(&mut self, table: Table, id: Uuid, values: &[(&str, Value)]) -> Result<()> {
+        check_columns(table, values.iter().map(|(c, _)| *c))?;
+        upsert_row(&self.tx, table, id, values.iter().map(|(c, v)| (*c, v)))?;
+        for (column, value) in values {
+            self.record(table, id, column, value)?;
+        }
+        self.touched.insert((table, id));
+        Ok(())
+    }
+
+    /// Sets the given columns of an existing row. Only columns whose value really changes are
+    /// written and recorded; returns how many changed.
+    pub fn update(&mut self, table: Table, id: Uuid, values: &[(&str, Value)]) -> Result<usize> {
+        check_columns(table, values.iter().map(|(c, _)| *c))?;
+        let columns: Vec<&str> = values.iter().map(|(c, _)| *c).collect();
+        let sql = format!("SELECT {} FROM {} WHERE id = ?1", columns.join(", "), table.name());
+        let current: Option<Vec<Value>> = self
+            .tx
+            .query_row(&sql, [id.to_string()], |row| (0..columns.len()).map(|i| row.get::<_, Value>(i)).collect())
+            .optional()?;
+        let Some(current) = current else {
+            return Err(Error::NotFound { what: table_label(table), key: id.to_string() });
+        };
+        let changed: Vec<(&str, &Value)> = values
+            .iter()
+            .zip(&current)
+            .filter(|((_, new), old)| !same_value(new, old))
+            .map(|((c, v), _)| (*c, v))
+            .collect();
+        if changed.is_empty() {
+            return Ok(0);
+        }
+        upsert_row(&self.tx, table, id, changed.iter().copied())?;
+        for (column, value) in &changed {
+            self.record(table, id, column, value)?;
+        }
+        self.touched.insert((table, id));
+        Ok(changed.len())
+    }
+
+    /// Marks a row deleted. Rows are never removed, so other desks and the history see the deletion.
+    pub fn tombstone(&mut self, table: Table, id: Uuid) -> Result<()> {
+        self.update(table, id, &[("deleted", Value::Integer(1))]).map(|_| ())
+    }
+
+    fn record(&mut self, table: Table, id: Uuid, column: &str, value: &Value) -> Result<()> {
+        self.hlc = self.hlc.tick(self.clock.now().timestamp_millis() as u64);
+        self.tx
+            .prepare_cached(
+                "INSERT INTO change_log (batch, tbl, row_id, col, value, hlc, desk_id, operator_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?
+            .execute(params![
+                self.batch.to_string(),
+                table.name(),
+                id.to_string(),
+                column,
+                value,
+                self.hlc.as_i64(),
+                self.actor.desk,
+                self.actor.operator
+            ])?;
+        Ok(())
+    }
+}
+
+fn check_columns<'a>(table: Table, mut columns: impl Iterator<Item = &'a str>) -> Result<()> {
+    match columns.find(|c| !table.has_column(c)) {
+        // A programming error, but reported as an error rather than a panic.
+        Some(c) => Err(Error::invalid(c, format!("la colonna non esiste nella tabella {}", table.name()))),
+        None => Ok(()),
+    }
+}
+
+fn same_value(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Real(x), Value::Real(y)) => x.to_bits() == y.to_bits(),
+        _ => a == b,
+    }
+}
+
+/// Writes the given columns of one row, creating it if missing. Column names must have been
+/// checked against the table's list.
+fn upsert_row<'v>(
+    conn: &Connection,
+    table: Table,
+    id: Uuid,
+    values: impl Iterator<Item = (&'v str, &'v Value)>,
+) -> Result<()> {
+    let (columns, vals): (Vec<&str>, Vec<&Value>) = values.unzip();
+    if columns.is_empty() {
+        conn.execute(&format!("INSERT OR IGNORE INTO {} (id) VALUES (?1)", table.name()), [id.to_string()])?;
+        return Ok(());
+    }
+    let placeholders: Vec<String> = (2..columns.len() + 2).map(|i| format!("?{i}")).collect();
+    let updates: Vec<String> = columns.iter().map(|c| format!("{c} = excluded.{c}")).collect();
+    let sql = format!(
+        "INSERT INTO {t} (id, {cols}) VALUES (?1, {ph}) ON CONFLICT (id) DO UPDATE SET {up}",
+        t = table.name(),
+        cols = columns.join(", "),
+        ph = placeholders.join(", "),
+        up = updates.join(", "),
+    );
+    let id_text = Value::Text(id.to_string());
+    let mut all: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(vals.len() + 1);
+    all.push(&id_text);
+    all.extend(vals.iter().map(|v| *v as &dyn rusqlite::ToSql));
+    conn.prepare_cached(&sql)?.execute(all.as_slice())?;
+    Ok(())
+}
+
+fn read_changes(conn: &Connection, after_seq: i64, limit: usize) -> Result<Vec<Change>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, batch, tbl, row_id, col, value, hlc, desk_id, operator_id
+         FROM change_log WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![after_seq, limit as i64], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, String>(4)?,
+            r.get::<_, Value>(5)?,
+            r.get::<_, i64>(6)?,
+            r.get::<_, DeskId>(7)?,
+            r.get::<_, OperatorId>(8)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (seq, batch, tbl, row_id, column, value, hlc, desk, operator) = row?;
+        let table =
+            Table::from_name(&tbl).ok_or_else(|| Error::invalid("tbl", format!("tabella sconosciuta {tbl}")))?;
+        out.push(Change {
+            seq,
+            batch: parse_uuid(&batch)?,
+            table,
+            row_id: parse_uuid(&row_id)?,
+            column,
+            value,
+            hlc: Hlc::from_i64(hlc),
+            desk,
+            operator,
+        });
+    }
+    Ok(out)
+}
+
+/// A canonical text dump of every synced table: two databases with the same data give the same
+/// dump whatever order their changes arrived in.
+pub fn canonical_dump(conn: &Connection) -> Result<String> {
+    let mut out = String::new();
+    for table in Table::ALL {
+        let cols = table.columns().join(", ");
+        let mut stmt = conn.prepare(&format!("SELECT id, {cols} FROM {} ORDER BY id", table.name()))?;
+        let width = table.columns().len() + 1;
+        let mut rows = stmt.query([])?;
+        out.push_str(&format!("[{}]\n", table.name()));
+        while let Some(row) = rows.next()? {
+            let cells: Vec<String> = (0..width)
+                .map(|i| row.get::<_, Value>(i).map(|v| format!("{v:?}")))
+                .collect::<rusqlite::Result<_>>()?;
+            out.push_str(&cells.join("|"));
+            out.push('\n');
+        }
+    }
+    Ok(out)
+}
+
+pub(crate) fn parse_uuid(text: &str) -> Result<Uuid> {
+    Uuid::parse_str(text).map_err(|_| Error::invalid("id", format!("identificativo non valido: {text}")))
+}
+
+fn meta_get(conn: &Connection, key: &str) -> Result<Option<String>> {
+    Ok(conn.query_row("SELECT value FROM local_meta WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+}
+
+fn meta_set(conn: &Connection, key: &str, value: &str) -> Result<()> {
+    conn.execute(
+        "INSERT INTO local_meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        params![key, value],
+    )?;
+    Ok(())
+}
+
+pub(crate) fn table_label(table: Table) -> &'static str {
+    match table {
+        Table::Desk => "postazione",
+        Table::Operator => "operatore",
+        Table::Dwelling => "alloggio",
+        Table::Household => "nucleo",
+        Table::Person => "persona",
+        Table::Membership => "appartenenza al nucleo",
+        Table::Partner => "partner",
+        Table::PartnerContact => "referente del partner",
+        Table::DeskContact => "contatto allo sportello",
+        Table::DeskContactTopic => "tema del contatto",
+        Table::Referral => "invio",
+        Table::Note => "nota",
+    }
+}

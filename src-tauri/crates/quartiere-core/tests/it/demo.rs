@@ -1,0 +1,72 @@
+use quartiere_core::cf;
+use quartiere_core::demo::{self, DemoConfig};
+use quartiere_core::store::canonical_dump;
+
+use crate::*;
+
+#[test]
+fn the_demo_is_a_realistic_neighbourhood() {
+    let mut f = fixture();
+    let actor = f.actor;
+    let summary =
+        demo::generate(&mut f.store, &actor, &DemoConfig { households: 133, people: None, seed: 2019, today: today() })
+            .unwrap();
+    assert_eq!(summary.households, 133);
+    assert!((250..=380).contains(&summary.people), "about 300 residents, got {}", summary.people);
+    let sizes: Vec<i64> = f
+        .store
+        .conn()
+        .prepare("SELECT count(*) FROM membership GROUP BY household_id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    assert!(sizes.iter().all(|s| (1..=7).contains(s)));
+    assert!(sizes.contains(&1) && sizes.iter().any(|s| *s >= 5));
+    let streets = count(&f.store, "SELECT count(DISTINCT street) FROM dwelling");
+    assert_eq!(streets, 2, "133 households fit in via Pirandello and via Fermi");
+    let codes: Vec<Option<String>> = f
+        .store
+        .conn()
+        .prepare("SELECT codice_fiscale FROM person")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    let with_cf: Vec<&String> = codes.iter().flatten().collect();
+    assert!(with_cf.len() > codes.len() * 9 / 10);
+    for code in with_cf {
+        cf::validate(code).unwrap_or_else(|e| panic!("{code}: {e}"));
+    }
+    assert!(count(&f.store, "SELECT count(*) FROM desk_contact") > 100);
+    assert_eq!(count(&f.store, "SELECT count(*) FROM membership WHERE tenant_of_record = 1"), 133);
+}
+
+#[test]
+fn the_same_seed_gives_the_same_neighbourhood() {
+    let make = |seed: u64| {
+        let mut f = fixture();
+        let actor = f.actor;
+        demo::generate(&mut f.store, &actor, &DemoConfig { households: 20, people: None, seed, today: today() })
+            .unwrap();
+        canonical_dump(f.store.conn()).unwrap()
+    };
+    assert_eq!(make(5), make(5));
+    assert_ne!(make(5), make(6));
+}
+
+#[test]
+fn the_demo_scales_by_people() {
+    let mut f = fixture();
+    let actor = f.actor;
+    let summary = demo::generate(
+        &mut f.store,
+        &actor,
+        &DemoConfig { households: 0, people: Some(1000), seed: 1, today: today() },
+    )
+    .unwrap();
+    assert!(summary.people >= 1000 && summary.people < 1010);
+    assert!(count(&f.store, "SELECT count(DISTINCT street) FROM dwelling") > 2);
+}

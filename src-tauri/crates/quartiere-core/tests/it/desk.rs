@@ -1,0 +1,153 @@
+use chrono::NaiveDateTime;
+use quartiere_core::codes::{Channel, PartnerKind, Topic};
+use quartiere_core::desk::{self, ContactFilter, DeskContactInput, NoteSubject, ReferralInput, ReferralTarget};
+use quartiere_core::registry::{self, PartnerInput, PersonInput};
+use quartiere_core::{Actor, Error, Store};
+
+use crate::*;
+
+fn at(s: &str) -> NaiveDateTime {
+    NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
+}
+
+/// Records contacts, notes with versions, referrals and a completed follow-up.
+pub fn exercise_desk_log(store: &mut Store, actor: &Actor) -> quartiere_core::ids::DeskContactId {
+    store
+        .write(actor, |w| {
+            let p = registry::create_person(
+                w,
+                &PersonInput { surname: "Esposito".into(), name: "Rosa".into(), ..Default::default() },
+            )?;
+            let afol = registry::create_partner(
+                w,
+                &PartnerInput {
+                    name: "AFOL Metropolitana".into(),
+                    kind: PartnerKind::Lavoro,
+                    address: None,
+                    phone: None,
+                    email: None,
+                },
+            )?;
+            let id = desk::add_contact(
+                w,
+                &DeskContactInput {
+                    occurred_at: at("2026-02-27 10:30"),
+                    operator: w.actor().operator,
+                    person: Some(p),
+                    household: None,
+                    channel: Channel::DiPersona,
+                    topics: vec![Topic::Lavoro, Topic::Morosita, Topic::Lavoro],
+                    note: Some("Ha perso il lavoro a gennaio.".into()),
+                    follow_up_on: Some(date("2026-03-02")),
+                    referrals: vec![
+                        ReferralInput {
+                            target: ReferralTarget::Partner(afol),
+                            reason: "Percorso di ricerca lavoro".into(),
+                        },
+                        ReferralInput {
+                            target: ReferralTarget::ServizioSociale,
+                            reason: "Valutazione morosità incolpevole".into(),
+                        },
+                    ],
+                },
+            )?;
+            let first = desk::notes(w.conn(), NoteSubject::DeskContact(id))?[0].id;
+            desk::edit_note(w, first, "Ha perso il lavoro a gennaio; il marito lavora part-time.")?;
+            let done = desk::add_contact(
+                w,
+                &DeskContactInput {
+                    occurred_at: at("2026-02-01 09:00"),
+                    operator: w.actor().operator,
+                    person: Some(p),
+                    household: None,
+                    channel: Channel::Telefono,
+                    topics: vec![Topic::Documenti],
+                    note: None,
+                    follow_up_on: Some(date("2026-02-10")),
+                    referrals: vec![],
+                },
+            )?;
+            desk::complete_follow_up(w, done, date("2026-02-09"))?;
+            Ok(id)
+        })
+        .unwrap()
+}
+
+#[test]
+fn a_contact_keeps_topics_referrals_and_every_note_version() {
+    let mut f = fixture();
+    let actor = f.actor;
+    let id = exercise_desk_log(&mut f.store, &actor);
+    let contact = desk::get_contact(f.store.conn(), id).unwrap();
+    assert_eq!(contact.person_name.as_deref(), Some("Esposito Rosa"));
+    assert_eq!(contact.operator, "Giulia Operatrice");
+    assert_eq!(contact.topics, vec![Topic::Lavoro, Topic::Morosita], "deduplicated, in code order");
+    assert_eq!(contact.note.as_deref(), Some("Ha perso il lavoro a gennaio; il marito lavora part-time."));
+    let tos: Vec<&str> = contact.referrals.iter().map(|r| r.to.as_str()).collect();
+    assert_eq!(tos, ["AFOL Metropolitana", "Servizio Sociale"]);
+
+    let notes = desk::notes(f.store.conn(), NoteSubject::DeskContact(id)).unwrap();
+    assert_eq!(notes.len(), 1);
+    assert_eq!(notes[0].history.len(), 1);
+    assert_eq!(notes[0].history[0].body, "Ha perso il lavoro a gennaio.");
+    // An old version cannot be edited again: edits always extend the latest one.
+    let old = notes[0].history[0].id;
+    let err = f.store.write(&actor, |w| desk::edit_note(w, old, "riscritta")).unwrap_err();
+    assert!(err.to_string().contains("già stata modificata"), "{err}");
+    assert_eq!(count(&f.store, "SELECT count(*) FROM note"), 2, "no version is ever destroyed");
+}
+
+#[test]
+fn follow_ups_due_leave_out_completed_ones() {
+    let mut f = fixture();
+    let actor = f.actor;
+    let id = exercise_desk_log(&mut f.store, &actor);
+    let due =
+        desk::list_contacts(f.store.conn(), &ContactFilter { follow_up_due_by: Some(today()), ..Default::default() })
+            .unwrap();
+    assert_eq!(due.iter().map(|c| c.id).collect::<Vec<_>>(), vec![id]);
+    let earlier = desk::list_contacts(
+        f.store.conn(),
+        &ContactFilter { follow_up_due_by: Some(date("2026-03-01")), ..Default::default() },
+    )
+    .unwrap();
+    assert!(earlier.is_empty());
+    let feb = desk::list_contacts(
+        f.store.conn(),
+        &ContactFilter { from: Some(date("2026-02-01")), to: Some(date("2026-02-01")), ..Default::default() },
+    )
+    .unwrap();
+    assert_eq!(feb.len(), 1);
+    let by_topic =
+        desk::list_contacts(f.store.conn(), &ContactFilter { topic: Some(Topic::Documenti), ..Default::default() })
+            .unwrap();
+    assert_eq!(by_topic.len(), 1);
+}
+
+#[test]
+fn an_invalid_contact_says_what_is_missing() {
+    let mut f = fixture();
+    let operator = f.actor.operator;
+    let err = f
+        .store
+        .write(&f.actor, |w| {
+            desk::add_contact(
+                w,
+                &DeskContactInput {
+                    occurred_at: at("2026-03-02 10:00"),
+                    operator,
+                    person: None,
+                    household: None,
+                    channel: Channel::Telefono,
+                    topics: vec![],
+                    note: None,
+                    follow_up_on: Some(date("2026-03-01")),
+                    referrals: vec![],
+                },
+            )
+        })
+        .unwrap_err();
+    let Error::Invalid(errors) = err else { panic!() };
+    let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+    assert_eq!(fields, ["persona", "temi", "richiamo"]);
+}

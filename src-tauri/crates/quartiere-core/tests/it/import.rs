@@ -1,0 +1,227 @@
+use std::path::{Path, PathBuf};
+
+use quartiere_core::import::{import_file, ImportOptions, ImportReport};
+use quartiere_core::registry;
+use quartiere_core::store::canonical_dump;
+use quartiere_core::{Actor, Store};
+
+use crate::*;
+
+const GOOD: &str = "\
+codice_alloggio,indirizzo,civico,scala,piano,interno,cognome,nome,sesso,data_nascita,luogo_nascita,codice_fiscale,relazione,telefono
+TRZ-100,Via Luigi Pirandello,6/H,A,1,2,Rossi,Mario,M,25/04/1945,Milano,RSSMRA45D25F205N,intestatario,02 123456
+TRZ-100,Via Luigi Pirandello,6/H,A,1,2,Bianchi,Anna,F,1950-03-12,Napoli,,coniuge,
+TRZ-101,Via Enrico Fermi,3,B,0,1,D'Amico,Niccolò,M,01/02/1980,Bari,,IS,333 9876543
+";
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+fn run(store: &mut Store, actor: &Actor, path: &Path, dry_run: bool) -> ImportReport {
+    import_file(store, actor, path, ImportOptions { dry_run, today: today() }).unwrap()
+}
+
+/// Imports a small list and re-imports it; used by the replay test too.
+pub fn exercise_import(store: &mut Store, actor: &Actor) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "elenco.csv", GOOD.as_bytes());
+    let report = run(store, actor, &path, false);
+    assert!(report.applied, "{report:?}");
+}
+
+#[test]
+fn a_bad_row_stops_the_import_and_is_named() {
+    let mut f = fixture();
+    let actor = f.actor;
+    let bad = GOOD.replace("RSSMRA45D25F205N", "RSSMRA45D25F205X").replace("01/02/1980", "31/02/1980");
+    let path = write(f.dir.path(), "elenco.csv", bad.as_bytes());
+    let before = canonical_dump(f.store.conn()).unwrap();
+    let changes = change_count(&f.store);
+    let report = run(&mut f.store, &actor, &path, false);
+    assert!(!report.applied);
+    let named: Vec<(usize, &str)> = report.errors.iter().map(|e| (e.row, e.column.as_str())).collect();
+    assert_eq!(named, [(2, "codice_fiscale"), (4, "data_nascita")]);
+    assert!(report.errors[0].reason.contains("carattere di controllo"), "{}", report.errors[0].reason);
+    assert!(report.errors[1].reason.contains("non è una data valida"), "{}", report.errors[1].reason);
+    assert_eq!(report.errors[0].to_string().split(':').next().unwrap(), "riga 2, colonna «codice_fiscale»");
+    assert_eq!(canonical_dump(f.store.conn()).unwrap(), before, "nothing imported");
+    assert_eq!(change_count(&f.store), changes);
+
+    // The fixed file imports; importing it again changes nothing.
+    let path = write(f.dir.path(), "elenco.csv", GOOD.as_bytes());
+    let first = run(&mut f.store, &actor, &path, false);
+    assert!(first.applied && first.errors.is_empty(), "{first:?}");
+    assert_eq!((first.dwellings_new, first.households_new, first.people_new, first.members_added), (2, 2, 3, 3));
+    let after_first = change_count(&f.store);
+    let second = run(&mut f.store, &actor, &path, false);
+    assert_eq!(second.changes(), 0, "{second:?}");
+    assert_eq!(second.people_unchanged, 3);
+    assert_eq!(change_count(&f.store), after_first, "re-import writes nothing");
+
+    let households = registry::list_households(f.store.conn()).unwrap();
+    assert_eq!(households.len(), 2);
+    let fermi = households.iter().find(|h| h.address.starts_with("Via Enrico Fermi")).unwrap();
+    assert_eq!(fermi.tenant_of_record.as_deref(), Some("D'Amico Niccolò"));
+}
+
+#[test]
+fn dry_run_reports_exact_counts_and_writes_nothing() {
+    let mut f = fixture();
+    let actor = f.actor;
+    let path = write(f.dir.path(), "elenco.csv", GOOD.as_bytes());
+    let changes = change_count(&f.store);
+    let report = run(&mut f.store, &actor, &path, true);
+    assert!(!report.applied);
+    assert_eq!(report.people_new, 3);
+    assert_eq!(change_count(&f.store), changes);
+    assert_eq!(count(&f.store, "SELECT count(*) FROM person"), 0);
+}
+
+#[test]
+fn semicolons_windows_1252_bom_and_header_variants_are_read() {
+    let mut f = fixture();
+    let actor = f.actor;
+    // What Excel on an Italian PC saves: semicolons, Windows-1252, headers in its own words.
+    let text = "Codice Alloggio;Indirizzo;Civico;Cognome;Nome;Data di nascita;CF;Relazione di parentela\r\n\
+                TRZ-7;Via Fermi;5;Lucà;Noè;03/04/1990;;Intestatario\r\n";
+    let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(text);
+    let path = write(f.dir.path(), "excel.csv", &bytes);
+    let report = run(&mut f.store, &actor, &path, false);
+    assert!(report.applied, "{report:?}");
+    let hits =
+        quartiere_core::search::search(f.store.conn(), "luca noe", quartiere_core::search::Scope::PEOPLE, 5).unwrap();
+    assert_eq!(hits[0].label, "Lucà Noè");
+
+    let mut bom = b"\xEF\xBB\xBF".to_vec();
+    bom.extend_from_slice(
+        "codice_alloggio,indirizzo,civico,cognome,nome,colonna_strana\nTRZ-8,Via Fermi,7,Sanna,Zoë,x\n".as_bytes(),
+    );
+    let path = write(f.dir.path(), "bom.csv", &bom);
+    let report = run(&mut f.store, &actor, &path, false);
+    assert!(report.applied, "{report:?}");
+    assert!(report.warnings[0].contains("colonna_strana"));
+    let hits = quartiere_core::search::search(f.store.conn(), "zoe", quartiere_core::search::Scope::PEOPLE, 5).unwrap();
+    assert_eq!(hits[0].label, "Sanna Zoë");
+}
+
+#[test]
+fn missing_columns_and_cross_row_conflicts_are_reported() {
+    let mut f = fixture();
+    let actor = f.actor;
+    let path = write(f.dir.path(), "a.csv", b"indirizzo,civico,cognome\nVia Fermi,1,Rossi\n");
+    let report = run(&mut f.store, &actor, &path, false);
+    let missing: Vec<&str> = report.errors.iter().map(|e| e.column.as_str()).collect();
+    assert_eq!(missing, ["codice_alloggio", "nome"]);
+
+    let text = "codice_alloggio,indirizzo,civico,cognome,nome,relazione,codice_fiscale\n\
+                X1,Via Fermi,1,Rossi,Mario,intestatario,RSSMRA45D25F205N\n\
+                X1,Via Fermi,3,Rossi,Anna,intestatario,\n\
+                X2,Via Fermi,5,Verdi,Ugo,vicino di casa,\n\
+                X3,Via Fermi,7,Verdi,Eva,figlia,rssmra45d25f205n\n";
+    let path = write(f.dir.path(), "b.csv", text.as_bytes());
+    let report = run(&mut f.store, &actor, &path, false);
+    let named: Vec<(usize, &str)> = report.errors.iter().map(|e| (e.row, e.column.as_str())).collect();
+    assert_eq!(named, [(3, "civico"), (3, "relazione"), (4, "relazione"), (5, "codice_fiscale")]);
+    assert_eq!(count(&f.store, "SELECT count(*) FROM person"), 0);
+}
+
+#[test]
+fn a_person_moving_household_keeps_history() {
+    let mut f = fixture();
+    let actor = f.actor;
+    let path = write(f.dir.path(), "elenco.csv", GOOD.as_bytes());
+    run(&mut f.store, &actor, &path, false);
+    // Next month's list: Anna has moved to via Fermi 3.
+    let moved = GOOD.replace(
+        "TRZ-100,Via Luigi Pirandello,6/H,A,1,2,Bianchi,Anna",
+        "TRZ-101,Via Enrico Fermi,3,B,0,1,Bianchi,Anna",
+    );
+    let path = write(f.dir.path(), "elenco2.csv", moved.as_bytes());
+    let report = run(&mut f.store, &actor, &path, false);
+    assert_eq!(report.members_moved, 1, "{report:?}");
+    let memberships = count(
+        &f.store,
+        "SELECT count(*) FROM membership m JOIN person p ON p.id = m.person_id WHERE p.surname = 'Bianchi'",
+    );
+    assert_eq!(memberships, 2, "the old membership stays as history");
+    let left = count(
+        &f.store,
+        "SELECT count(*) FROM membership m JOIN person p ON p.id = m.person_id WHERE p.surname = 'Bianchi' AND m.left_on = '2026-03-02'",
+    );
+    assert_eq!(left, 1);
+}
+
+#[test]
+fn xlsx_lists_import_like_csv() {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+    let mut f = fixture();
+    let actor = f.actor;
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    let headers = [
+        "CODICE_ALLOGGIO",
+        "Indirizzo",
+        "Civico",
+        "Piano",
+        "Cognome",
+        "Nome",
+        "Sesso",
+        "Data_Nascita",
+        "Codice_Fiscale",
+        "Relazione",
+    ];
+    for (c, h) in headers.iter().enumerate() {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    let date_format = Format::new().set_num_format("dd/mm/yyyy");
+    sheet.write_string(1, 0, "TRZ-200").unwrap();
+    sheet.write_string(1, 1, "Via Luigi Pirandello").unwrap();
+    sheet.write_number(1, 2, 6.0).unwrap();
+    sheet.write_number(1, 3, 3.0).unwrap();
+    sheet.write_string(1, 4, "Rossi").unwrap();
+    sheet.write_string(1, 5, "Mario").unwrap();
+    sheet.write_string(1, 6, "M").unwrap();
+    sheet.write_datetime_with_format(1, 7, ExcelDateTime::from_ymd(1945, 4, 25).unwrap(), &date_format).unwrap();
+    sheet.write_string(1, 8, "RSSMRA45D25F205N").unwrap();
+    sheet.write_string(1, 9, "Intestatario").unwrap();
+    sheet.write_string(2, 0, "TRZ-200").unwrap();
+    sheet.write_string(2, 1, "Via Luigi Pirandello").unwrap();
+    sheet.write_number(2, 2, 6.0).unwrap();
+    sheet.write_number(2, 3, 3.0).unwrap();
+    sheet.write_string(2, 4, "Rossi").unwrap();
+    sheet.write_string(2, 5, "Giulia").unwrap();
+    sheet.write_string(2, 6, "F").unwrap();
+    sheet.write_string(2, 7, "il 3 maggio").unwrap();
+    let path = f.dir.path().join("elenco.xlsx");
+    workbook.save(&path).unwrap();
+
+    let report = run(&mut f.store, &actor, &path, false);
+    let named: Vec<(usize, &str)> = report.errors.iter().map(|e| (e.row, e.column.as_str())).collect();
+    assert_eq!(named, [(3, "data_nascita")]);
+
+    sheet_fix_and_retry(&mut f, &actor);
+}
+
+fn sheet_fix_and_retry(f: &mut Fixture, actor: &Actor) {
+    use rust_xlsxwriter::Workbook;
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    let rows = [
+        ["codice_alloggio", "indirizzo", "civico", "cognome", "nome", "data_nascita", "codice_fiscale"],
+        ["TRZ-200", "Via Luigi Pirandello", "6", "Rossi", "Mario", "25/04/1945", "RSSMRA45D25F205N"],
+    ];
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            sheet.write_string(r as u32, c as u16, *cell).unwrap();
+        }
+    }
+    let path = f.dir.path().join("fixed.xlsx");
+    workbook.save(&path).unwrap();
+    let report = run(&mut f.store, actor, &path, false);
+    assert!(report.applied, "{report:?}");
+    let mario = registry::find_person_by_cf(f.store.conn(), "RSSMRA45D25F205N").unwrap().unwrap();
+    assert_eq!(mario.birth_date, Some(date("1945-04-25")));
+}

@@ -1,0 +1,170 @@
+use quartiere_core::codes::Relationship;
+use quartiere_core::registry::{self, DwellingInput, MemberInput, PersonInput};
+use quartiere_core::{Actor, Error, Store};
+
+use crate::*;
+
+fn dwelling() -> DwellingInput {
+    DwellingInput {
+        code: Some("A-001".into()),
+        street: "Via Luigi Pirandello".into(),
+        civic: "6/H".into(),
+        scala: Some("A".into()),
+        piano: Some("2".into()),
+        interno: Some("5".into()),
+        cap: Some("20090".into()),
+        comune: Some("Trezzano sul Naviglio".into()),
+        provincia: Some("MI".into()),
+    }
+}
+
+fn person(surname: &str, name: &str) -> PersonInput {
+    PersonInput { surname: surname.into(), name: name.into(), ..Default::default() }
+}
+
+/// Creates a household, lets a member leave and another arrive; used by the replay test too.
+pub fn exercise_household_history(store: &mut Store, actor: &Actor) -> quartiere_core::ids::HouseholdId {
+    store
+        .write(actor, |w| {
+            let d = registry::create_dwelling(w, &dwelling())?;
+            let h = registry::create_household(w, d, Some(date("2010-05-01")))?;
+            let tenant = registry::create_person(
+                w,
+                &PersonInput {
+                    sex: Some('M'),
+                    birth_date: Some(date("1945-04-25")),
+                    codice_fiscale: Some("RSSMRA45D25F205N".into()),
+                    ..person("Rossi", "Mario")
+                },
+            )?;
+            let son = registry::create_person(w, &person("Rossi", "Luca"))?;
+            registry::add_member(
+                w,
+                h,
+                tenant,
+                &MemberInput {
+                    relationship: Relationship::Intestatario,
+                    resident_since: Some(date("2010-05-01")),
+                    tenant_of_record: true,
+                },
+            )?;
+            let m = registry::add_member(
+                w,
+                h,
+                son,
+                &MemberInput {
+                    relationship: Relationship::Figlio,
+                    resident_since: Some(date("2010-05-01")),
+                    tenant_of_record: false,
+                },
+            )?;
+            registry::end_membership(w, m, date("2024-09-30"))?;
+            let niece = registry::create_person(w, &person("Bianchi", "Sara"))?;
+            registry::add_member(
+                w,
+                h,
+                niece,
+                &MemberInput {
+                    relationship: Relationship::Nipote,
+                    resident_since: Some(date("2024-10-01")),
+                    tenant_of_record: false,
+                },
+            )?;
+            Ok(h)
+        })
+        .unwrap()
+}
+
+#[test]
+fn household_history_is_kept() {
+    let mut f = fixture();
+    let actor = f.actor;
+    let h = exercise_household_history(&mut f.store, &actor);
+    let detail = registry::household_detail(f.store.conn(), h).unwrap();
+    let names: Vec<(String, Option<String>)> =
+        detail.members.iter().map(|m| (m.person.full_name(), m.membership.left_on.map(|d| d.to_string()))).collect();
+    assert_eq!(
+        names,
+        vec![
+            ("Rossi Mario".to_string(), None),
+            ("Bianchi Sara".to_string(), None),
+            ("Rossi Luca".to_string(), Some("2024-09-30".to_string())),
+        ]
+    );
+    assert_eq!(detail.tenant_of_record().unwrap().person.full_name(), "Rossi Mario");
+    assert_eq!(detail.dwelling.fields.address_line(), "Via Luigi Pirandello 6/H, scala A, piano 2, int. 5");
+    let list = registry::list_households(f.store.conn()).unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].members, 2);
+    assert_eq!(list[0].tenant_of_record.as_deref(), Some("Rossi Mario"));
+}
+
+#[test]
+fn a_person_is_in_one_household_at_a_time() {
+    let mut f = fixture();
+    let actor = f.actor;
+    let h = exercise_household_history(&mut f.store, &actor);
+    let err = f
+        .store
+        .write(&actor, |w| {
+            let d2 = registry::create_dwelling(w, &DwellingInput { code: Some("B-2".into()), ..dwelling() })?;
+            let h2 = registry::create_household(w, d2, None)?;
+            let mario = registry::household_detail(w.conn(), h)?.members[0].person.id;
+            registry::add_member(
+                w,
+                h2,
+                mario,
+                &MemberInput { relationship: Relationship::Altro, resident_since: None, tenant_of_record: false },
+            )
+        })
+        .unwrap_err();
+    assert!(err.to_string().contains("fa già parte di un altro nucleo"), "{err}");
+}
+
+#[test]
+fn codice_fiscale_is_validated_and_unique() {
+    let mut f = fixture();
+    let bad = PersonInput { codice_fiscale: Some("RSSMRA45D25F205X".into()), ..person("Rossi", "Mario") };
+    let before = change_count(&f.store);
+    let err = f.store.write(&f.actor, |w| registry::create_person(w, &bad)).unwrap_err();
+    let Error::Invalid(errors) = err else { panic!("expected a validation error") };
+    assert_eq!(errors[0].field, "codice_fiscale");
+    assert!(errors[0].message.contains("carattere di controllo"), "{}", errors[0].message);
+    assert_eq!(change_count(&f.store), before, "nothing saved");
+
+    let good = PersonInput { codice_fiscale: Some("rssmra45d25f205n".into()), ..person("Rossi", "Mario") };
+    let id = f.store.write(&f.actor, |w| registry::create_person(w, &good)).unwrap();
+    assert_eq!(registry::get_person(f.store.conn(), id).unwrap().codice_fiscale.as_deref(), Some("RSSMRA45D25F205N"));
+    let err = f.store.write(&f.actor, |w| registry::create_person(w, &good)).unwrap_err();
+    assert!(err.to_string().contains("già registrato per Rossi Mario"), "{err}");
+    // Editing the same person with the same code is fine.
+    let changed = f
+        .store
+        .write(&f.actor, |w| {
+            registry::update_person(w, id, &PersonInput { phone: Some("333 1234567".into()), ..good.clone() })
+        })
+        .unwrap();
+    assert_eq!(changed, 1);
+}
+
+#[test]
+fn person_form_reports_every_problem_in_italian() {
+    let input = PersonInput {
+        surname: " ".into(),
+        name: "".into(),
+        sex: Some('X'),
+        birth_date: Some(date("1950-01-01")),
+        codice_fiscale: Some("RSSMRA45D25F205N".into()),
+        email: Some("mario.rossi".into()),
+        phone: Some("abc".into()),
+        ..Default::default()
+    };
+    let fields: Vec<String> = input.validate().into_iter().map(|e| e.field).collect();
+    assert_eq!(fields, ["cognome", "nome", "sesso", "codice_fiscale", "email", "telefono"]);
+    let mismatch = PersonInput { sex: Some('M'), ..input.clone() };
+    assert!(mismatch.validate().iter().any(|e| e.message.contains("non corrisponde alla data di nascita")));
+    let matching = PersonInput { sex: Some('X'), birth_date: Some(date("1945-04-25")), ..input.clone() };
+    assert!(!matching.validate().iter().any(|e| e.field == "codice_fiscale"), "an invalid sex is not a CF mismatch");
+    // Without a codice fiscale a person is still recordable.
+    assert!(person("Diop", "Awa").validate().is_empty());
+}

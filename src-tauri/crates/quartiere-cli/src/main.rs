@@ -1,1 +1,586 @@
-fn main() {}
+//! `quartiere`: the command line over Quartiere's core. Each command parses its arguments, calls
+//! the core and prints the result; errors are one Italian sentence on stderr and a non-zero exit.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use chrono::{Local, NaiveDate, NaiveDateTime};
+use clap::{Args, Parser, Subcommand};
+use quartiere_core::clock::SystemClock;
+use quartiere_core::codes::{Channel, Topic};
+use quartiere_core::demo::{self, DemoConfig};
+use quartiere_core::desk::{self, ContactFilter, DeskContactInput, ReferralInput, ReferralTarget};
+use quartiere_core::ids::{HouseholdId, IdGen, PartnerId, PersonId};
+use quartiere_core::import::{self, ImportOptions, ImportReport};
+use quartiere_core::registry;
+use quartiere_core::schema::Table;
+use quartiere_core::search::{self, Scope};
+use quartiere_core::{cf, format, text, Actor, Error, Store};
+
+/// Prints a line to stdout; a closed pipe (`quartiere ... | head`) ends the program quietly
+/// instead of panicking.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if writeln!(std::io::stdout(), $($arg)*).is_err() {
+            std::process::exit(0);
+        }
+    }};
+}
+
+#[derive(Parser)]
+#[command(name = "quartiere", version, about = "Quartiere: il laboratorio sociale di quartiere, da riga di comando")]
+struct Cli {
+    /// Cartella dei dati (predefinita: la cartella dati dell'utente, o $QUARTIERE_DATA_DIR).
+    #[arg(long, global = true, env = "QUARTIERE_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    /// Operatore che esegue le scritture (predefinito: quello impostato con `init`).
+    #[arg(long, global = true, env = "QUARTIERE_OPERATOR")]
+    operator: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Crea l'archivio (se manca) e imposta il nome della postazione e dell'operatore.
+    Init {
+        #[arg(long)]
+        desk: Option<String>,
+        #[arg(long = "as")]
+        operator_name: Option<String>,
+    },
+    /// Genera un quartiere dimostrativo (dati di fantasia).
+    Demo {
+        #[arg(long, default_value_t = 133)]
+        households: usize,
+        /// Genera nuclei fino ad arrivare ad almeno questo numero di persone.
+        #[arg(long)]
+        people: Option<usize>,
+        #[arg(long, default_value_t = 2019)]
+        seed: u64,
+    },
+    /// Importa l'elenco dei nuclei inviato dal Comune o dall'ente gestore (CSV, XLSX, XLS, ODS).
+    Import {
+        file: PathBuf,
+        /// Controlla e mostra cosa cambierebbe, senza scrivere nulla.
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Controlla un codice fiscale (uscita 0 se valido, 1 se non valido).
+    CheckCf { code: String },
+    /// Persone: ricerca e scheda.
+    #[command(subcommand)]
+    People(PeopleCommand),
+    /// Nuclei familiari: elenco e scheda.
+    #[command(subcommand)]
+    Households(HouseholdsCommand),
+    /// Sportello di ascolto: registra ed elenca i contatti.
+    #[command(subcommand)]
+    Desk(DeskCommand),
+    /// Le ultime modifiche registrate (chi, quando, da quale postazione).
+    Changes {
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum PeopleCommand {
+    /// Cerca per cognome, nome, codice fiscale o indirizzo (senza badare ad accenti e apostrofi).
+    Search {
+        text: Vec<String>,
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Mostra la scheda di una persona.
+    Show {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum HouseholdsCommand {
+    /// Elenca i nuclei attuali, per indirizzo.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Mostra un nucleo: alloggio, componenti attuali e passati, contatti.
+    Show {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum DeskCommand {
+    /// Registra un contatto allo sportello.
+    Add(DeskAdd),
+    /// Elenca i contatti.
+    List {
+        #[arg(long, value_parser = parse_date_arg)]
+        from: Option<NaiveDate>,
+        #[arg(long, value_parser = parse_date_arg)]
+        to: Option<NaiveDate>,
+        /// Solo i richiami da fare entro oggi.
+        #[arg(long)]
+        follow_ups: bool,
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Args)]
+struct DeskAdd {
+    /// La persona (id, o le sue prime cifre).
+    #[arg(long)]
+    person: Option<String>,
+    /// Il nucleo (id, o le sue prime cifre).
+    #[arg(long)]
+    household: Option<String>,
+    /// Canale: di_persona, telefono, visita_domiciliare, email, messaggio, altro.
+    #[arg(long, default_value = "di_persona")]
+    channel: String,
+    /// Tema (ripetibile): casa, morosita, lavoro, formazione, salute, famiglia, documenti, ...
+    #[arg(long = "topic", required = true)]
+    topics: Vec<String>,
+    #[arg(long)]
+    note: Option<String>,
+    /// Data del richiamo (gg/mm/aaaa).
+    #[arg(long, value_parser = parse_date_arg)]
+    follow_up: Option<NaiveDate>,
+    /// Quando (gg/mm/aaaa hh:mm); predefinito: adesso.
+    #[arg(long)]
+    at: Option<String>,
+    /// Invio a un partner (nome o parte del nome) o a «servizio-sociale».
+    #[arg(long)]
+    refer_to: Option<String>,
+    /// Motivo dell'invio.
+    #[arg(long, default_value = "")]
+    reason: String,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("errore: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn parse_date_arg(text: &str) -> Result<NaiveDate, String> {
+    format::parse_date(text).ok_or_else(|| format!("«{text}» non è una data: usa gg/mm/aaaa"))
+}
+
+fn data_dir(cli: &Cli) -> Result<PathBuf, Error> {
+    if let Some(dir) = &cli.data_dir {
+        return Ok(dir.clone());
+    }
+    directories::ProjectDirs::from("it", "Quartiere", "Quartiere")
+        .map(|d| d.data_dir().to_path_buf())
+        .ok_or_else(|| Error::invalid("data-dir", "non trovo la cartella dati dell'utente: indica --data-dir"))
+}
+
+fn open(cli: &Cli) -> Result<Store, Error> {
+    Store::open_dir(&data_dir(cli)?, Box::new(SystemClock), IdGen::from_entropy())
+}
+
+/// The actor for writes: the operator named on the command line, or the one set with `init`.
+fn actor(cli: &Cli, store: &mut Store) -> Result<Actor, Error> {
+    let operator = match &cli.operator {
+        Some(name) => name.clone(),
+        None => store.local_setting("operator")?.unwrap_or_else(|| "Operatore".into()),
+    };
+    let desk = store.local_setting("desk_name")?.unwrap_or_default();
+    registry::ensure_actor(store, &desk, &operator)
+}
+
+fn today() -> NaiveDate {
+    Local::now().date_naive()
+}
+
+fn print_json<T: serde::Serialize>(value: &T) -> Result<(), Error> {
+    let text = serde_json::to_string_pretty(value).map_err(|e| Error::Import(e.to_string()))?;
+    out!("{text}");
+    Ok(())
+}
+
+fn run(cli: Cli) -> Result<ExitCode, Error> {
+    match &cli.command {
+        Command::CheckCf { code } => Ok(check_cf(code)),
+        Command::Init { desk, operator_name } => {
+            let mut store = open(&cli)?;
+            if let Some(desk) = desk {
+                store.set_local_setting("desk_name", desk)?;
+            }
+            if let Some(name) = operator_name.as_ref().or(cli.operator.as_ref()) {
+                store.set_local_setting("operator", name)?;
+            }
+            let actor = actor(&cli, &mut store)?;
+            out!(
+                "Archivio pronto in {}\nPostazione: {}\nOperatore: {}",
+                store.path().display(),
+                registry::desk_name(store.conn(), actor.desk)?,
+                registry::operator_name(store.conn(), actor.operator)?
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo { households, people, seed } => {
+            let mut store = open(&cli)?;
+            let actor = actor(&cli, &mut store)?;
+            let summary = demo::generate(
+                &mut store,
+                &actor,
+                &DemoConfig { households: *households, people: *people, seed: *seed, today: today() },
+            )?;
+            out!(
+                "Quartiere dimostrativo creato: {} nuclei, {} persone, {} contatti allo sportello, {} partner.",
+                summary.households,
+                summary.people,
+                summary.contacts,
+                summary.partners
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import { file, dry_run, json } => {
+            let mut store = open(&cli)?;
+            let actor = actor(&cli, &mut store)?;
+            let report =
+                import::import_file(&mut store, &actor, file, ImportOptions { dry_run: *dry_run, today: today() })?;
+            if *json {
+                print_json(&report)?;
+            } else {
+                print_import_report(&report, *dry_run);
+            }
+            Ok(if report.errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+        }
+        Command::People(PeopleCommand::Search { text, limit, json }) => {
+            let store = open(&cli)?;
+            let hits = search::search(store.conn(), &text.join(" "), Scope::PEOPLE, *limit)?;
+            if *json {
+                print_json(&hits)?;
+            } else if hits.is_empty() {
+                out!("Nessuna persona trovata.");
+            } else {
+                for hit in hits {
+                    out!("{}  {}\n    {}", hit.id, hit.label, hit.detail);
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::People(PeopleCommand::Show { id, json }) => {
+            let store = open(&cli)?;
+            let id = PersonId(registry::resolve_id(store.conn(), Table::Person, id)?);
+            let person = registry::get_person(store.conn(), id)?;
+            if *json {
+                return print_json(&person).map(|_| ExitCode::SUCCESS);
+            }
+            out!("{}", person.full_name());
+            let born = if person.sex == Some('F') { "Nata" } else { "Nato" };
+            if let Some(b) = person.birth_date {
+                out!("  {born} il {} a {}", format::date(b), person.birth_place.as_deref().unwrap_or("?"));
+            }
+            for (label, value) in [
+                ("Codice fiscale", &person.codice_fiscale),
+                ("Cittadinanza", &person.citizenship),
+                ("Telefono", &person.phone),
+                ("E-mail", &person.email),
+            ] {
+                if let Some(v) = value {
+                    out!("  {label}: {v}");
+                }
+            }
+            if let Some(m) = registry::current_membership(store.conn(), id)? {
+                out!("  Nucleo: {}", m.household);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Households(HouseholdsCommand::List { json }) => {
+            let store = open(&cli)?;
+            let list = registry::list_households(store.conn())?;
+            if *json {
+                return print_json(&list).map(|_| ExitCode::SUCCESS);
+            }
+            for h in &list {
+                let tenant = h.tenant_of_record.as_deref().unwrap_or("(intestatario non indicato)");
+                out!("{}  {} · {} · {} componenti", h.id, h.address, tenant, h.members);
+            }
+            out!("{} nuclei.", list.len());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Households(HouseholdsCommand::Show { id, json }) => {
+            let store = open(&cli)?;
+            let id = HouseholdId(registry::resolve_id(store.conn(), Table::Household, id)?);
+            let detail = registry::household_detail(store.conn(), id)?;
+            let contacts =
+                desk::list_contacts(store.conn(), &ContactFilter { household: Some(id), ..Default::default() })?;
+            if *json {
+                let value = serde_json::json!({ "household": detail, "contacts": contacts });
+                return print_json(&value).map(|_| ExitCode::SUCCESS);
+            }
+            print_household(&detail, &contacts);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Desk(DeskCommand::Add(args)) => desk_add(&cli, args),
+        Command::Desk(DeskCommand::List { from, to, follow_ups, limit, json }) => {
+            let store = open(&cli)?;
+            let filter = ContactFilter {
+                from: *from,
+                to: *to,
+                follow_up_due_by: follow_ups.then(today),
+                limit: Some(*limit),
+                ..Default::default()
+            };
+            let contacts = desk::list_contacts(store.conn(), &filter)?;
+            if *json {
+                return print_json(&contacts).map(|_| ExitCode::SUCCESS);
+            }
+            if contacts.is_empty() {
+                out!("Nessun contatto.");
+            }
+            for c in &contacts {
+                print_contact(c);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Changes { limit, json } => {
+            let store = open(&cli)?;
+            let last: i64 = store.conn().query_row("SELECT coalesce(max(seq), 0) FROM change_log", [], |r| r.get(0))?;
+            let changes = store.changes_since((last - *limit as i64).max(0), *limit)?;
+            if *json {
+                let rows: Vec<_> = changes
+                    .iter()
+                    .map(|c| {
+                        serde_json::json!({
+                            "seq": c.seq, "table": c.table.name(), "row_id": c.row_id, "column": c.column,
+                            "hlc": c.hlc.0, "desk": c.desk, "operator": c.operator,
+                        })
+                    })
+                    .collect();
+                return print_json(&rows).map(|_| ExitCode::SUCCESS);
+            }
+            // Values are not printed: the change record holds personal data.
+            for c in &changes {
+                let when = chrono::DateTime::from_timestamp_millis(c.hlc.physical_ms() as i64)
+                    .map(|t| t.with_timezone(&Local).format("%d/%m/%Y %H:%M:%S").to_string())
+                    .unwrap_or_default();
+                out!(
+                    "{:>6}  {when}  {}  {}.{}  {}  da {}",
+                    c.seq,
+                    registry::operator_name(store.conn(), c.operator)?,
+                    c.table.name(),
+                    c.column,
+                    c.row_id,
+                    registry::desk_name(store.conn(), c.desk)?
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn check_cf(code: &str) -> ExitCode {
+    match cf::validate(code) {
+        Ok(valid) => {
+            let d = valid.decoded();
+            let sex = if d.sex == 'F' { "donna, nata" } else { "uomo, nato" };
+            let omocode = if d.omocode { " (codice in omocodia)" } else { "" };
+            out!(
+                "{} è formalmente valido{omocode}: {sex} il {:02}/{:02}/..{:02}.",
+                valid.as_str(),
+                d.day,
+                d.month,
+                d.year2
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            out!("{} non è valido: {e}.", code.trim().to_uppercase());
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn print_import_report(report: &ImportReport, dry_run: bool) {
+    if !report.errors.is_empty() {
+        out!(
+            "Il file contiene {} errori: non è stato importato nulla. Correggi le righe indicate e riprova.",
+            report.errors.len()
+        );
+        for e in &report.errors {
+            out!("  {e}");
+        }
+    } else {
+        let verb = if dry_run { "Verrebbero importati" } else { "Importati" };
+        out!(
+            "{verb} {} righe: {} alloggi nuovi, {} aggiornati; {} nuclei nuovi; {} persone nuove, {} aggiornate, {} invariate; {} ingressi in un nucleo, {} cambi di nucleo, {} relazioni aggiornate.",
+            report.rows,
+            report.dwellings_new,
+            report.dwellings_updated,
+            report.households_new,
+            report.people_new,
+            report.people_updated,
+            report.people_unchanged,
+            report.members_added,
+            report.members_moved,
+            report.members_updated,
+        );
+        if report.changes() == 0 {
+            out!("Nessuna modifica: l'archivio era già aggiornato.");
+        }
+        if dry_run {
+            out!("Prova senza scrittura: l'archivio non è stato modificato.");
+        }
+    }
+    for w in &report.warnings {
+        out!("  Attenzione: {w}");
+    }
+}
+
+fn print_household(detail: &registry::HouseholdDetail, contacts: &[desk::DeskContactView]) {
+    let d = &detail.dwelling.fields;
+    out!("Nucleo {}", detail.id);
+    out!("  Alloggio: {}{}", d.address_line(), d.code.as_ref().map(|c| format!(" (codice {c})")).unwrap_or_default());
+    out!("  Componenti:");
+    for m in detail.current_members() {
+        out!("    {}", member_line(m));
+    }
+    let past: Vec<_> = detail.members.iter().filter(|m| m.membership.left_on.is_some()).collect();
+    if !past.is_empty() {
+        out!("  Componenti usciti:");
+        for m in past {
+            out!("    {}", member_line(m));
+        }
+    }
+    out!("  Contatti allo sportello: {}", contacts.len());
+    for c in contacts.iter().take(10) {
+        print_contact(c);
+    }
+}
+
+fn member_line(m: &registry::Member) -> String {
+    let rel = m.membership.relationship.map(|r| r.label_it()).unwrap_or("relazione non indicata");
+    let mut line = format!("{} ({rel})", m.person.full_name());
+    if let Some(since) = m.membership.resident_since {
+        line.push_str(&format!(", dal {}", format::date(since)));
+    }
+    if let Some(left) = m.membership.left_on {
+        line.push_str(&format!(", uscito/a il {}", format::date(left)));
+    }
+    line
+}
+
+fn print_contact(c: &desk::DeskContactView) {
+    let who = c.person_name.clone().or_else(|| c.household_address.clone()).unwrap_or_default();
+    let topics: Vec<&str> = c.topics.iter().map(|t| t.label_it()).collect();
+    out!(
+        "{}  {}  {}  [{}]  {}",
+        c.occurred_at.format("%d/%m/%Y %H:%M"),
+        who,
+        c.channel.map(|ch| ch.label_it()).unwrap_or(""),
+        topics.join(", "),
+        c.operator
+    );
+    if let Some(note) = &c.note {
+        out!("    {note}");
+    }
+    if let Some(due) = c.follow_up_on {
+        let state = match c.follow_up_done_on {
+            Some(done) => format!("fatto il {}", format::date(done)),
+            None => "da fare".into(),
+        };
+        out!("    Richiamo: {} ({state})", format::date(due));
+    }
+    for r in &c.referrals {
+        out!("    Inviato a {}: {}", r.to, r.reason);
+    }
+}
+
+fn desk_add(cli: &Cli, args: &DeskAdd) -> Result<ExitCode, Error> {
+    let mut store = open(cli)?;
+    let actor = actor(cli, &mut store)?;
+    let conn = store.conn();
+    let person =
+        args.person.as_deref().map(|p| registry::resolve_id(conn, Table::Person, p).map(PersonId)).transpose()?;
+    let household = args
+        .household
+        .as_deref()
+        .map(|h| registry::resolve_id(conn, Table::Household, h).map(HouseholdId))
+        .transpose()?;
+    let channel = Channel::from_code(&args.channel).ok_or_else(|| {
+        Error::invalid("canale", format!("«{}» non è un canale: usa uno tra {}", args.channel, Channel::codes_list()))
+    })?;
+    let topics = args
+        .topics
+        .iter()
+        .map(|t| {
+            Topic::from_code(&text::fold(t).replace(' ', "_")).ok_or_else(|| {
+                Error::invalid("tema", format!("«{t}» non è un tema: usa uno tra {}", Topic::codes_list()))
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let occurred_at = match &args.at {
+        None => Local::now().naive_local(),
+        Some(text) => parse_datetime(text)?,
+    };
+    let mut referrals = Vec::new();
+    if let Some(target) = &args.refer_to {
+        let target = if text::fold(target).replace(' ', "-") == "servizio-sociale" {
+            ReferralTarget::ServizioSociale
+        } else {
+            ReferralTarget::Partner(find_partner(&store, target)?)
+        };
+        referrals.push(ReferralInput { target, reason: args.reason.clone() });
+    }
+    let input = DeskContactInput {
+        occurred_at,
+        operator: actor.operator,
+        person,
+        household,
+        channel,
+        topics,
+        note: args.note.clone(),
+        follow_up_on: args.follow_up,
+        referrals,
+    };
+    let id = store.write(&actor, |w| desk::add_contact(w, &input))?;
+    out!("Contatto registrato: {id}");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn parse_datetime(text: &str) -> Result<NaiveDateTime, Error> {
+    for fmt in ["%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"] {
+        if let Ok(t) = NaiveDateTime::parse_from_str(text.trim(), fmt) {
+            return Ok(t);
+        }
+    }
+    Err(Error::invalid("quando", format!("«{text}» non è una data e ora: usa gg/mm/aaaa hh:mm")))
+}
+
+fn find_partner(store: &Store, name: &str) -> Result<PartnerId, Error> {
+    let wanted = text::fold(name);
+    let matches: Vec<_> = registry::list_partners(store.conn())?
+        .into_iter()
+        .filter(|p| text::fold(&p.fields.name).contains(&wanted))
+        .collect();
+    match matches.as_slice() {
+        [one] => Ok(one.id),
+        [] => Err(Error::NotFound { what: "partner", key: name.into() }),
+        _ => Err(Error::Ambiguous { key: name.into() }),
+    }
+}

@@ -1,1 +1,173 @@
+//! The `quartiere` binary as an operator or a script uses it: real processes, real files.
 
+use std::path::Path;
+use std::process::Command;
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn quartiere(data: &Path, args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_quartiere"))
+        .arg("--data-dir")
+        .arg(data)
+        .args(args)
+        .env_remove("QUARTIERE_OPERATOR")
+        .output()
+        .unwrap();
+    let run = Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    };
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    run
+}
+
+fn json(run: &Run) -> serde_json::Value {
+    serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout))
+}
+
+#[test]
+fn demo_then_search_by_partial_accent_free_surname() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = quartiere(dir.path(), &["demo", "--households", "133", "--seed", "7"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("133 nuclei"), "{}", run.stdout);
+
+    let hits = json(&quartiere(dir.path(), &["people", "search", "damic", "--json"]));
+    let labels: Vec<&str> = hits.as_array().unwrap().iter().map(|h| h["label"].as_str().unwrap()).collect();
+    assert!(!labels.is_empty(), "D'Amico is among the demo surnames");
+    assert!(labels.iter().all(|l| l.starts_with("D'Amico") || l.starts_with("Damiani")), "{labels:?}");
+
+    let hits = json(&quartiere(dir.path(), &["people", "search", "nicolo", "--json"]));
+    let labels: Vec<&str> = hits.as_array().unwrap().iter().map(|h| h["label"].as_str().unwrap()).collect();
+    assert!(labels.iter().any(|l| l.contains("Nicolò")), "{labels:?}");
+
+    let households = json(&quartiere(dir.path(), &["households", "list", "--json"]));
+    assert_eq!(households.as_array().unwrap().len(), 133);
+    let id = households[0]["id"].as_str().unwrap();
+    let shown = quartiere(dir.path(), &["households", "show", id]);
+    assert_eq!(shown.code, 0);
+    assert!(shown.stdout.contains("intestatario/a"), "{}", shown.stdout);
+}
+
+#[test]
+fn check_cf_exit_codes_and_reasons() {
+    let dir = tempfile::tempdir().unwrap();
+    let check = |code: &str, exit: i32, fragment: &str| {
+        let run = quartiere(dir.path(), &["check-cf", code]);
+        assert_eq!(run.code, exit, "{code}: {}", run.stdout);
+        assert!(run.stdout.contains(fragment), "{code}: {}", run.stdout);
+    };
+    check("RSSMRA45D25F205N", 0, "formalmente valido");
+    check("RSSMRA45D25F205X", 1, "carattere di controllo");
+    check("RSSMRA45W25F205N", 1, "mese");
+    // The last digit replaced per omocodia (5 -> R), with the check letter recomputed.
+    check("RSSMRA45D25F20RI", 0, "omocodia");
+    check("RSSMRA45D25F20RN", 1, "carattere di controllo");
+}
+
+const GOOD: &str = "\
+codice_alloggio;indirizzo;civico;scala;cognome;nome;sesso;data_nascita;codice_fiscale;relazione
+P6H-01;Via Luigi Pirandello;6/H;A;Rossi;Mario;M;25/04/1945;RSSMRA45D25F205N;intestatario
+P6H-01;Via Luigi Pirandello;6/H;A;Rossi;Lucia;F;02/07/1950;;coniuge
+F3-02;Via Enrico Fermi;3;B;Diop;Awa;F;1990-01-15;;intestataria
+";
+
+#[test]
+fn import_is_all_or_nothing_and_idempotent() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("dati");
+    let file = dir.path().join("elenco.csv");
+    std::fs::write(&file, GOOD.replace("25/04/1945", "25/04/45")).unwrap();
+    let run = quartiere(&data, &["import", file.to_str().unwrap()]);
+    assert_eq!(run.code, 1);
+    assert!(run.stdout.contains("non è stato importato nulla"), "{}", run.stdout);
+    assert!(run.stdout.contains("riga 2, colonna «data_nascita»"), "{}", run.stdout);
+    let list = json(&quartiere(&data, &["households", "list", "--json"]));
+    assert_eq!(list.as_array().unwrap().len(), 0);
+
+    std::fs::write(&file, GOOD).unwrap();
+    let dry = quartiere(&data, &["import", file.to_str().unwrap(), "--dry-run"]);
+    assert_eq!(dry.code, 0, "{}", dry.stdout);
+    assert!(dry.stdout.contains("Verrebbero importati 3 righe"), "{}", dry.stdout);
+    assert_eq!(json(&quartiere(&data, &["households", "list", "--json"])).as_array().unwrap().len(), 0);
+
+    let run = quartiere(&data, &["import", file.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(run.stdout.contains("3 persone nuove"), "{}", run.stdout);
+    let changes_before = json(&quartiere(&data, &["changes", "--limit", "1", "--json"]));
+    let again = quartiere(&data, &["import", file.to_str().unwrap()]);
+    assert!(again.stdout.contains("Nessuna modifica"), "{}", again.stdout);
+    let changes_after = json(&quartiere(&data, &["changes", "--limit", "1", "--json"]));
+    assert_eq!(changes_before, changes_after, "re-import writes nothing");
+    assert_eq!(json(&quartiere(&data, &["households", "list", "--json"])).as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn desk_contacts_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    assert_eq!(quartiere(d, &["init", "--desk", "Sportello Mezzetta", "--as", "Anna Operatrice"]).code, 0);
+    assert_eq!(quartiere(d, &["demo", "--households", "3"]).code, 0);
+    let person = json(&quartiere(d, &["people", "search", "a", "--json"]))[0]["id"].as_str().unwrap().to_string();
+    let add = quartiere(
+        d,
+        &[
+            "desk",
+            "add",
+            "--person",
+            &person,
+            "--channel",
+            "telefono",
+            "--topic",
+            "lavoro",
+            "--topic",
+            "morosita",
+            "--note",
+            "Chiede del bando AFOL",
+            "--at",
+            "20/11/2026 10:15",
+            "--follow-up",
+            "01/12/2099",
+            "--refer-to",
+            "servizio-sociale",
+            "--reason",
+            "Valutazione",
+        ],
+    );
+    assert_eq!(add.code, 0, "{}", add.stderr);
+    let list = json(&quartiere(d, &["desk", "list", "--from", "20/11/2026", "--to", "20/11/2026", "--json"]));
+    let contact = list.as_array().unwrap().iter().find(|c| c["note"] == "Chiede del bando AFOL").unwrap();
+    assert_eq!(contact["operator"], "Anna Operatrice");
+    assert_eq!(contact["follow_up_on"], "2099-12-01");
+    assert_eq!(contact["referrals"][0]["to"], "Servizio Sociale");
+
+    // The change record says who and which desk, without printing personal data.
+    let changes = quartiere(d, &["changes", "--limit", "5"]);
+    assert!(changes.stdout.contains("Anna Operatrice") && changes.stdout.contains("Sportello Mezzetta"));
+    assert!(!changes.stdout.contains("Chiede del bando"));
+
+    let bad = quartiere(d, &["desk", "add", "--person", &person, "--topic", "astrologia"]);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.starts_with("errore: ") && bad.stderr.contains("non è un tema"), "{}", bad.stderr);
+    assert_eq!(bad.stderr.trim().lines().count(), 1);
+}
+
+#[test]
+fn errors_are_one_italian_sentence() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = quartiere(dir.path(), &["import", "/nonexistent/elenco.csv"]);
+    assert_eq!(missing.code, 2);
+    assert!(missing.stderr.contains("non riesco a leggere il file"), "{}", missing.stderr);
+    let unknown = quartiere(dir.path(), &["households", "show", "0123456789"]);
+    assert_eq!(unknown.code, 2);
+    assert!(unknown.stderr.contains("nucleo non trovato"), "{}", unknown.stderr);
+    let empty = dir.path().join("vuoto.csv");
+    std::fs::write(&empty, "").unwrap();
+    let run = quartiere(dir.path(), &["import", empty.to_str().unwrap()]);
+    assert!(run.stderr.contains("il file è vuoto"), "{}", run.stderr);
+}

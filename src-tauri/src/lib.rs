@@ -34,7 +34,8 @@ impl From<quartiere_core::Error> for UiError {
 
 #[tauri::command]
 async fn overview(state: State<'_, AppState>) -> Result<Overview, UiError> {
-    let store = state.store.lock().map_err(|_| UiError { kind: "internal", message: "archivio non disponibile".into() })?;
+    let store =
+        state.store.lock().map_err(|_| UiError { kind: "internal", message: "archivio non disponibile".into() })?;
     Ok(registry::overview(store.conn())?)
 }
 
@@ -92,12 +93,8 @@ pub fn open_state(options: &Options) -> Result<AppState, String> {
     if options.demo {
         let empty = registry::overview(store.conn()).map_err(|e| e.to_string())?.households == 0;
         if empty {
-            let config = DemoConfig {
-                households: 133,
-                people: None,
-                seed: 2019,
-                today: chrono::Local::now().date_naive(),
-            };
+            let config =
+                DemoConfig { households: 133, people: None, seed: 2019, today: chrono::Local::now().date_naive() };
             demo::generate(&mut store, &actor, &config).map_err(|e| e.to_string())?;
         }
     }

@@ -1,1 +1,175 @@
-fn main() {}
+//! Project automation, so that a fresh Debian/Ubuntu machine needs two commands:
+//!
+//! - `cargo xtask demo`: installs what is missing and opens the app on a fresh demo database;
+//! - `cargo xtask test`: installs what is missing and runs every check CI runs.
+//!
+//! System packages come from apt (with sudo when not root). Nothing is downloaded from elsewhere.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitCode, Stdio};
+use std::time::{Duration, Instant};
+
+/// Debian packages the desktop shell needs to build, and the tools the tests use.
+const APT_PACKAGES: &[&str] = &[
+    "build-essential",
+    "pkg-config",
+    "libssl-dev",
+    "libwebkit2gtk-4.1-dev",
+    "libsoup-3.0-dev",
+    "libjavascriptcoregtk-4.1-dev",
+    "librsvg2-dev",
+    "libayatana-appindicator3-dev",
+    "xvfb",
+    "xauth",
+    "x11-utils",
+];
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("demo") => demo(),
+        Some("test") => test(),
+        Some("deps") => ensure_system_packages(),
+        _ => {
+            eprintln!("usage: cargo xtask <demo|test|deps>");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+type Result<T = ()> = std::result::Result<T, String>;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+fn run(cmd: &mut Command) -> Result {
+    eprintln!("$ {cmd:?}");
+    let status = cmd.current_dir(root()).status().map_err(|e| format!("cannot start {cmd:?}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{cmd:?} failed with {status}"))
+    }
+}
+
+fn cargo() -> Command {
+    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+}
+
+fn is_installed(package: &str) -> bool {
+    Command::new("dpkg-query")
+        .args(["-W", "-f=${Status}", package])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).contains("install ok installed"))
+        .unwrap_or(false)
+}
+
+fn ensure_system_packages() -> Result {
+    if !Path::new("/usr/bin/apt-get").exists() {
+        eprintln!("xtask: not a Debian/Ubuntu system; install the equivalents of {APT_PACKAGES:?} by hand");
+        return Ok(());
+    }
+    let missing: Vec<&str> = APT_PACKAGES.iter().copied().filter(|p| !is_installed(p)).collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    eprintln!("xtask: installing {}", missing.join(" "));
+    let is_root = Command::new("id").arg("-u").output().map(|o| o.stdout.starts_with(b"0")).unwrap_or(false);
+    let apt = |args: &[&str]| {
+        let mut cmd = if is_root { Command::new("apt-get") } else { Command::new("sudo") };
+        if !is_root {
+            cmd.arg("apt-get");
+        }
+        cmd.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+        cmd
+    };
+    run(&mut apt(&["update", "-qq"]))?;
+    run(apt(&["install", "-y", "-qq", "--no-install-recommends"]).args(&missing))
+}
+
+fn has_display() -> bool {
+    std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some()
+}
+
+fn demo() -> Result {
+    ensure_system_packages()?;
+    run(cargo().args(["build", "-p", "quartiere-app", "-p", "quartiere-cli"]))?;
+    let app = root().join("target/debug/quartiere-app");
+    if has_display() {
+        run(Command::new(&app).arg("--demo"))
+    } else {
+        eprintln!("xtask: no display found, starting the app inside a virtual X server (xvfb-run)");
+        run(Command::new("xvfb-run").args(["-a", "-s", "-screen 0 1366x768x24"]).arg(&app).arg("--demo"))
+    }
+}
+
+fn test() -> Result {
+    ensure_system_packages()?;
+    run(cargo().args(["fmt", "--all", "--", "--check"]))?;
+    run(cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
+    run(cargo().args(["test", "--workspace"]))?;
+    window_smoke_test()
+}
+
+/// Starts the real app on a fresh demo database in a virtual X server and waits for its window to
+/// show the demo's counts in the title: the store opened, the demo was written, the window exists.
+fn window_smoke_test() -> Result {
+    run(cargo().args(["build", "-p", "quartiere-app"]))?;
+    let data = std::env::temp_dir().join(format!("quartiere-smoke-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    let display = ":97";
+    let mut xvfb = Command::new("Xvfb")
+        .args([display, "-screen", "0", "1366x768x24", "-nolisten", "tcp"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot start Xvfb: {e}"))?;
+    std::thread::sleep(Duration::from_millis(500));
+    let app = Command::new(root().join("target/debug/quartiere-app"))
+        .arg("--data-dir")
+        .arg(&data)
+        .arg("--demo")
+        .env("DISPLAY", display)
+        .spawn();
+    let outcome = match app {
+        Ok(mut app) => {
+            let seen = wait_for_window(display, "Quartiere — 133 nuclei", Duration::from_secs(90));
+            stop(&mut app);
+            seen
+        }
+        Err(e) => Err(format!("cannot start the app: {e}")),
+    };
+    stop(&mut xvfb);
+    let _ = std::fs::remove_dir_all(&data);
+    outcome?;
+    eprintln!("window smoke test: the app opened its window on the demo database");
+    println!("1 passed, 0 failed");
+    Ok(())
+}
+
+fn wait_for_window(display: &str, title: &str, limit: Duration) -> Result {
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        let tree = Command::new("xwininfo").args(["-root", "-tree"]).env("DISPLAY", display).output();
+        if let Ok(out) = tree {
+            if String::from_utf8_lossy(&out.stdout).contains(title) {
+                return Ok(());
+            }
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    Err(format!("no window titled «{title}…» appeared within {} s", limit.as_secs()))
+}
+
+fn stop(child: &mut Child) {
+    let _ = child.kill();
+    let _ = child.wait();
+}

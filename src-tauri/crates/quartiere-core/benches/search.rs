@@ -1,1 +1,82 @@
-fn main() {}
+//! Search over 100,000 people: median time per query of `search::search`, next to the same query
+//! as plain SQL (`LIKE 'x%'` on the person table) on the same file. Target: under 5 ms per query.
+//!
+//! Run with `cargo bench -p quartiere-core --bench search` (set QUARTIERE_BENCH_PEOPLE to change
+//! the size).
+
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+use quartiere_core::clock::SystemClock;
+use quartiere_core::demo::{self, DemoConfig};
+use quartiere_core::ids::IdGen;
+use quartiere_core::search::{self, Scope};
+use quartiere_core::{registry, Store};
+
+const QUERIES: &[&str] =
+    &["ross", "damico", "nicolo", "esposito maria", "el amr", "pirandello 6", "RSSMRA", "zoe", "ma"];
+const ROUNDS: usize = 200;
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+fn main() {
+    let people: usize = std::env::var("QUARTIERE_BENCH_PEOPLE").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open_dir(dir.path(), Box::new(SystemClock), IdGen::seeded(1)).unwrap();
+    let actor = registry::ensure_actor(&mut store, "Banco di prova", "Benchmark").unwrap();
+    let started = Instant::now();
+    let today = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
+    let summary =
+        demo::generate(&mut store, &actor, &DemoConfig { households: 0, people: Some(people), seed: 42, today })
+            .unwrap();
+    println!(
+        "dataset: {} people, {} households, {} desk contacts, written with their change record in {:.1} s",
+        summary.people,
+        summary.households,
+        summary.contacts,
+        started.elapsed().as_secs_f64()
+    );
+    let conn = store.conn();
+    let mut plain = conn
+        .prepare(
+            "SELECT id FROM person WHERE deleted = 0
+               AND (surname LIKE ?1 || '%' OR name LIKE ?1 || '%' OR codice_fiscale LIKE ?1 || '%')
+             ORDER BY surname, name LIMIT 20",
+        )
+        .unwrap();
+    println!("{:<16} {:>6} {:>12} {:>12} {:>8}", "query", "hits", "quartiere", "plain SQL", "ratio");
+    let mut worst = Duration::ZERO;
+    for query in QUERIES {
+        let mut ours = Vec::with_capacity(ROUNDS);
+        let mut hits = 0;
+        for _ in 0..ROUNDS {
+            let t = Instant::now();
+            hits = search::search(conn, query, Scope::PEOPLE, 20).unwrap().len();
+            ours.push(t.elapsed());
+        }
+        // The plain query only looks at the first word: SQL has no word-prefix matching.
+        let first_word = query.split(' ').next().unwrap();
+        let mut base = Vec::with_capacity(ROUNDS);
+        for _ in 0..ROUNDS {
+            let t = Instant::now();
+            let n = plain.query_map([first_word], |r| r.get::<_, String>(0)).unwrap().count();
+            std::hint::black_box(n);
+            base.push(t.elapsed());
+        }
+        let (ours, base) = (median(ours), median(base));
+        worst = worst.max(ours);
+        println!(
+            "{:<16} {:>6} {:>9.3} ms {:>9.3} ms {:>7.2}x",
+            query,
+            hits,
+            ours.as_secs_f64() * 1e3,
+            base.as_secs_f64() * 1e3,
+            ours.as_secs_f64() / base.as_secs_f64()
+        );
+    }
+    let verdict = if worst < Duration::from_millis(5) { "met" } else { "NOT met" };
+    println!("slowest median: {:.3} ms; target under 5 ms per query: {verdict}", worst.as_secs_f64() * 1e3);
+}

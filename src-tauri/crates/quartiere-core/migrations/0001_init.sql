@@ -181,6 +181,8 @@ CREATE TABLE search_doc (
     lead_key TEXT NOT NULL,  -- folded surname, or the street: a match here ranks first
     UNIQUE (kind, ref_id)
 );
+CREATE INDEX search_doc_sort ON search_doc (kind, sort_key);
+CREATE INDEX search_doc_lead ON search_doc (kind, lead_key, sort_key);
 CREATE VIRTUAL TABLE search_fts USING fts5 (
     body,
     tokenize = 'unicode61 remove_diacritics 2',

@@ -286,6 +286,7 @@ pub fn generate(store: &mut Store, actor: &Actor, config: &DemoConfig) -> Result
         let partners = demo_partners(w)?;
         summary.partners = partners.len();
         let mut people: Vec<PersonId> = Vec::new();
+        let mut used = UsedCodes::new();
         let mut index = 0;
         loop {
             let done = match config.people {
@@ -295,7 +296,7 @@ pub fn generate(store: &mut Store, actor: &Actor, config: &DemoConfig) -> Result
             if done {
                 break;
             }
-            demo_household(w, &mut rng, index, config, &mut people)?;
+            demo_household(w, &mut rng, index, config, &mut people, &mut used)?;
             index += 1;
         }
         summary.households = index;
@@ -366,6 +367,17 @@ fn household_size(rng: &mut IdGen) -> usize {
     }
 }
 
+/// Codes already given out: a collision gets the next omocodia variant, as the Agenzia does.
+type UsedCodes = std::collections::HashSet<String>;
+
+fn unique_code(used: &mut UsedCodes, code: String) -> Option<String> {
+    let chosen = (0..=7)
+        .map(|level| if level == 0 { code.clone() } else { cf::omocode(&code, level) })
+        .find(|c| !used.contains(c))?;
+    used.insert(chosen.clone());
+    Some(chosen)
+}
+
 struct Origin {
     foreign: Option<(&'static str, &'static str, &'static str)>,
 }
@@ -376,6 +388,7 @@ fn demo_household(
     index: usize,
     config: &DemoConfig,
     people: &mut Vec<PersonId>,
+    used: &mut UsedCodes,
 ) -> Result<()> {
     // 133 households fill the Mezzetta streets; larger datasets move on to further streets.
     let per_street = 70;
@@ -436,7 +449,8 @@ fn demo_household(
         remaining -= 1;
     }
     for (relationship, sex, age, surname) in members {
-        let person = demo_person(rng, config.today, sex, age, surname, &origin);
+        let mut person = demo_person(rng, config.today, sex, age, surname, &origin);
+        person.codice_fiscale = person.codice_fiscale.and_then(|c| unique_code(used, c));
         let id = registry::create_person(w, &person)?;
         let resident_since = if relationship == Relationship::Figlio || relationship == Relationship::Nipote {
             person.birth_date.map(|b| b.max(since))

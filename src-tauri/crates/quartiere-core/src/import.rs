@@ -404,7 +404,7 @@ fn check_across_rows(rows: &[Row], report: &mut ImportReport) {
             }
         }
     }
-    report.errors.sort_by(|a, b| a.row.cmp(&b.row));
+    report.errors.sort_by_key(|e| e.row);
 }
 
 /// Validates the file and, when every row is valid and this is not a dry run, writes it in one

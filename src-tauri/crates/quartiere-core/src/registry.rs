@@ -257,7 +257,8 @@ fn person_from_row(r: &Row<'_>) -> rusqlite::Result<Person> {
 }
 
 pub fn get_person(conn: &Connection, id: PersonId) -> Result<Person> {
-    conn.query_row(&format!("SELECT {PERSON_COLUMNS} FROM person WHERE id = ?1 AND deleted = 0"), [id], person_from_row)
+    conn.prepare_cached(&format!("SELECT {PERSON_COLUMNS} FROM person WHERE id = ?1 AND deleted = 0"))?
+        .query_row([id], person_from_row)
         .optional()?
         .ok_or_else(|| Error::NotFound { what: "persona", key: id.to_string() })
 }

@@ -52,13 +52,16 @@ impl Scope {
     pub const HOUSEHOLDS: Scope = Scope { people: false, households: true };
 }
 
-/// Every word of the query must start a word of the document. Results whose name (or address)
-/// starts with the whole query come first, then those whose surname (or street) has a word starting
-/// with the query's first word, then the rest; alphabetical within each tier.
+/// Every word of the query must start a word of the document. Results come in three tiers,
+/// alphabetical within each: those whose name (or address) starts with the whole query; those
+/// whose surname (or street) starts with the query's first word; then every other match.
+///
+/// The first two tiers are range scans on B-tree indexes that stop at `limit`, so a short,
+/// common prefix costs no more than a specific one; only the last tier sorts full-text matches.
 pub fn search(conn: &Connection, query: &str, scope: Scope, limit: usize) -> Result<Vec<SearchHit>> {
     let folded = fold(query);
     let words: Vec<&str> = folded.split(' ').filter(|w| !w.is_empty()).collect();
-    if words.is_empty() || !(scope.people || scope.households) {
+    if words.is_empty() || !(scope.people || scope.households) || limit == 0 {
         return Ok(Vec::new());
     }
     // Folded words are alphanumeric only, so quoting them is enough to keep FTS syntax out.
@@ -68,19 +71,49 @@ pub fn search(conn: &Connection, query: &str, scope: Scope, limit: usize) -> Res
         (true, false) => &["person"],
         _ => &["household"],
     };
-    let mut stmt = conn.prepare_cached(
-        "SELECT d.kind, d.ref_id FROM search_fts JOIN search_doc d ON d.docid = search_fts.rowid
-         WHERE search_fts MATCH ?1 AND d.kind IN (?2, ?3)
-         ORDER BY CASE WHEN substr(d.sort_key, 1, length(?4)) = ?4 THEN 0
-                       WHEN ' ' || d.lead_key GLOB '* ' || ?5 || '*' THEN 1 ELSE 2 END,
-                  d.kind DESC, d.sort_key
-         LIMIT ?6",
+    let (kind_a, kind_b) = (kinds[0], kinds[kinds.len() - 1]);
+    let mut found: Vec<(String, String)> = Vec::with_capacity(limit);
+    let mut seen = std::collections::HashSet::new();
+    let mut take = |rows: Vec<(String, String)>, found: &mut Vec<(String, String)>| {
+        for row in rows {
+            if found.len() < limit && seen.insert(row.1.clone()) {
+                found.push(row);
+            }
+        }
+    };
+    let want = |found: &Vec<(String, String)>| (limit - found.len() + limit) as i64;
+
+    // Tier 1: the name (or address) starts with the whole query.
+    let rows = query_pairs(
+        conn,
+        "SELECT kind, ref_id FROM search_doc WHERE sort_key >= ?1 AND sort_key < ?2 AND kind IN (?3, ?4)
+         ORDER BY sort_key LIMIT ?5",
+        params![folded, upper_bound(&folded), kind_a, kind_b, want(&found)],
     )?;
-    let found: Vec<(String, String)> = stmt
-        .query_map(params![fts_query, kinds[0], kinds[kinds.len() - 1], folded, words[0], limit as i64], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })?
-        .collect::<rusqlite::Result<_>>()?;
+    take(rows, &mut found);
+    // Tier 2: the surname (or street) starts with the first word, and every word matches. For one
+    // word the lead-key range alone decides; for several, the words' full-text match is an AND and
+    // small, so tiers 2 and 3 come from one query ordered by tier.
+    if found.len() < limit && words.len() == 1 {
+        let rows = query_pairs(
+            conn,
+            "SELECT kind, ref_id FROM search_doc WHERE kind IN (?3, ?4) AND lead_key >= ?1 AND lead_key < ?2
+             ORDER BY sort_key LIMIT ?5",
+            params![words[0], upper_bound(words[0]), kind_a, kind_b, want(&found)],
+        )?;
+        take(rows, &mut found);
+    }
+    // Tier 3: any other full-text match.
+    if found.len() < limit {
+        let rows = query_pairs(
+            conn,
+            "SELECT d.kind, d.ref_id FROM search_fts JOIN search_doc d ON d.docid = search_fts.rowid
+             WHERE search_fts MATCH ?1 AND d.kind IN (?2, ?3)
+             ORDER BY d.lead_key >= ?5 AND d.lead_key < ?6 DESC, d.sort_key LIMIT ?4",
+            params![fts_query, kind_a, kind_b, want(&found), words[0], upper_bound(words[0])],
+        )?;
+        take(rows, &mut found);
+    }
     let mut hits = Vec::with_capacity(found.len());
     for (kind, id) in found {
         let id = crate::store::parse_uuid(&id)?;
@@ -91,6 +124,25 @@ pub fn search(conn: &Connection, query: &str, scope: Scope, limit: usize) -> Res
         });
     }
     Ok(hits)
+}
+
+fn query_pairs(conn: &Connection, sql: &str, params: impl rusqlite::Params) -> Result<Vec<(String, String)>> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let rows = stmt.query_map(params, |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The smallest string greater than every string starting with `prefix` (folded text is
+/// lowercase ASCII letters, digits and spaces after folding, so bumping the last byte is enough).
+fn upper_bound(prefix: &str) -> String {
+    let mut chars: Vec<char> = prefix.chars().collect();
+    match chars.pop() {
+        Some(last) => {
+            chars.push(char::from_u32(last as u32 + 1).unwrap_or(char::MAX));
+            chars.into_iter().collect()
+        }
+        None => String::new(),
+    }
 }
 
 fn person_hit(conn: &Connection, id: PersonId) -> Result<SearchHit> {
@@ -127,22 +179,21 @@ fn household_hit(conn: &Connection, id: HouseholdId) -> Result<SearchHit> {
 
 fn current_address(conn: &Connection, person: PersonId) -> Result<Option<String>> {
     let dwelling: Option<DwellingInput> = conn
-        .query_row(
+        .prepare_cached(
             "SELECT d.street, d.civic, d.scala, d.piano, d.interno FROM membership m
              JOIN household h ON h.id = m.household_id JOIN dwelling d ON d.id = h.dwelling_id
              WHERE m.person_id = ?1 AND m.left_on IS NULL AND m.deleted = 0 ORDER BY m.id DESC LIMIT 1",
-            [person],
-            |r| {
-                Ok(DwellingInput {
-                    street: r.get(0)?,
-                    civic: r.get(1)?,
-                    scala: r.get(2)?,
-                    piano: r.get(3)?,
-                    interno: r.get(4)?,
-                    ..Default::default()
-                })
-            },
-        )
+        )?
+        .query_row([person], |r| {
+            Ok(DwellingInput {
+                street: r.get(0)?,
+                civic: r.get(1)?,
+                scala: r.get(2)?,
+                piano: r.get(3)?,
+                interno: r.get(4)?,
+                ..Default::default()
+            })
+        })
         .optional()?;
     Ok(dwelling.map(|d| d.address_line()))
 }
@@ -219,16 +270,17 @@ fn refresh_person(conn: &Connection, id: Uuid) -> Result<()> {
 }
 
 fn refresh_household(conn: &Connection, id: Uuid) -> Result<()> {
-    let row: Option<(String, String, Option<String>, Option<String>, i64, Option<String>)> = conn
+    // Dissolved and deleted households drop out of the index.
+    let row: Option<(String, String, Option<String>, Option<String>)> = conn
         .query_row(
-            "SELECT d.street, d.civic, d.scala, d.code, h.deleted, h.dissolved_on FROM household h
-             JOIN dwelling d ON d.id = h.dwelling_id WHERE h.id = ?1",
+            "SELECT d.street, d.civic, d.scala, d.code FROM household h JOIN dwelling d ON d.id = h.dwelling_id
+             WHERE h.id = ?1 AND h.deleted = 0 AND h.dissolved_on IS NULL",
             [id.to_string()],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )
         .optional()?;
     match row {
-        Some((street, civic, scala, code, 0, None)) => {
+        Some((street, civic, scala, code)) => {
             let surnames: Vec<String> = conn
                 .prepare_cached(
                     "SELECT p.surname FROM membership m JOIN person p ON p.id = m.person_id
@@ -239,10 +291,15 @@ fn refresh_household(conn: &Connection, id: Uuid) -> Result<()> {
             let address = format!("{street} {civic} {}", scala.unwrap_or_default());
             let names: Vec<String> = surnames.iter().map(|s| index_words(s)).collect();
             let body = format!("{} {} {}", fold(&address), fold(&code.unwrap_or_default()), names.join(" "));
-            put_doc(conn, HitKind::Household, id, &fold(&address), &fold(&street), &body)
+            put_doc(conn, HitKind::Household, id, &fold(&address), &street_key(&street), &body)
         }
         _ => remove_doc(conn, HitKind::Household, id),
     }
+}
+
+/// `Via Luigi Pirandello` -> `pirandello`: the word people type to find a street.
+fn street_key(street: &str) -> String {
+    fold(street).rsplit(' ').next().unwrap_or_default().to_string()
 }
 
 fn put_doc(conn: &Connection, kind: HitKind, id: Uuid, sort_key: &str, lead_key: &str, body: &str) -> Result<()> {

@@ -43,7 +43,9 @@ fn search_ignores_case_accents_and_apostrophes() {
     check(&f, "NICCOLÒ", Scope::PEOPLE, &["Damiani Niccolo'", "D'Amico Niccolò"]);
     // Surname matches rank before other words; alphabetical within a tier.
     check(&f, "amico", Scope::PEOPLE, &["Amico Carla", "D'Amico Niccolò"]);
+    // "De Luca" does not start with "luca": it ranks with the other word matches.
     check(&f, "luca", Scope::PEOPLE, &["Lucà Noè", "De Luca Zoe", "Rossi Luca"]);
+    check(&f, "de l", Scope::PEOPLE, &["De Luca Zoe"]);
     check(&f, "ross", Scope::PEOPLE, &["Rossetti Anna", "Rossi Luca", "Rossi Mario"]);
     check(&f, "rossi mario", Scope::PEOPLE, &["Rossi Mario"]);
     check(&f, "mario rossi", Scope::PEOPLE, &["Rossi Mario"]);

@@ -50,6 +50,13 @@ fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
 }
 
+/// Where cargo puts binaries: `CARGO_TARGET_DIR` when set, else `target/` in the repository.
+fn debug_binary(name: &str) -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root().join("target"));
+    let target = if target.is_absolute() { target } else { root().join(target) };
+    target.join("debug").join(name)
+}
+
 fn run(cmd: &mut Command) -> Result {
     eprintln!("$ {cmd:?}");
     let status = cmd.current_dir(root()).status().map_err(|e| format!("cannot start {cmd:?}: {e}"))?;
@@ -102,7 +109,7 @@ fn has_display() -> bool {
 fn demo() -> Result {
     ensure_system_packages()?;
     run(cargo().args(["build", "-p", "quartiere-app", "-p", "quartiere-cli"]))?;
-    let app = root().join("target/debug/quartiere-app");
+    let app = debug_binary("quartiere-app");
     if has_display() {
         run(Command::new(&app).arg("--demo"))
     } else {
@@ -115,8 +122,43 @@ fn test() -> Result {
     ensure_system_packages()?;
     run(cargo().args(["fmt", "--all", "--", "--check"]))?;
     run(cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
-    run(cargo().args(["test", "--workspace"]))?;
-    window_smoke_test()
+    let (passed, failed) = run_tests()?;
+    window_smoke_test()?;
+    // One closing line for the whole run: every cargo test plus the window smoke test.
+    println!("{} passed, {failed} failed", passed + 1);
+    Ok(())
+}
+
+/// Runs `cargo test --workspace`, echoing its output, and adds up its `test result:` lines.
+fn run_tests() -> Result<(usize, usize)> {
+    use std::io::{BufRead, BufReader};
+    let mut cmd = cargo();
+    cmd.args(["test", "--workspace"]).current_dir(root()).stdout(Stdio::piped());
+    eprintln!("$ {cmd:?}");
+    let mut child = cmd.spawn().map_err(|e| format!("cannot start cargo test: {e}"))?;
+    let (mut passed, mut failed) = (0, 0);
+    for line in BufReader::new(child.stdout.take().expect("piped stdout")).lines() {
+        let line = line.map_err(|e| e.to_string())?;
+        println!("{line}");
+        if let Some(rest) = line.strip_prefix("test result: ") {
+            let count = |label: &str| -> usize {
+                rest.split(';')
+                    .find_map(|part| {
+                        part.trim().trim_start_matches("ok. ").trim_start_matches("FAILED. ").strip_suffix(label)
+                    })
+                    .and_then(|n| n.trim().parse().ok())
+                    .unwrap_or(0)
+            };
+            passed += count("passed");
+            failed += count("failed");
+        }
+    }
+    let status = child.wait().map_err(|e| e.to_string())?;
+    if !status.success() || failed > 0 {
+        println!("{passed} passed, {failed} failed");
+        return Err(format!("cargo test failed with {status}"));
+    }
+    Ok((passed, failed))
 }
 
 /// Starts the real app on a fresh demo database in a virtual X server and waits for its window to
@@ -133,7 +175,7 @@ fn window_smoke_test() -> Result {
         .spawn()
         .map_err(|e| format!("cannot start Xvfb: {e}"))?;
     std::thread::sleep(Duration::from_millis(500));
-    let app = Command::new(root().join("target/debug/quartiere-app"))
+    let app = Command::new(debug_binary("quartiere-app"))
         .arg("--data-dir")
         .arg(&data)
         .arg("--demo")
@@ -151,7 +193,6 @@ fn window_smoke_test() -> Result {
     let _ = std::fs::remove_dir_all(&data);
     outcome?;
     eprintln!("window smoke test: the app opened its window on the demo database");
-    println!("1 passed, 0 failed");
     Ok(())
 }
 

@@ -16,7 +16,7 @@ use crate::ids::{DwellingId, HouseholdId, PersonId};
 use crate::registry::{self, opt, DwellingInput, MemberInput, PersonInput};
 use crate::schema::Table;
 use crate::store::{Actor, Store, Writer};
-use crate::text::fold;
+use crate::text::{fold, tidy_capitals};
 
 /// The columns a list may have, in the order they are documented.
 pub const COLUMNS: [&str; 14] = [
@@ -94,6 +94,8 @@ pub struct ImportOptions {
 /// The cells of a file: headers and the data rows with their spreadsheet row numbers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Sheet {
+    /// The spreadsheet row number of the header.
+    pub header_row: usize,
     pub headers: Vec<String>,
     pub rows: Vec<(usize, Vec<String>)>,
 }
@@ -168,10 +170,20 @@ fn read_workbook(path: &Path) -> Result<Sheet> {
     split_header(records)
 }
 
+/// The header is the first row, among the first ten, with at least three column names we know;
+/// title lines above it ("Elenco assegnatari al ...") are skipped. Without such a row, the first
+/// non-empty row is the header, and the report says which columns are missing.
 fn split_header(records: Vec<(usize, Vec<String>)>) -> Result<Sheet> {
-    let mut records = records.into_iter().filter(|(_, cells)| cells.iter().any(|c| !c.is_empty()));
-    let (_, headers) = records.next().ok_or_else(|| Error::Import("il file è vuoto".into()))?;
-    Ok(Sheet { headers, rows: records.collect() })
+    let records: Vec<(usize, Vec<String>)> =
+        records.into_iter().filter(|(_, cells)| cells.iter().any(|c| !c.is_empty())).collect();
+    if records.is_empty() {
+        return Err(Error::Import("il file è vuoto".into()));
+    }
+    let known = |cells: &[String]| cells.iter().filter(|c| canonical_header(c).is_some()).count();
+    let at = records.iter().take(10).position(|(_, cells)| known(cells) >= 3).unwrap_or(0);
+    let mut rows = records.into_iter().skip(at);
+    let (header_row, headers) = rows.next().expect("at least one row");
+    Ok(Sheet { header_row, headers, rows: rows.collect() })
 }
 
 /// Maps a header as people write it to our column name: case, spaces, accents and a few common
@@ -179,9 +191,15 @@ fn split_header(records: Vec<(usize, Vec<String>)>) -> Result<Sheet> {
 fn canonical_header(header: &str) -> Option<&'static str> {
     let key = fold(header).replace(' ', "_");
     let name = match key.as_str() {
-        "codice_alloggio" | "cod_alloggio" | "alloggio" | "codice_unita" | "codice_ui" | "id_alloggio" => {
-            "codice_alloggio"
-        }
+        "codice_alloggio"
+        | "cod_alloggio"
+        | "alloggio"
+        | "codice_unita"
+        | "codice_ui"
+        | "id_alloggio"
+        | "codice_unita_immobiliare"
+        | "codice_contratto"
+        | "contratto" => "codice_alloggio",
         "indirizzo" | "via" | "via_piazza" => "indirizzo",
         "civico" | "numero_civico" | "n_civico" | "num_civico" => "civico",
         "scala" => "scala",
@@ -216,7 +234,7 @@ fn parse_rows(sheet: &Sheet, today: NaiveDate, report: &mut ImportReport) -> Vec
     for (i, header) in sheet.headers.iter().enumerate() {
         match canonical_header(header) {
             Some(name) if index.contains_key(name) => report.errors.push(RowError {
-                row: 1,
+                row: sheet.header_row,
                 column: header.clone(),
                 reason: format!("la colonna «{name}» compare due volte"),
             }),
@@ -230,7 +248,7 @@ fn parse_rows(sheet: &Sheet, today: NaiveDate, report: &mut ImportReport) -> Vec
     for required in REQUIRED {
         if !index.contains_key(required) {
             report.errors.push(RowError {
-                row: 1,
+                row: sheet.header_row,
                 column: required.into(),
                 reason: "colonna obbligatoria mancante nell'intestazione".into(),
             });
@@ -305,11 +323,11 @@ fn parse_rows(sheet: &Sheet, today: NaiveDate, report: &mut ImportReport) -> Vec
             }),
         };
         let person = PersonInput {
-            surname: get("cognome"),
-            name: get("nome"),
+            surname: tidy_capitals(&get("cognome")),
+            name: tidy_capitals(&get("nome")),
             sex,
             birth_date,
-            birth_place: optional("luogo_nascita"),
+            birth_place: optional("luogo_nascita").map(|p| tidy_capitals(&p)),
             codice_fiscale,
             phone: optional("telefono"),
             ..Default::default()
@@ -322,7 +340,7 @@ fn parse_rows(sheet: &Sheet, today: NaiveDate, report: &mut ImportReport) -> Vec
         }
         let dwelling = DwellingInput {
             code: optional("codice_alloggio"),
-            street: get("indirizzo"),
+            street: tidy_capitals(&get("indirizzo")),
             civic: get("civico"),
             scala: optional("scala"),
             piano: optional("piano"),

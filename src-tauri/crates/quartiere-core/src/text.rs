@@ -39,6 +39,26 @@ pub fn index_words(text: &str) -> String {
     }
 }
 
+/// Lists from registry offices often write names in capitals: `D'AMICO` -> `D'Amico`,
+/// `DE LUCA-ROSSI` -> `De Luca-Rossi`. Text that already has lower-case letters is kept as typed.
+pub fn tidy_capitals(text: &str) -> String {
+    let text = text.trim();
+    if text.chars().any(char::is_lowercase) {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut start_of_word = true;
+    for c in text.chars() {
+        if start_of_word {
+            out.extend(c.to_uppercase());
+        } else {
+            out.extend(c.to_lowercase());
+        }
+        start_of_word = !c.is_alphanumeric();
+    }
+    out
+}
+
 fn is_joiner(c: char) -> bool {
     matches!(c, '\'' | '’' | '‘' | '`' | '´' | 'ʼ')
 }
@@ -56,6 +76,16 @@ mod tests {
         check("  De  Luca-Rossi ", "de luca rossi");
         check("Via L. Pirandello 6/H", "via l pirandello 6 h");
         check("Çelik Şahin", "celik sahin");
+    }
+
+    #[test]
+    fn capitals_are_tidied() {
+        assert_eq!(tidy_capitals("D'AMICO"), "D'Amico");
+        assert_eq!(tidy_capitals("DELL'ACQUA"), "Dell'Acqua");
+        assert_eq!(tidy_capitals(" DE LUCA-ROSSI "), "De Luca-Rossi");
+        assert_eq!(tidy_capitals("NICCOLÒ"), "Niccolò");
+        assert_eq!(tidy_capitals("McLaren"), "McLaren");
+        assert_eq!(tidy_capitals("VIA L. PIRANDELLO"), "Via L. Pirandello");
     }
 
     #[test]

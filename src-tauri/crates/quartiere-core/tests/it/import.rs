@@ -225,3 +225,29 @@ fn sheet_fix_and_retry(f: &mut Fixture, actor: &Actor) {
     let mario = registry::find_person_by_cf(f.store.conn(), "RSSMRA45D25F205N").unwrap().unwrap();
     assert_eq!(mario.birth_date, Some(date("1945-04-25")));
 }
+
+#[test]
+fn title_lines_above_the_header_and_capitals_are_handled() {
+    let mut f = fixture();
+    let actor = f.actor;
+    // As an ente gestore's export often looks: a title, a blank line, then the table in capitals.
+    let text = "ELENCO ASSEGNATARI AL 31/10/2026;;;;\n;;;;\n\
+                Codice contratto;Indirizzo;Civico;Cognome;Nome;Data nascita\n\
+                C-77;VIA LUIGI PIRANDELLO;6/H;D'AMICO;NICCOLÒ;01/02/1980\n\
+                C-77;VIA LUIGI PIRANDELLO;6/H;;ROSA;\n";
+    let path = write(f.dir.path(), "ente.csv", text.as_bytes());
+    let report = run(&mut f.store, &actor, &path, false);
+    // Row numbers stay those of the spreadsheet: the bad row is row 5.
+    let named: Vec<(usize, &str)> = report.errors.iter().map(|e| (e.row, e.column.as_str())).collect();
+    assert_eq!(named, [(5, "cognome")]);
+    let fixed = text.replace(";;ROSA;", ";D'AMICO;ROSA;");
+    let path = write(f.dir.path(), "ente.csv", fixed.as_bytes());
+    let report = run(&mut f.store, &actor, &path, false);
+    assert!(report.applied, "{report:?}");
+    let hits =
+        quartiere_core::search::search(f.store.conn(), "damico", quartiere_core::search::Scope::PEOPLE, 5).unwrap();
+    let labels: Vec<&str> = hits.iter().map(|h| h.label.as_str()).collect();
+    assert_eq!(labels, ["D'Amico Niccolò", "D'Amico Rosa"]);
+    assert!(hits[0].detail.contains("Via Luigi Pirandello 6/H"), "{}", hits[0].detail);
+    assert_eq!(run(&mut f.store, &actor, &path, false).changes(), 0);
+}

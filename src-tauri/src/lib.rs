@@ -17,6 +17,8 @@ use tauri::{Manager, Runtime, State};
 pub struct AppState {
     pub store: Mutex<Store>,
     pub actor: Actor,
+    /// A temporary demo folder this process created, removed when the app exits.
+    pub temporary_dir: Option<PathBuf>,
 }
 
 /// The one error type the UI sees: `kind` picks the Italian sentence, `message` adds detail.
@@ -74,11 +76,14 @@ pub fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Options, Str
 /// Opens (and for `--demo`, fills) the store. Runs before any window, so a failure is reported
 /// as a sentence, never as a half-open app.
 pub fn open_state(options: &Options) -> Result<AppState, String> {
+    let mut temporary_dir = None;
     let dir = match (&options.data_dir, options.demo) {
         (Some(dir), _) => dir.clone(),
         (None, true) => {
+            remove_stale_demo_dirs();
             let dir = std::env::temp_dir().join(format!("quartiere-demo-{}", std::process::id()));
             std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+            temporary_dir = Some(dir.clone());
             dir
         }
         (None, false) => directories::ProjectDirs::from("it", "Quartiere", "Quartiere")
@@ -98,7 +103,25 @@ pub fn open_state(options: &Options) -> Result<AppState, String> {
             demo::generate(&mut store, &actor, &config).map_err(|e| e.to_string())?;
         }
     }
-    Ok(AppState { store: Mutex::new(store), actor })
+    Ok(AppState { store: Mutex::new(store), actor, temporary_dir })
+}
+
+/// Removes demo folders left by demo runs that were killed before they could clean up. Only where
+/// `/proc` tells whether their process is still alive.
+fn remove_stale_demo_dirs() {
+    if !std::path::Path::new("/proc/self").exists() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let pid = name.to_str().and_then(|n| n.strip_prefix("quartiere-demo-")).and_then(|p| p.parse::<u32>().ok());
+        if let Some(pid) = pid {
+            if !std::path::Path::new(&format!("/proc/{pid}")).exists() {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+    }
 }
 
 pub fn main() -> ExitCode {
@@ -117,13 +140,21 @@ pub fn main() -> ExitCode {
         }
         Ok(())
     });
-    match app.run(tauri::generate_context!()) {
-        Ok(()) => ExitCode::SUCCESS,
+    let app = match app.build(tauri::generate_context!()) {
+        Ok(app) => app,
         Err(e) => {
-            eprintln!("Quartiere si è chiuso per un errore: {e}");
-            ExitCode::FAILURE
+            eprintln!("Quartiere non può aprire la finestra: {e}");
+            return ExitCode::FAILURE;
         }
-    }
+    };
+    app.run(|handle, event| {
+        if let tauri::RunEvent::Exit = event {
+            if let Some(dir) = &handle.state::<AppState>().temporary_dir {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+        }
+    });
+    ExitCode::SUCCESS
 }
 
 #[cfg(test)]

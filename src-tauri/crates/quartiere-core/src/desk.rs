@@ -292,6 +292,8 @@ pub struct DeskContactView {
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ContactFilter {
+    /// One contact only.
+    pub id: Option<DeskContactId>,
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
     pub person: Option<PersonId>,
@@ -319,6 +321,7 @@ pub fn list_contacts(conn: &Connection, filter: &ContactFilter) -> Result<Vec<De
            AND (?5 IS NULL OR EXISTS (SELECT 1 FROM desk_contact_topic t
                                      WHERE t.contact_id = c.id AND t.topic = ?5 AND t.deleted = 0))
            AND (?6 IS NULL OR (c.follow_up_on <= ?6 AND c.follow_up_done_on IS NULL))
+           AND (?8 IS NULL OR c.id = ?8)
          ORDER BY CASE WHEN ?6 IS NULL THEN 0 ELSE c.follow_up_on END, c.occurred_at DESC, c.id
          LIMIT ?7",
     )?;
@@ -332,6 +335,7 @@ pub fn list_contacts(conn: &Connection, filter: &ContactFilter) -> Result<Vec<De
             filter.topic.map(|t| t.code()),
             filter.follow_up_due_by.map(|d| d.to_string()),
             filter.limit.map(|l| l as i64).unwrap_or(-1),
+            filter.id,
         ],
         contact_from_row,
     )?;
@@ -343,23 +347,12 @@ pub fn list_contacts(conn: &Connection, filter: &ContactFilter) -> Result<Vec<De
 }
 
 pub fn get_contact(conn: &Connection, id: DeskContactId) -> Result<DeskContactView> {
-    let found = list_contacts(conn, &ContactFilter::default())?.into_iter().find(|c| c.id == id);
+    let found = list_contacts(conn, &ContactFilter { id: Some(id), ..Default::default() })?.pop();
     found.ok_or_else(|| Error::NotFound { what: "contatto allo sportello", key: id.to_string() })
 }
 
 fn contact_from_row(r: &Row<'_>) -> rusqlite::Result<DeskContactView> {
-    let street: Option<String> = r.get(6)?;
-    let household_address = street.map(|street| -> rusqlite::Result<String> {
-        Ok(registry::DwellingInput {
-            street,
-            civic: r.get::<_, Option<String>>(7)?.unwrap_or_default(),
-            scala: r.get(8)?,
-            piano: r.get(9)?,
-            interno: r.get(10)?,
-            ..Default::default()
-        }
-        .address_line())
-    });
+    let household_address = registry::address_at(r, 6)?;
     let date = |i: usize| -> rusqlite::Result<Option<NaiveDate>> {
         Ok(r.get::<_, Option<String>>(i)?.and_then(|s| s.parse().ok()))
     };
@@ -370,7 +363,7 @@ fn contact_from_row(r: &Row<'_>) -> rusqlite::Result<DeskContactView> {
         person: r.get(3)?,
         person_name: r.get(4)?,
         household: r.get(5)?,
-        household_address: household_address.transpose()?,
+        household_address,
         channel: r.get::<_, Option<String>>(11)?.and_then(|c| Channel::from_code(&c)),
         topics: Vec::new(),
         follow_up_on: date(12)?,

@@ -361,6 +361,23 @@ impl DwellingInput {
     }
 }
 
+/// Reads `street, civic, scala, piano, interno` from consecutive columns starting at `first` and
+/// formats the address line; `None` when the street is NULL (a LEFT JOIN found no dwelling).
+pub(crate) fn address_at(r: &Row<'_>, first: usize) -> rusqlite::Result<Option<String>> {
+    let Some(street) = r.get::<_, Option<String>>(first)? else {
+        return Ok(None);
+    };
+    let dwelling = DwellingInput {
+        street,
+        civic: r.get::<_, Option<String>>(first + 1)?.unwrap_or_default(),
+        scala: r.get(first + 2)?,
+        piano: r.get(first + 3)?,
+        interno: r.get(first + 4)?,
+        ..Default::default()
+    };
+    Ok(Some(dwelling.address_line()))
+}
+
 pub fn create_dwelling(w: &mut Writer<'_>, input: &DwellingInput) -> Result<DwellingId> {
     let errors = input.validate();
     if !errors.is_empty() {
@@ -626,17 +643,9 @@ pub fn list_households(conn: &Connection) -> Result<Vec<HouseholdSummary>> {
          ORDER BY d.street, CAST(d.civic AS INTEGER), d.civic, d.scala, CAST(d.piano AS INTEGER), d.interno",
     )?;
     let rows = stmt.query_map([], |r| {
-        let dwelling = DwellingInput {
-            street: r.get(1)?,
-            civic: r.get(2)?,
-            scala: r.get(3)?,
-            piano: r.get(4)?,
-            interno: r.get(5)?,
-            ..Default::default()
-        };
         Ok(HouseholdSummary {
             id: r.get(0)?,
-            address: dwelling.address_line(),
+            address: address_at(r, 1)?.unwrap_or_default(),
             dwelling_code: r.get(6)?,
             tenant_of_record: r.get(7)?,
             members: r.get(8)?,

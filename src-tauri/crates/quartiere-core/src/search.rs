@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::error::Result;
 use crate::ids::{HouseholdId, PersonId};
-use crate::registry::{self, DwellingInput};
+use crate::registry;
 use crate::schema::Table;
 use crate::text::{fold, index_words};
 
@@ -178,24 +178,15 @@ fn household_hit(conn: &Connection, id: HouseholdId) -> Result<SearchHit> {
 }
 
 fn current_address(conn: &Connection, person: PersonId) -> Result<Option<String>> {
-    let dwelling: Option<DwellingInput> = conn
+    let address = conn
         .prepare_cached(
             "SELECT d.street, d.civic, d.scala, d.piano, d.interno FROM membership m
              JOIN household h ON h.id = m.household_id JOIN dwelling d ON d.id = h.dwelling_id
              WHERE m.person_id = ?1 AND m.left_on IS NULL AND m.deleted = 0 ORDER BY m.id DESC LIMIT 1",
         )?
-        .query_row([person], |r| {
-            Ok(DwellingInput {
-                street: r.get(0)?,
-                civic: r.get(1)?,
-                scala: r.get(2)?,
-                piano: r.get(3)?,
-                interno: r.get(4)?,
-                ..Default::default()
-            })
-        })
+        .query_row([person], |r| registry::address_at(r, 0))
         .optional()?;
-    Ok(dwelling.map(|d| d.address_line()))
+    Ok(address.flatten())
 }
 
 /// Refreshes the search documents affected by the touched rows. Called by the write path.

@@ -8,42 +8,47 @@ use std::sync::Mutex;
 use quartiere_core::clock::SystemClock;
 use quartiere_core::demo::{self, DemoConfig};
 use quartiere_core::ids::IdGen;
-use quartiere_core::registry::{self, Overview};
+use quartiere_core::registry;
 use quartiere_core::{Actor, Store};
-use serde::Serialize;
-use tauri::{Manager, Runtime, State};
+use tauri::{Manager, Runtime};
 
-/// What the shell holds: the open store and who is working at this desk.
-pub struct AppState {
-    pub store: Mutex<Store>,
+pub mod commands;
+
+/// The open store and who is working at it; behind one lock, since settings can change the operator.
+pub struct Session {
+    pub store: Store,
     pub actor: Actor,
+}
+
+/// What the shell holds.
+pub struct AppState {
+    pub session: Mutex<Session>,
     /// A temporary demo folder this process created, removed when the app exits.
     pub temporary_dir: Option<PathBuf>,
 }
 
-/// The one error type the UI sees: `kind` picks the Italian sentence, `message` adds detail.
-#[derive(Debug, Serialize)]
-pub struct UiError {
-    pub kind: &'static str,
-    pub message: String,
-}
-
-impl From<quartiere_core::Error> for UiError {
-    fn from(e: quartiere_core::Error) -> UiError {
-        UiError { kind: e.kind(), message: e.to_string() }
-    }
-}
-
-#[tauri::command]
-async fn overview(state: State<'_, AppState>) -> Result<Overview, UiError> {
-    let store =
-        state.store.lock().map_err(|_| UiError { kind: "internal", message: "archivio non disponibile".into() })?;
-    Ok(registry::overview(store.conn())?)
-}
-
-/// Registers the commands and the state; generic so tests can use Tauri's mock runtime.
+/// The commands the UI may call. Each needs an `allow-<name>` entry in capabilities/default.json,
+/// and its name in build.rs.
 pub fn build<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::Builder<R> {
-    builder.manage(state).invoke_handler(tauri::generate_handler![overview])
+    use commands::*;
+    builder.manage(state).invoke_handler(tauri::generate_handler![
+        overview,
+        home,
+        search,
+        households,
+        household,
+        create_household,
+        person,
+        check_person,
+        save_person,
+        add_contact,
+        contacts,
+        import_preview,
+        import_confirm,
+        settings,
+        save_settings,
+        choices,
+    ])
 }
 
 /// Command-line options of the desktop app.
@@ -103,7 +108,7 @@ pub fn open_state(options: &Options) -> Result<AppState, String> {
             demo::generate(&mut store, &actor, &config).map_err(|e| e.to_string())?;
         }
     }
-    Ok(AppState { store: Mutex::new(store), actor, temporary_dir })
+    Ok(AppState { session: Mutex::new(Session { store, actor }), temporary_dir })
 }
 
 /// Removes demo folders left by demo runs that were killed before they could clean up. Only where
@@ -134,7 +139,7 @@ pub fn main() -> ExitCode {
     };
     let app = build(tauri::Builder::default(), state).setup(|app| {
         let state = app.state::<AppState>();
-        let counts = state.store.lock().ok().and_then(|s| registry::overview(s.conn()).ok());
+        let counts = state.session.lock().ok().and_then(|s| registry::overview(s.store.conn()).ok());
         if let (Some(window), Some(c)) = (app.get_webview_window("main"), counts) {
             window.set_title(&format!("Quartiere — {} nuclei, {} persone", c.households, c.people))?;
         }
@@ -178,23 +183,125 @@ mod tests {
         assert!(parse(&["--boh"]).unwrap_err().contains("opzione sconosciuta"));
     }
 
-    #[test]
-    fn the_overview_command_reaches_the_demo_store() {
-        let dir = tempfile::tempdir().unwrap();
-        let state = open_state(&Options { data_dir: Some(dir.path().into()), demo: true }).unwrap();
-        // The real context, so the real capability file decides what the window may call.
+    /// An app on the mock runtime with the real context, so the real capability file decides
+    /// what the window may call.
+    fn app(options: Options) -> (tauri::App<tauri::test::MockRuntime>, tauri::WebviewWindow<tauri::test::MockRuntime>) {
+        let state = open_state(&options).unwrap();
         let app = build(mock_builder(), state).build(tauri::generate_context!(test = true)).unwrap();
         let webview = match app.get_webview_window("main") {
             Some(w) => w,
             None => tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap(),
         };
-        let response = get_ipc_response(&webview, invoke("overview", "tauri://localhost")).unwrap();
-        let overview: serde_json::Value = response.deserialize().unwrap();
+        (app, webview)
+    }
+
+    /// Calls a command as the UI does; `Err` carries the serialized `UiError`.
+    fn call(
+        webview: &tauri::WebviewWindow<tauri::test::MockRuntime>,
+        cmd: &str,
+        args: serde_json::Value,
+    ) -> Result<serde_json::Value, serde_json::Value> {
+        let mut request = invoke(cmd, "tauri://localhost");
+        request.body = InvokeBody::Json(args);
+        get_ipc_response(webview, request).map(|r| r.deserialize().unwrap())
+    }
+
+    #[test]
+    fn the_overview_command_reaches_the_demo_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let (_app, webview) = app(Options { data_dir: Some(dir.path().into()), demo: true });
+        let overview = call(&webview, "overview", serde_json::json!({})).unwrap();
         assert_eq!(overview["households"], 133);
         assert!(overview["people"].as_i64().unwrap() > 250);
         // Remote content may not call the app's commands.
         let refused = get_ipc_response(&webview, invoke("overview", "https://example.org")).unwrap_err();
         assert!(format!("{refused:?}").contains("not allowed"), "{refused:?}");
+    }
+
+    #[test]
+    fn a_desk_day_through_the_commands() {
+        use serde_json::json;
+        let dir = tempfile::tempdir().unwrap();
+        let (_app, w) = app(Options { data_dir: Some(dir.path().into()), demo: false });
+        let household = call(
+            &w,
+            "create_household",
+            json!({ "dwelling": { "street": "Via Luigi Pirandello", "civic": "6/H", "scala": "A", "cap": "20090" } }),
+        )
+        .unwrap();
+        let mut form = json!({ "surname": "Rossi", "name": "Mario", "sex": "M", "birth_date": "25/04/1945",
+                               "codice_fiscale": "RSSMRA45D25F205X" });
+        let membership = json!({ "household": household, "relationship": "intestatario", "tenant_of_record": true });
+
+        // An invalid codice fiscale: the Italian reason, on its field, and nothing saved.
+        let checked = call(&w, "check_person", json!({ "form": form })).unwrap();
+        assert_eq!(checked[0]["field"], "codice_fiscale");
+        let err = call(&w, "save_person", json!({ "form": form, "membership": membership })).unwrap_err();
+        assert_eq!(err["kind"], "invalid");
+        assert!(err["fields"][0]["message"].as_str().unwrap().contains("carattere di controllo"), "{err}");
+        assert_eq!(call(&w, "overview", json!({})).unwrap()["people"], 0);
+
+        form["codice_fiscale"] = json!("RSSMRA45D25F205N");
+        let person = call(&w, "save_person", json!({ "form": form, "membership": membership })).unwrap();
+        let hits = call(&w, "search", json!({ "query": "rossi m", "scope": "people" })).unwrap();
+        assert_eq!(hits[0]["label"], "Rossi Mario");
+        assert_eq!(hits[0]["id"], person);
+
+        // A contact with a follow-up due today shows on Home, under the operator set in Impostazioni.
+        let settings = json!({ "operator": "Giulia", "desk": "Sportello Pirandello", "language": "it" });
+        call(&w, "save_settings", json!({ "settings": settings })).unwrap();
+        let today = chrono::Local::now().date_naive().format("%d/%m/%Y").to_string();
+        call(
+            &w,
+            "add_contact",
+            json!({ "form": { "person": person, "channel": "di_persona", "topics": ["lavoro", "casa"],
+                              "note": "Cerca lavoro", "follow_up_on": today } }),
+        )
+        .unwrap();
+        let home = call(&w, "home", json!({})).unwrap();
+        assert_eq!(home["follow_ups_due"][0]["person_name"], "Rossi Mario");
+        assert_eq!(home["follow_ups_due"][0]["operator"], "Giulia");
+        let detail = call(&w, "household", json!({ "id": household })).unwrap();
+        assert_eq!(detail["household"]["members"][0]["person"]["codice_fiscale"], "RSSMRA45D25F205N");
+        assert_eq!(detail["contacts"][0]["note"], "Cerca lavoro");
+        assert_eq!(call(&w, "settings", json!({})).unwrap(), settings);
+        let blank = json!({ "operator": " ", "desk": "Altro", "language": "it" });
+        assert_eq!(call(&w, "save_settings", json!({ "settings": blank })).unwrap_err()["kind"], "invalid");
+        assert_eq!(call(&w, "settings", json!({})).unwrap(), settings, "a refused change leaves settings as they were");
+        let err = call(&w, "contacts", json!({ "filter": { "from": "ieri" } })).unwrap_err();
+        assert_eq!(err["fields"][0]["field"], "dal");
+
+        let bad = call(&w, "add_contact", json!({ "form": { "person": person, "channel": "piccione", "topics": [] } }))
+            .unwrap_err();
+        let fields: Vec<&str> =
+            bad["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+        assert_eq!(fields, ["canale"]);
+        let choices = call(&w, "choices", json!({})).unwrap();
+        assert!(choices["topics"].as_array().unwrap().iter().any(|t| t["it"] == "lavoro"));
+    }
+
+    #[test]
+    fn import_preview_then_confirm() {
+        use serde_json::json;
+        let dir = tempfile::tempdir().unwrap();
+        let (_app, w) = app(Options { data_dir: Some(dir.path().join("dati")), demo: false });
+        let file = dir.path().join("elenco.csv");
+        std::fs::write(&file, "codice_alloggio;indirizzo;civico;cognome;nome;sesso\nA1;Via Fermi;3;Diop;Awa;X\n")
+            .unwrap();
+        let path = file.to_str().unwrap();
+        let report = call(&w, "import_preview", json!({ "path": path })).unwrap();
+        assert_eq!(report["errors"][0]["row"], 2);
+        assert_eq!(report["errors"][0]["column"], "sesso");
+        std::fs::write(&file, "codice_alloggio;indirizzo;civico;cognome;nome;sesso\nA1;Via Fermi;3;Diop;Awa;F\n")
+            .unwrap();
+        let preview = call(&w, "import_preview", json!({ "path": path })).unwrap();
+        assert_eq!((preview["people_new"].as_i64(), preview["applied"].as_bool()), (Some(1), Some(false)));
+        assert_eq!(call(&w, "overview", json!({})).unwrap()["people"], 0);
+        let done = call(&w, "import_confirm", json!({ "path": path })).unwrap();
+        assert_eq!(done["applied"], true);
+        assert_eq!(call(&w, "overview", json!({})).unwrap()["people"], 1);
+        let missing = call(&w, "import_confirm", json!({ "path": "/nessuna/cartella/elenco.csv" })).unwrap_err();
+        assert_eq!(missing["kind"], "import");
     }
 
     fn invoke(cmd: &str, url: &str) -> InvokeRequest {

@@ -1,0 +1,528 @@
+//! The IPC surface the web UI calls. Each command parses its arguments (the wire types below live
+//! here, the outermost crate, and nowhere else), calls the core, and maps errors to [`UiError`].
+
+use chrono::{Local, NaiveDate, NaiveDateTime};
+use quartiere_core::codes::{Channel, EsfAnswer, Isced, LabourStatus, Relationship, Topic};
+use quartiere_core::desk::{
+    self, ContactFilter, DeskContactInput, DeskContactView, NoteSubject, ReferralInput, ReferralTarget,
+};
+use quartiere_core::ids::{HouseholdId, PartnerId, PersonId};
+use quartiere_core::import::{self, ImportOptions, ImportReport};
+use quartiere_core::registry::{
+    self, DwellingInput, EsfFields, HouseholdSummary, MemberInput, Overview, Person, PersonInput,
+};
+use quartiere_core::search::{self, Scope, SearchHit};
+use quartiere_core::store::Writer;
+use quartiere_core::{format, FieldError};
+use serde::{Deserialize, Serialize};
+use tauri::State;
+
+use crate::{AppState, Session};
+
+/// The one error type the UI sees: `kind` picks the Italian sentence, `message` adds detail, and
+/// `fields` places validation messages next to their inputs.
+#[derive(Debug, Serialize)]
+pub struct UiError {
+    pub kind: &'static str,
+    pub message: String,
+    pub fields: Vec<FieldError>,
+}
+
+impl From<quartiere_core::Error> for UiError {
+    fn from(e: quartiere_core::Error) -> UiError {
+        let fields = match &e {
+            quartiere_core::Error::Invalid(fields) => fields.clone(),
+            _ => Vec::new(),
+        };
+        UiError { kind: e.kind(), message: e.to_string(), fields }
+    }
+}
+
+fn invalid(fields: Vec<FieldError>) -> UiError {
+    quartiere_core::Error::Invalid(fields).into()
+}
+
+type UiResult<T> = Result<T, UiError>;
+
+fn with_session<T>(state: &AppState, f: impl FnOnce(&mut Session) -> quartiere_core::Result<T>) -> UiResult<T> {
+    let mut session = state.session.lock().map_err(|_| UiError {
+        kind: "internal",
+        message: "l'archivio non è disponibile: riavvia Quartiere".into(),
+        fields: Vec::new(),
+    })?;
+    Ok(f(&mut session)?)
+}
+
+/// Runs one write as the current operator at this desk.
+fn write<T>(state: &AppState, f: impl FnOnce(&mut Writer<'_>) -> quartiere_core::Result<T>) -> UiResult<T> {
+    with_session(state, |s| {
+        let actor = s.actor;
+        s.store.write(&actor, f)
+    })
+}
+
+fn today() -> NaiveDate {
+    Local::now().date_naive()
+}
+
+fn parse_id(field: &str, text: &str) -> UiResult<uuid::Uuid> {
+    uuid::Uuid::parse_str(text.trim()).map_err(|_| invalid(vec![FieldError::new(field, "identificativo non valido")]))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Home and search
+
+#[derive(Debug, Serialize)]
+pub struct Home {
+    pub today: NaiveDate,
+    pub today_long: String,
+    pub counts: Overview,
+    pub follow_ups_due: Vec<DeskContactView>,
+    pub recent_contacts: Vec<DeskContactView>,
+}
+
+#[tauri::command]
+pub async fn overview(state: State<'_, AppState>) -> UiResult<Overview> {
+    with_session(&state, |s| registry::overview(s.store.conn()))
+}
+
+#[tauri::command]
+pub async fn home(state: State<'_, AppState>) -> UiResult<Home> {
+    let today = today();
+    with_session(&state, |s| {
+        let conn = s.store.conn();
+        Ok(Home {
+            today,
+            today_long: format::date_long(today),
+            counts: registry::overview(conn)?,
+            follow_ups_due: desk::list_contacts(
+                conn,
+                &ContactFilter { follow_up_due_by: Some(today), ..Default::default() },
+            )?,
+            recent_contacts: desk::list_contacts(conn, &ContactFilter { limit: Some(10), ..Default::default() })?,
+        })
+    })
+}
+
+#[tauri::command]
+pub async fn search(state: State<'_, AppState>, query: String, scope: Option<String>) -> UiResult<Vec<SearchHit>> {
+    let scope = match scope.as_deref() {
+        Some("people") => Scope::PEOPLE,
+        Some("households") => Scope::HOUSEHOLDS,
+        _ => Scope::ALL,
+    };
+    with_session(&state, |s| search::search(s.store.conn(), &query, scope, 20))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Households
+
+#[tauri::command]
+pub async fn households(state: State<'_, AppState>) -> UiResult<Vec<HouseholdSummary>> {
+    with_session(&state, |s| registry::list_households(s.store.conn()))
+}
+
+#[derive(Debug, Serialize)]
+pub struct HouseholdView {
+    pub household: registry::HouseholdDetail,
+    pub contacts: Vec<DeskContactView>,
+    pub notes: Vec<desk::Note>,
+}
+
+#[tauri::command]
+pub async fn household(state: State<'_, AppState>, id: String) -> UiResult<HouseholdView> {
+    let id = HouseholdId(parse_id("nucleo", &id)?);
+    with_session(&state, |s| {
+        let conn = s.store.conn();
+        Ok(HouseholdView {
+            household: registry::household_detail(conn, id)?,
+            contacts: desk::list_contacts(conn, &ContactFilter { household: Some(id), ..Default::default() })?,
+            notes: desk::notes(conn, NoteSubject::Household(id))?,
+        })
+    })
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DwellingForm {
+    pub code: Option<String>,
+    pub street: String,
+    pub civic: String,
+    pub scala: Option<String>,
+    pub piano: Option<String>,
+    pub interno: Option<String>,
+    pub cap: Option<String>,
+    pub comune: Option<String>,
+    pub provincia: Option<String>,
+}
+
+/// Creates a dwelling and the household living in it.
+#[tauri::command]
+pub async fn create_household(state: State<'_, AppState>, dwelling: DwellingForm) -> UiResult<HouseholdId> {
+    let input = DwellingInput {
+        code: dwelling.code,
+        street: dwelling.street,
+        civic: dwelling.civic,
+        scala: dwelling.scala,
+        piano: dwelling.piano,
+        interno: dwelling.interno,
+        cap: dwelling.cap,
+        comune: dwelling.comune,
+        provincia: dwelling.provincia,
+    };
+    write(&state, |w| {
+        let d = registry::create_dwelling(w, &input)?;
+        registry::create_household(w, d, Some(today()))
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// People
+
+#[tauri::command]
+pub async fn person(state: State<'_, AppState>, id: String) -> UiResult<Person> {
+    let id = PersonId(parse_id("persona", &id)?);
+    with_session(&state, |s| registry::get_person(s.store.conn(), id))
+}
+
+/// A person form as the UI sends it: every value a string, empty meaning "not given".
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PersonForm {
+    pub surname: String,
+    pub name: String,
+    pub sex: String,
+    pub birth_date: String,
+    pub birth_place: String,
+    pub codice_fiscale: String,
+    pub citizenship: String,
+    pub phone: String,
+    pub email: String,
+    pub esf_labour_status: String,
+    pub esf_isced: String,
+    pub esf_migrant: String,
+    pub esf_disability: String,
+    pub esf_other_disadvantage: String,
+    pub esf_homeless: String,
+    pub esf_rural: String,
+}
+
+fn given(text: &str) -> Option<String> {
+    Some(text.trim().to_string()).filter(|t| !t.is_empty())
+}
+
+/// Reads a coded value; an unknown code is a field error, not a silent blank.
+fn code<T>(field: &str, text: &str, parse: fn(&str) -> Option<T>, errors: &mut Vec<FieldError>) -> Option<T> {
+    let text = given(text)?;
+    let value = parse(&text);
+    if value.is_none() {
+        errors.push(FieldError::new(field, format!("valore non previsto: «{text}»")));
+    }
+    value
+}
+
+impl PersonForm {
+    fn to_input(&self) -> UiResult<PersonInput> {
+        let mut errors = Vec::new();
+        let birth_date = given(&self.birth_date).and_then(|text| {
+            let date = format::parse_date(&text);
+            if date.is_none() {
+                errors.push(FieldError::new("data_nascita", format!("«{text}» non è una data: usa gg/mm/aaaa")));
+            }
+            date
+        });
+        let sex = given(&self.sex).map(|s| s.to_uppercase().chars().next().unwrap_or(' '));
+        let esf = EsfFields {
+            labour_status: code("esf_labour_status", &self.esf_labour_status, LabourStatus::from_code, &mut errors),
+            isced: code("esf_isced", &self.esf_isced, Isced::from_code, &mut errors),
+            migrant: code("esf_migrant", &self.esf_migrant, EsfAnswer::from_code, &mut errors),
+            disability: code("esf_disability", &self.esf_disability, EsfAnswer::from_code, &mut errors),
+            other_disadvantage: code(
+                "esf_other_disadvantage",
+                &self.esf_other_disadvantage,
+                EsfAnswer::from_code,
+                &mut errors,
+            ),
+            homeless: code("esf_homeless", &self.esf_homeless, EsfAnswer::from_code, &mut errors),
+            rural: code("esf_rural", &self.esf_rural, EsfAnswer::from_code, &mut errors),
+        };
+        let input = PersonInput {
+            surname: self.surname.clone(),
+            name: self.name.clone(),
+            sex,
+            birth_date,
+            birth_place: given(&self.birth_place),
+            codice_fiscale: given(&self.codice_fiscale),
+            citizenship: given(&self.citizenship),
+            phone: given(&self.phone),
+            email: given(&self.email),
+            esf,
+        };
+        errors.extend(input.validate());
+        if errors.is_empty() {
+            Ok(input)
+        } else {
+            Err(invalid(errors))
+        }
+    }
+}
+
+/// Checks a person form as the operator types, without saving (codice fiscale, dates, e-mail...).
+#[tauri::command]
+pub async fn check_person(form: PersonForm) -> UiResult<Vec<FieldError>> {
+    Ok(form.to_input().err().map(|e| e.fields).unwrap_or_default())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct MembershipForm {
+    pub household: String,
+    pub relationship: String,
+    #[serde(default)]
+    pub resident_since: String,
+    #[serde(default)]
+    pub tenant_of_record: bool,
+}
+
+/// Creates (no `id`) or updates a person; a new person may join a household in the same write.
+#[tauri::command]
+pub async fn save_person(
+    state: State<'_, AppState>,
+    id: Option<String>,
+    form: PersonForm,
+    membership: Option<MembershipForm>,
+) -> UiResult<PersonId> {
+    let input = form.to_input()?;
+    let id = id.as_deref().map(|i| parse_id("persona", i).map(PersonId)).transpose()?;
+    let member = match &membership {
+        None => None,
+        Some(m) => {
+            let relationship = Relationship::from_code(&m.relationship)
+                .ok_or_else(|| invalid(vec![FieldError::new("relazione", "scegli la relazione con l'intestatario")]))?;
+            let since = given(&m.resident_since).and_then(|t| format::parse_date(&t));
+            let household = HouseholdId(parse_id("nucleo", &m.household)?);
+            Some((household, MemberInput { relationship, resident_since: since, tenant_of_record: m.tenant_of_record }))
+        }
+    };
+    write(&state, |w| {
+        let person = match id {
+            Some(id) => registry::update_person(w, id, &input).map(|_| id)?,
+            None => registry::create_person(w, &input)?,
+        };
+        if let Some((household, member)) = &member {
+            registry::add_member(w, *household, person, member)?;
+        }
+        Ok(person)
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sportello
+
+#[derive(Debug, Deserialize)]
+pub struct ContactForm {
+    /// `aaaa-mm-ggThh:mm`; empty for now.
+    #[serde(default)]
+    pub occurred_at: String,
+    pub person: Option<String>,
+    pub household: Option<String>,
+    pub channel: String,
+    pub topics: Vec<String>,
+    #[serde(default)]
+    pub note: String,
+    #[serde(default)]
+    pub follow_up_on: String,
+    /// A partner id, or `servizio_sociale`.
+    pub refer_to: Option<String>,
+    #[serde(default)]
+    pub referral_reason: String,
+}
+
+#[tauri::command]
+pub async fn add_contact(
+    state: State<'_, AppState>,
+    form: ContactForm,
+) -> UiResult<quartiere_core::ids::DeskContactId> {
+    let mut errors = Vec::new();
+    let occurred_at = match given(&form.occurred_at) {
+        None => Local::now().naive_local(),
+        Some(t) => NaiveDateTime::parse_from_str(&t, "%Y-%m-%dT%H:%M").unwrap_or_else(|_| {
+            errors.push(FieldError::new("quando", "data e ora non valide"));
+            Local::now().naive_local()
+        }),
+    };
+    let channel = code("canale", &form.channel, Channel::from_code, &mut errors).unwrap_or(Channel::Altro);
+    let topics: Vec<Topic> =
+        form.topics.iter().filter_map(|t| code("temi", t, Topic::from_code, &mut errors)).collect();
+    let follow_up_on = given(&form.follow_up_on).and_then(|t| {
+        let date = format::parse_date(&t);
+        if date.is_none() {
+            errors.push(FieldError::new("richiamo", "la data del richiamo non è valida"));
+        }
+        date
+    });
+    let person = form.person.as_deref().and_then(given).map(|p| parse_id("persona", &p).map(PersonId)).transpose()?;
+    let household =
+        form.household.as_deref().and_then(given).map(|h| parse_id("nucleo", &h).map(HouseholdId)).transpose()?;
+    let referrals = match form.refer_to.as_deref().and_then(given) {
+        None => Vec::new(),
+        Some(t) if t == "servizio_sociale" => {
+            vec![ReferralInput { target: ReferralTarget::ServizioSociale, reason: form.referral_reason.clone() }]
+        }
+        Some(t) => vec![ReferralInput {
+            target: ReferralTarget::Partner(PartnerId(parse_id("invio", &t)?)),
+            reason: form.referral_reason.clone(),
+        }],
+    };
+    if !errors.is_empty() {
+        return Err(invalid(errors));
+    }
+    write(&state, |w| {
+        let input = DeskContactInput {
+            occurred_at,
+            operator: w.actor().operator,
+            person,
+            household,
+            channel,
+            topics,
+            note: given(&form.note),
+            follow_up_on,
+            referrals,
+        };
+        desk::add_contact(w, &input)
+    })
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ContactFilterForm {
+    pub from: String,
+    pub to: String,
+    pub person: Option<String>,
+    pub household: Option<String>,
+    pub topic: String,
+    pub follow_ups_only: bool,
+}
+
+#[tauri::command]
+pub async fn contacts(state: State<'_, AppState>, filter: ContactFilterForm) -> UiResult<Vec<DeskContactView>> {
+    let date = |field: &str, text: &str| -> UiResult<Option<NaiveDate>> {
+        match given(text) {
+            None => Ok(None),
+            Some(t) => format::parse_date(&t)
+                .map(Some)
+                .ok_or_else(|| invalid(vec![FieldError::new(field, format!("«{t}» non è una data: usa gg/mm/aaaa"))])),
+        }
+    };
+    let filter = ContactFilter {
+        from: date("dal", &filter.from)?,
+        to: date("al", &filter.to)?,
+        person: filter.person.as_deref().map(|p| parse_id("persona", p).map(PersonId)).transpose()?,
+        household: filter.household.as_deref().map(|h| parse_id("nucleo", h).map(HouseholdId)).transpose()?,
+        topic: Topic::from_code(&filter.topic),
+        follow_up_due_by: filter.follow_ups_only.then(today),
+        limit: Some(200),
+        ..Default::default()
+    };
+    with_session(&state, |s| desk::list_contacts(s.store.conn(), &filter))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Import
+
+/// Validates a file and reports what an import would change, writing nothing.
+#[tauri::command]
+pub async fn import_preview(state: State<'_, AppState>, path: String) -> UiResult<ImportReport> {
+    run_import(&state, &path, true)
+}
+
+/// Imports a file: all of it, or nothing if any row is invalid.
+#[tauri::command]
+pub async fn import_confirm(state: State<'_, AppState>, path: String) -> UiResult<ImportReport> {
+    run_import(&state, &path, false)
+}
+
+fn run_import(state: &AppState, path: &str, dry_run: bool) -> UiResult<ImportReport> {
+    let options = ImportOptions { dry_run, today: today() };
+    with_session(state, |s| {
+        let actor = s.actor;
+        import::import_file(&mut s.store, &actor, std::path::Path::new(path), options)
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Settings
+
+#[derive(Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Settings {
+    pub operator: String,
+    pub desk: String,
+    /// `it` or `en`.
+    pub language: String,
+}
+
+#[tauri::command]
+pub async fn settings(state: State<'_, AppState>) -> UiResult<Settings> {
+    with_session(&state, |s| {
+        Ok(Settings {
+            operator: registry::operator_name(s.store.conn(), s.actor.operator)?,
+            desk: registry::desk_name(s.store.conn(), s.actor.desk)?,
+            language: s.store.local_setting("language")?.unwrap_or_else(|| "it".into()),
+        })
+    })
+}
+
+#[tauri::command]
+pub async fn save_settings(state: State<'_, AppState>, settings: Settings) -> UiResult<Settings> {
+    if !matches!(settings.language.as_str(), "it" | "en") {
+        return Err(invalid(vec![FieldError::new("lingua", "scegli italiano o inglese")]));
+    }
+    with_session(&state, |s| {
+        // The operator is checked (and registered) before anything is stored, so a refused
+        // change leaves the settings as they were.
+        let actor = registry::ensure_actor(&mut s.store, &settings.desk, &settings.operator)?;
+        s.store.set_local_setting("operator", settings.operator.trim())?;
+        s.store.set_local_setting("desk_name", settings.desk.trim())?;
+        s.store.set_local_setting("language", &settings.language)?;
+        s.actor = actor;
+        Ok(())
+    })?;
+    Ok(settings)
+}
+
+/// The coded lists the forms offer, with Italian and English labels.
+#[derive(Debug, Serialize)]
+pub struct Choice {
+    pub code: &'static str,
+    pub it: &'static str,
+    pub en: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Choices {
+    pub relationships: Vec<Choice>,
+    pub channels: Vec<Choice>,
+    pub topics: Vec<Choice>,
+    pub labour_statuses: Vec<Choice>,
+    pub isced: Vec<Choice>,
+    pub esf_answers: Vec<Choice>,
+    pub partners: Vec<(PartnerId, String)>,
+}
+
+macro_rules! choices {
+    ($t:ty) => {
+        <$t>::ALL.iter().map(|v| Choice { code: v.code(), it: v.label_it(), en: v.label_en() }).collect()
+    };
+}
+
+#[tauri::command]
+pub async fn choices(state: State<'_, AppState>) -> UiResult<Choices> {
+    let partners = with_session(&state, |s| registry::list_partners(s.store.conn()))?;
+    Ok(Choices {
+        relationships: choices!(Relationship),
+        channels: choices!(Channel),
+        topics: choices!(Topic),
+        labour_statuses: choices!(LabourStatus),
+        isced: choices!(Isced),
+        esf_answers: choices!(EsfAnswer),
+        partners: partners.into_iter().map(|p| (p.id, p.fields.name)).collect(),
+    })
+}

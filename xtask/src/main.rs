@@ -58,7 +58,10 @@ fn debug_binary(name: &str) -> PathBuf {
 
 fn run(cmd: &mut Command) -> Result {
     eprintln!("$ {cmd:?}");
-    let status = cmd.current_dir(root()).status().map_err(|e| format!("cannot start {cmd:?}: {e}"))?;
+    if cmd.get_current_dir().is_none() {
+        cmd.current_dir(root());
+    }
+    let status = cmd.status().map_err(|e| format!("cannot start {cmd:?}: {e}"))?;
     if status.success() {
         Ok(())
     } else {
@@ -105,8 +108,27 @@ fn has_display() -> bool {
     std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some()
 }
 
+/// Installs the UI's npm packages (exactly the lock file's), type-checks it and builds `ui/dist`,
+/// which the shell embeds at compile time.
+fn build_ui(check: bool) -> Result {
+    let ui = root().join("ui");
+    let npm = || {
+        let mut cmd = Command::new("npm");
+        cmd.current_dir(&ui);
+        cmd
+    };
+    if !ui.join("node_modules").exists() {
+        run(npm().args(["ci", "--no-audit", "--no-fund"]))?;
+    }
+    if check {
+        run(npm().args(["run", "check"]))?;
+    }
+    run(npm().args(["run", "build"]))
+}
+
 fn demo() -> Result {
     ensure_system_packages()?;
+    build_ui(false)?;
     run(cargo().args(["build", "-p", "quartiere-app", "-p", "quartiere-cli"]))?;
     let app = debug_binary("quartiere-app");
     if has_display() {
@@ -119,6 +141,7 @@ fn demo() -> Result {
 
 fn test() -> Result {
     ensure_system_packages()?;
+    build_ui(true)?;
     run(cargo().args(["fmt", "--all", "--", "--check"]))?;
     run(cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
     // The end-to-end tests in tests/ drive the built binaries in a real X server.

@@ -1,0 +1,25 @@
+// The coded lists (topics, channels, relationships...) with their labels, loaded once from the shell.
+import { api, type Choice, type Choices } from "./api";
+import { currentLanguage } from "../i18n/index.svelte";
+
+let loaded = $state<Choices | null>(null);
+
+export async function loadChoices(): Promise<void> {
+  loaded = await api.choices();
+}
+
+function label(list: Choice[] | undefined, code: string | null): string {
+  if (!code) return "";
+  const found = list?.find((c) => c.code === code);
+  if (!found) return code;
+  return currentLanguage() === "en" ? found.en : found.it;
+}
+
+export const labels = {
+  topic: (code: string | null) => label(loaded?.topics, code),
+  channel: (code: string | null) => label(loaded?.channels, code),
+  relationship: (code: string | null) => label(loaded?.relationships, code),
+  labourStatus: (code: string | null) => label(loaded?.labour_statuses, code),
+  isced: (code: string | null) => label(loaded?.isced, code),
+  answer: (code: string | null) => label(loaded?.esf_answers, code),
+};

@@ -54,6 +54,18 @@ export interface Choices {
 }
 export interface Settings { operator: string; desk: string; language: string }
 
+/** A person form: every value a string, empty meaning "not given". */
+export interface PersonForm {
+  surname: string; name: string; sex: string; birth_date: string; birth_place: string; codice_fiscale: string;
+  citizenship: string; phone: string; email: string; esf_labour_status: string; esf_isced: string;
+  esf_migrant: string; esf_disability: string; esf_other_disadvantage: string; esf_homeless: string; esf_rural: string;
+}
+export interface MembershipForm { household: string; relationship: string; resident_since: string; tenant_of_record: boolean }
+export interface DwellingForm {
+  code: string; street: string; civic: string; scala: string; piano: string; interno: string;
+  cap: string; comune: string; provincia: string;
+}
+
 export const api = {
   home: () => invoke<Home>("home"),
   search: (query: string, scope?: "people" | "households") => invoke<SearchHit[]>("search", { query, scope }),
@@ -61,10 +73,19 @@ export const api = {
   household: (id: string) => invoke<HouseholdView>("household", { id }),
   person: (id: string) => invoke<Person>("person", { id }),
   choices: () => invoke<Choices>("choices"),
+  checkPerson: (form: PersonForm) => invoke<FieldError[]>("check_person", { form }),
+  savePerson: (id: string | null, form: PersonForm, membership: MembershipForm | null) =>
+    invoke<string>("save_person", { id, form, membership }),
+  createHousehold: (dwelling: DwellingForm) => invoke<string>("create_household", { dwelling }),
   settings: () => invoke<Settings>("settings"),
   saveSettings: (settings: Settings) => invoke<Settings>("save_settings", { settings }),
 };
 
 export function isUiError(e: unknown): e is UiError {
   return typeof e === "object" && e !== null && "kind" in e && "message" in e;
+}
+
+/** The messages for one field of a failed save. */
+export function fieldErrors(error: unknown, field: string): string[] {
+  return isUiError(error) ? error.fields.filter((f) => f.field === field).map((f) => f.message) : [];
 }

@@ -15,6 +15,16 @@ function label(list: Choice[] | undefined, code: string | null): string {
   return currentLanguage() === "en" ? found.en : found.it;
 }
 
+/** The options of a coded list, labelled in the current language. */
+export function options(list: "relationships" | "channels" | "topics" | "labour_statuses" | "isced" | "esf_answers") {
+  const english = currentLanguage() === "en";
+  return (loaded?.[list] ?? []).map((c) => ({ code: c.code, label: english ? c.en : c.it }));
+}
+
+export function partners(): [string, string][] {
+  return loaded?.partners ?? [];
+}
+
 export const labels = {
   topic: (code: string | null) => label(loaded?.topics, code),
   channel: (code: string | null) => label(loaded?.channels, code),

@@ -2,6 +2,24 @@
 export type Screen =
   | { name: "home" | "households" | "people" | "desk" | "import" | "settings" }
   | { name: "household"; id: string }
-  | { name: "person"; id: string };
+  | { name: "person"; id: string }
+  | { name: "household-new" }
+  | { name: "person-new"; household?: string }
+  | { name: "person-edit"; id: string };
 
 export type Go = (next: Screen) => void;
+
+/** The navigation section a screen belongs to, for highlighting it. */
+export function sectionOf(screen: Screen): string {
+  switch (screen.name) {
+    case "household":
+    case "household-new":
+      return "households";
+    case "person":
+    case "person-new":
+    case "person-edit":
+      return "people";
+    default:
+      return screen.name;
+  }
+}

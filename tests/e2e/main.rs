@@ -4,11 +4,14 @@
 //! They need the binaries built and Xvfb installed, so they run when `QUARTIERE_E2E=1`, which
 //! `cargo xtask test` (and so CI) sets after building; a plain `cargo test` says it skipped them.
 
+mod ui;
+mod webdriver;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-fn enabled(test: &str) -> bool {
+pub(crate) fn enabled(test: &str) -> bool {
     let on = std::env::var("QUARTIERE_E2E").is_ok_and(|v| v == "1");
     if !on {
         eprintln!("{test}: skipped, set QUARTIERE_E2E=1 after building the binaries (cargo xtask test does)");
@@ -17,7 +20,7 @@ fn enabled(test: &str) -> bool {
 }
 
 /// The binaries sit next to the test executable's `deps/` folder.
-fn binary(name: &str) -> PathBuf {
+pub(crate) fn binary(name: &str) -> PathBuf {
     let exe = std::env::current_exe().unwrap();
     let path = exe.parent().and_then(Path::parent).unwrap().join(name);
     assert!(
@@ -28,7 +31,7 @@ fn binary(name: &str) -> PathBuf {
     path
 }
 
-struct Killed(Child);
+pub(crate) struct Killed(pub(crate) Child);
 
 impl Drop for Killed {
     fn drop(&mut self) {
@@ -38,7 +41,7 @@ impl Drop for Killed {
 }
 
 /// A private X server per test, on a display number derived from the process id and a counter.
-fn xvfb() -> (Killed, String) {
+pub(crate) fn xvfb() -> (Killed, String) {
     static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
     let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let display = format!(":{}", 100 + (std::process::id() % 300) * 8 + n);

@@ -21,7 +21,11 @@ const APT_PACKAGES: &[&str] = &[
     "xvfb",
     "xauth",
     "x11-utils",
+    "webkit2gtk-driver",
 ];
+
+/// The WebDriver bridge for the end-to-end tests, pinned to the version they were written against.
+const TAURI_DRIVER_VERSION: &str = "2.1.0";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -139,8 +143,19 @@ fn demo() -> Result {
     }
 }
 
+fn ensure_tauri_driver() -> Result {
+    let installed =
+        Command::new("tauri-driver").arg("--help").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok()
+            || std::env::var_os("HOME").is_some_and(|h| PathBuf::from(h).join(".cargo/bin/tauri-driver").exists());
+    if installed {
+        return Ok(());
+    }
+    run(cargo().args(["install", "tauri-driver", "--locked", "--version", TAURI_DRIVER_VERSION]))
+}
+
 fn test() -> Result {
     ensure_system_packages()?;
+    ensure_tauri_driver()?;
     build_ui(true)?;
     run(cargo().args(["fmt", "--all", "--", "--check"]))?;
     run(cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;

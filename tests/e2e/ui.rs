@@ -1,0 +1,151 @@
+//! The operators' UI in the real window, driven over WebDriver (tauri-driver + WebKitWebDriver)
+//! under Xvfb, as a person at the desk would use it.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use crate::webdriver::Session;
+use crate::{binary, enabled, xvfb};
+
+fn tauri_driver() -> PathBuf {
+    let on_path = std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).map(|d| d.join("tauri-driver")).find(|p| p.exists()))
+        .unwrap_or_default();
+    let in_cargo = std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo/bin/tauri-driver"));
+    on_path.or(in_cargo.filter(|p| p.exists())).expect("tauri-driver is needed: cargo install tauri-driver --locked")
+}
+
+struct Driver {
+    process: std::process::Child,
+    port: u16,
+}
+
+impl Drop for Driver {
+    /// SIGTERM lets tauri-driver stop WebKitWebDriver too; a plain kill would orphan it.
+    fn drop(&mut self) {
+        let _ = Command::new("kill").args(["-TERM", &self.process.id().to_string()]).status();
+        for _ in 0..50 {
+            if matches!(self.process.try_wait(), Ok(Some(_))) {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+fn driver(display: &str) -> Driver {
+    let port = 14444 + (std::process::id() % 500) as u16 * 2;
+    let process = Command::new(tauri_driver())
+        .args(["--port", &port.to_string(), "--native-port", &(port + 1).to_string()])
+        .env("DISPLAY", display)
+        // Its children inherit these: never let them hold the test runner's output open.
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("cannot start tauri-driver");
+    Driver { process, port }
+}
+
+fn screenshots() -> PathBuf {
+    let dir = binary("quartiere-app").parent().unwrap().parent().unwrap().join("screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn open(driver: &Driver, data: &std::path::Path) -> Session {
+    let args = vec!["--data-dir".to_string(), data.display().to_string()];
+    Session::start(driver.port, &binary("quartiere-app"), &args)
+}
+
+fn nav(s: &Session, section: &str) {
+    let button = s.find_with_text("nav button", section);
+    s.click(&button);
+}
+
+fn fill(s: &Session, css: &str, text: &str) {
+    let input = s.find(css);
+    s.clear(&input);
+    s.type_text(&input, text);
+}
+
+#[test]
+fn an_operator_registers_a_household_and_finds_it_after_a_restart() {
+    if !enabled("an_operator_registers_a_household_and_finds_it_after_a_restart") {
+        return;
+    }
+    let data = tempfile::tempdir().unwrap();
+    let shots = screenshots();
+    let (_x, display) = xvfb();
+    let driver = driver(&display);
+    let s = open(&driver, data.path());
+
+    // An empty database opens on Home.
+    s.wait_for_text("Oggi è");
+    s.wait_for_text("Nessun richiamo in scadenza.");
+
+    nav(&s, "Nuclei");
+    s.click(&s.find_with_text("button", "Nuovo nucleo"));
+    fill(&s, "#dwelling-street", "Via Luigi Pirandello");
+    fill(&s, "#dwelling-civic", "6/H");
+    fill(&s, "#dwelling-scala", "A");
+    s.screenshot(&shots.join("nuovo-nucleo.png"));
+    s.click(&s.find_with_text("button", "Crea il nucleo"));
+    s.wait_for_text("Nucleo · Via Luigi Pirandello 6/H, scala A");
+
+    // A wrong codice fiscale: the Italian reason while typing, and saving is refused.
+    s.click(&s.find_with_text("button", "Aggiungi un componente"));
+    fill(&s, "#person-surname", "Rossi");
+    fill(&s, "#person-name", "Mario");
+    s.click(&s.find("#person-sex option[value='M']"));
+    fill(&s, "#person-birth-date", "25/04/1945");
+    fill(&s, "#person-cf", "RSSMRA45D25F205X");
+    s.wait_for_text("il carattere di controllo è «X», ma dovrebbe essere «N»");
+    s.click(&s.find("#member-relationship option[value='intestatario']"));
+    s.click(&s.find("fieldset input[type='checkbox']"));
+    s.screenshot(&shots.join("persona-errore.png"));
+    s.click(&s.find_with_text("button", "Salva"));
+    s.wait_for_text("Alcuni dati non sono validi");
+
+    // Nothing was saved: the household has no member yet.
+    nav(&s, "Nuclei");
+    let row = s.find_with_text("tbody tr", "Via Luigi Pirandello 6/H");
+    assert!(s.text(&row).contains("non indicato"), "{}", s.text(&row));
+    s.screenshot(&shots.join("nuclei.png"));
+    s.click(&s.find_with_text("tbody button", "Via Luigi Pirandello"));
+    s.click(&s.find_with_text("button", "Aggiungi un componente"));
+    fill(&s, "#person-surname", "Rossi");
+    fill(&s, "#person-name", "Mario");
+    s.click(&s.find("#person-sex option[value='M']"));
+    fill(&s, "#person-birth-date", "25/04/1945");
+    fill(&s, "#person-cf", "RSSMRA45D25F205N");
+    s.click(&s.find("#member-relationship option[value='intestatario']"));
+    s.click(&s.find("fieldset input[type='checkbox']"));
+    s.click(&s.find_with_text("button", "Salva"));
+    s.wait_for_text("Componenti attuali");
+    s.find_with_text("tbody button", "Rossi Mario");
+    s.screenshot(&shots.join("nucleo.png"));
+
+    // The search box finds the person, accent- and case-insensitively.
+    fill(&s, "#global-search", "ROSSI m");
+    s.click(&s.find_with_text(".results button", "Rossi Mario"));
+    s.wait_for_text("RSSMRA45D25F205N");
+    s.screenshot(&shots.join("persona.png"));
+    nav(&s, "Impostazioni");
+    s.find("#settings-operator");
+    s.screenshot(&shots.join("impostazioni.png"));
+    nav(&s, "Home");
+    s.wait_for_text("Oggi è");
+    s.screenshot(&shots.join("home.png"));
+    s.quit();
+
+    // After a restart everything is still there.
+    let s = open(&driver, data.path());
+    s.wait_for_text("Oggi è");
+    fill(&s, "#global-search", "rssmra45");
+    s.click(&s.find_with_text(".results button", "Rossi Mario"));
+    s.wait_for_text("25/04/1945");
+    s.quit();
+}

@@ -133,6 +133,27 @@ fn an_operator_registers_a_household_and_finds_it_after_a_restart() {
     s.click(&s.find_with_text(".results button", "Rossi Mario"));
     s.wait_for_text("RSSMRA45D25F205N");
     s.screenshot(&shots.join("persona.png"));
+    // A desk contact with a follow-up today, recorded with the keyboard, shows on Home.
+    nav(&s, "Sportello");
+    s.click(&s.find_with_text("button", "Registra il contatto"));
+    s.wait_for_text("almeno un tema");
+    let who = s.find("#desk-who");
+    s.type_text(&who, "rossi");
+    s.find_with_text(".picks button", "Rossi Mario");
+    s.type_text(&who, "\u{E007}"); // Enter picks the first result.
+    s.find_with_text(".chosen", "Rossi Mario");
+    s.click(&s.find("input[type='checkbox'][value='lavoro']"));
+    fill(&s, "#desk-note", "Ha perso il lavoro, cerca un corso AFOL.");
+    let today = std::process::Command::new("date").arg("+%d/%m/%Y").output().unwrap();
+    fill(&s, "#desk-follow-up", String::from_utf8_lossy(&today.stdout).trim());
+    s.click(&s.find_with_text("button", "Registra il contatto"));
+    s.wait_for_text("Contatto registrato.");
+    s.find_with_text("ul.card li", "Ha perso il lavoro, cerca un corso AFOL.");
+    s.screenshot(&shots.join("sportello.png"));
+    nav(&s, "Home");
+    s.wait_for_text("Richiami da fare (1)");
+    s.find_with_text("section li", "Rossi Mario");
+
     nav(&s, "Impostazioni");
     s.find("#settings-operator");
     s.screenshot(&shots.join("impostazioni.png"));
@@ -147,5 +168,7 @@ fn an_operator_registers_a_household_and_finds_it_after_a_restart() {
     fill(&s, "#global-search", "rssmra45");
     s.click(&s.find_with_text(".results button", "Rossi Mario"));
     s.wait_for_text("25/04/1945");
+    nav(&s, "Home");
+    s.wait_for_text("Richiami da fare (1)");
     s.quit();
 }

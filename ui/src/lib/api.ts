@@ -54,6 +54,12 @@ export interface Choices {
 }
 export interface Settings { operator: string; desk: string; language: string }
 
+export interface ContactForm {
+  occurred_at: string; person: string | null; household: string | null; channel: string; topics: string[];
+  note: string; follow_up_on: string; refer_to: string | null; referral_reason: string;
+}
+export interface ContactFilter { from: string; to: string; topic: string; follow_ups_only: boolean }
+
 /** A person form: every value a string, empty meaning "not given". */
 export interface PersonForm {
   surname: string; name: string; sex: string; birth_date: string; birth_place: string; codice_fiscale: string;
@@ -76,6 +82,8 @@ export const api = {
   checkPerson: (form: PersonForm) => invoke<FieldError[]>("check_person", { form }),
   savePerson: (id: string | null, form: PersonForm, membership: MembershipForm | null) =>
     invoke<string>("save_person", { id, form, membership }),
+  addContact: (form: ContactForm) => invoke<string>("add_contact", { form }),
+  contacts: (filter: ContactFilter) => invoke<DeskContact[]>("contacts", { filter }),
   createHousehold: (dwelling: DwellingForm) => invoke<string>("create_household", { dwelling }),
   settings: () => invoke<Settings>("settings"),
   saveSettings: (settings: Settings) => invoke<Settings>("save_settings", { settings }),

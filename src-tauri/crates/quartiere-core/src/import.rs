@@ -39,6 +39,7 @@ const REQUIRED: [&str; 5] = ["codice_alloggio", "indirizzo", "civico", "cognome"
 
 /// One problem in the file, as the operator sees it in a spreadsheet program.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RowError {
     /// The spreadsheet row number (the header is row 1).
     pub row: usize,
@@ -53,6 +54,7 @@ impl std::fmt::Display for RowError {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ImportReport {
     pub rows: usize,
     pub errors: Vec<RowError>,
@@ -91,6 +93,28 @@ pub struct ImportOptions {
     pub today: NaiveDate,
 }
 
+/// How far a long import has gone, for a progress bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ImportProgress {
+    pub phase: ImportPhase,
+    pub done: usize,
+    pub total: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum ImportPhase {
+    /// Rows being validated.
+    Checking,
+    /// Dwellings (with their households and people) being written.
+    Writing,
+}
+
+/// Progress is reported at most this often (in rows or dwellings), and at the end of each phase.
+const PROGRESS_STEP: usize = 250;
+
 /// The cells of a file: headers and the data rows with their spreadsheet row numbers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Sheet {
@@ -117,9 +141,7 @@ pub fn read_sheet(path: &Path) -> Result<Sheet> {
 
 fn read_csv(bytes: &[u8]) -> Result<Sheet> {
     let text = decode_text(bytes);
-    let first_line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-    let delimiter =
-        [b';', b',', b'\t'].into_iter().max_by_key(|d| first_line.bytes().filter(|b| b == d).count()).unwrap_or(b',');
+    let delimiter = sniff_delimiter(&text);
     let mut reader =
         csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes());
     let mut records = Vec::new();
@@ -129,6 +151,22 @@ fn read_csv(bytes: &[u8]) -> Result<Sheet> {
         records.push((index + 1, record.iter().map(|c| c.trim().to_string()).collect::<Vec<_>>()));
     }
     split_header(records)
+}
+
+/// The delimiter that splits some line of the file's start into the most cells. Looking at more
+/// than the first line matters: lists often start with a title line that has no delimiter at all.
+/// On a tie the semicolon wins (Excel's choice in Italy), then the comma.
+fn sniff_delimiter(text: &str) -> u8 {
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).take(HEADER_SEARCH_ROWS).collect();
+    let widest = |d: u8| lines.iter().map(|l| l.bytes().filter(|&b| b == d).count()).max().unwrap_or(0);
+    let mut best = (b';', widest(b';'));
+    for d in [b',', b'\t'] {
+        let width = widest(d);
+        if width > best.1 {
+            best = (d, width);
+        }
+    }
+    best.0
 }
 
 /// UTF-8 (BOM stripped) when the bytes are valid UTF-8, otherwise Windows-1252, which is what
@@ -170,6 +208,9 @@ fn read_workbook(path: &Path) -> Result<Sheet> {
     split_header(records)
 }
 
+/// How far down the header (and, in a CSV, the delimiter) is looked for.
+const HEADER_SEARCH_ROWS: usize = 10;
+
 /// The header is the first row, among the first ten, with at least three column names we know;
 /// title lines above it ("Elenco assegnatari al ...") are skipped. Without such a row, the first
 /// non-empty row is the header, and the report says which columns are missing.
@@ -180,7 +221,7 @@ fn split_header(records: Vec<(usize, Vec<String>)>) -> Result<Sheet> {
         return Err(Error::Import("il file è vuoto".into()));
     }
     let known = |cells: &[String]| cells.iter().filter(|c| canonical_header(c).is_some()).count();
-    let at = records.iter().take(10).position(|(_, cells)| known(cells) >= 3).unwrap_or(0);
+    let at = records.iter().take(HEADER_SEARCH_ROWS).position(|(_, cells)| known(cells) >= 3).unwrap_or(0);
     let mut rows = records.into_iter().skip(at);
     let (header_row, headers) = rows.next().expect("at least one row");
     Ok(Sheet { header_row, headers, rows: rows.collect() })
@@ -229,7 +270,12 @@ struct Row {
 }
 
 /// Validates every row; returns the valid rows, or every problem found.
-fn parse_rows(sheet: &Sheet, today: NaiveDate, report: &mut ImportReport) -> Vec<Row> {
+fn parse_rows(
+    sheet: &Sheet,
+    today: NaiveDate,
+    report: &mut ImportReport,
+    progress: &mut dyn FnMut(ImportProgress),
+) -> Vec<Row> {
     let mut index: HashMap<&'static str, usize> = HashMap::new();
     for (i, header) in sheet.headers.iter().enumerate() {
         match canonical_header(header) {
@@ -258,7 +304,11 @@ fn parse_rows(sheet: &Sheet, today: NaiveDate, report: &mut ImportReport) -> Vec
         return Vec::new();
     }
     let mut rows = Vec::new();
-    for (number, cells) in &sheet.rows {
+    let total = sheet.rows.len();
+    for (i, (number, cells)) in sheet.rows.iter().enumerate() {
+        if i % PROGRESS_STEP == 0 {
+            progress(ImportProgress { phase: ImportPhase::Checking, done: i, total });
+        }
         report.rows += 1;
         let get = |name: &str| -> String {
             index.get(name).and_then(|&i| cells.get(i)).map(|c| c.trim().to_string()).unwrap_or_default()
@@ -433,8 +483,21 @@ pub fn import_file(store: &mut Store, actor: &Actor, path: &Path, options: Impor
 }
 
 pub fn import_sheet(store: &mut Store, actor: &Actor, sheet: &Sheet, options: ImportOptions) -> Result<ImportReport> {
+    import_sheet_with_progress(store, actor, sheet, options, &mut |_| {})
+}
+
+/// [`import_sheet`], telling `progress` how far it has gone.
+pub fn import_sheet_with_progress(
+    store: &mut Store,
+    actor: &Actor,
+    sheet: &Sheet,
+    options: ImportOptions,
+    progress: &mut dyn FnMut(ImportProgress),
+) -> Result<ImportReport> {
     let mut report = ImportReport::default();
-    let rows = parse_rows(sheet, options.today, &mut report);
+    let rows = parse_rows(sheet, options.today, &mut report, progress);
+    let total = sheet.rows.len();
+    progress(ImportProgress { phase: ImportPhase::Checking, done: total, total });
     if !report.errors.is_empty() {
         return Ok(report);
     }
@@ -444,10 +507,15 @@ pub fn import_sheet(store: &mut Store, actor: &Actor, sheet: &Sheet, options: Im
     }
     // The whole plan runs inside one transaction; a dry run rolls it back, so its counts are exact.
     let mut planned = report.clone();
+    let total = groups.len();
     let outcome = store.write(actor, |w| {
-        for rows in groups.values() {
+        for (i, rows) in groups.values().enumerate() {
+            if i % PROGRESS_STEP == 0 {
+                progress(ImportProgress { phase: ImportPhase::Writing, done: i, total });
+            }
             apply_dwelling(w, rows, options.today, &mut planned)?;
         }
+        progress(ImportProgress { phase: ImportPhase::Writing, done: total, total });
         if options.dry_run {
             Err(Error::Import(DRY_RUN.into()))
         } else {

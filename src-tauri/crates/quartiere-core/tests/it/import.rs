@@ -251,3 +251,21 @@ fn title_lines_above_the_header_and_capitals_are_handled() {
     assert!(hits[0].detail.contains("Via Luigi Pirandello 6/H"), "{}", hits[0].detail);
     assert_eq!(run(&mut f.store, &actor, &path, false).changes(), 0);
 }
+
+#[test]
+fn a_title_line_without_delimiters_does_not_hide_the_table() {
+    let mut f = fixture();
+    let actor = f.actor;
+    for (name, delimiter) in [("virgole.csv", ","), ("tab.csv", "\t"), ("punti.csv", ";")] {
+        let text = format!(
+            "Elenco assegnatari - via Fermi\n\
+             codice_alloggio{d}indirizzo{d}civico{d}cognome{d}nome\n\
+             F-12{d}Via Enrico Fermi{d}12{d}Diop{d}Awa\n",
+            d = delimiter
+        );
+        let path = write(f.dir.path(), name, text.as_bytes());
+        let report = run(&mut f.store, &actor, &path, true);
+        assert!(report.errors.is_empty(), "{name}: {:?}", report.errors);
+        assert_eq!(report.rows, 1, "{name}");
+    }
+}

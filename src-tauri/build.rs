@@ -13,11 +13,13 @@ fn main() {
         "save_person",
         "add_contact",
         "contacts",
+        "import_pick",
         "import_preview",
         "import_confirm",
         "settings",
         "save_settings",
         "choices",
+        "ready",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest)).expect("tauri build script failed");
 }

@@ -7,7 +7,7 @@ use quartiere_core::desk::{
     self, ContactFilter, DeskContactInput, DeskContactView, NoteSubject, ReferralInput, ReferralTarget,
 };
 use quartiere_core::ids::{HouseholdId, PartnerId, PersonId};
-use quartiere_core::import::{self, ImportOptions, ImportReport};
+use quartiere_core::import::{self, ImportOptions, ImportProgress, ImportReport};
 use quartiere_core::registry::{
     self, DwellingInput, EsfFields, HouseholdSummary, MemberInput, Overview, Person, PersonInput,
 };
@@ -15,13 +15,18 @@ use quartiere_core::search::{self, Scope, SearchHit};
 use quartiere_core::store::Writer;
 use quartiere_core::{format, FieldError};
 use serde::{Deserialize, Serialize};
-use tauri::State;
+use std::path::{Path, PathBuf};
+use ts_rs::TS;
+
+use tauri::ipc::Channel as IpcChannel;
+use tauri::{AppHandle, Runtime, State};
+use tauri_plugin_dialog::DialogExt;
 
 use crate::{AppState, Session};
 
 /// The one error type the UI sees: `kind` picks the Italian sentence, `message` adds detail, and
 /// `fields` places validation messages next to their inputs.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, TS)]
 pub struct UiError {
     pub kind: &'static str,
     pub message: String,
@@ -72,7 +77,7 @@ fn parse_id(field: &str, text: &str) -> UiResult<uuid::Uuid> {
 // ---------------------------------------------------------------------------------------------
 // Home and search
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, TS)]
 pub struct Home {
     pub today: NaiveDate,
     pub today_long: String,
@@ -122,7 +127,7 @@ pub async fn households(state: State<'_, AppState>) -> UiResult<Vec<HouseholdSum
     with_session(&state, |s| registry::list_households(s.store.conn()))
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, TS)]
 pub struct HouseholdView {
     pub household: registry::HouseholdDetail,
     pub contacts: Vec<DeskContactView>,
@@ -142,32 +147,34 @@ pub async fn household(state: State<'_, AppState>, id: String) -> UiResult<House
     })
 }
 
-#[derive(Debug, Deserialize)]
+/// A dwelling form as the UI sends it: every value a string, empty meaning "not given".
+#[derive(Debug, Default, Deserialize, TS)]
+#[serde(default)]
 pub struct DwellingForm {
-    pub code: Option<String>,
+    pub code: String,
     pub street: String,
     pub civic: String,
-    pub scala: Option<String>,
-    pub piano: Option<String>,
-    pub interno: Option<String>,
-    pub cap: Option<String>,
-    pub comune: Option<String>,
-    pub provincia: Option<String>,
+    pub scala: String,
+    pub piano: String,
+    pub interno: String,
+    pub cap: String,
+    pub comune: String,
+    pub provincia: String,
 }
 
 /// Creates a dwelling and the household living in it.
 #[tauri::command]
 pub async fn create_household(state: State<'_, AppState>, dwelling: DwellingForm) -> UiResult<HouseholdId> {
     let input = DwellingInput {
-        code: dwelling.code,
-        street: dwelling.street,
-        civic: dwelling.civic,
-        scala: dwelling.scala,
-        piano: dwelling.piano,
-        interno: dwelling.interno,
-        cap: dwelling.cap,
-        comune: dwelling.comune,
-        provincia: dwelling.provincia,
+        code: given(&dwelling.code),
+        street: dwelling.street.trim().to_string(),
+        civic: dwelling.civic.trim().to_string(),
+        scala: given(&dwelling.scala),
+        piano: given(&dwelling.piano),
+        interno: given(&dwelling.interno),
+        cap: given(&dwelling.cap),
+        comune: given(&dwelling.comune),
+        provincia: given(&dwelling.provincia),
     };
     write(&state, |w| {
         let d = registry::create_dwelling(w, &input)?;
@@ -185,7 +192,7 @@ pub async fn person(state: State<'_, AppState>, id: String) -> UiResult<Person> 
 }
 
 /// A person form as the UI sends it: every value a string, empty meaning "not given".
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, TS)]
 #[serde(default)]
 pub struct PersonForm {
     pub surname: String,
@@ -272,7 +279,7 @@ pub async fn check_person(form: PersonForm) -> UiResult<Vec<FieldError>> {
     Ok(form.to_input().err().map(|e| e.fields).unwrap_or_default())
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, TS)]
 pub struct MembershipForm {
     pub household: String,
     pub relationship: String,
@@ -317,7 +324,7 @@ pub async fn save_person(
 // ---------------------------------------------------------------------------------------------
 // Sportello
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, TS)]
 pub struct ContactForm {
     /// `aaaa-mm-ggThh:mm`; empty for now.
     #[serde(default)]
@@ -391,7 +398,7 @@ pub async fn add_contact(
     })
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, TS)]
 #[serde(default)]
 pub struct ContactFilterForm {
     pub from: String,
@@ -428,30 +435,86 @@ pub async fn contacts(state: State<'_, AppState>, filter: ContactFilterForm) -> 
 // ---------------------------------------------------------------------------------------------
 // Import
 
+/// The environment variable that, when set, supplies the file [`import_pick`] returns instead of
+/// opening the system's file dialog: native dialogs cannot be driven by tests over WebDriver.
+pub const IMPORT_FILE_SEAM: &str = "QUARTIERE_IMPORT_FILE";
+
+/// Asks the operator for a list to import; `None` when the dialog is closed without a choice.
+#[tauri::command]
+pub async fn import_pick<R: Runtime>(app: AppHandle<R>) -> UiResult<Option<String>> {
+    if let Some(path) = std::env::var_os(IMPORT_FILE_SEAM).filter(|p| !p.is_empty()) {
+        return Ok(Some(PathBuf::from(path).display().to_string()));
+    }
+    let picked = app
+        .dialog()
+        .file()
+        .set_title("Scegli l'elenco da importare")
+        .add_filter("Elenchi (CSV, Excel, OpenDocument)", &["csv", "txt", "xlsx", "xlsm", "xls", "ods"])
+        .blocking_pick_file();
+    Ok(picked.and_then(|p| p.into_path().ok()).map(|p| p.display().to_string()))
+}
+
 /// Validates a file and reports what an import would change, writing nothing.
 #[tauri::command]
-pub async fn import_preview(state: State<'_, AppState>, path: String) -> UiResult<ImportReport> {
-    run_import(&state, &path, true)
+pub async fn import_preview(
+    state: State<'_, AppState>,
+    path: String,
+    on_progress: IpcChannel<ImportProgress>,
+) -> UiResult<ImportReport> {
+    run_import(&state, &path, true, &on_progress)
 }
 
-/// Imports a file: all of it, or nothing if any row is invalid.
+/// Imports a file: all of it, or nothing if any row is invalid. The file is validated again, so
+/// what is written is what the file holds now.
 #[tauri::command]
-pub async fn import_confirm(state: State<'_, AppState>, path: String) -> UiResult<ImportReport> {
-    run_import(&state, &path, false)
+pub async fn import_confirm(
+    state: State<'_, AppState>,
+    path: String,
+    on_progress: IpcChannel<ImportProgress>,
+) -> UiResult<ImportReport> {
+    run_import(&state, &path, false, &on_progress)
 }
 
-fn run_import(state: &AppState, path: &str, dry_run: bool) -> UiResult<ImportReport> {
+fn run_import(
+    state: &AppState,
+    path: &str,
+    dry_run: bool,
+    on_progress: &IpcChannel<ImportProgress>,
+) -> UiResult<ImportReport> {
     let options = ImportOptions { dry_run, today: today() };
+    // Reading happens outside the lock: a large workbook must not hold up the rest of the UI.
+    let sheet = import::read_sheet(Path::new(path))?;
     with_session(state, |s| {
         let actor = s.actor;
-        import::import_file(&mut s.store, &actor, std::path::Path::new(path), options)
+        import::import_sheet_with_progress(&mut s.store, &actor, &sheet, options, &mut |step| {
+            // A closed window is not the import's problem: the report still comes back.
+            let _ = on_progress.send(step);
+        })
     })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Startup
+
+/// The environment variable the startup benchmark sets to hear when the first screen is up.
+pub const STARTUP_PROBE: &str = "QUARTIERE_STARTUP_PROBE";
+
+/// The UI calls this once, when its first screen is painted with its data. It does nothing
+/// unless [`STARTUP_PROBE`] is set, in which case it prints `ready` on stdout.
+#[tauri::command]
+pub async fn ready() {
+    if std::env::var_os(STARTUP_PROBE).is_some() {
+        use std::io::Write;
+        let mut out = std::io::stdout();
+        let _ = writeln!(out, "ready");
+        let _ = out.flush();
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
 // Settings
 
-#[derive(Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Serialize, Deserialize, PartialEq, Eq, TS)]
 pub struct Settings {
     pub operator: String,
     pub desk: String,
@@ -489,14 +552,14 @@ pub async fn save_settings(state: State<'_, AppState>, settings: Settings) -> Ui
 }
 
 /// The coded lists the forms offer, with Italian and English labels.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, TS)]
 pub struct Choice {
     pub code: &'static str,
     pub it: &'static str,
     pub en: &'static str,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, TS)]
 pub struct Choices {
     pub relationships: Vec<Choice>,
     pub channels: Vec<Choice>,

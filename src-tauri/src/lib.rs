@@ -12,6 +12,7 @@ use quartiere_core::registry;
 use quartiere_core::{Actor, Store};
 use tauri::{Manager, Runtime};
 
+pub mod bindings;
 pub mod commands;
 
 /// The open store and who is working at it; behind one lock, since settings can change the operator.
@@ -31,7 +32,7 @@ pub struct AppState {
 /// and its name in build.rs.
 pub fn build<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::Builder<R> {
     use commands::*;
-    builder.manage(state).invoke_handler(tauri::generate_handler![
+    builder.plugin(tauri_plugin_dialog::init()).manage(state).invoke_handler(tauri::generate_handler![
         overview,
         home,
         search,
@@ -43,11 +44,13 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::
         save_person,
         add_contact,
         contacts,
+        import_pick,
         import_preview,
         import_confirm,
         settings,
         save_settings,
         choices,
+        ready,
     ])
 }
 
@@ -226,7 +229,7 @@ mod tests {
         let household = call(
             &w,
             "create_household",
-            json!({ "dwelling": { "street": "Via Luigi Pirandello", "civic": "6/H", "scala": "A", "cap": "20090" } }),
+            json!({ "dwelling": { "code": " ", "street": "Via Luigi Pirandello", "civic": "6/H", "scala": "A", "cap": "20090" } }),
         )
         .unwrap();
         let mut form = json!({ "surname": "Rossi", "name": "Mario", "sex": "M", "birth_date": "25/04/1945",
@@ -260,6 +263,9 @@ mod tests {
         .unwrap();
         let home = call(&w, "home", json!({})).unwrap();
         assert_eq!(home["follow_ups_due"][0]["person_name"], "Rossi Mario");
+        let households = call(&w, "households", json!({})).unwrap();
+        assert_eq!((households[0]["scala"].as_str(), households[0]["open_follow_ups"].as_i64()), (Some("A"), Some(1)));
+        assert_eq!(households[0]["dwelling_code"], serde_json::Value::Null, "a blank field is not an empty code");
         assert_eq!(home["follow_ups_due"][0]["operator"], "Giulia");
         let detail = call(&w, "household", json!({ "id": household })).unwrap();
         assert_eq!(detail["household"]["members"][0]["person"]["codice_fiscale"], "RSSMRA45D25F205N");
@@ -288,19 +294,30 @@ mod tests {
         let file = dir.path().join("elenco.csv");
         std::fs::write(&file, "codice_alloggio;indirizzo;civico;cognome;nome;sesso\nA1;Via Fermi;3;Diop;Awa;X\n")
             .unwrap();
-        let path = file.to_str().unwrap();
-        let report = call(&w, "import_preview", json!({ "path": path })).unwrap();
+        // The file dialog's seam: tests name the file instead of picking it.
+        // No other test of this binary reads or writes this variable.
+        std::env::set_var(commands::IMPORT_FILE_SEAM, &file);
+        let picked = call(&w, "import_pick", json!({})).unwrap();
+        assert_eq!(picked.as_str(), file.to_str());
+        // The UI passes a channel for progress; here its messages go nowhere.
+        let path = json!({ "path": picked, "onProgress": "__CHANNEL__:7" });
+        let report = call(&w, "import_preview", path.clone()).unwrap();
         assert_eq!(report["errors"][0]["row"], 2);
         assert_eq!(report["errors"][0]["column"], "sesso");
         std::fs::write(&file, "codice_alloggio;indirizzo;civico;cognome;nome;sesso\nA1;Via Fermi;3;Diop;Awa;F\n")
             .unwrap();
-        let preview = call(&w, "import_preview", json!({ "path": path })).unwrap();
+        let preview = call(&w, "import_preview", path.clone()).unwrap();
         assert_eq!((preview["people_new"].as_i64(), preview["applied"].as_bool()), (Some(1), Some(false)));
         assert_eq!(call(&w, "overview", json!({})).unwrap()["people"], 0);
-        let done = call(&w, "import_confirm", json!({ "path": path })).unwrap();
+        let done = call(&w, "import_confirm", path).unwrap();
         assert_eq!(done["applied"], true);
         assert_eq!(call(&w, "overview", json!({})).unwrap()["people"], 1);
-        let missing = call(&w, "import_confirm", json!({ "path": "/nessuna/cartella/elenco.csv" })).unwrap_err();
+        let missing = call(
+            &w,
+            "import_confirm",
+            json!({ "path": "/nessuna/cartella/elenco.csv", "onProgress": "__CHANNEL__:8" }),
+        )
+        .unwrap_err();
         assert_eq!(missing["kind"], "import");
     }
 

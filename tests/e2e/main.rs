@@ -4,11 +4,16 @@
 //! They need the binaries built and Xvfb installed, so they run when `QUARTIERE_E2E=1`, which
 //! `cargo xtask test` (and so CI) sets after building; a plain `cargo test` says it skipped them.
 
+mod contrast;
 mod ui;
 mod webdriver;
+#[path = "../support/x11.rs"]
+mod x11;
+
+pub(crate) use x11::{xvfb, Killed};
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 pub(crate) fn enabled(test: &str) -> bool {
@@ -29,30 +34,6 @@ pub(crate) fn binary(name: &str) -> PathBuf {
         path.display()
     );
     path
-}
-
-pub(crate) struct Killed(pub(crate) Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// A private X server per test, on a display number derived from the process id and a counter.
-pub(crate) fn xvfb() -> (Killed, String) {
-    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let display = format!(":{}", 100 + (std::process::id() % 300) * 8 + n);
-    let child = Command::new("Xvfb")
-        .args([display.as_str(), "-screen", "0", "1366x768x24", "-nolisten", "tcp"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("Xvfb is needed: apt-get install xvfb (cargo xtask deps)");
-    std::thread::sleep(Duration::from_millis(700));
-    (Killed(child), display)
 }
 
 fn window_titles(display: &str) -> String {

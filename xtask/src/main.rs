@@ -1,7 +1,9 @@
 //! Project automation, so that a fresh Debian/Ubuntu machine needs two commands:
 //!
 //! - `cargo xtask demo`: installs what is missing and opens the app on a fresh demo database;
-//! - `cargo xtask test`: installs what is missing and runs every check CI runs.
+//! - `cargo xtask test`: installs what is missing and runs every check CI runs;
+//! - `cargo xtask bindings`: rewrites ui/src/lib/bindings.ts from the Rust types;
+//! - `cargo xtask startup`: the startup benchmark, Quartiere against a minimal Tauri app (release).
 //!
 //! System packages come from apt (with sudo when not root). Nothing is downloaded from elsewhere.
 
@@ -33,8 +35,10 @@ fn main() -> ExitCode {
         Some("demo") => demo(),
         Some("test") => test(),
         Some("deps") => ensure_system_packages(),
+        Some("bindings") => bindings(),
+        Some("startup") => startup(),
         _ => {
-            eprintln!("usage: cargo xtask <demo|test|deps>");
+            eprintln!("usage: cargo xtask <demo|test|deps|bindings|startup>");
             return ExitCode::from(2);
         }
     };
@@ -58,6 +62,22 @@ fn debug_binary(name: &str) -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root().join("target"));
     let target = if target.is_absolute() { target } else { root().join(target) };
     target.join("debug").join(name)
+}
+
+/// Builds Quartiere and the minimal Tauri app in release, then runs the benchmark comparing them.
+fn startup() -> Result {
+    ensure_system_packages()?;
+    build_ui(false)?;
+    run(cargo().args(["build", "--release", "-p", "quartiere-app", "-p", "quartiere-cli", "-p", "minimal-tauri-app"]))?;
+    run(cargo().args(["bench", "-p", "quartiere-e2e", "--bench", "startup"]))
+}
+
+/// Regenerates the UI's TypeScript types from the Rust types (the test that checks them, told to write).
+fn bindings() -> Result {
+    ensure_system_packages()?;
+    run(cargo().args(["test", "-p", "quartiere-app", "--test", "bindings"]).env("QUARTIERE_WRITE_BINDINGS", "1"))?;
+    eprintln!("xtask: ui/src/lib/bindings.ts written; commit it with the Rust change");
+    Ok(())
 }
 
 fn run(cmd: &mut Command) -> Result {

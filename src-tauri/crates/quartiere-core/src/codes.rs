@@ -37,6 +37,22 @@ macro_rules! coded {
                 s.serialize_str(self.code())
             }
         }
+
+        /// In TypeScript, the union of the codes.
+        #[cfg(feature = "ts")]
+        impl ts_rs::TS for $name {
+            type WithoutGenerics = Self;
+            type OptionInnerType = Self;
+            fn name(_: &ts_rs::Config) -> String {
+                stringify!($name).to_string()
+            }
+            fn inline(_: &ts_rs::Config) -> String {
+                [$(concat!("\"", $code, "\"")),*].join(" | ")
+            }
+            fn decl(cfg: &ts_rs::Config) -> String {
+                format!("type {} = {};", Self::name(cfg), Self::inline(cfg))
+            }
+        }
     };
 }
 

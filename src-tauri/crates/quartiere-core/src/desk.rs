@@ -160,6 +160,7 @@ impl NoteSubject {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Note {
     pub id: NoteId,
     pub body: String,
@@ -171,6 +172,7 @@ pub struct Note {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct NoteVersion {
     pub id: NoteId,
     pub body: String,
@@ -267,6 +269,7 @@ pub fn notes(conn: &Connection, subject: NoteSubject) -> Result<Vec<Note>> {
 // Reading the log
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ReferralView {
     pub to: String,
     pub reason: String,
@@ -274,6 +277,7 @@ pub struct ReferralView {
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DeskContactView {
     pub id: DeskContactId,
     pub occurred_at: NaiveDateTime,

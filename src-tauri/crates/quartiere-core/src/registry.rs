@@ -73,6 +73,7 @@ pub fn desk_name(conn: &Connection, id: DeskId) -> Result<String> {
 /// The ESF participant fields (Reg. EU 1304/2013 Annex I). All optional: the sensitive ones may
 /// be refused, and most people in the registry never enter an ESF path.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct EsfFields {
     pub labour_status: Option<LabourStatus>,
     pub isced: Option<Isced>,
@@ -99,6 +100,7 @@ pub struct PersonInput {
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Person {
     pub id: PersonId,
     pub surname: String,
@@ -298,6 +300,7 @@ pub fn find_person_by_identity(
 // Dwellings
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DwellingInput {
     /// The ente gestore's code.
     pub code: Option<String>,
@@ -312,6 +315,7 @@ pub struct DwellingInput {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Dwelling {
     pub id: DwellingId,
     #[serde(flatten)]
@@ -537,6 +541,7 @@ pub fn end_membership(w: &mut Writer<'_>, membership: MembershipId, left_on: Nai
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Membership {
     pub id: MembershipId,
     pub household: HouseholdId,
@@ -575,12 +580,14 @@ pub fn current_membership(conn: &Connection, person: PersonId) -> Result<Option<
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Member {
     pub membership: Membership,
     pub person: Person,
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct HouseholdDetail {
     pub id: HouseholdId,
     pub dwelling: Dwelling,
@@ -623,12 +630,19 @@ pub fn household_detail(conn: &Connection, id: HouseholdId) -> Result<HouseholdD
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct HouseholdSummary {
     pub id: HouseholdId,
     pub address: String,
+    /// The parts the list is filtered by.
+    pub street: String,
+    pub civic: String,
+    pub scala: Option<String>,
     pub dwelling_code: Option<String>,
     pub tenant_of_record: Option<String>,
     pub members: i64,
+    /// Desk contacts about this household whose follow-up is set and not yet done.
+    pub open_follow_ups: i64,
 }
 
 /// Every current household, ordered by address.
@@ -637,7 +651,9 @@ pub fn list_households(conn: &Connection) -> Result<Vec<HouseholdSummary>> {
         "SELECT h.id, d.street, d.civic, d.scala, d.piano, d.interno, d.code,
                 (SELECT p.surname || ' ' || p.name FROM membership m JOIN person p ON p.id = m.person_id
                   WHERE m.household_id = h.id AND m.tenant_of_record = 1 AND m.left_on IS NULL AND m.deleted = 0 LIMIT 1),
-                (SELECT count(*) FROM membership m WHERE m.household_id = h.id AND m.left_on IS NULL AND m.deleted = 0)
+                (SELECT count(*) FROM membership m WHERE m.household_id = h.id AND m.left_on IS NULL AND m.deleted = 0),
+                (SELECT count(*) FROM desk_contact c WHERE c.household_id = h.id AND c.deleted = 0
+                   AND c.follow_up_on IS NOT NULL AND c.follow_up_done_on IS NULL)
          FROM household h JOIN dwelling d ON d.id = h.dwelling_id
          WHERE h.deleted = 0 AND h.dissolved_on IS NULL
          ORDER BY d.street, CAST(d.civic AS INTEGER), d.civic, d.scala, CAST(d.piano AS INTEGER), d.interno",
@@ -646,9 +662,13 @@ pub fn list_households(conn: &Connection) -> Result<Vec<HouseholdSummary>> {
         Ok(HouseholdSummary {
             id: r.get(0)?,
             address: address_at(r, 1)?.unwrap_or_default(),
+            street: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+            civic: r.get::<_, Option<String>>(2)?.unwrap_or_default(),
+            scala: r.get(3)?,
             dwelling_code: r.get(6)?,
             tenant_of_record: r.get(7)?,
             members: r.get(8)?,
+            open_follow_ups: r.get(9)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -676,6 +696,7 @@ pub fn resolve_id(conn: &Connection, table: Table, key: &str) -> Result<uuid::Uu
 // Partners
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PartnerInput {
     pub name: String,
     pub kind: PartnerKind,
@@ -685,6 +706,7 @@ pub struct PartnerInput {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Partner {
     pub id: PartnerId,
     #[serde(flatten)]
@@ -711,6 +733,7 @@ pub fn create_partner(w: &mut Writer<'_>, input: &PartnerInput) -> Result<Partne
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PartnerContactInput {
     pub name: String,
     pub role: Option<String>,
@@ -766,6 +789,7 @@ pub fn list_partners(conn: &Connection) -> Result<Vec<Partner>> {
 // Counts
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Overview {
     pub households: i64,
     pub people: i64,

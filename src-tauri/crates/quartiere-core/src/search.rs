@@ -15,6 +15,7 @@ use crate::schema::Table;
 use crate::text::{fold, index_words};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum HitKind {
     Person,
@@ -31,6 +32,7 @@ impl HitKind {
 }
 
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SearchHit {
     pub kind: HitKind,
     pub id: Uuid,

@@ -151,3 +151,41 @@ fn an_invalid_contact_says_what_is_missing() {
     let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
     assert_eq!(fields, ["persona", "temi", "richiamo"]);
 }
+
+#[test]
+fn the_household_list_counts_open_follow_ups() {
+    let mut f = fixture();
+    let actor = f.actor;
+    let household = crate::registry::exercise_household_history(&mut f.store, &actor);
+    let mario = registry::household_detail(f.store.conn(), household).unwrap().members[0].person.id;
+    let contact = |follow_up_on| DeskContactInput {
+        occurred_at: at("2026-03-01 11:00"),
+        operator: actor.operator,
+        person: Some(mario),
+        household: None,
+        channel: Channel::DiPersona,
+        topics: vec![Topic::Casa],
+        note: None,
+        follow_up_on,
+        referrals: vec![],
+    };
+    let (open, done) = f
+        .store
+        .write(&actor, |w| {
+            let open = desk::add_contact(w, &contact(Some(date("2026-03-10"))))?;
+            let done = desk::add_contact(w, &contact(Some(date("2026-03-05"))))?;
+            desk::add_contact(w, &contact(None))?;
+            desk::complete_follow_up(w, done, date("2026-03-05"))?;
+            Ok((open, done))
+        })
+        .unwrap();
+    assert_ne!(open, done);
+    let list = registry::list_households(f.store.conn()).unwrap();
+    assert_eq!(list[0].open_follow_ups, 1, "the person's contact is counted on their household; done ones are not");
+    assert_eq!(
+        (list[0].street.as_str(), list[0].civic.as_str(), list[0].scala.as_deref()),
+        ("Via Luigi Pirandello", "6/H", Some("A"))
+    );
+    f.store.write(&actor, |w| desk::complete_follow_up(w, open, date("2026-03-10"))).unwrap();
+    assert_eq!(registry::list_households(f.store.conn()).unwrap()[0].open_follow_ups, 0);
+}

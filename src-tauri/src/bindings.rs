@@ -1,0 +1,65 @@
+//! The TypeScript declarations of every type the UI sends or receives, generated from the Rust
+//! types with ts-rs into `ui/src/lib/bindings.ts`. The test `tests/bindings.rs` fails when the
+//! committed file differs from what the types say now; `cargo xtask bindings` rewrites it.
+
+use quartiere_core::{codes, desk, error, ids, import, registry, search};
+use ts_rs::{Config, TS};
+
+use crate::commands;
+
+/// Where the generated file lives, relative to the workspace root.
+pub const PATH: &str = "ui/src/lib/bindings.ts";
+
+struct Decl {
+    name: String,
+    text: String,
+    needs: Vec<String>,
+}
+
+fn decl<T: TS + 'static>(cfg: &Config) -> Decl {
+    let needs = T::dependencies(cfg).into_iter().map(|d| d.ts_name).collect();
+    let docs = T::docs().map(|d| format!("{}\n", d.trim_end())).unwrap_or_default();
+    Decl { name: T::name(cfg), text: format!("{docs}export {}", T::decl(cfg)), needs }
+}
+
+macro_rules! decls {
+    ($cfg:expr; $($t:ty),* $(,)?) => { vec![$(decl::<$t>($cfg)),*] };
+}
+
+/// The whole file. Panics, naming it, if a listed type refers to one that is not listed.
+pub fn typescript() -> String {
+    // Counts and row numbers are far below 2^53: plain numbers, not bigint.
+    let cfg = &Config::new().with_large_int("number");
+    let decls = decls![cfg;
+        // Ids: UUID v7 strings.
+        ids::PersonId, ids::HouseholdId, ids::DwellingId, ids::MembershipId, ids::PartnerId,
+        ids::DeskContactId, ids::NoteId, ids::OperatorId,
+        // Coded lists: the stable codes.
+        codes::Relationship, codes::LabourStatus, codes::Isced, codes::EsfAnswer, codes::Channel, codes::Topic,
+        codes::PartnerKind,
+        // What the core returns.
+        error::FieldError, registry::Overview, registry::EsfFields, registry::Person, registry::DwellingInput,
+        registry::Dwelling, registry::Membership, registry::Member, registry::HouseholdDetail,
+        registry::HouseholdSummary, search::HitKind, search::SearchHit, desk::ReferralView,
+        desk::DeskContactView, desk::NoteVersion, desk::Note, import::RowError, import::ImportReport,
+        import::ImportPhase, import::ImportProgress,
+        // The shell's own wire types.
+        commands::UiError, commands::Home, commands::HouseholdView, commands::DwellingForm, commands::PersonForm,
+        commands::MembershipForm, commands::ContactForm, commands::ContactFilterForm, commands::Settings,
+        commands::Choice, commands::Choices,
+    ];
+    let known: Vec<&str> = decls.iter().map(|d| d.name.as_str()).collect();
+    let mut out = String::from(
+        "// Generated from the Rust types by `cargo xtask bindings` (src-tauri/src/bindings.rs). Do not edit:\n\
+         // the test src-tauri/tests/bindings.rs fails when this file and the Rust types disagree.\n",
+    );
+    for d in &decls {
+        for need in &d.needs {
+            assert!(known.contains(&need.as_str()), "{} refers to {need}, which bindings.rs does not list", d.name);
+        }
+        out.push('\n');
+        out.push_str(&d.text);
+        out.push('\n');
+    }
+    out
+}

@@ -1,0 +1,179 @@
+//! Startup benchmark: the release app to its first rendered screen (Home with its data, on the
+//! Mezzetta-sized demo database), and the memory of all its processes then, next to the same
+//! figures for a minimal Tauri app (tests/startup/minimal-app) built in the same run.
+//!
+//! Run it with `cargo xtask startup`, which builds both apps in release first. Target: Quartiere
+//! at most 1.3x the minimal app on time and on memory.
+//!
+//! Time runs from spawning the process to the page telling the shell it has painted (two
+//! animation frames after its content is in the DOM). Memory is the proportional set size (PSS:
+//! shared pages split between the processes that map them) summed over the app and every
+//! process it started (WebKit's web and network processes), one second after that.
+
+#[path = "../support/x11.rs"]
+mod x11;
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+struct Sample {
+    ready: Duration,
+    pss_kib: u64,
+    rss_kib: u64,
+    processes: usize,
+}
+
+fn release_dir() -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf();
+    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("target"));
+    let target = if target.is_absolute() { target } else { root.join(target) };
+    target.join("release")
+}
+
+/// Every process whose ancestry leads to `root`, `root` included.
+fn process_tree(root: u32) -> Vec<u32> {
+    let mut parents: Vec<(u32, u32)> = Vec::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else { continue };
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else { continue };
+        // The command name is in parentheses and may hold spaces: the parent pid follows the last ')'.
+        let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else { continue };
+        if let Some(ppid) = rest.split_whitespace().nth(1).and_then(|p| p.parse().ok()) {
+            parents.push((pid, ppid));
+        }
+    }
+    let mut tree = vec![root];
+    let mut i = 0;
+    while i < tree.len() {
+        let parent = tree[i];
+        tree.extend(parents.iter().filter(|(_, pp)| *pp == parent).map(|(p, _)| *p));
+        i += 1;
+    }
+    tree
+}
+
+/// (PSS, RSS) in KiB, from the kernel's per-process summary.
+fn memory_kib(pid: u32) -> (u64, u64) {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).unwrap_or_default();
+    let field = |name: &str| {
+        text.lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    (field("Pss:"), field("Rss:"))
+}
+
+fn measure(binary: &Path, args: &[&str], display: &str) -> Sample {
+    let start = Instant::now();
+    let mut child = Command::new(binary)
+        .args(args)
+        .env("DISPLAY", display)
+        .env("QUARTIERE_STARTUP_PROBE", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {}: {e}", binary.display()));
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if line.trim() == "ready" {
+                let _ = tx.send(Instant::now());
+            }
+        }
+    });
+    let ready = match rx.recv_timeout(Duration::from_secs(120)) {
+        Ok(at) => at - start,
+        Err(_) => {
+            let _ = child.kill();
+            panic!("{} never said it was ready", binary.display());
+        }
+    };
+    std::thread::sleep(Duration::from_secs(1));
+    let tree = process_tree(child.id());
+    let (pss_kib, rss_kib) = tree.iter().map(|&p| memory_kib(p)).fold((0, 0), |(a, b), (pss, rss)| (a + pss, b + rss));
+    for pid in tree.iter().rev() {
+        let _ = Command::new("kill").args(["-KILL", &pid.to_string()]).status();
+    }
+    let _ = child.wait();
+    Sample { ready, pss_kib, rss_kib, processes: tree.len() }
+}
+
+fn median<T: Copy + Ord>(mut values: Vec<T>) -> T {
+    values.sort();
+    values[values.len() / 2]
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; any other argument is not ours.
+    let release = release_dir();
+    let app = release.join("quartiere-app");
+    let cli = release.join("quartiere");
+    let minimal = release.join("minimal-tauri-app");
+    for binary in [&app, &cli, &minimal] {
+        if !binary.exists() {
+            eprintln!("{} is missing: run `cargo xtask startup`, which builds it in release", binary.display());
+            std::process::exit(2);
+        }
+    }
+    let runs: usize = std::env::var("QUARTIERE_STARTUP_RUNS").ok().and_then(|r| r.parse().ok()).unwrap_or(7);
+    let data = tempfile::tempdir().unwrap();
+    let data_dir = data.path().to_str().unwrap().to_string();
+    let status = Command::new(&cli).args(["--data-dir", &data_dir, "demo", "--households", "133"]).output().unwrap();
+    assert!(status.status.success(), "demo: {}", String::from_utf8_lossy(&status.stderr));
+    let (_x, display) = x11::xvfb();
+    let quartiere_args = ["--data-dir", data_dir.as_str()];
+
+    // One unmeasured start of each fills the page cache, then they alternate.
+    measure(&minimal, &[], &display);
+    measure(&app, &quartiere_args, &display);
+    let (mut base, mut ours) = (Vec::new(), Vec::new());
+    for _ in 0..runs {
+        base.push(measure(&minimal, &[], &display));
+        ours.push(measure(&app, &quartiere_args, &display));
+    }
+
+    let summary = |samples: &[Sample]| {
+        (
+            median(samples.iter().map(|s| s.ready).collect()),
+            median(samples.iter().map(|s| s.pss_kib).collect()),
+            median(samples.iter().map(|s| s.rss_kib).collect()),
+            median(samples.iter().map(|s| s.processes).collect()),
+        )
+    };
+    let (b_time, b_pss, b_rss, b_procs) = summary(&base);
+    let (o_time, o_pss, o_rss, o_procs) = summary(&ours);
+    let mib = |kib: u64| kib as f64 / 1024.0;
+    println!("startup, median of {runs} runs each, release builds, Xvfb 1366x768");
+    println!("{:<34}{:>14}{:>12}{:>12}{:>11}", "", "first screen", "PSS", "RSS", "processes");
+    println!(
+        "{:<34}{:>11.0} ms{:>8.1} MiB{:>8.1} MiB{:>11}",
+        "minimal Tauri app (static page)",
+        b_time.as_secs_f64() * 1000.0,
+        mib(b_pss),
+        mib(b_rss),
+        b_procs
+    );
+    println!(
+        "{:<34}{:>11.0} ms{:>8.1} MiB{:>8.1} MiB{:>11}",
+        "Quartiere (Home, 133 households)",
+        o_time.as_secs_f64() * 1000.0,
+        mib(o_pss),
+        mib(o_rss),
+        o_procs
+    );
+    let time_ratio = o_time.as_secs_f64() / b_time.as_secs_f64();
+    let memory_ratio = o_pss as f64 / b_pss as f64;
+    let verdict = |r: f64| if r <= 1.3 { "within 1.3x" } else { "OVER 1.3x" };
+    println!(
+        "ratio: time {time_ratio:.2}x ({}), memory (PSS) {memory_ratio:.2}x ({})",
+        verdict(time_ratio),
+        verdict(memory_ratio)
+    );
+}

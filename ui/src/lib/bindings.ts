@@ -1,0 +1,187 @@
+// Generated from the Rust types by `cargo xtask bindings` (src-tauri/src/bindings.rs). Do not edit:
+// the test src-tauri/tests/bindings.rs fails when this file and the Rust types disagree.
+
+export type PersonId = string;
+
+export type HouseholdId = string;
+
+export type DwellingId = string;
+
+export type MembershipId = string;
+
+export type PartnerId = string;
+
+export type DeskContactId = string;
+
+export type NoteId = string;
+
+/**
+ * An operator who works at the desks.
+ */
+export type OperatorId = string;
+
+export type Relationship = "intestatario" | "coniuge" | "convivente" | "figlio" | "genitore" | "fratello_sorella" | "nipote" | "affine" | "altro_parente" | "altro";
+
+export type LabourStatus = "occupato" | "disoccupato" | "disoccupato_lunga_durata" | "inattivo" | "inattivo_non_in_formazione";
+
+export type Isced = "isced_1_2" | "isced_3_4" | "isced_5_8" | "isced_0";
+
+export type EsfAnswer = "si" | "no" | "non_risponde";
+
+export type Channel = "di_persona" | "telefono" | "visita_domiciliare" | "email" | "messaggio" | "altro";
+
+export type Topic = "casa" | "morosita" | "lavoro" | "formazione" | "salute" | "famiglia" | "documenti" | "reddito" | "scuola" | "vicinato" | "manutenzione" | "altro";
+
+export type PartnerKind = "comune" | "servizio_sociale" | "ente_gestore" | "cooperativa" | "lavoro" | "associazione" | "parrocchia" | "scuola" | "sanita" | "altro";
+
+/**
+ * One invalid field of a form or of an imported row.
+ */
+export type FieldError = { 
+/**
+ * The field's machine name (`codice_fiscale`), for the UI to place the message.
+ */
+field: string, 
+/**
+ * What is wrong, in Italian.
+ */
+message: string, };
+
+export type Overview = { households: number, people: number, dwellings: number, partners: number, desk_contacts: number, };
+
+/**
+ * The ESF participant fields (Reg. EU 1304/2013 Annex I). All optional: the sensitive ones may
+ * be refused, and most people in the registry never enter an ESF path.
+ */
+export type EsfFields = { labour_status: LabourStatus | null, isced: Isced | null, migrant: EsfAnswer | null, disability: EsfAnswer | null, other_disadvantage: EsfAnswer | null, homeless: EsfAnswer | null, rural: EsfAnswer | null, };
+
+export type Person = { id: PersonId, surname: string, name: string, sex: string | null, birth_date: string | null, birth_place: string | null, codice_fiscale: string | null, citizenship: string | null, phone: string | null, email: string | null, esf: EsfFields, };
+
+export type DwellingInput = { 
+/**
+ * The ente gestore's code.
+ */
+code: string | null, street: string, civic: string, scala: string | null, piano: string | null, interno: string | null, cap: string | null, comune: string | null, provincia: string | null, };
+
+export type Dwelling = { id: DwellingId, 
+/**
+ * The ente gestore's code.
+ */
+code: string | null, street: string, civic: string, scala: string | null, piano: string | null, interno: string | null, cap: string | null, comune: string | null, provincia: string | null, };
+
+export type Membership = { id: MembershipId, household: HouseholdId, person: PersonId, relationship: Relationship | null, resident_since: string | null, left_on: string | null, tenant_of_record: boolean, };
+
+export type Member = { membership: Membership, person: Person, };
+
+export type HouseholdDetail = { id: HouseholdId, dwelling: Dwelling, formed_on: string | null, 
+/**
+ * Current members first (tenant of record first), then past members, most recent first.
+ */
+members: Array<Member>, };
+
+export type HouseholdSummary = { id: HouseholdId, address: string, 
+/**
+ * The parts the list is filtered by.
+ */
+street: string, civic: string, scala: string | null, dwelling_code: string | null, tenant_of_record: string | null, members: number, 
+/**
+ * Desk contacts about this household whose follow-up is set and not yet done.
+ */
+open_follow_ups: number, };
+
+export type HitKind = "person" | "household";
+
+export type SearchHit = { kind: HitKind, id: string, 
+/**
+ * `Rossi Mario`, or the household's address.
+ */
+label: string, 
+/**
+ * A second line: birth date and address for a person, tenant of record for a household.
+ */
+detail: string, };
+
+export type ReferralView = { to: string, reason: string, referred_on: string | null, };
+
+export type DeskContactView = { id: DeskContactId, occurred_at: string, operator: string, person: PersonId | null, person_name: string | null, household: HouseholdId | null, household_address: string | null, channel: Channel | null, topics: Array<Topic>, follow_up_on: string | null, follow_up_done_on: string | null, note: string | null, referrals: Array<ReferralView>, };
+
+export type NoteVersion = { id: NoteId, body: string, written_at: string, operator: string, };
+
+export type Note = { id: NoteId, body: string, written_at: string, operator: string, supersedes: NoteId | null, 
+/**
+ * Earlier versions of this note, newest first.
+ */
+history: Array<NoteVersion>, };
+
+/**
+ * One problem in the file, as the operator sees it in a spreadsheet program.
+ */
+export type RowError = { 
+/**
+ * The spreadsheet row number (the header is row 1).
+ */
+row: number, column: string, reason: string, };
+
+export type ImportReport = { rows: number, errors: Array<RowError>, 
+/**
+ * Things worth checking that do not stop the import.
+ */
+warnings: Array<string>, dwellings_new: number, dwellings_updated: number, households_new: number, people_new: number, people_updated: number, people_unchanged: number, members_added: number, members_moved: number, members_updated: number, 
+/**
+ * True when the changes were written (not a dry run, no errors).
+ */
+applied: boolean, };
+
+export type ImportPhase = "checking" | "writing";
+
+/**
+ * How far a long import has gone, for a progress bar.
+ */
+export type ImportProgress = { phase: ImportPhase, done: number, total: number, };
+
+/**
+ * The one error type the UI sees: `kind` picks the Italian sentence, `message` adds detail, and
+ * `fields` places validation messages next to their inputs.
+ */
+export type UiError = { kind: string, message: string, fields: Array<FieldError>, };
+
+export type Home = { today: string, today_long: string, counts: Overview, follow_ups_due: Array<DeskContactView>, recent_contacts: Array<DeskContactView>, };
+
+export type HouseholdView = { household: HouseholdDetail, contacts: Array<DeskContactView>, notes: Array<Note>, };
+
+/**
+ * A dwelling form as the UI sends it: every value a string, empty meaning "not given".
+ */
+export type DwellingForm = { code: string, street: string, civic: string, scala: string, piano: string, interno: string, cap: string, comune: string, provincia: string, };
+
+/**
+ * A person form as the UI sends it: every value a string, empty meaning "not given".
+ */
+export type PersonForm = { surname: string, name: string, sex: string, birth_date: string, birth_place: string, codice_fiscale: string, citizenship: string, phone: string, email: string, esf_labour_status: string, esf_isced: string, esf_migrant: string, esf_disability: string, esf_other_disadvantage: string, esf_homeless: string, esf_rural: string, };
+
+export type MembershipForm = { household: string, relationship: string, resident_since: string, tenant_of_record: boolean, };
+
+export type ContactForm = { 
+/**
+ * `aaaa-mm-ggThh:mm`; empty for now.
+ */
+occurred_at: string, person: string | null, household: string | null, channel: string, topics: Array<string>, note: string, follow_up_on: string, 
+/**
+ * A partner id, or `servizio_sociale`.
+ */
+refer_to: string | null, referral_reason: string, };
+
+export type ContactFilterForm = { from: string, to: string, person: string | null, household: string | null, topic: string, follow_ups_only: boolean, };
+
+export type Settings = { operator: string, desk: string, 
+/**
+ * `it` or `en`.
+ */
+language: string, };
+
+/**
+ * The coded lists the forms offer, with Italian and English labels.
+ */
+export type Choice = { code: string, it: string, en: string, };
+
+export type Choices = { relationships: Array<Choice>, channels: Array<Choice>, topics: Array<Choice>, labour_statuses: Array<Choice>, isced: Array<Choice>, esf_answers: Array<Choice>, partners: Array<[PartnerId, string]>, };

@@ -35,11 +35,14 @@ impl Drop for Driver {
     }
 }
 
-fn driver(display: &str) -> Driver {
+/// `import_file` is what the app's file dialog returns (the seam `QUARTIERE_IMPORT_FILE`): the
+/// app inherits it from tauri-driver through WebKitWebDriver.
+fn driver(display: &str, import_file: &std::path::Path) -> Driver {
     let port = 14444 + (std::process::id() % 500) as u16 * 2;
     let process = Command::new(tauri_driver())
         .args(["--port", &port.to_string(), "--native-port", &(port + 1).to_string()])
         .env("DISPLAY", display)
+        .env("QUARTIERE_IMPORT_FILE", import_file)
         // Its children inherit these: never let them hold the test runner's output open.
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
@@ -78,8 +81,10 @@ fn an_operator_registers_a_household_and_finds_it_after_a_restart() {
     }
     let data = tempfile::tempdir().unwrap();
     let shots = screenshots();
+    let files = tempfile::tempdir().unwrap();
+    let list = files.path().join("assegnatari-fermi.csv");
     let (_x, display) = xvfb();
-    let driver = driver(&display);
+    let driver = driver(&display, &list);
     let s = open(&driver, data.path());
 
     // An empty database opens on Home.
@@ -157,6 +162,63 @@ fn an_operator_registers_a_household_and_finds_it_after_a_restart() {
     nav(&s, "Impostazioni");
     s.find("#settings-operator");
     s.screenshot(&shots.join("impostazioni.png"));
+    // Importa: a list with one bad row is refused whole, and the row is named.
+    std::fs::write(
+        &list,
+        "Elenco assegnatari - via Fermi\n\
+         codice_alloggio;indirizzo;civico;scala;cognome;nome;sesso;data_nascita;relazione\n\
+         F-12;Via Enrico Fermi;12;B;Diop;Awa;F;03/07/1988;intestataria\n\
+         F-12;Via Enrico Fermi;12;B;Diop;Moussa;M;31/02/2015;figlio\n",
+    )
+    .unwrap();
+    nav(&s, "Importa");
+    s.click(&s.find_with_text("button", "Scegli il file"));
+    s.wait_for_text("1 problema nel file: non è stato importato nulla.");
+    let bad = s.find("table.row-errors tbody tr");
+    let bad_text = s.text(&bad);
+    assert!(bad_text.starts_with("4") && bad_text.contains("data_nascita"), "{bad_text}");
+    s.screenshot(&shots.join("importa-errore.png"));
+    nav(&s, "Nuclei");
+    assert!(!s.page_text().contains("Via Enrico Fermi"), "nothing of the bad file was imported");
+    // Fixed in the spreadsheet and checked again: the summary, then the import.
+    std::fs::write(&list, std::fs::read_to_string(&list).unwrap().replace("31/02/2015", "28/02/2015")).unwrap();
+    nav(&s, "Importa");
+    s.click(&s.find_with_text("button", "Scegli il file"));
+    s.wait_for_text("Il file è valido: 2 righe controllate.");
+    s.find_with_text(".counts-list li", "nuovi nuclei");
+    s.screenshot(&shots.join("importa.png"));
+    s.click(&s.find_with_text("button", "Importa assegnatari-fermi.csv"));
+    s.wait_for_text("Importazione completata.");
+
+    // Nuclei: filter by street, by staircase, and by open follow-ups.
+    nav(&s, "Nuclei");
+    s.wait_for_text("2 nuclei");
+    s.click(&s.find("#households-street option[value='Via Enrico Fermi']"));
+    s.wait_for_text("1 nucleo");
+    s.find_with_text("tbody tr", "Diop Awa");
+    s.click(&s.find("#households-street option[value='']"));
+    s.click(&s.find("#households-scala option[value='A']"));
+    s.find_with_text("tbody tr", "Rossi Mario");
+    s.click(&s.find("#households-scala option[value='']"));
+    s.click(&s.find("#households-follow-ups"));
+    s.wait_for_text("1 nucleo");
+    s.find_with_text("tbody tr", "1 aperto");
+    assert!(!s.page_text().contains("Diop Awa"));
+    s.screenshot(&shots.join("nuclei-filtri.png"));
+
+    // English is one setting away, and back.
+    nav(&s, "Impostazioni");
+    s.click(&s.find("#settings-language option[value='en']"));
+    s.click(&s.find_with_text("button", "Salva"));
+    s.wait_for_text("Settings saved.");
+    nav(&s, "Households");
+    s.wait_for_text("Only with open follow-ups");
+    s.screenshot(&shots.join("households-en.png"));
+    nav(&s, "Settings");
+    s.click(&s.find("#settings-language option[value='it']"));
+    s.click(&s.find_with_text("button", "Save"));
+    s.wait_for_text("Impostazioni salvate.");
+
     nav(&s, "Home");
     s.wait_for_text("Oggi è");
     s.screenshot(&shots.join("home.png"));
@@ -170,5 +232,7 @@ fn an_operator_registers_a_household_and_finds_it_after_a_restart() {
     s.wait_for_text("25/04/1945");
     nav(&s, "Home");
     s.wait_for_text("Richiami da fare (1)");
+    let people = s.find_with_text(".count", "persone");
+    assert!(s.text(&people).starts_with('3'), "Rossi Mario and the two imported: {}", s.text(&people));
     s.quit();
 }

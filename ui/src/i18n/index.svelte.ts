@@ -7,6 +7,8 @@ let language = $state<Language>("it");
 
 export function setLanguage(value: string): void {
   language = value === "en" ? "en" : "it";
+  // Screen readers and hyphenation follow the page's language.
+  document.documentElement.lang = language;
 }
 
 export function currentLanguage(): Language {

@@ -499,14 +499,15 @@ fn run_import(
 /// The environment variable the startup benchmark sets to hear when the first screen is up.
 pub const STARTUP_PROBE: &str = "QUARTIERE_STARTUP_PROBE";
 
-/// The UI calls this once, when its first screen is painted with its data. It does nothing
-/// unless [`STARTUP_PROBE`] is set, in which case it prints `ready` on stdout.
+/// The UI calls this once, when its first screen is painted with its data; `page_ms` is how long
+/// that took since the page began loading. It does nothing unless [`STARTUP_PROBE`] is set, in
+/// which case it prints `ready PAGE_MS` on stdout.
 #[tauri::command]
-pub async fn ready() {
+pub async fn ready(page_ms: f64) {
     if std::env::var_os(STARTUP_PROBE).is_some() {
         use std::io::Write;
         let mut out = std::io::stdout();
-        let _ = writeln!(out, "ready");
+        let _ = writeln!(out, "ready {page_ms:.0}");
         let _ = out.flush();
     }
 }

@@ -34,8 +34,22 @@ export const api = {
   importConfirm: (path: string, onProgress: (p: ImportProgress) => void) => importCall("import_confirm", path, onProgress),
   settings: () => invoke<Settings>("settings"),
   saveSettings: (settings: Settings) => invoke<Settings>("save_settings", { settings }),
-  ready: () => invoke<null>("ready"),
+  ready: (pageMs: number) => invoke<null>("ready", { pageMs }),
 };
+
+let early: Promise<Home> | null = null;
+
+/** Asks for Home's data before the UI mounts, so the answer travels while the components build. */
+export function prefetchHome(): void {
+  early = api.home();
+}
+
+/** Home's data: the prefetched answer the first time, a fresh one afterwards. */
+export function loadHome(): Promise<Home> {
+  const answer = early ?? api.home();
+  early = null;
+  return answer;
+}
 
 let announced = false;
 
@@ -44,7 +58,7 @@ export function firstScreenPainted(): void {
   if (announced) return;
   announced = true;
   // Two frames: the first runs before the paint, the second after it.
-  requestAnimationFrame(() => requestAnimationFrame(() => void api.ready().catch(() => undefined)));
+  requestAnimationFrame(() => requestAnimationFrame(() => void api.ready(performance.now()).catch(() => undefined)));
 }
 
 export function isUiError(e: unknown): e is UiError {

@@ -131,6 +131,7 @@ fn an_operator_registers_a_household_and_finds_it_after_a_restart() {
     s.click(&s.find_with_text("button", "Salva"));
     s.wait_for_text("Componenti attuali");
     s.find_with_text("tbody button", "Rossi Mario");
+    s.wait_for_text("Nessuna nota per questo nucleo.");
     s.screenshot(&shots.join("nucleo.png"));
 
     // The search box finds the person, accent- and case-insensitively.

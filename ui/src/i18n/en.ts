@@ -58,6 +58,8 @@ export const en: Strings = {
     contacts: "Desk contacts",
     notes: "Notes",
     noContacts: "No contacts recorded for this household.",
+    noNotes: "No notes for this household.",
+    edited: (n: number) => (n === 1 ? "edited (1 earlier version)" : `edited (${n} earlier versions)`),
     back: "Back to households",
   },
   people: {

@@ -57,6 +57,8 @@ export const it = {
     contacts: "Contatti allo sportello",
     notes: "Note",
     noContacts: "Nessun contatto registrato per questo nucleo.",
+    noNotes: "Nessuna nota per questo nucleo.",
+    edited: (n: number) => (n === 1 ? "modificata (1 versione precedente)" : `modificata (${n} versioni precedenti)`),
     back: "Torna ai nuclei",
   },
   people: {

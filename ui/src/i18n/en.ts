@@ -168,6 +168,7 @@ export const en: Strings = {
     none: "No contacts match these filters.",
   },
   importer: {
+    count: (n: number) => n.toLocaleString("en-GB"),
     title: "Import a list",
     intro:
       "Import the tenants' list sent by the Comune or the housing body: one row per person; rows with the same dwelling code form one household. The whole file is checked first; nothing is written until you confirm.",

@@ -167,6 +167,7 @@ export const it = {
     none: "Nessun contatto con questi filtri.",
   },
   importer: {
+    count: (n: number) => n.toLocaleString("it-IT"),
     title: "Importa un elenco",
     intro:
       "Importa l'elenco degli assegnatari inviato dal Comune o dall'ente gestore: una riga per persona, le righe con lo stesso codice alloggio formano un nucleo. Prima controlliamo tutto il file; non viene scritto nulla finché non confermi.",

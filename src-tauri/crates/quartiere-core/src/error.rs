@@ -41,6 +41,8 @@ pub enum Error {
     SchemaTooNew { found: i64, known: i64 },
     #[error("import non riuscito: {0}")]
     Import(String),
+    #[error("{0}")]
+    Sync(#[from] crate::sync::SyncError),
     #[error("errore dell'archivio: {0}")]
     Db(#[from] rusqlite::Error),
     #[error("errore di lettura o scrittura: {0}")]
@@ -56,6 +58,10 @@ impl Error {
             Error::Ambiguous { .. } => "ambiguous",
             Error::SchemaTooNew { .. } => "schema_too_new",
             Error::Import(_) => "import",
+            Error::Sync(crate::sync::SyncError::WrongPassphrase) => "wrong_passphrase",
+            Error::Sync(crate::sync::SyncError::NotEnrolled) => "not_enrolled",
+            Error::Sync(crate::sync::SyncError::FolderUnreachable(_)) => "folder_unreachable",
+            Error::Sync(_) => "sync",
             Error::Db(_) => "database",
             Error::Io(_) => "io",
         }

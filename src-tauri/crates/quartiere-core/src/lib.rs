@@ -19,6 +19,7 @@ pub mod registry;
 pub mod schema;
 pub mod search;
 pub mod store;
+pub mod sync;
 pub mod text;
 
 pub use error::{Error, FieldError, Result};

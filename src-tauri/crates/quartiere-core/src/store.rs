@@ -47,6 +47,8 @@ pub struct Store {
     ids: IdGen,
     hlc: Hlc,
     desk: DeskId,
+    /// The current sync context (row of `sync_context`), recorded with every local change.
+    ctx: Option<i64>,
 }
 
 impl Store {
@@ -74,8 +76,9 @@ impl Store {
             }
         };
         let hlc = meta_get(&conn, "hlc")?.and_then(|v| v.parse::<i64>().ok()).map(Hlc::from_i64).unwrap_or_default();
+        let ctx = meta_get(&conn, "sync.ctx")?.and_then(|v| v.parse::<i64>().ok());
         conn.pragma_update(None, "query_only", "ON")?;
-        Ok(Store { conn, path: path.to_owned(), clock, ids, hlc, desk })
+        Ok(Store { conn, path: path.to_owned(), clock, ids, hlc, desk, ctx })
     }
 
     /// The connection, for reading. Writing through it fails: the store is `query_only` here.
@@ -113,13 +116,21 @@ impl Store {
     /// Runs `f` in one transaction; every column it writes is recorded in `change_log` with the
     /// actor and a fresh hybrid logical clock reading. If `f` fails, nothing is kept.
     pub fn write<T>(&mut self, actor: &Actor, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
-        let Store { conn, clock, ids, hlc, .. } = self;
+        let Store { conn, clock, ids, hlc, ctx, .. } = self;
         conn.pragma_update(None, "query_only", "OFF")?;
         let outcome = (|| -> Result<(T, Hlc)> {
             let tx = conn.transaction()?;
             let batch = ids.uuid_v7(clock.now().timestamp_millis() as u64);
-            let mut writer =
-                Writer { tx, actor: *actor, batch, clock: clock.as_ref(), ids, hlc: *hlc, touched: BTreeSet::new() };
+            let mut writer = Writer {
+                tx,
+                actor: *actor,
+                batch,
+                clock: clock.as_ref(),
+                ids,
+                hlc: *hlc,
+                ctx: *ctx,
+                touched: BTreeSet::new(),
+            };
             let value = f(&mut writer)?;
             let Writer { tx, hlc: new_hlc, touched, .. } = writer;
             search::refresh(&tx, &touched)?;
@@ -131,6 +142,71 @@ impl Store {
         let (value, new_hlc) = outcome?;
         *hlc = new_hlc;
         Ok(value)
+    }
+
+    /// Changes another desk made, applied by sync: one transaction with writes enabled and foreign
+    /// keys off (a row may arrive before the row it refers to). `f` returns the newest clock reading
+    /// it saw; this desk's clock moves past it so its next edit orders after everything it has seen.
+    pub(crate) fn apply_tx<T>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<(T, Option<Hlc>)>) -> Result<T> {
+        self.conn.pragma_update(None, "query_only", "OFF")?;
+        self.conn.pragma_update(None, "foreign_keys", "OFF")?;
+        let outcome = (|| -> Result<(T, Option<Hlc>)> {
+            let tx = self.conn.transaction()?;
+            let (value, seen) = f(&tx)?;
+            if let Some(seen) = seen {
+                let next = self.hlc.observe(seen, self.clock.now().timestamp_millis() as u64);
+                meta_set(&tx, "hlc", &next.as_i64().to_string())?;
+                tx.commit()?;
+                return Ok((value, Some(next)));
+            }
+            tx.commit()?;
+            Ok((value, None))
+        })();
+        self.conn.pragma_update(None, "foreign_keys", "ON")?;
+        self.conn.pragma_update(None, "query_only", "ON")?;
+        let (value, next) = outcome?;
+        if let Some(next) = next {
+            self.hlc = next;
+        }
+        Ok(value)
+    }
+
+    /// Writes to this desk's local tables (sync bookkeeping), never to synced ones.
+    pub(crate) fn local_write<T>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        self.with_writes_enabled(|conn| {
+            let tx = conn.unchecked_transaction()?;
+            let value = f(&tx)?;
+            tx.commit()?;
+            Ok(value)
+        })
+    }
+
+    /// Records what this desk has now applied from the others; its next changes carry it.
+    pub(crate) fn set_sync_context(&mut self, frontier_json: &str) -> Result<()> {
+        let id = self.local_write(|tx| {
+            tx.execute("INSERT INTO sync_context (frontier) VALUES (?1)", [frontier_json])?;
+            let id = tx.last_insert_rowid();
+            meta_set(tx, "sync.ctx", &id.to_string())?;
+            Ok(id)
+        })?;
+        self.ctx = Some(id);
+        Ok(())
+    }
+
+    /// Gives this database a new desk identity (a desk restored from a backup re-enrols under a new
+    /// id). Changes not yet published move to the new id; published ones keep their author.
+    pub(crate) fn change_desk_id(&mut self, new: DeskId) -> Result<()> {
+        let old = self.desk;
+        self.local_write(|tx| {
+            tx.execute(
+                "UPDATE change_log SET desk_id = ?1 WHERE desk_id = ?2 AND origin_seq IS NULL",
+                params![new, old],
+            )?;
+            meta_set(tx, "desk_id", &new.to_string())?;
+            Ok(())
+        })?;
+        self.desk = new;
+        Ok(())
     }
 
     fn with_writes_enabled<T>(&mut self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
@@ -189,6 +265,7 @@ pub struct Writer<'s> {
     clock: &'s dyn Clock,
     ids: &'s mut IdGen,
     hlc: Hlc,
+    ctx: Option<i64>,
     touched: BTreeSet<(Table, Uuid)>,
 }
 
@@ -252,6 +329,18 @@ impl Writer<'_> {
         Ok(changed.len())
     }
 
+    /// Writes the given columns even when they already hold these values, so the write wins
+    /// everywhere over older values: how a conflict is settled.
+    pub fn reassert(&mut self, table: Table, id: Uuid, values: &[(&str, Value)]) -> Result<()> {
+        check_columns(table, values.iter().map(|(c, _)| *c))?;
+        upsert_row(&self.tx, table, id, values.iter().map(|(c, v)| (*c, v)))?;
+        for (column, value) in values {
+            self.record(table, id, column, value)?;
+        }
+        self.touched.insert((table, id));
+        Ok(())
+    }
+
     /// Marks a row deleted. Rows are never removed, so other desks and the history see the deletion.
     pub fn tombstone(&mut self, table: Table, id: Uuid) -> Result<()> {
         self.update(table, id, &[("deleted", Value::Integer(1))]).map(|_| ())
@@ -261,8 +350,8 @@ impl Writer<'_> {
         self.hlc = self.hlc.tick(self.clock.now().timestamp_millis() as u64);
         self.tx
             .prepare_cached(
-                "INSERT INTO change_log (batch, tbl, row_id, col, value, hlc, desk_id, operator_id)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                "INSERT INTO change_log (batch, tbl, row_id, col, value, hlc, desk_id, operator_id, ctx)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             )?
             .execute(params![
                 self.batch.to_string(),
@@ -272,7 +361,8 @@ impl Writer<'_> {
                 value,
                 self.hlc.as_i64(),
                 self.actor.desk,
-                self.actor.operator
+                self.actor.operator,
+                self.ctx
             ])?;
         Ok(())
     }
@@ -286,7 +376,7 @@ fn check_columns<'a>(table: Table, mut columns: impl Iterator<Item = &'a str>) -
     }
 }
 
-fn same_value(a: &Value, b: &Value) -> bool {
+pub(crate) fn same_value(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Real(x), Value::Real(y)) => x.to_bits() == y.to_bits(),
         _ => a == b,
@@ -295,7 +385,7 @@ fn same_value(a: &Value, b: &Value) -> bool {
 
 /// Writes the given columns of one row, creating it if missing. Column names must have been
 /// checked against the table's list.
-fn upsert_row<'v>(
+pub(crate) fn upsert_row<'v>(
     conn: &Connection,
     table: Table,
     id: Uuid,
@@ -386,11 +476,11 @@ pub(crate) fn parse_uuid(text: &str) -> Result<Uuid> {
     Uuid::parse_str(text).map_err(|_| Error::invalid("id", format!("identificativo non valido: {text}")))
 }
 
-fn meta_get(conn: &Connection, key: &str) -> Result<Option<String>> {
+pub(crate) fn meta_get(conn: &Connection, key: &str) -> Result<Option<String>> {
     Ok(conn.query_row("SELECT value FROM local_meta WHERE key = ?1", [key], |r| r.get(0)).optional()?)
 }
 
-fn meta_set(conn: &Connection, key: &str, value: &str) -> Result<()> {
+pub(crate) fn meta_set(conn: &Connection, key: &str, value: &str) -> Result<()> {
     conn.execute(
         "INSERT INTO local_meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         params![key, value],

@@ -7,6 +7,8 @@ mod import;
 mod registry;
 mod search;
 mod store;
+mod sync;
+mod sync_property;
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use quartiere_core::clock::SteppingClock;

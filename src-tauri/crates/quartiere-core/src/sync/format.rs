@@ -1,0 +1,380 @@
+//! The bytes of a sync file: a fixed header, the compressed-then-encrypted payload, a signature.
+//! Specified in docs/sync-format.md; this module is the reference reader and writer.
+
+use std::collections::BTreeMap;
+
+use rusqlite::types::Value;
+use uuid::Uuid;
+
+use super::crypto::{self, DeskSigner, TeamKey, NONCE_LEN, SIGNATURE_LEN, TAG_LEN};
+use super::SyncError;
+use crate::clock::Hlc;
+use crate::ids::{DeskId, OperatorId};
+use crate::schema::Table;
+
+pub const MAGIC: &[u8; 4] = b"QRTB";
+pub const VERSION: u8 = 1;
+pub const HEADER_LEN: usize = 84;
+/// A payload that decompresses to more than this is refused (a compression bomb, not a bundle).
+pub const MAX_PLAINTEXT: usize = 1 << 30;
+const ZSTD_LEVEL: i32 = 3;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Bundle = 1,
+    Snapshot = 2,
+    DeskCard = 3,
+}
+
+impl Kind {
+    fn from_u8(v: u8) -> Option<Kind> {
+        match v {
+            1 => Some(Kind::Bundle),
+            2 => Some(Kind::Snapshot),
+            3 => Some(Kind::DeskCard),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Header {
+    pub kind: Kind,
+    pub schema: u16,
+    pub key_id: Uuid,
+    pub desk: DeskId,
+    pub seq: u64,
+    pub created_ms: i64,
+    pub nonce: [u8; NONCE_LEN],
+    pub ciphertext_len: u32,
+}
+
+impl Header {
+    pub fn to_bytes(&self) -> [u8; HEADER_LEN] {
+        let mut b = [0u8; HEADER_LEN];
+        b[0..4].copy_from_slice(MAGIC);
+        b[4] = VERSION;
+        b[5] = self.kind as u8;
+        b[6..8].copy_from_slice(&self.schema.to_le_bytes());
+        b[8..24].copy_from_slice(self.key_id.as_bytes());
+        b[24..40].copy_from_slice(self.desk.0.as_bytes());
+        b[40..48].copy_from_slice(&self.seq.to_le_bytes());
+        b[48..56].copy_from_slice(&self.created_ms.to_le_bytes());
+        b[56..80].copy_from_slice(&self.nonce);
+        b[80..84].copy_from_slice(&self.ciphertext_len.to_le_bytes());
+        b
+    }
+
+    /// Parses and checks the header and the file's exact length (a truncated file stops here).
+    pub fn parse(file: &[u8]) -> Result<Header, SyncError> {
+        if file.len() < HEADER_LEN + TAG_LEN + SIGNATURE_LEN {
+            return Err(SyncError::Damaged("file troppo corto: copia incompleta".into()));
+        }
+        if &file[0..4] != MAGIC {
+            return Err(SyncError::Damaged("non è un file di Quartiere".into()));
+        }
+        if file[4] != VERSION {
+            return Err(SyncError::Version(file[4]));
+        }
+        let kind = Kind::from_u8(file[5]).ok_or_else(|| SyncError::Damaged("tipo di file sconosciuto".into()))?;
+        let u64_at = |i: usize| u64::from_le_bytes(file[i..i + 8].try_into().expect("8 bytes"));
+        let header = Header {
+            kind,
+            schema: u16::from_le_bytes([file[6], file[7]]),
+            key_id: Uuid::from_slice(&file[8..24]).expect("16 bytes"),
+            desk: DeskId(Uuid::from_slice(&file[24..40]).expect("16 bytes")),
+            seq: u64_at(40),
+            created_ms: u64_at(48) as i64,
+            nonce: file[56..80].try_into().expect("24 bytes"),
+            ciphertext_len: u32::from_le_bytes(file[80..84].try_into().expect("4 bytes")),
+        };
+        let expected = HEADER_LEN as u64 + u64::from(header.ciphertext_len) + SIGNATURE_LEN as u64;
+        if (file.len() as u64) < expected {
+            return Err(SyncError::Damaged("file troncato: copia incompleta".into()));
+        }
+        if file.len() as u64 != expected {
+            return Err(SyncError::Damaged("lunghezza del file non corrispondente all'intestazione".into()));
+        }
+        Ok(header)
+    }
+}
+
+/// Compresses, encrypts with the header as associated data, signs header and ciphertext.
+pub fn seal_file(mut header: Header, plaintext: &[u8], key: &TeamKey, signer: &DeskSigner) -> Vec<u8> {
+    let compressed = zstd::bulk::compress(plaintext, ZSTD_LEVEL).expect("compression of an in-memory buffer");
+    header.key_id = key.id;
+    header.nonce = crypto::random();
+    header.ciphertext_len = (compressed.len() + TAG_LEN) as u32;
+    let head = header.to_bytes();
+    let ciphertext = crypto::seal(&key.bytes, &header.nonce, &head, &compressed);
+    let mut file = Vec::with_capacity(HEADER_LEN + ciphertext.len() + SIGNATURE_LEN);
+    file.extend_from_slice(&head);
+    file.extend_from_slice(&ciphertext);
+    let signature = signer.sign(&file);
+    file.extend_from_slice(&signature);
+    file
+}
+
+/// The signed part of a file and its signature.
+pub fn split_signature(file: &[u8]) -> (&[u8], [u8; SIGNATURE_LEN]) {
+    let at = file.len() - SIGNATURE_LEN;
+    (&file[..at], file[at..].try_into().expect("64 bytes"))
+}
+
+/// Decrypts (AEAD over the header) and decompresses. The signature is checked by the caller, who
+/// knows which desk key to use.
+pub fn open_file(file: &[u8], header: &Header, key: &TeamKey) -> Result<Vec<u8>, SyncError> {
+    let ciphertext = &file[HEADER_LEN..file.len() - SIGNATURE_LEN];
+    let compressed = crypto::open(&key.bytes, &header.nonce, &file[..HEADER_LEN], ciphertext).ok_or_else(|| {
+        SyncError::Damaged("il contenuto non supera il controllo di integrità (file alterato o danneggiato)".into())
+    })?;
+    decompress(&compressed)
+}
+
+fn decompress(compressed: &[u8]) -> Result<Vec<u8>, SyncError> {
+    let bad = || SyncError::Damaged("contenuto compresso non valido".into());
+    let size = zstd::zstd_safe::get_frame_content_size(compressed).map_err(|_| bad())?.ok_or_else(bad)?;
+    if size > MAX_PLAINTEXT as u64 {
+        return Err(bad());
+    }
+    let out = zstd::bulk::decompress(compressed, size as usize).map_err(|_| bad())?;
+    if out.len() as u64 != size {
+        return Err(bad());
+    }
+    Ok(out)
+}
+
+/// One change as carried in a bundle or snapshot.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WireChange {
+    pub table: Table,
+    pub row_id: Uuid,
+    pub column: String,
+    pub value: Value,
+    pub hlc: Hlc,
+    pub desk: DeskId,
+    pub operator: OperatorId,
+    pub batch: Uuid,
+    /// The bundle of `desk` that first published this change.
+    pub origin_seq: u64,
+    /// Index into [`Payload::contexts`]: what the writer had seen when it made the change.
+    pub context: u32,
+}
+
+/// The plaintext of a bundle or snapshot.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Payload {
+    /// For every desk, the highest bundle sequence the writer had applied with no gap (its own
+    /// included): this is the writer's acknowledgement, and the causal context of its changes.
+    pub frontier: BTreeMap<DeskId, u64>,
+    /// The causal contexts of the changes: for each, the frontier of its writer when it was made.
+    pub contexts: Vec<BTreeMap<DeskId, u64>>,
+    pub changes: Vec<WireChange>,
+}
+
+impl Payload {
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(64 + self.changes.len() * 96);
+        put_frontier(&mut out, &self.frontier);
+        put_varint(&mut out, self.contexts.len() as u64);
+        for context in &self.contexts {
+            put_frontier(&mut out, context);
+        }
+        put_varint(&mut out, self.changes.len() as u64);
+        for c in &self.changes {
+            put_str(&mut out, c.table.name());
+            out.extend_from_slice(c.row_id.as_bytes());
+            put_str(&mut out, &c.column);
+            match &c.value {
+                Value::Null => out.push(0),
+                Value::Integer(i) => {
+                    out.push(1);
+                    put_varint(&mut out, ((*i << 1) ^ (*i >> 63)) as u64);
+                }
+                Value::Real(r) => {
+                    out.push(2);
+                    out.extend_from_slice(&r.to_le_bytes());
+                }
+                Value::Text(t) => {
+                    out.push(3);
+                    put_str(&mut out, t);
+                }
+                Value::Blob(b) => {
+                    out.push(4);
+                    put_varint(&mut out, b.len() as u64);
+                    out.extend_from_slice(b);
+                }
+            }
+            out.extend_from_slice(&c.hlc.0.to_le_bytes());
+            out.extend_from_slice(c.desk.0.as_bytes());
+            out.extend_from_slice(c.operator.0.as_bytes());
+            out.extend_from_slice(c.batch.as_bytes());
+            put_varint(&mut out, c.origin_seq);
+            put_varint(&mut out, u64::from(c.context));
+        }
+        out
+    }
+
+    /// Strict decoding: unknown tables or columns, bad text, counts past the end, trailing bytes
+    /// all refuse the whole payload.
+    pub fn decode(bytes: &[u8]) -> Result<Payload, SyncError> {
+        let mut r = Reader { bytes, at: 0 };
+        let mut payload = Payload { frontier: r.frontier()?, ..Payload::default() };
+        let contexts = r.count(1)?;
+        for _ in 0..contexts {
+            payload.contexts.push(r.frontier()?);
+        }
+        let changes = r.count(16 + 1 + 8 + 48 + 4)?;
+        payload.changes.reserve(changes);
+        for _ in 0..changes {
+            let table_name = r.str()?;
+            let table =
+                Table::from_name(table_name).ok_or_else(|| r.bad(&format!("tabella sconosciuta «{table_name}»")))?;
+            let row_id = r.uuid()?;
+            let column = r.str()?;
+            if !table.has_column(column) {
+                return Err(r.bad(&format!("colonna sconosciuta «{column}»")));
+            }
+            let column = column.to_owned();
+            let value = match r.byte()? {
+                0 => Value::Null,
+                1 => {
+                    let z = r.varint()?;
+                    Value::Integer(((z >> 1) as i64) ^ -((z & 1) as i64))
+                }
+                2 => Value::Real(f64::from_le_bytes(r.take(8)?.try_into().expect("8 bytes"))),
+                3 => Value::Text(r.str()?.to_owned()),
+                4 => {
+                    let n = r.count(1)?;
+                    Value::Blob(r.take(n)?.to_vec())
+                }
+                _ => return Err(r.bad("tipo di valore sconosciuto")),
+            };
+            let hlc = Hlc(u64::from_le_bytes(r.take(8)?.try_into().expect("8 bytes")));
+            let desk = DeskId(r.uuid()?);
+            let operator = OperatorId(r.uuid()?);
+            let batch = r.uuid()?;
+            let origin_seq = r.varint()?;
+            let context = r.varint()?;
+            if context >= payload.contexts.len() as u64 {
+                return Err(r.bad("contesto inesistente"));
+            }
+            let context = context as u32;
+            payload.changes.push(WireChange {
+                table,
+                row_id,
+                column,
+                value,
+                hlc,
+                desk,
+                operator,
+                batch,
+                origin_seq,
+                context,
+            });
+        }
+        if r.at != bytes.len() {
+            return Err(r.bad("dati in eccesso dopo l'ultimo cambiamento"));
+        }
+        Ok(payload)
+    }
+}
+
+fn put_varint(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+fn put_frontier(out: &mut Vec<u8>, frontier: &BTreeMap<DeskId, u64>) {
+    put_varint(out, frontier.len() as u64);
+    for (desk, seq) in frontier {
+        out.extend_from_slice(desk.0.as_bytes());
+        put_varint(out, *seq);
+    }
+}
+
+fn put_str(out: &mut Vec<u8>, s: &str) {
+    put_varint(out, s.len() as u64);
+    out.extend_from_slice(s.as_bytes());
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn bad(&self, what: &str) -> SyncError {
+        SyncError::Damaged(format!("contenuto non valido alla posizione {}: {what}", self.at))
+    }
+
+    fn take(&mut self, n: usize) -> Result<&'a [u8], SyncError> {
+        if self.bytes.len() - self.at < n {
+            return Err(self.bad("fine inattesa"));
+        }
+        let out = &self.bytes[self.at..self.at + n];
+        self.at += n;
+        Ok(out)
+    }
+
+    fn byte(&mut self) -> Result<u8, SyncError> {
+        Ok(self.take(1)?[0])
+    }
+
+    fn varint(&mut self) -> Result<u64, SyncError> {
+        let mut value = 0u64;
+        for shift in (0..64).step_by(7) {
+            let b = self.byte()?;
+            value |= u64::from(b & 0x7f) << shift;
+            if b & 0x80 == 0 {
+                return Ok(value);
+            }
+        }
+        Err(self.bad("numero troppo lungo"))
+    }
+
+    /// A count of items each at least `min_size` bytes long: bounded by what is left.
+    fn count(&mut self, min_size: usize) -> Result<usize, SyncError> {
+        let n = self.varint()?;
+        let left = (self.bytes.len() - self.at) as u64;
+        if n.saturating_mul(min_size as u64) > left {
+            return Err(self.bad("conteggio oltre la fine dei dati"));
+        }
+        Ok(n as usize)
+    }
+
+    fn frontier(&mut self) -> Result<BTreeMap<DeskId, u64>, SyncError> {
+        let n = self.count(17)?;
+        let mut out = BTreeMap::new();
+        for _ in 0..n {
+            let desk = DeskId(self.uuid()?);
+            let seq = self.varint()?;
+            if out.insert(desk, seq).is_some() {
+                return Err(self.bad("postazione ripetuta"));
+            }
+        }
+        Ok(out)
+    }
+
+    fn str(&mut self) -> Result<&'a str, SyncError> {
+        let n = self.count(1)?;
+        std::str::from_utf8(self.take(n)?).map_err(|_| self.bad("testo non UTF-8"))
+    }
+
+    fn uuid(&mut self) -> Result<Uuid, SyncError> {
+        Ok(Uuid::from_slice(self.take(16)?).expect("16 bytes"))
+    }
+}
+
+/// The plaintext of a desk card (`desks/<id>/desk.qrt`): who the desk is and its signing key.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct DeskCard {
+    pub desk_id: Uuid,
+    pub name: String,
+    /// base64 of the Ed25519 verifying key.
+    pub verifying_key: String,
+    pub enrolled_at: String,
+}

@@ -1,0 +1,1398 @@
+//! Sync: desks exchange encrypted, signed change bundles through a shared folder that some other
+//! tool moves around (a USB stick, an SMB share, Syncthing). No server, no locks.
+//!
+//! - Each desk writes only under `desks/<its id>/`, immutable names, atomic publish ([`folder`]).
+//! - A bundle carries the desk's own changes since its previous bundle and its frontier (what it
+//!   has applied from every desk): compressed, encrypted with the team key, signed by the desk
+//!   ([`format`], [`crypto`]). The format is written down in docs/sync-format.md.
+//! - Applying is column-level last-writer-wins on (hybrid logical clock, desk) ([`merge`]), so any
+//!   order, duplicates and gaps converge; concurrent edits of one field keep the loser for review.
+//! - A file that fails any check is refused as a whole, recorded with its reason, retried later.
+
+pub mod crypto;
+pub mod folder;
+pub mod format;
+pub mod merge;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use rusqlite::types::Value;
+use rusqlite::{params, Connection, OptionalExtension};
+use uuid::Uuid;
+
+use self::crypto::{DeskSigner, KdfParams, KeyFile, TeamKey};
+use self::folder::{Entry, Folder, Listed};
+use self::format::{DeskCard, Header, Kind, Payload, WireChange};
+use crate::clock::Hlc;
+use crate::error::{Error, Result};
+use crate::ids::{DeskId, OperatorId};
+use crate::schema::{Table, SCHEMA_VERSION};
+use crate::store::{meta_get, meta_set, table_label, Actor, Store};
+
+/// What can go wrong with keys, folder and files. Messages are Italian sentences for the operator.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error("passphrase errata: controlla maiuscole, spazi e accenti e riprova")]
+    WrongPassphrase,
+    #[error("file della chiave del gruppo non valido: {0}")]
+    KeyFile(String),
+    #[error("file danneggiato: {0}")]
+    Damaged(String),
+    #[error("file in un formato più recente (versione {0}): aggiorna Quartiere")]
+    Version(u8),
+    #[error("questa postazione non è ancora registrata nel gruppo di sincronizzazione")]
+    NotEnrolled,
+    #[error("la cartella condivisa {0} non è raggiungibile: controlla che il disco o la rete siano collegati")]
+    FolderUnreachable(String),
+    #[error("{0}")]
+    Refused(String),
+}
+
+/// A bundle's clock more than this ahead of ours is reported (and still applied).
+const SKEW_WARNING_MS: i64 = 5 * 60 * 1000;
+/// A desk writes a snapshot after this many bundles of its own since its last one.
+pub const SNAPSHOT_EVERY: u64 = 50;
+
+const META_FOLDER: &str = "sync.folder";
+const META_SIGNER: &str = "sync.signing_seed";
+const META_KEYS: &str = "sync.keys";
+const META_CURRENT_KEY: &str = "sync.current_key";
+const META_BASE: &str = "sync.base";
+const META_LAST_FRONTIER: &str = "sync.last_frontier";
+const META_LAST_SYNC: &str = "sync.last_sync_at";
+const META_FORK: &str = "sync.fork";
+
+/// Where a sync is, for a progress bar.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SyncProgress {
+    /// `reading`, `applying`, `publishing`.
+    pub phase: String,
+    pub done: u32,
+    pub total: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct RefusedFile {
+    /// Relative to the shared folder.
+    pub path: String,
+    pub reason: String,
+}
+
+/// What one sync did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SyncReport {
+    pub bundles_applied: u32,
+    pub changes_applied: u32,
+    pub duplicates: u32,
+    pub new_conflicts: u32,
+    /// The bundle this desk published, if it had anything to say.
+    pub published_seq: Option<u32>,
+    pub published_changes: u32,
+    /// Set when this desk joined from another desk's snapshot.
+    pub snapshot_loaded: Option<String>,
+    pub snapshot_written: Option<u32>,
+    pub files_pruned: u32,
+    pub refused: Vec<RefusedFile>,
+    pub warnings: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct DeskStatus {
+    pub desk_id: DeskId,
+    pub name: String,
+    pub this_desk: bool,
+    pub removed: bool,
+    /// The highest bundle received (or, for this desk, published).
+    pub last_seq: u32,
+    /// When that bundle was written, RFC 3339.
+    pub last_bundle_at: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SyncStatus {
+    pub enrolled: bool,
+    pub folder: Option<String>,
+    pub desk_id: DeskId,
+    pub last_sync_at: Option<String>,
+    pub unpublished_changes: u32,
+    pub desks: Vec<DeskStatus>,
+    pub refused: Vec<RefusedFile>,
+    pub open_conflicts: u32,
+    /// Recent warnings (clock skew, forks seen), newest first.
+    pub warnings: Vec<String>,
+    /// A key file in the folder holds a newer team key this desk cannot open yet: ask the passphrase.
+    pub new_key_waiting: bool,
+    /// Set when this desk must re-enrol (restored from an old backup, or removed from the team).
+    pub blocked: Option<String>,
+}
+
+/// What enrolling did.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct EnrolOutcome {
+    pub desk_id: DeskId,
+    /// True when this desk created the team (the folder had no key).
+    pub created_team: bool,
+    /// The paper recovery code of the team key, shown once, when the team is created or rotated.
+    pub recovery_code: Option<String>,
+}
+
+/// One conflict to review: a field two desks changed at the same time.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ConflictView {
+    pub id: i64,
+    /// `persona`, `nucleo`...
+    pub record_kind: String,
+    pub table: String,
+    pub row_id: Uuid,
+    /// A readable name of the record: `Rossi Mario`, `Via Pirandello 6`.
+    pub record_label: String,
+    pub field: String,
+    pub current_value: String,
+    pub current_desk: String,
+    pub other_value: String,
+    pub other_desk: String,
+    pub other_operator: String,
+    pub detected_at: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum ConflictChoice {
+    /// Keep the value the field has now.
+    Current,
+    /// Take the other desk's value.
+    Other,
+}
+
+fn now_text(store: &Store) -> String {
+    store.now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+fn json_map(text: Option<String>) -> BTreeMap<String, String> {
+    text.and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default()
+}
+
+fn frontier_from_json(text: Option<String>) -> BTreeMap<DeskId, u64> {
+    let raw: BTreeMap<String, u64> = text.and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default();
+    raw.into_iter().filter_map(|(k, v)| Uuid::parse_str(&k).ok().map(|u| (DeskId(u), v))).collect()
+}
+
+fn frontier_to_json(frontier: &BTreeMap<DeskId, u64>) -> String {
+    let raw: BTreeMap<String, u64> = frontier.iter().map(|(k, v)| (k.to_string(), *v)).collect();
+    serde_json::to_string(&raw).expect("json of a map")
+}
+
+/// The keys and identity this desk syncs with, loaded from its local settings.
+struct Keys {
+    folder: PathBuf,
+    signer: DeskSigner,
+    keys: BTreeMap<Uuid, TeamKey>,
+    current: Uuid,
+}
+
+impl Keys {
+    fn load(conn: &Connection) -> Result<Keys> {
+        let folder = meta_get(conn, META_FOLDER)?.ok_or(SyncError::NotEnrolled)?;
+        let seed = meta_get(conn, META_SIGNER)?.and_then(|s| crypto::unb64::<32>(&s)).ok_or(SyncError::NotEnrolled)?;
+        let keys: BTreeMap<Uuid, TeamKey> = json_map(meta_get(conn, META_KEYS)?)
+            .into_iter()
+            .filter_map(|(id, key)| {
+                let id = Uuid::parse_str(&id).ok()?;
+                Some((id, TeamKey { id, bytes: crypto::unb64(&key)? }))
+            })
+            .collect();
+        let current = meta_get(conn, META_CURRENT_KEY)?
+            .and_then(|s| Uuid::parse_str(&s).ok())
+            .filter(|k| keys.contains_key(k))
+            .ok_or(SyncError::NotEnrolled)?;
+        Ok(Keys { folder: PathBuf::from(folder), signer: DeskSigner::from_seed(&seed), keys, current })
+    }
+}
+
+fn save_keys(tx: &Connection, keys: &[TeamKey], current: Option<&TeamKey>) -> Result<()> {
+    let mut map = json_map(meta_get(tx, META_KEYS)?);
+    for k in keys {
+        map.insert(k.id.to_string(), crypto::b64(&k.bytes));
+    }
+    meta_set(tx, META_KEYS, &serde_json::to_string(&map).expect("json of a map"))?;
+    if let Some(current) = current {
+        meta_set(tx, META_CURRENT_KEY, &current.id.to_string())?;
+    }
+    Ok(())
+}
+
+pub fn is_enrolled(store: &Store) -> Result<bool> {
+    Ok(meta_get(store.conn(), META_SIGNER)?.is_some())
+}
+
+/// The key files in the folder, parsed; unreadable ones are skipped (reported by [`sync`]).
+fn key_files(folder: &Folder) -> Result<Vec<(PathBuf, KeyFile)>> {
+    let mut out = Vec::new();
+    for path in folder.key_files()? {
+        if let Ok(file) = std::fs::read(&path).map_err(SyncError::from).and_then(|b| KeyFile::parse(&b)) {
+            out.push((path, file));
+        }
+    }
+    // Newest first: the key a desk writes with is the newest it holds.
+    out.sort_by(|a, b| (&b.1.created_at, b.1.key_id).cmp(&(&a.1.created_at, a.1.key_id)));
+    Ok(out)
+}
+
+impl From<std::io::Error> for SyncError {
+    fn from(e: std::io::Error) -> SyncError {
+        SyncError::Refused(format!("errore di lettura: {e}"))
+    }
+}
+
+/// Enrols this desk in the team whose shared folder is `folder`. If the folder has no team key yet,
+/// this desk creates the team: a random key, wrapped by `passphrase`, and a recovery code.
+pub fn enrol(
+    store: &mut Store,
+    actor: &Actor,
+    folder_path: &Path,
+    passphrase: &str,
+    desk_name: &str,
+    params: KdfParams,
+) -> Result<EnrolOutcome> {
+    if passphrase.chars().count() < 10 {
+        return Err(Error::invalid(
+            "passphrase",
+            "la passphrase del gruppo deve avere almeno 10 caratteri (meglio una frase di più parole)",
+        ));
+    }
+    let folder = open_folder(folder_path)?;
+    let files = key_files(&folder)?;
+    if files.is_empty() {
+        let key = TeamKey::generate(store.now().timestamp_millis() as u64);
+        let file = KeyFile::wrap(&key, passphrase, params, &now_text(store), None, vec![], &[])?;
+        publish_key_file(&folder, store, &file)?;
+        let outcome = join(store, actor, &folder, std::slice::from_ref(&key), &key, desk_name)?;
+        return Ok(EnrolOutcome { created_team: true, recovery_code: Some(crypto::recovery_code(&key)), ..outcome });
+    }
+    // The newest key file first; Argon2id runs once per key file tried, never per bundle.
+    let (_, file) = &files[0];
+    let key = file.unlock(passphrase)?;
+    let mut keys = file.older_keys(&key)?;
+    keys.push(key.clone());
+    join(store, actor, &folder, &keys, &key, desk_name)
+}
+
+/// Enrols with the paper recovery code instead of the passphrase (the passphrase was lost).
+pub fn enrol_with_recovery_code(
+    store: &mut Store,
+    actor: &Actor,
+    folder_path: &Path,
+    code: &str,
+    desk_name: &str,
+) -> Result<EnrolOutcome> {
+    let key = crypto::parse_recovery_code(code)?;
+    let folder = open_folder(folder_path)?;
+    let file = key_files(&folder)?
+        .into_iter()
+        .map(|(_, f)| f)
+        .find(|f| f.key_id == key.id && f.verify_with(&key).is_ok())
+        .ok_or_else(|| {
+            SyncError::KeyFile("nessun file della chiave nella cartella corrisponde a questo codice di recupero".into())
+        })?;
+    let mut keys = file.older_keys(&key)?;
+    keys.push(key.clone());
+    join(store, actor, &folder, &keys, &key, desk_name)
+}
+
+fn open_folder(path: &Path) -> Result<Folder> {
+    if !path.is_dir() {
+        return Err(SyncError::FolderUnreachable(path.display().to_string()).into());
+    }
+    Ok(Folder::new(path))
+}
+
+fn publish_key_file(folder: &Folder, store: &mut Store, file: &KeyFile) -> Result<()> {
+    let name = format!("{}.qrtkey", crypto::random_uuid_v7(store.now().timestamp_millis() as u64));
+    let bytes = serde_json::to_vec_pretty(file).expect("json of a key file");
+    folder::publish(&folder.keys_dir(), &name, &bytes)?;
+    Ok(())
+}
+
+fn join(
+    store: &mut Store,
+    actor: &Actor,
+    folder: &Folder,
+    keys: &[TeamKey],
+    current: &TeamKey,
+    desk_name: &str,
+) -> Result<EnrolOutcome> {
+    let desk_name = desk_name.trim();
+    if desk_name.is_empty() {
+        return Err(Error::invalid("postazione", "dai un nome a questa postazione (per esempio «Sportello Mezzetta»)"));
+    }
+    if let Some(existing) = meta_get(store.conn(), META_FOLDER)? {
+        if meta_get(store.conn(), META_FORK)?.is_none() {
+            return Err(Error::invalid(
+                "cartella",
+                format!("questa postazione è già registrata (cartella {existing}): non serve registrarla di nuovo"),
+            ));
+        }
+    }
+    // A desk that re-enrols (restored from a backup) takes a new identity: its old id's bundles in the
+    // folder are read back like another desk's, so nothing it published before the backup is lost.
+    let restored = meta_get(store.conn(), META_FORK)?.is_some();
+    if restored {
+        let new = DeskId(crypto::random_uuid_v7(store.now().timestamp_millis() as u64));
+        store.change_desk_id(new)?;
+    }
+    let desk = store.desk();
+    let actor = Actor { desk, operator: actor.operator };
+    let known: Option<String> =
+        store.conn().query_row("SELECT name FROM desk WHERE id = ?1", [desk], |r| r.get(0)).optional()?;
+    store.write(&actor, |w| match known {
+        None => w.insert(Table::Desk, desk.0, &[("name", desk_name.to_string().into())]),
+        Some(_) => w.update(Table::Desk, desk.0, &[("name", desk_name.to_string().into())]).map(|_| ()),
+    })?;
+    let signer = DeskSigner::generate();
+    let now = now_text(store);
+    let card = DeskCard {
+        desk_id: desk.0,
+        name: desk_name.to_string(),
+        verifying_key: crypto::b64(&signer.verifying_key()),
+        enrolled_at: now.clone(),
+    };
+    let header = header(Kind::DeskCard, desk, 0, store.now().timestamp_millis());
+    let bytes = format::seal_file(header, &serde_json::to_vec(&card).expect("json of a card"), current, &signer);
+    let dir = folder.desk_dir(desk);
+    if !folder::publish(&dir, "desk.qrt", &bytes)? {
+        return Err(SyncError::Refused(
+            "nella cartella esiste già una postazione con questo identificativo: registra di nuovo la postazione"
+                .into(),
+        )
+        .into());
+    }
+    let folder_text = folder.root.display().to_string();
+    store.local_write(|tx| {
+        meta_set(tx, META_FOLDER, &folder_text)?;
+        meta_set(tx, META_SIGNER, &crypto::b64(&signer.seed()))?;
+        save_keys(tx, keys, Some(current))?;
+        tx.execute("DELETE FROM local_meta WHERE key = ?1", [META_FORK])?;
+        if restored {
+            tx.execute("DELETE FROM sync_published", [])?;
+            tx.execute("DELETE FROM local_meta WHERE key = ?1", [META_LAST_FRONTIER])?;
+        }
+        event(tx, &now, "enrol", &format!("postazione registrata come «{desk_name}»"))?;
+        Ok(())
+    })?;
+    Ok(EnrolOutcome { desk_id: desk, created_team: false, recovery_code: None })
+}
+
+fn header(kind: Kind, desk: DeskId, seq: u64, created_ms: i64) -> Header {
+    Header {
+        kind,
+        schema: SCHEMA_VERSION as u16,
+        key_id: Uuid::nil(),
+        desk,
+        seq,
+        created_ms,
+        nonce: [0; crypto::NONCE_LEN],
+        ciphertext_len: 0,
+    }
+}
+
+fn event(tx: &Connection, at: &str, kind: &str, message: &str) -> Result<()> {
+    tx.execute("INSERT INTO sync_event (at, kind, message) VALUES (?1, ?2, ?3)", params![at, kind, message])?;
+    Ok(())
+}
+
+/// Opens the key files this desk cannot read yet (a rotation) with `passphrase`.
+/// Returns how many new keys it learned.
+pub fn unlock(store: &mut Store, passphrase: &str) -> Result<usize> {
+    let keys = Keys::load(store.conn())?;
+    let folder = open_folder(&keys.folder)?;
+    let waiting: Vec<KeyFile> =
+        key_files(&folder)?.into_iter().map(|(_, f)| f).filter(|f| !keys.keys.contains_key(&f.key_id)).collect();
+    if waiting.is_empty() {
+        return Ok(0);
+    }
+    let mut learned = Vec::new();
+    for file in &waiting {
+        match file.unlock(passphrase) {
+            Ok(key) => {
+                learned.extend(file.older_keys(&key)?);
+                learned.push(key);
+            }
+            Err(SyncError::WrongPassphrase) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    if learned.is_empty() {
+        return Err(SyncError::WrongPassphrase.into());
+    }
+    let newest = waiting.iter().find(|f| learned.iter().any(|k| k.id == f.key_id)).map(|f| f.key_id);
+    let current = learned.iter().find(|k| Some(k.id) == newest).cloned();
+    let count = learned.iter().filter(|k| !keys.keys.contains_key(&k.id)).count();
+    store.local_write(|tx| save_keys(tx, &learned, current.as_ref()))?;
+    Ok(count)
+}
+
+/// Makes a new team key (a desk was lost or removed): wrapped by `new_passphrase`, carrying the
+/// earlier keys, naming the removed desks, whose bundles every desk refuses from then on.
+/// Returns the new recovery code.
+pub fn rotate_key(store: &mut Store, new_passphrase: &str, remove: &[DeskId], params: KdfParams) -> Result<String> {
+    if new_passphrase.chars().count() < 10 {
+        return Err(Error::invalid("passphrase", "la nuova passphrase deve avere almeno 10 caratteri"));
+    }
+    let keys = Keys::load(store.conn())?;
+    if remove.contains(&store.desk()) {
+        return Err(Error::invalid("postazione", "una postazione non può rimuovere se stessa dal gruppo"));
+    }
+    let folder = open_folder(&keys.folder)?;
+    let mut removed: BTreeSet<Uuid> = removed_desks(&folder, &keys)?;
+    removed.extend(remove.iter().map(|d| d.0));
+    let key = TeamKey::generate(store.now().timestamp_millis() as u64);
+    let older: Vec<TeamKey> = keys.keys.values().cloned().collect();
+    let file = KeyFile::wrap(
+        &key,
+        new_passphrase,
+        params,
+        &now_text(store),
+        Some(keys.current),
+        removed.into_iter().collect(),
+        &older,
+    )?;
+    publish_key_file(&folder, store, &file)?;
+    let now = now_text(store);
+    store.local_write(|tx| {
+        save_keys(tx, std::slice::from_ref(&key), Some(&key))?;
+        event(tx, &now, "rotate", "nuova chiave del gruppo creata")
+    })?;
+    Ok(crypto::recovery_code(&key))
+}
+
+/// The desks removed by key files this desk can verify.
+fn removed_desks(folder: &Folder, keys: &Keys) -> Result<BTreeSet<Uuid>> {
+    let mut out = BTreeSet::new();
+    for (_, file) in key_files(folder)? {
+        if let Some(key) = keys.keys.get(&file.key_id) {
+            if file.verify_with(key).is_ok() {
+                out.extend(file.removed_desks.iter().copied());
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// For every desk, the highest bundle applied with no gap before it (from a snapshot base and the
+/// bundles received), and this desk's own published sequence.
+fn frontier(conn: &Connection, this_desk: DeskId) -> Result<BTreeMap<DeskId, u64>> {
+    let mut out = frontier_from_json(meta_get(conn, META_BASE)?);
+    let mut stmt = conn.prepare("SELECT desk_id, seq FROM sync_received ORDER BY desk_id, seq")?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, DeskId>(0)?, r.get::<_, i64>(1)? as u64)))?;
+    for row in rows {
+        let (desk, seq) = row?;
+        let at = out.entry(desk).or_insert(0);
+        if seq == *at + 1 {
+            *at = seq;
+        }
+    }
+    let own: i64 = conn.query_row("SELECT coalesce(max(seq), 0) FROM sync_published", [], |r| r.get(0))?;
+    if own > 0 {
+        out.insert(this_desk, own as u64);
+    }
+    Ok(out)
+}
+
+struct Peer {
+    name: String,
+    verifying_key: [u8; 32],
+}
+
+fn peers(conn: &Connection) -> Result<BTreeMap<DeskId, Peer>> {
+    let mut stmt = conn.prepare("SELECT desk_id, name, verifying_key FROM sync_peer")?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, DeskId>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?;
+    let mut out = BTreeMap::new();
+    for row in rows {
+        let (desk, name, key) = row?;
+        if let Some(verifying_key) = crypto::unb64(&key) {
+            out.insert(desk, Peer { name, verifying_key });
+        }
+    }
+    Ok(out)
+}
+
+/// Everything a reader checks before applying a bundle or snapshot; the reason is an Italian
+/// sentence for the sync screen.
+struct Checked {
+    header: Header,
+    payload: Payload,
+    hash: String,
+}
+
+fn check_file(
+    bytes: &[u8],
+    entry: Entry,
+    keys: &Keys,
+    peers: &BTreeMap<DeskId, Peer>,
+    removed: &BTreeSet<Uuid>,
+) -> std::result::Result<Checked, String> {
+    let header = Header::parse(bytes).map_err(|e| e.to_string())?;
+    let (kind, desk, seq) = match entry {
+        Entry::Bundle { desk, seq } => (Kind::Bundle, desk, seq),
+        Entry::Snapshot { desk, seq } => (Kind::Snapshot, desk, seq),
+        Entry::Card { .. } => return Err("scheda di postazione dove era atteso un pacchetto".into()),
+    };
+    if header.kind != kind || header.desk != desk || header.seq != seq {
+        return Err("l'intestazione non corrisponde al nome del file (file copiato, rinominato o riprodotto)".into());
+    }
+    if i64::from(header.schema) > SCHEMA_VERSION {
+        return Err(
+            "scritto da una versione più recente di Quartiere: aggiorna il programma su questa postazione".into()
+        );
+    }
+    if removed.contains(&desk.0) {
+        return Err("la postazione che lo ha scritto è stata rimossa dal gruppo: non viene applicato".into());
+    }
+    let Some(peer) = peers.get(&desk) else {
+        return Err("postazione sconosciuta: la sua scheda non è (ancora) nella cartella".into());
+    };
+    let key = keys.keys.get(&header.key_id).ok_or_else(|| {
+        format!(
+            "cifrato con una chiave del gruppo che questa postazione non ha (chiave {}): \
+             se la chiave è stata cambiata, inserisci la nuova passphrase",
+            short(header.key_id)
+        )
+    })?;
+    let (signed, signature) = format::split_signature(bytes);
+    if !crypto::verify(&peer.verifying_key, signed, &signature) {
+        return Err(format!(
+            "firma non valida: il file non è stato scritto dalla postazione «{}» (falsificato o alterato)",
+            peer.name
+        ));
+    }
+    let plain = format::open_file(bytes, &header, key).map_err(|e| e.to_string())?;
+    let payload = Payload::decode(&plain).map_err(|e| e.to_string())?;
+    if kind == Kind::Bundle && payload.changes.iter().any(|c| c.desk != desk || c.origin_seq != seq) {
+        return Err("il pacchetto contiene cambiamenti attribuiti a un'altra postazione".into());
+    }
+    Ok(Checked { header, payload, hash: crypto::sha256_hex(bytes) })
+}
+
+fn short(id: Uuid) -> String {
+    id.simple().to_string()[..8].to_string()
+}
+
+fn check_card(bytes: &[u8], desk: DeskId, keys: &Keys) -> std::result::Result<DeskCard, String> {
+    let header = Header::parse(bytes).map_err(|e| e.to_string())?;
+    if header.kind != Kind::DeskCard || header.desk != desk {
+        return Err("scheda di postazione non corrispondente alla sua cartella".into());
+    }
+    let key = keys.keys.get(&header.key_id).ok_or_else(|| {
+        format!("scheda cifrata con una chiave che questa postazione non ha ({})", short(header.key_id))
+    })?;
+    let plain = format::open_file(bytes, &header, key).map_err(|e| e.to_string())?;
+    let card: DeskCard = serde_json::from_slice(&plain).map_err(|_| "scheda di postazione illeggibile".to_string())?;
+    let verifying_key: [u8; 32] =
+        crypto::unb64(&card.verifying_key).ok_or_else(|| "chiave di firma della scheda illeggibile".to_string())?;
+    let (signed, signature) = format::split_signature(bytes);
+    if card.desk_id != desk.0 || !crypto::verify(&verifying_key, signed, &signature) {
+        return Err("firma della scheda di postazione non valida".into());
+    }
+    Ok(card)
+}
+
+/// One full sync: read the cards, check this desk is not a restored copy, join from a snapshot if
+/// this desk is new, apply every new bundle (each in its own transaction), publish this desk's
+/// changes, write a snapshot now and then, prune what every desk has. Refused files never stop it.
+pub fn sync(store: &mut Store, progress: &mut dyn FnMut(SyncProgress)) -> Result<SyncReport> {
+    sync_with(store, false, progress)
+}
+
+/// [`sync`], and a snapshot written whatever its schedule says.
+pub fn sync_with(
+    store: &mut Store,
+    force_snapshot: bool,
+    progress: &mut dyn FnMut(SyncProgress),
+) -> Result<SyncReport> {
+    let keys = Keys::load(store.conn())?;
+    let folder = open_folder(&keys.folder)?;
+    let this = store.desk();
+    let now = now_text(store);
+    let now_ms = store.now().timestamp_millis();
+    let mut report = SyncReport::default();
+    let removed = removed_desks(&folder, &keys)?;
+    let listed = folder.list()?;
+    progress(SyncProgress { phase: "reading".into(), done: 0, total: listed.len() as u32 });
+
+    // Desk cards: pin each desk's signing key the first time it is seen.
+    let mut known = peers(store.conn())?;
+    for item in &listed {
+        let Entry::Card { desk } = item.entry else { continue };
+        if desk == this {
+            continue;
+        }
+        let bytes = std::fs::read(&item.path)?;
+        match check_card(&bytes, desk, &keys) {
+            Ok(card) => match known.get(&desk) {
+                Some(peer) if crypto::b64(&peer.verifying_key) != card.verifying_key => {
+                    refuse(store, &mut report, item, "la scheda della postazione è cambiata: chiave di firma diversa da quella registrata (possibile falsificazione)")?;
+                }
+                Some(_) => clear_refusal(store, item)?,
+                None => {
+                    store.local_write(|tx| {
+                        tx.execute(
+                            "INSERT INTO sync_peer (desk_id, name, verifying_key, first_seen) VALUES (?1, ?2, ?3, ?4)",
+                            params![desk, card.name, card.verifying_key, now],
+                        )?;
+                        tx.execute("DELETE FROM sync_refused WHERE path = ?1", [&item.shown])?;
+                        Ok(())
+                    })?;
+                    known.insert(
+                        desk,
+                        Peer { name: card.name, verifying_key: crypto::unb64(&card.verifying_key).expect("checked") },
+                    );
+                }
+            },
+            Err(reason) => refuse(store, &mut report, item, &reason)?,
+        }
+    }
+
+    // This desk's own folder: a bundle it does not remember writing means it was restored from an
+    // old backup (or it crashed between publishing and recording; then the content is all known).
+    let blocked = check_own_folder(store, &keys, &listed, &now)?;
+    if removed.contains(&this.0) {
+        let message = "questa postazione è stata rimossa dal gruppo: non può più sincronizzare".to_string();
+        report.warnings.push(message);
+    }
+
+    // A new desk joins from the newest snapshot instead of replaying all history.
+    let is_new: bool = store.conn().query_row("SELECT count(*) = 0 FROM sync_received", [], |r| r.get(0))?
+        && meta_get(store.conn(), META_BASE)?.is_none();
+    if is_new {
+        load_snapshot(store, &listed, &keys, &known, &removed, &now, &mut report)?;
+    }
+
+    // Bundles from the other desks, in (desk, seq) order; each applied whole or not at all.
+    let received: BTreeMap<(DeskId, u64), (String, i64)> = {
+        let mut stmt = store.conn().prepare("SELECT desk_id, seq, hash, size FROM sync_received")?;
+        let rows = stmt.query_map([], |r| {
+            Ok(((r.get::<_, DeskId>(0)?, r.get::<_, i64>(1)? as u64), (r.get::<_, String>(2)?, r.get::<_, i64>(3)?)))
+        })?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    let base = frontier_from_json(meta_get(store.conn(), META_BASE)?);
+    let refused_paths: BTreeSet<String> = store
+        .conn()
+        .prepare("SELECT path FROM sync_refused")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let todo: Vec<&Listed> = listed
+        .iter()
+        .filter(|item| match item.entry {
+            Entry::Bundle { desk, seq } => {
+                desk != this
+                    && base.get(&desk).is_none_or(|&b| seq > b)
+                    && (refused_paths.contains(&item.shown)
+                        || received.get(&(desk, seq)).is_none_or(|(_, size)| *size as u64 != item.size))
+            }
+            _ => false,
+        })
+        .collect();
+    let total = todo.len() as u32;
+    for (done, item) in todo.into_iter().enumerate() {
+        progress(SyncProgress { phase: "applying".into(), done: done as u32, total });
+        let Entry::Bundle { desk, seq } = item.entry else { continue };
+        let bytes = match std::fs::read(&item.path) {
+            Ok(b) => b,
+            Err(e) => {
+                refuse(store, &mut report, item, &format!("file non leggibile ({e})"))?;
+                continue;
+            }
+        };
+        if let Some((hash, _)) = received.get(&(desk, seq)) {
+            // Already applied. The same file again (a whole copy after a half one) clears its refusal;
+            // a valid, different file under the same name is a fork; a damaged copy is only reported.
+            if *hash == crypto::sha256_hex(&bytes) {
+                clear_refusal(store, item)?;
+                continue;
+            }
+            let reason = match check_file(&bytes, item.entry, &keys, &known, &removed) {
+                Ok(_) => {
+                    let name = known.get(&desk).map(|p| p.name.clone()).unwrap_or_default();
+                    format!(
+                        "la postazione «{name}» ha pubblicato due pacchetti diversi con lo stesso numero {seq}: \
+                         probabilmente è stata ripristinata da una copia di sicurezza e deve essere registrata di nuovo"
+                    )
+                }
+                Err(reason) => format!("{reason} (il pacchetto era già stato applicato da una copia integra)"),
+            };
+            refuse(store, &mut report, item, &reason)?;
+            continue;
+        }
+        match check_file(&bytes, item.entry, &keys, &known, &removed) {
+            Ok(checked) => apply_bundle(store, item, checked, &known, now_ms, &now, &mut report)?,
+            Err(reason) => refuse(store, &mut report, item, &reason)?,
+        }
+    }
+
+    // Whatever this desk edits from now on was made having seen all of that.
+    if report.bundles_applied > 0 || report.snapshot_loaded.is_some() {
+        let seen = frontier(store.conn(), this)?;
+        store.set_sync_context(&frontier_to_json(&seen))?;
+    }
+
+    // Publish this desk's own changes (and its acknowledgements).
+    progress(SyncProgress { phase: "publishing".into(), done: total, total });
+    if blocked.is_none() && !removed.contains(&this.0) {
+        publish_bundle(store, &keys, &folder, &mut report)?;
+        let own_snapshot = latest_own_snapshot(&listed, this);
+        let own_seq: i64 =
+            store.conn().query_row("SELECT coalesce(max(seq), 0) FROM sync_published", [], |r| r.get(0))?;
+        if own_seq > 0
+            && (force_snapshot || own_seq as u64 >= own_snapshot + SNAPSHOT_EVERY)
+            && own_seq as u64 != own_snapshot
+        {
+            write_snapshot(store, &keys, &folder, own_seq as u64)?;
+            report.snapshot_written = Some(own_seq as u32);
+        }
+        report.files_pruned = prune(store, &folder, &removed)?;
+    } else if let Some(reason) = &blocked {
+        report.warnings.push(reason.clone());
+    }
+
+    let summary = format!(
+        "sincronizzazione: {} pacchetti applicati, {} cambiamenti, {} conflitti nuovi, {} file rifiutati",
+        report.bundles_applied,
+        report.changes_applied,
+        report.new_conflicts,
+        report.refused.len()
+    );
+    store.local_write(|tx| {
+        meta_set(tx, META_LAST_SYNC, &now)?;
+        event(tx, &now, "sync", &summary)?;
+        for w in &report.warnings {
+            event(tx, &now, "warning", w)?;
+        }
+        Ok(())
+    })?;
+    Ok(report)
+}
+
+fn refuse(store: &mut Store, report: &mut SyncReport, item: &Listed, reason: &str) -> Result<()> {
+    let now = now_text(store);
+    store.local_write(|tx| {
+        tx.execute(
+            "INSERT INTO sync_refused (path, reason, size, first_seen, last_seen) VALUES (?1, ?2, ?3, ?4, ?4)
+             ON CONFLICT (path) DO UPDATE SET reason = excluded.reason, size = excluded.size, last_seen = excluded.last_seen",
+            params![item.shown, reason, item.size as i64, now],
+        )?;
+        Ok(())
+    })?;
+    report.refused.push(RefusedFile { path: item.shown.clone(), reason: reason.to_string() });
+    Ok(())
+}
+
+fn clear_refusal(store: &mut Store, item: &Listed) -> Result<()> {
+    let present: bool =
+        store.conn().query_row("SELECT count(*) > 0 FROM sync_refused WHERE path = ?1", [&item.shown], |r| r.get(0))?;
+    if present {
+        store.local_write(|tx| {
+            tx.execute("DELETE FROM sync_refused WHERE path = ?1", [&item.shown]).map_err(Error::from)
+        })?;
+    }
+    Ok(())
+}
+
+fn apply_bundle(
+    store: &mut Store,
+    item: &Listed,
+    checked: Checked,
+    known: &BTreeMap<DeskId, Peer>,
+    now_ms: i64,
+    now: &str,
+    report: &mut SyncReport,
+) -> Result<()> {
+    let Checked { header, payload, hash } = checked;
+    let desk = header.desk;
+    let name = known.get(&desk).map(|p| p.name.clone()).unwrap_or_default();
+    let created = chrono::DateTime::from_timestamp_millis(header.created_ms)
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+        .unwrap_or_default();
+    let ahead_ms =
+        payload.changes.iter().map(|c| c.hlc.physical_ms() as i64).max().unwrap_or(0).max(header.created_ms) - now_ms;
+    let stats = store.apply_tx(|tx| {
+        let (stats, newest) = merge::merge(tx, &payload.changes, &payload.contexts, now)?;
+        tx.execute(
+            "INSERT INTO sync_received (desk_id, seq, hash, size, changes, applied_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (desk_id, seq) DO NOTHING",
+            params![desk, header.seq as i64, hash, item.size as i64, payload.changes.len() as i64, now],
+        )?;
+        tx.execute(
+            "UPDATE sync_peer SET last_seq = ?2, last_bundle_at = ?3, acked = ?4 WHERE desk_id = ?1 AND last_seq < ?2",
+            params![desk, header.seq as i64, created, frontier_to_json(&payload.frontier)],
+        )?;
+        tx.execute("DELETE FROM sync_refused WHERE path = ?1", [&item.shown])?;
+        Ok((stats, newest))
+    })?;
+    report.bundles_applied += 1;
+    report.changes_applied += stats.new as u32;
+    report.duplicates += stats.duplicates as u32;
+    report.new_conflicts += stats.conflicts as u32;
+    if ahead_ms > SKEW_WARNING_MS {
+        let warning = format!(
+            "l'orologio della postazione «{name}» sembra avanti di circa {} minuti rispetto a questa: \
+             controllate data e ora dei due computer (i dati sono stati applicati comunque)",
+            ahead_ms / 60_000
+        );
+        if !report.warnings.contains(&warning) {
+            report.warnings.push(warning);
+        }
+    }
+    Ok(())
+}
+
+/// Returns why this desk must not publish, if it must not.
+fn check_own_folder(store: &mut Store, keys: &Keys, listed: &[Listed], now: &str) -> Result<Option<String>> {
+    if let Some(reason) = meta_get(store.conn(), META_FORK)? {
+        return Ok(Some(reason));
+    }
+    let this = store.desk();
+    let published: i64 =
+        store.conn().query_row("SELECT coalesce(max(seq), 0) FROM sync_published", [], |r| r.get(0))?;
+    let mut ahead: Vec<&Listed> = listed
+        .iter()
+        .filter(|i| matches!(i.entry, Entry::Bundle { desk, seq } if desk == this && seq as i64 > published))
+        .collect();
+    ahead.sort_by_key(|i| match i.entry {
+        Entry::Bundle { seq, .. } => seq,
+        _ => 0,
+    });
+    for item in ahead {
+        let Entry::Bundle { seq, .. } = item.entry else { continue };
+        // Adopt a bundle this desk wrote but did not record (a crash between the two), if it is the
+        // next one, carries this desk's signature and only changes this desk has.
+        let bytes = std::fs::read(&item.path)?;
+        let mut own = BTreeMap::new();
+        own.insert(this, Peer { name: String::new(), verifying_key: keys.signer.verifying_key() });
+        let adoptable = seq as i64 == published + 1
+            && match check_file(&bytes, item.entry, keys, &own, &BTreeSet::new()) {
+                Ok(checked) => {
+                    let mut all_known = true;
+                    let mut last = 0i64;
+                    for c in &checked.payload.changes {
+                        let found: Option<i64> = store
+                            .conn()
+                            .query_row(
+                                "SELECT seq FROM change_log WHERE tbl = ?1 AND row_id = ?2 AND col = ?3 AND hlc = ?4 AND desk_id = ?5",
+                                params![c.table.name(), c.row_id.to_string(), c.column, c.hlc.as_i64(), c.desk],
+                                |r| r.get(0),
+                            )
+                            .optional()?;
+                        match found {
+                            Some(s) => last = last.max(s),
+                            None => all_known = false,
+                        }
+                    }
+                    if all_known {
+                        let hash = checked.hash.clone();
+                        let count = checked.payload.changes.len() as i64;
+                        let frontier = frontier_to_json(&checked.payload.frontier);
+                        store.local_write(|tx| {
+                            let prev_last: i64 = tx.query_row(
+                                "SELECT coalesce(max(last_change), 0) FROM sync_published",
+                                [],
+                                |r| r.get(0),
+                            )?;
+                            let last = last.max(prev_last);
+                            tx.execute(
+                                "INSERT INTO sync_published (seq, hash, last_change, changes, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                                params![seq as i64, hash, last, count, now],
+                            )?;
+                            tx.execute(
+                                "UPDATE change_log SET origin_seq = ?1 WHERE seq > ?2 AND seq <= ?3 AND desk_id = ?4 AND origin_seq IS NULL",
+                                params![seq as i64, prev_last, last, this],
+                            )?;
+                            meta_set(tx, META_LAST_FRONTIER, &frontier)?;
+                            Ok(())
+                        })?;
+                    }
+                    all_known
+                }
+                Err(_) => false,
+            };
+        if !adoptable {
+            let reason = format!(
+                "questa postazione risulta ripristinata da una copia di sicurezza: nella cartella c'è il suo pacchetto \
+                 n. {seq}, che non ricorda di aver scritto. Per non sovrascrivere dati, non pubblica più: \
+                 registrala di nuovo (Sincronizza → Registra di nuovo); i dati già pubblicati verranno recuperati"
+            );
+            store.local_write(|tx| {
+                meta_set(tx, META_FORK, &reason)?;
+                event(tx, now, "fork", &reason)
+            })?;
+            return Ok(Some(reason));
+        }
+    }
+    Ok(None)
+}
+
+fn publish_bundle(store: &mut Store, keys: &Keys, folder: &Folder, report: &mut SyncReport) -> Result<()> {
+    let this = store.desk();
+    let (last_seq, last_change): (i64, i64) = store.conn().query_row(
+        "SELECT coalesce(max(seq), 0), coalesce(max(last_change), 0) FROM sync_published",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let seq = last_seq as u64 + 1;
+    let mut changes = Vec::new();
+    let mut contexts: Vec<BTreeMap<DeskId, u64>> = Vec::new();
+    let mut context_index: BTreeMap<Option<i64>, u32> = BTreeMap::new();
+    let mut upto = last_change;
+    {
+        let mut stmt = store.conn().prepare(
+            "SELECT seq, batch, tbl, row_id, col, value, hlc, operator_id, ctx FROM change_log
+             WHERE seq > ?1 AND desk_id = ?2 AND origin_seq IS NULL ORDER BY seq",
+        )?;
+        let mut rows = stmt.query(params![last_change, this])?;
+        while let Some(r) = rows.next()? {
+            let ctx: Option<i64> = r.get(8)?;
+            let context = match context_index.get(&ctx) {
+                Some(&i) => i,
+                None => {
+                    let frontier = match ctx {
+                        Some(id) => frontier_from_json(
+                            store
+                                .conn()
+                                .query_row("SELECT frontier FROM sync_context WHERE id = ?1", [id], |r| r.get(0))
+                                .optional()?,
+                        ),
+                        None => BTreeMap::new(),
+                    };
+                    contexts.push(frontier);
+                    context_index.insert(ctx, contexts.len() as u32 - 1);
+                    contexts.len() as u32 - 1
+                }
+            };
+            upto = upto.max(r.get::<_, i64>(0)?);
+            let tbl: String = r.get(2)?;
+            changes.push(WireChange {
+                table: Table::from_name(&tbl)
+                    .ok_or_else(|| Error::invalid("tbl", format!("tabella sconosciuta {tbl}")))?,
+                batch: crate::store::parse_uuid(&r.get::<_, String>(1)?)?,
+                row_id: crate::store::parse_uuid(&r.get::<_, String>(3)?)?,
+                column: r.get(4)?,
+                value: r.get(5)?,
+                hlc: Hlc::from_i64(r.get(6)?),
+                desk: this,
+                operator: r.get::<_, OperatorId>(7)?,
+                origin_seq: seq,
+                context,
+            });
+        }
+    }
+    let mut frontier = frontier(store.conn(), this)?;
+    frontier.insert(this, seq);
+    let mut previous = frontier_from_json(meta_get(store.conn(), META_LAST_FRONTIER)?);
+    previous.insert(this, seq);
+    if changes.is_empty() && previous == frontier {
+        return Ok(());
+    }
+    let payload = Payload { frontier: frontier.clone(), contexts, changes };
+    let current = &keys.keys[&keys.current];
+    let bytes = format::seal_file(
+        header(Kind::Bundle, this, seq, store.now().timestamp_millis()),
+        &payload.encode(),
+        current,
+        &keys.signer,
+    );
+    let hash = crypto::sha256_hex(&bytes);
+    let now = now_text(store);
+    let count = payload.changes.len();
+    let dir = folder.desk_dir(this);
+    // Recorded and published together: if the file cannot be written, nothing is recorded; a crash
+    // after the file and before the commit is recognised at the next sync (the bundle is adopted).
+    store.local_write(|tx| {
+        tx.execute(
+            "INSERT INTO sync_published (seq, hash, last_change, changes, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![seq as i64, hash, upto, count as i64, now],
+        )?;
+        tx.execute(
+            "UPDATE change_log SET origin_seq = ?1 WHERE seq > ?2 AND seq <= ?3 AND desk_id = ?4 AND origin_seq IS NULL",
+            params![seq as i64, last_change, upto, this],
+        )?;
+        meta_set(tx, META_LAST_FRONTIER, &frontier_to_json(&frontier))?;
+        if !folder::publish(&dir, &folder::bundle_name(seq), &bytes)? {
+            return Err(SyncError::Refused(format!(
+                "il pacchetto n. {seq} di questa postazione esiste già nella cartella: la postazione va registrata di nuovo"
+            ))
+            .into());
+        }
+        Ok(())
+    })?;
+    report.published_seq = Some(seq as u32);
+    report.published_changes = count as u32;
+    Ok(())
+}
+
+fn latest_own_snapshot(listed: &[Listed], this: DeskId) -> u64 {
+    listed
+        .iter()
+        .filter_map(|i| match i.entry {
+            Entry::Snapshot { desk, seq } if desk == this => Some(seq),
+            _ => None,
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+/// Writes the whole current state (the winning change of every cell, with its clock and origin)
+/// as `s-<own seq>.qrt`, for new desks.
+fn write_snapshot(store: &mut Store, keys: &Keys, folder: &Folder, own_seq: u64) -> Result<()> {
+    let this = store.desk();
+    let mut changes = Vec::new();
+    {
+        let mut stmt = store.conn().prepare(
+            "SELECT batch, tbl, row_id, col, value, hlc, desk_id, operator_id, origin_seq FROM (
+                 SELECT *, row_number() OVER (PARTITION BY tbl, row_id, col ORDER BY hlc DESC, desk_id DESC) AS rank
+                 FROM change_log WHERE origin_seq IS NOT NULL)
+             WHERE rank = 1 ORDER BY tbl, row_id, seq",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let tbl: String = r.get(1)?;
+            changes.push(WireChange {
+                batch: crate::store::parse_uuid(&r.get::<_, String>(0)?)?,
+                table: Table::from_name(&tbl)
+                    .ok_or_else(|| Error::invalid("tbl", format!("tabella sconosciuta {tbl}")))?,
+                row_id: crate::store::parse_uuid(&r.get::<_, String>(2)?)?,
+                column: r.get(3)?,
+                value: r.get(4)?,
+                hlc: Hlc::from_i64(r.get(5)?),
+                desk: r.get(6)?,
+                operator: r.get(7)?,
+                origin_seq: r.get::<_, i64>(8)? as u64,
+                context: 0,
+            });
+        }
+    }
+    // Rows in dependency order (tables as listed in the schema), so a reader can apply them as is.
+    changes.sort_by_key(|c| Table::ALL.iter().position(|t| *t == c.table));
+    let mut frontier = frontier(store.conn(), this)?;
+    frontier.insert(this, own_seq);
+    // Every change in a snapshot is old news to its reader: one context, the snapshot's frontier.
+    let payload = Payload { contexts: vec![frontier.clone()], frontier, changes };
+    let current = &keys.keys[&keys.current];
+    let bytes = format::seal_file(
+        header(Kind::Snapshot, this, own_seq, store.now().timestamp_millis()),
+        &payload.encode(),
+        current,
+        &keys.signer,
+    );
+    folder::publish(&folder.desk_dir(this), &folder::snapshot_name(own_seq), &bytes)?;
+    Ok(())
+}
+
+/// Writes a snapshot now (CLI `quartiere sync --snapshot`, and the benchmark).
+pub fn snapshot_now(store: &mut Store) -> Result<SyncReport> {
+    sync_with(store, true, &mut |_| {})
+}
+
+fn load_snapshot(
+    store: &mut Store,
+    listed: &[Listed],
+    keys: &Keys,
+    known: &BTreeMap<DeskId, Peer>,
+    removed: &BTreeSet<Uuid>,
+    now: &str,
+    report: &mut SyncReport,
+) -> Result<()> {
+    let this = store.desk();
+    // Newest first by the time written in its header.
+    let mut candidates: Vec<(i64, &Listed)> = listed
+        .iter()
+        .filter(|i| matches!(i.entry, Entry::Snapshot { desk, .. } if desk != this))
+        .filter_map(|i| {
+            let mut head = [0u8; format::HEADER_LEN];
+            let mut f = std::fs::File::open(&i.path).ok()?;
+            std::io::Read::read_exact(&mut f, &mut head).ok()?;
+            Some((i64::from_le_bytes(head[48..56].try_into().ok()?), i))
+        })
+        .collect();
+    candidates.sort_by_key(|c| std::cmp::Reverse(c.0));
+    for (_, item) in candidates {
+        let bytes = std::fs::read(&item.path)?;
+        let checked = match check_file(&bytes, item.entry, keys, known, removed) {
+            Ok(c) => c,
+            Err(reason) => {
+                refuse(store, report, item, &reason)?;
+                continue;
+            }
+        };
+        let mut base = checked.payload.frontier.clone();
+        base.remove(&this);
+        let stats = store.apply_tx(|tx| {
+            let (stats, newest) = merge::merge(tx, &checked.payload.changes, &checked.payload.contexts, now)?;
+            meta_set(tx, META_BASE, &frontier_to_json(&base))?;
+            Ok((stats, newest))
+        })?;
+        report.changes_applied += stats.new as u32;
+        report.snapshot_loaded = Some(item.shown.clone());
+        return Ok(());
+    }
+    Ok(())
+}
+
+/// Deletes this desk's own files every desk already has: bundles acknowledged by every desk still
+/// in the team and covered by one of its snapshots, and its snapshots but the newest. Only a desk's
+/// own folder is ever touched. Returns how many files went.
+fn prune(store: &mut Store, folder: &Folder, removed: &BTreeSet<Uuid>) -> Result<u32> {
+    let this = store.desk();
+    let listed = folder.list()?;
+    let own_snapshot = latest_own_snapshot(&listed, this);
+    if own_snapshot == 0 {
+        return Ok(0);
+    }
+    let mut acked_by_all = own_snapshot;
+    let mut stmt = store.conn().prepare("SELECT desk_id, acked FROM sync_peer")?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, DeskId>(0)?, r.get::<_, String>(1)?)))?;
+    for row in rows {
+        let (desk, acked) = row?;
+        if removed.contains(&desk.0) {
+            continue;
+        }
+        let acked = frontier_from_json(Some(acked));
+        acked_by_all = acked_by_all.min(acked.get(&this).copied().unwrap_or(0));
+    }
+    let mut pruned = 0;
+    for item in &listed {
+        let gone = match item.entry {
+            Entry::Bundle { desk, seq } => desk == this && seq <= acked_by_all,
+            Entry::Snapshot { desk, seq } => desk == this && seq < own_snapshot,
+            Entry::Card { .. } => false,
+        };
+        if gone && std::fs::remove_file(&item.path).is_ok() {
+            pruned += 1;
+        }
+    }
+    Ok(pruned)
+}
+
+/// The sync screen's data.
+pub fn status(store: &Store) -> Result<SyncStatus> {
+    let conn = store.conn();
+    let this = store.desk();
+    let folder = meta_get(conn, META_FOLDER)?;
+    let enrolled = folder.is_some() && meta_get(conn, META_SIGNER)?.is_some();
+    let published: (i64, Option<String>) =
+        conn.query_row("SELECT coalesce(max(seq), 0), max(created_at) FROM sync_published", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
+    let last_change: i64 =
+        conn.query_row("SELECT coalesce(max(last_change), 0) FROM sync_published", [], |r| r.get(0))?;
+    let unpublished: i64 = conn.query_row(
+        "SELECT count(*) FROM change_log WHERE seq > ?1 AND desk_id = ?2 AND origin_seq IS NULL",
+        params![last_change, this],
+        |r| r.get(0),
+    )?;
+    let (removed, new_key_waiting) = match (enrolled, Keys::load(conn)) {
+        (true, Ok(keys)) if keys.folder.is_dir() => {
+            let folder = Folder::new(&keys.folder);
+            let waiting = key_files(&folder)?.iter().any(|(_, f)| !keys.keys.contains_key(&f.key_id));
+            (removed_desks(&folder, &keys)?, waiting)
+        }
+        _ => (BTreeSet::new(), false),
+    };
+    let this_name: String = conn
+        .query_row("SELECT name FROM desk WHERE id = ?1", [this], |r| r.get(0))
+        .optional()?
+        .unwrap_or_else(|| "questa postazione".into());
+    let mut desks = vec![DeskStatus {
+        desk_id: this,
+        name: this_name,
+        this_desk: true,
+        removed: removed.contains(&this.0),
+        last_seq: published.0 as u32,
+        last_bundle_at: published.1,
+    }];
+    let mut stmt =
+        conn.prepare("SELECT desk_id, name, last_seq, last_bundle_at FROM sync_peer ORDER BY name, desk_id")?;
+    let rows = stmt.query_map([], |r| {
+        Ok((r.get::<_, DeskId>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, Option<String>>(3)?))
+    })?;
+    for row in rows {
+        let (desk_id, name, last_seq, last_bundle_at) = row?;
+        desks.push(DeskStatus {
+            desk_id,
+            name,
+            this_desk: false,
+            removed: removed.contains(&desk_id.0),
+            last_seq: last_seq as u32,
+            last_bundle_at,
+        });
+    }
+    let refused = conn
+        .prepare("SELECT path, reason FROM sync_refused ORDER BY path")?
+        .query_map([], |r| Ok(RefusedFile { path: r.get(0)?, reason: r.get(1)? }))?
+        .collect::<rusqlite::Result<_>>()?;
+    let open_conflicts: i64 =
+        conn.query_row("SELECT count(*) FROM sync_conflict WHERE resolved_at IS NULL", [], |r| r.get(0))?;
+    let warnings = conn
+        .prepare("SELECT message FROM sync_event WHERE kind IN ('warning', 'fork') ORDER BY id DESC LIMIT 5")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<String>>>()?;
+    let mut blocked = meta_get(conn, META_FORK)?;
+    if blocked.is_none() && removed.contains(&this.0) {
+        blocked = Some("questa postazione è stata rimossa dal gruppo: non può più sincronizzare".into());
+    }
+    Ok(SyncStatus {
+        enrolled,
+        folder,
+        desk_id: this,
+        last_sync_at: meta_get(conn, META_LAST_SYNC)?,
+        unpublished_changes: unpublished as u32,
+        desks,
+        refused,
+        open_conflicts: open_conflicts as u32,
+        warnings,
+        new_key_waiting,
+        blocked,
+    })
+}
+
+fn show_value(value: &Value) -> String {
+    match value {
+        Value::Null => "(vuoto)".into(),
+        Value::Integer(i) => i.to_string(),
+        Value::Real(r) => r.to_string(),
+        Value::Text(t) if t.is_empty() => "(vuoto)".into(),
+        Value::Text(t) => t.clone(),
+        Value::Blob(b) => format!("{} byte", b.len()),
+    }
+}
+
+fn desk_name(conn: &Connection, desk: DeskId) -> Result<String> {
+    Ok(conn
+        .query_row("SELECT name FROM desk WHERE id = ?1", [desk], |r| r.get(0))
+        .optional()?
+        .unwrap_or_else(|| "postazione sconosciuta".into()))
+}
+
+fn record_label(conn: &Connection, table: Table, id: Uuid) -> Result<String> {
+    let sql = match table {
+        Table::Person => "SELECT surname || ' ' || name FROM person WHERE id = ?1",
+        Table::Dwelling => "SELECT street || ' ' || civic FROM dwelling WHERE id = ?1",
+        Table::Household => {
+            "SELECT d.street || ' ' || d.civic FROM household h JOIN dwelling d ON d.id = h.dwelling_id WHERE h.id = ?1"
+        }
+        Table::Partner | Table::Desk | Table::Operator => match table {
+            Table::Partner => "SELECT name FROM partner WHERE id = ?1",
+            Table::Desk => "SELECT name FROM desk WHERE id = ?1",
+            _ => "SELECT name FROM operator WHERE id = ?1",
+        },
+        _ => return Ok(table_label(table).to_string()),
+    };
+    Ok(conn.query_row(sql, [id.to_string()], |r| r.get::<_, String>(0)).optional()?.unwrap_or_default())
+}
+
+/// Open conflicts, oldest first.
+pub fn conflicts(store: &Store) -> Result<Vec<ConflictView>> {
+    let conn = store.conn();
+    let mut stmt = conn.prepare(
+        "SELECT id, tbl, row_id, col, loser_value, loser_desk, loser_operator, detected_at
+         FROM sync_conflict WHERE resolved_at IS NULL ORDER BY id",
+    )?;
+    let rows = stmt
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, Value>(4)?,
+                r.get::<_, DeskId>(5)?,
+                r.get::<_, String>(6)?,
+                r.get::<_, String>(7)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut out = Vec::new();
+    for (id, tbl, row_id, col, loser, loser_desk, loser_operator, detected_at) in rows {
+        let Some(table) = Table::from_name(&tbl) else { continue };
+        let row = crate::store::parse_uuid(&row_id)?;
+        let (current, current_desk): (Value, Option<DeskId>) = conn.query_row(
+            &format!(
+                "SELECT t.{col}, (SELECT desk_id FROM change_log WHERE tbl = ?2 AND row_id = ?1 AND col = ?3
+                                 ORDER BY hlc DESC, desk_id DESC LIMIT 1)
+                 FROM {tbl} t WHERE t.id = ?1"
+            ),
+            params![row_id, tbl, col],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        let operator = Uuid::parse_str(&loser_operator)
+            .ok()
+            .map(|o| crate::registry::operator_name(conn, OperatorId(o)))
+            .transpose()?
+            .unwrap_or_default();
+        out.push(ConflictView {
+            id,
+            record_kind: table_label(table).to_string(),
+            table: tbl,
+            row_id: row,
+            record_label: record_label(conn, table, row)?,
+            field: col,
+            current_value: show_value(&current),
+            current_desk: current_desk.map(|d| desk_name(conn, d)).transpose()?.unwrap_or_default(),
+            other_value: show_value(&loser),
+            other_desk: desk_name(conn, loser_desk)?,
+            other_operator: operator,
+            detected_at,
+        });
+    }
+    Ok(out)
+}
+
+/// Settles a conflict: the chosen value is written again as a new edit, so it wins on every desk
+/// (and settles the same conflict there when it arrives).
+pub fn resolve_conflict(store: &mut Store, actor: &Actor, id: i64, choice: ConflictChoice) -> Result<()> {
+    let row: Option<(String, String, String, Value)> = store
+        .conn()
+        .query_row(
+            "SELECT tbl, row_id, col, loser_value FROM sync_conflict WHERE id = ?1 AND resolved_at IS NULL",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .optional()?;
+    let Some((tbl, row_id, col, loser)) = row else {
+        return Err(Error::NotFound { what: "conflitto", key: id.to_string() });
+    };
+    let table = Table::from_name(&tbl).ok_or_else(|| Error::invalid("tbl", "tabella sconosciuta"))?;
+    if !table.has_column(&col) {
+        return Err(Error::invalid("col", "colonna sconosciuta"));
+    }
+    let row = crate::store::parse_uuid(&row_id)?;
+    let value = match choice {
+        ConflictChoice::Other => loser,
+        ConflictChoice::Current => {
+            store.conn().query_row(&format!("SELECT {col} FROM {tbl} WHERE id = ?1"), [&row_id], |r| r.get(0))?
+        }
+    };
+    store.write(actor, |w| w.reassert(table, row, &[(col.as_str(), value)]))?;
+    let now = now_text(store);
+    let resolution = match choice {
+        ConflictChoice::Current => "kept_current",
+        ConflictChoice::Other => "took_other",
+    };
+    store.local_write(|tx| {
+        tx.execute(
+            "UPDATE sync_conflict SET resolved_at = ?1, resolution = ?2
+             WHERE tbl = ?3 AND row_id = ?4 AND col = ?5 AND resolved_at IS NULL",
+            params![now, resolution, tbl, row_id, col],
+        )?;
+        Ok(())
+    })?;
+    Ok(())
+}

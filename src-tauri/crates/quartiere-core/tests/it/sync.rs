@@ -1,0 +1,438 @@
+//! Sync through real folders: desks with their own SQLite files exchanging real encrypted bundles.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use chrono::{Duration, TimeZone, Utc};
+use quartiere_core::clock::SteppingClock;
+use quartiere_core::ids::IdGen;
+use quartiere_core::schema::Table;
+use quartiere_core::store::canonical_dump;
+use quartiere_core::sync::{self, crypto::KdfParams, ConflictChoice, SyncReport};
+use quartiere_core::{registry as reg, Actor, Error, Store};
+use rusqlite::types::Value;
+use uuid::Uuid;
+
+pub const PASS: &str = "cortile di via Pirandello";
+
+pub struct Desk {
+    pub store: Store,
+    pub actor: Actor,
+    pub folder: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+/// A desk with its own database, whose clock is `skew_min` minutes off, enrolled in the team whose
+/// key lives in `folder` (created there if missing).
+pub fn desk(name: &str, seed: u64, folder: &Path, skew_min: i64) -> Desk {
+    let dir = tempfile::tempdir().unwrap();
+    let start = Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap() + Duration::minutes(skew_min);
+    let mut store = Store::open_dir(dir.path(), Box::new(SteppingClock::new(start, 3)), IdGen::seeded(seed)).unwrap();
+    let actor = reg::ensure_actor(&mut store, name, &format!("Operatore {name}")).unwrap();
+    fs::create_dir_all(folder).unwrap();
+    sync::enrol(&mut store, &actor, folder, PASS, name, KdfParams::MINIMUM).unwrap();
+    Desk { store, actor, folder: folder.to_owned(), _dir: dir }
+}
+
+pub fn run(desk: &mut Desk) -> SyncReport {
+    sync::sync(&mut desk.store, &mut |_| {}).unwrap()
+}
+
+/// Copies every file of `from`'s folder tree into `to`'s (what Syncthing or a USB stick does).
+pub fn copy_tree(from: &Path, to: &Path) {
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            fs::create_dir_all(&target).unwrap();
+            copy_tree(&entry.path(), &target);
+        } else if !target.exists() {
+            fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+fn person(desk: &mut Desk, surname: &str) -> Uuid {
+    let id = desk.store.new_id();
+    desk.store
+        .write(&desk.actor, |w| {
+            w.insert(Table::Person, id, &[("surname", surname.to_string().into()), ("name", "Anna".to_string().into())])
+        })
+        .unwrap();
+    id
+}
+
+fn set(desk: &mut Desk, id: Uuid, column: &str, value: &str) {
+    desk.store.write(&desk.actor, |w| w.update(Table::Person, id, &[(column, value.to_string().into())])).unwrap();
+}
+
+fn surname(desk: &Desk, id: Uuid) -> Option<String> {
+    desk.store.conn().query_row("SELECT surname FROM person WHERE id = ?1", [id.to_string()], |r| r.get(0)).ok()
+}
+
+#[test]
+fn a_person_made_at_one_desk_reaches_the_other_through_one_folder() {
+    let shared = tempfile::tempdir().unwrap();
+    let mut a = desk("Sportello A", 1, shared.path(), 0);
+    let mut b = desk("Sportello B", 2, shared.path(), 0);
+    let id = person(&mut a, "Esposito");
+    let report = run(&mut a);
+    assert_eq!(report.published_seq, Some(1));
+    let report = run(&mut b);
+    assert_eq!(report.bundles_applied, 1, "{report:?}");
+    assert_eq!(surname(&b, id).as_deref(), Some("Esposito"));
+    // The person is findable at B: the search index is refreshed by sync too.
+    let hits =
+        quartiere_core::search::search(b.store.conn(), "espo", quartiere_core::search::Scope::PEOPLE, 5).unwrap();
+    assert_eq!(hits.len(), 1);
+    // Nothing in the folder is readable without the key: no name in any file.
+    for file in walk(shared.path()) {
+        let bytes = fs::read(&file).unwrap();
+        assert!(!String::from_utf8_lossy(&bytes).contains("Esposito"), "{}", file.display());
+    }
+    let status = sync::status(&b.store).unwrap();
+    assert_eq!(status.desks.len(), 2);
+    assert!(status.desks.iter().any(|d| d.name == "Sportello A" && d.last_seq == 1));
+    assert!(status.refused.is_empty());
+}
+
+pub fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in fs::read_dir(dir).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_type().unwrap().is_dir() {
+            out.extend(walk(&entry.path()));
+        } else {
+            out.push(entry.path());
+        }
+    }
+    out
+}
+
+#[test]
+fn a_wrong_passphrase_is_told_at_once_and_a_short_one_refused() {
+    let shared = tempfile::tempdir().unwrap();
+    let _a = desk("Sportello A", 1, shared.path(), 0);
+    let dir = tempfile::tempdir().unwrap();
+    let mut store =
+        Store::open_dir(dir.path(), Box::new(quartiere_core::clock::SystemClock), IdGen::seeded(9)).unwrap();
+    let actor = reg::ensure_actor(&mut store, "B", "Operatore").unwrap();
+    let err =
+        sync::enrol(&mut store, &actor, shared.path(), "cortile di via Verdi", "B", KdfParams::MINIMUM).unwrap_err();
+    assert_eq!(err.kind(), "wrong_passphrase");
+    assert!(err.to_string().contains("passphrase errata"));
+    let err = sync::enrol(&mut store, &actor, shared.path(), "corta", "B", KdfParams::MINIMUM).unwrap_err();
+    assert!(matches!(err, Error::Invalid(_)));
+    assert!(!sync::is_enrolled(&store).unwrap());
+}
+
+#[test]
+fn the_recovery_code_enrols_a_desk_without_the_passphrase() {
+    let shared = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut store =
+        Store::open_dir(dir.path(), Box::new(quartiere_core::clock::SystemClock), IdGen::seeded(3)).unwrap();
+    let actor = reg::ensure_actor(&mut store, "A", "Operatore").unwrap();
+    let outcome = sync::enrol(&mut store, &actor, shared.path(), PASS, "A", KdfParams::MINIMUM).unwrap();
+    assert!(outcome.created_team);
+    let code = outcome.recovery_code.unwrap();
+    let mut b =
+        Store::open_dir(&dir.path().join("b"), Box::new(quartiere_core::clock::SystemClock), IdGen::seeded(4)).unwrap();
+    let actor_b = reg::ensure_actor(&mut b, "B", "Operatore").unwrap();
+    sync::enrol_with_recovery_code(&mut b, &actor_b, shared.path(), &code.to_lowercase(), "B").unwrap();
+    sync::sync(&mut store, &mut |_| {}).unwrap();
+    let report = sync::sync(&mut b, &mut |_| {}).unwrap();
+    assert!(report.refused.is_empty(), "{report:?}");
+    assert!(report.bundles_applied >= 1);
+}
+
+/// Damages a copy of `file` in `how` and returns the damaged bytes.
+fn damaged(bytes: &[u8], how: &str) -> Vec<u8> {
+    let mut out = bytes.to_vec();
+    match how {
+        "truncated" => out.truncate(bytes.len() / 2),
+        "bit_flip" => {
+            let at = bytes.len() / 2;
+            out[at] ^= 0x10;
+        }
+        "header_edit" => out[50] ^= 1,
+        _ => unreachable!(),
+    }
+    out
+}
+
+#[test]
+fn damaged_forged_replayed_and_wrong_key_bundles_are_refused_whole_and_later_ones_apply() {
+    let shared = tempfile::tempdir().unwrap();
+    let mut a = desk("Sportello A", 1, shared.path(), 0);
+    let b_folder = tempfile::tempdir().unwrap();
+    copy_tree(shared.path(), b_folder.path());
+    let mut b = desk("Sportello B", 2, b_folder.path(), 0);
+    let first = person(&mut a, "Primo");
+    run(&mut a);
+    let second = person(&mut a, "Secondo");
+    run(&mut a);
+    let a_dir = a.store.desk().0.hyphenated().to_string();
+    let b1 = shared.path().join("desks").join(&a_dir).join("b-0000000000000001.qrt");
+    let b2 = shared.path().join("desks").join(&a_dir).join("b-0000000000000002.qrt");
+    let target = b_folder.path().join("desks").join(&a_dir);
+    fs::copy(shared.path().join("desks").join(&a_dir).join("desk.qrt"), target.join("desk.qrt")).unwrap();
+    let good1 = fs::read(&b1).unwrap();
+    let changes_before =
+        b.store.conn().query_row("SELECT count(*) FROM change_log", [], |r| r.get::<_, i64>(0)).unwrap();
+
+    for how in ["truncated", "bit_flip", "header_edit"] {
+        fs::write(target.join("b-0000000000000001.qrt"), damaged(&good1, how)).unwrap();
+        let report = run(&mut b);
+        assert_eq!(report.refused.len(), 1, "{how}: {report:?}");
+        assert_eq!(report.bundles_applied, 0, "{how}");
+        assert_eq!(surname(&b, first), None, "{how}: nothing applied in part");
+    }
+    let reason = &sync::status(&b.store).unwrap().refused[0].reason;
+    assert!(reason.contains("alterato") || reason.contains("firma"), "{reason}");
+    let after = b.store.conn().query_row("SELECT count(*) FROM change_log", [], |r| r.get::<_, i64>(0)).unwrap();
+    // Only B's own bundle bookkeeping: no change row came from the damaged files.
+    assert_eq!(after, changes_before);
+
+    // Replayed: bundle 1 copied under the name of bundle 2.
+    fs::write(target.join("b-0000000000000002.qrt"), &good1).unwrap();
+    let report = run(&mut b);
+    assert!(report
+        .refused
+        .iter()
+        .any(|r| r.path.ends_with("b-0000000000000002.qrt") && r.reason.contains("riprodotto")));
+
+    // The truncated file is then delivered whole, and the real bundle 2 arrives: both apply.
+    fs::write(target.join("b-0000000000000001.qrt"), &good1).unwrap();
+    fs::copy(&b2, target.join("b-0000000000000002.qrt")).unwrap();
+    let report = run(&mut b);
+    assert_eq!(report.bundles_applied, 2, "{report:?}");
+    assert!(report.refused.is_empty());
+    assert!(sync::status(&b.store).unwrap().refused.is_empty(), "refusals clear once the file is whole");
+    assert_eq!(surname(&b, second).as_deref(), Some("Secondo"));
+
+    // Forged: a bundle for A's next number, written with the team key but signed by another desk's key.
+    let mut c = desk("Sportello C", 3, b_folder.path(), 0);
+    person(&mut c, "Falso");
+    run(&mut c);
+    let c_dir = c.store.desk().0.hyphenated().to_string();
+    let c_bundle = fs::read(b_folder.path().join("desks").join(&c_dir).join("b-0000000000000001.qrt")).unwrap();
+    let mut forged = c_bundle.clone();
+    forged[24..40].copy_from_slice(a.store.desk().0.as_bytes());
+    forged[40..48].copy_from_slice(&3u64.to_le_bytes());
+    fs::write(target.join("b-0000000000000003.qrt"), &forged).unwrap();
+    let report = run(&mut b);
+    let refusal = report.refused.iter().find(|r| r.path.ends_with("b-0000000000000003.qrt")).expect("forged refused");
+    assert!(refusal.reason.contains("firma non valida") || refusal.reason.contains("alterato"), "{}", refusal.reason);
+
+    // Wrong key: a team made with another passphrase writes a bundle; B cannot have its key.
+    let other = tempfile::tempdir().unwrap();
+    let mut stranger = desk("Estraneo", 4, other.path(), 0);
+    person(&mut stranger, "Estraneo");
+    run(&mut stranger);
+    copy_tree(other.path().join("desks").as_path(), b_folder.path().join("desks").as_path());
+    let report = run(&mut b);
+    assert!(report.refused.iter().any(|r| r.reason.contains("chiave") && r.path.contains("desk.qrt")), "{report:?}");
+    assert_eq!(
+        b.store
+            .conn()
+            .query_row("SELECT count(*) FROM person WHERE surname = 'Estraneo'", [], |r| r.get::<_, i64>(0))
+            .unwrap(),
+        0
+    );
+}
+
+#[test]
+fn concurrent_edits_keep_the_loser_for_review_and_notes_never_conflict() {
+    let shared = tempfile::tempdir().unwrap();
+    let mut a = desk("Sportello A", 1, shared.path(), 0);
+    let mut b = desk("Sportello B", 2, shared.path(), 0);
+    let id = person(&mut a, "Rossi");
+    run(&mut a);
+    run(&mut b);
+    set(&mut a, id, "phone", "02 1111");
+    set(&mut b, id, "phone", "02 2222");
+    // Notes on the same person at both desks: separate rows, never a conflict.
+    for d in [&mut a, &mut b] {
+        let actor = d.actor;
+        d.store
+            .write(&actor, |w| {
+                quartiere_core::desk::add_note(
+                    w,
+                    quartiere_core::desk::NoteSubject::Person(quartiere_core::ids::PersonId(id)),
+                    "ha chiamato",
+                )
+            })
+            .unwrap();
+    }
+    run(&mut a);
+    run(&mut b);
+    run(&mut a);
+    let dump_a = canonical_dump(a.store.conn()).unwrap();
+    assert_eq!(dump_a, canonical_dump(b.store.conn()).unwrap(), "same data at both desks");
+    let at_a = sync::conflicts(&a.store).unwrap();
+    let at_b = sync::conflicts(&b.store).unwrap();
+    assert_eq!((at_a.len(), at_b.len()), (1, 1), "{at_a:?} {at_b:?}");
+    let c = &at_a[0];
+    assert_eq!(c.field, "phone");
+    assert_eq!(c.record_label, "Rossi Anna");
+    let mut values = BTreeSet::from([c.current_value.clone(), c.other_value.clone()]);
+    assert_eq!(values, BTreeSet::from(["02 1111".to_string(), "02 2222".to_string()]));
+    // The operator at A takes the other value; it wins everywhere and settles B's conflict too.
+    let other = c.other_value.clone();
+    sync::resolve_conflict(&mut a.store, &a.actor.clone(), c.id, ConflictChoice::Other).unwrap();
+    run(&mut a);
+    run(&mut b);
+    assert!(sync::conflicts(&a.store).unwrap().is_empty());
+    assert!(sync::conflicts(&b.store).unwrap().is_empty(), "settled by the later edit");
+    let phone: String =
+        b.store.conn().query_row("SELECT phone FROM person WHERE id = ?1", [id.to_string()], |r| r.get(0)).unwrap();
+    assert_eq!(phone, other);
+    values.clear();
+    // A later, sequential edit is no conflict.
+    set(&mut b, id, "phone", "02 3333");
+    run(&mut b);
+    let report = run(&mut a);
+    assert_eq!(report.new_conflicts, 0);
+}
+
+#[test]
+fn clock_skew_gives_a_warning_and_the_data() {
+    let shared = tempfile::tempdir().unwrap();
+    let mut ahead = desk("Sportello avanti", 1, shared.path(), 90);
+    let mut b = desk("Sportello B", 2, shared.path(), 0);
+    let id = person(&mut ahead, "Bianchi");
+    run(&mut ahead);
+    let report = run(&mut b);
+    assert_eq!(surname(&b, id).as_deref(), Some("Bianchi"));
+    assert!(report.warnings.iter().any(|w| w.contains("orologio") && w.contains("avanti")), "{report:?}");
+    assert!(!sync::status(&b.store).unwrap().warnings.is_empty());
+    // B's next edit of that person still orders after the skewed one.
+    set(&mut b, id, "surname", "Bianchi Rossi");
+    run(&mut b);
+    run(&mut ahead);
+    assert_eq!(surname(&ahead, id).as_deref(), Some("Bianchi Rossi"));
+}
+
+#[test]
+fn a_desk_restored_from_an_old_backup_is_stopped_then_re_enrols_and_loses_nothing() {
+    let shared = tempfile::tempdir().unwrap();
+    let mut a = desk("Sportello A", 1, shared.path(), 0);
+    let mut b = desk("Sportello B", 2, shared.path(), 0);
+    person(&mut a, "Prima");
+    run(&mut a);
+    // Backup of A's database file, then more work published.
+    let db = a.store.path().to_owned();
+    let backup = db.with_extension("backup");
+    rusqlite::Connection::open(&db).unwrap().execute(&format!("VACUUM INTO '{}'", backup.display()), []).unwrap();
+    let lost = person(&mut a, "Dopo il backup");
+    run(&mut a);
+    run(&mut b);
+    let Desk { store, actor, folder, _dir } = a;
+    drop(store);
+    fs::copy(&backup, &db).unwrap();
+    let _ = fs::remove_file(db.with_extension("sqlite-wal"));
+    let _ = fs::remove_file(db.with_extension("sqlite-shm"));
+    let store = Store::open(
+        &db,
+        Box::new(SteppingClock::new(Utc.with_ymd_and_hms(2026, 3, 3, 9, 0, 0).unwrap(), 3)),
+        IdGen::seeded(11),
+    )
+    .unwrap();
+    let mut a = Desk { store, actor, folder, _dir };
+    let old_id = a.store.desk();
+    person(&mut a, "Nuova dopo il ripristino");
+    let report = run(&mut a);
+    assert_eq!(report.published_seq, None, "a restored desk does not publish over its old numbers");
+    let status = sync::status(&a.store).unwrap();
+    assert!(status.blocked.as_deref().is_some_and(|b| b.contains("ripristinata")), "{status:?}");
+    // Re-enrol: a new desk id; the bundle lost with the backup comes back from the folder.
+    let actor = a.actor;
+    sync::enrol(&mut a.store, &actor, &a.folder.clone(), PASS, "Sportello A", KdfParams::MINIMUM).unwrap();
+    assert_ne!(a.store.desk(), old_id);
+    a.actor = Actor { desk: a.store.desk(), operator: actor.operator };
+    let report = run(&mut a);
+    assert!(report.published_seq.is_some(), "{report:?}");
+    assert_eq!(surname(&a, lost).as_deref(), Some("Dopo il backup"));
+    run(&mut b);
+    assert_eq!(canonical_dump(a.store.conn()).unwrap(), canonical_dump(b.store.conn()).unwrap());
+}
+
+#[test]
+fn a_new_desk_joins_from_a_snapshot_and_old_bundles_are_pruned_once_everyone_has_them() {
+    let shared = tempfile::tempdir().unwrap();
+    let mut a = desk("Sportello A", 1, shared.path(), 0);
+    let mut b = desk("Sportello B", 2, shared.path(), 0);
+    for i in 0..5 {
+        person(&mut a, &format!("Persona {i}"));
+        run(&mut a);
+    }
+    run(&mut b);
+    run(&mut a); // A learns B has everything.
+    let report = sync::snapshot_now(&mut a.store).unwrap();
+    assert!(report.snapshot_written.is_some());
+    let a_dir = shared.path().join("desks").join(a.store.desk().0.hyphenated().to_string());
+    let bundles = |dir: &Path| {
+        fs::read_dir(dir)
+            .unwrap()
+            .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().starts_with("b-"))
+            .count()
+    };
+    assert!(report.files_pruned >= 5, "{report:?}");
+    assert!(bundles(&a_dir) < 5);
+    let mut c = desk("Sportello C", 3, shared.path(), 0);
+    let report = run(&mut c);
+    assert!(report.snapshot_loaded.is_some(), "{report:?}");
+    run(&mut a);
+    run(&mut b);
+    run(&mut c);
+    let dump = canonical_dump(a.store.conn()).unwrap();
+    assert_eq!(dump, canonical_dump(b.store.conn()).unwrap());
+    assert_eq!(dump, canonical_dump(c.store.conn()).unwrap());
+    assert!(dump.contains("Persona 4"));
+}
+
+#[test]
+fn a_removed_desk_is_refused_after_the_key_is_rotated() {
+    let shared = tempfile::tempdir().unwrap();
+    let mut a = desk("Coordinamento", 1, shared.path(), 0);
+    let mut lost = desk("Portatile smarrito", 2, shared.path(), 0);
+    let mut b = desk("Sportello B", 3, shared.path(), 0);
+    run(&mut lost);
+    run(&mut a);
+    run(&mut b);
+    let code =
+        sync::rotate_key(&mut a.store, "nuova frase del gruppo", &[lost.store.desk()], KdfParams::MINIMUM).unwrap();
+    assert!(code.len() > 50);
+    person(&mut a, "Dopo la rotazione");
+    run(&mut a);
+    // B cannot read the new key's bundles until it unlocks the new key file.
+    let report = run(&mut b);
+    assert!(report.refused.iter().any(|r| r.reason.contains("nuova passphrase")), "{report:?}");
+    assert!(sync::status(&b.store).unwrap().new_key_waiting);
+    assert_eq!(sync::unlock(&mut b.store, PASS).unwrap_err().kind(), "wrong_passphrase");
+    assert!(sync::unlock(&mut b.store, "nuova frase del gruppo").unwrap() >= 1);
+    // The lost laptop (old key, old passphrase) writes on: once B holds the new key file's removal
+    // list, those bundles are refused.
+    person(&mut lost, "Dal portatile smarrito");
+    run(&mut lost);
+    let report = run(&mut b);
+    assert!(
+        report.refused.iter().any(|r| r.reason.contains("rimossa dal gruppo")),
+        "the removed desk's bundle is refused: {report:?}"
+    );
+    let names: Vec<String> = b
+        .store
+        .conn()
+        .prepare("SELECT surname FROM person")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert!(names.contains(&"Dopo la rotazione".to_string()));
+    assert!(!names.contains(&"Dal portatile smarrito".to_string()));
+    assert!(sync::status(&b.store).unwrap().desks.iter().any(|d| d.removed));
+    let _ = Value::Null;
+}

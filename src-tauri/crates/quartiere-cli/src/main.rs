@@ -15,6 +15,7 @@ use quartiere_core::import::{self, ImportOptions, ImportReport};
 use quartiere_core::registry;
 use quartiere_core::schema::Table;
 use quartiere_core::search::{self, Scope};
+use quartiere_core::sync::{self, crypto::KdfParams, ConflictChoice};
 use quartiere_core::{cf, format, text, Actor, Error, Store};
 
 /// Prints a line to stdout; a closed pipe (`quartiere ... | head`) ends the program quietly
@@ -80,6 +81,8 @@ enum Command {
     /// Sportello di ascolto: registra ed elenca i contatti.
     #[command(subcommand)]
     Desk(DeskCommand),
+    /// Sincronizza con le altre postazioni attraverso la cartella condivisa.
+    Sync(SyncArgs),
     /// Le ultime modifiche registrate (chi, quando, da quale postazione).
     Changes {
         #[arg(long, default_value_t = 50)]
@@ -126,6 +129,18 @@ enum HouseholdsCommand {
 enum DeskCommand {
     /// Registra un contatto allo sportello.
     Add(DeskAdd),
+    /// Registra questa postazione nel gruppo di sincronizzazione (crea il gruppo se la cartella è vuota).
+    /// La passphrase si legge da $QUARTIERE_TEAM_PASSPHRASE o si chiede al terminale.
+    Enrol {
+        #[arg(long)]
+        folder: PathBuf,
+        /// Nome della postazione, per esempio «Sportello Mezzetta».
+        #[arg(long)]
+        name: String,
+        /// Usa il codice di recupero su carta invece della passphrase.
+        #[arg(long)]
+        recovery_code: Option<String>,
+    },
     /// Elenca i contatti.
     List {
         #[arg(long, value_parser = parse_date_arg)]
@@ -139,6 +154,48 @@ enum DeskCommand {
         limit: usize,
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Args)]
+struct SyncArgs {
+    #[command(subcommand)]
+    command: Option<SyncCommand>,
+    /// La cartella condivisa (deve essere quella con cui la postazione è registrata).
+    #[arg(long)]
+    folder: Option<PathBuf>,
+    /// Scrive anche un'istantanea completa, per le postazioni nuove.
+    #[arg(long)]
+    snapshot: bool,
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Subcommand)]
+enum SyncCommand {
+    /// Stato: postazioni, ultimi pacchetti, file rifiutati, conflitti.
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+    /// I conflitti da rivedere (stesso campo cambiato da due postazioni insieme).
+    Conflicts {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Risolve un conflitto tenendo il valore attuale o quello dell'altra postazione.
+    Resolve {
+        id: i64,
+        /// `attuale` o `altro`.
+        #[arg(long)]
+        keep: String,
+    },
+    /// Apre una nuova chiave del gruppo (dopo una rotazione) con la nuova passphrase.
+    Unlock,
+    /// Crea una nuova chiave del gruppo, togliendo le postazioni indicate (id o prime cifre).
+    Rotate {
+        #[arg(long = "remove")]
+        remove: Vec<String>,
     },
 }
 
@@ -337,6 +394,27 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Desk(DeskCommand::Add(args)) => desk_add(&cli, args),
+        Command::Desk(DeskCommand::Enrol { folder, name, recovery_code }) => {
+            let mut store = open(&cli)?;
+            let actor = actor(&cli, &mut store)?;
+            let outcome = match recovery_code {
+                Some(code) => sync::enrol_with_recovery_code(&mut store, &actor, folder, code, name)?,
+                None => {
+                    let passphrase = passphrase("Passphrase del gruppo")?;
+                    sync::enrol(&mut store, &actor, folder, &passphrase, name, KdfParams::DEFAULT)?
+                }
+            };
+            if outcome.created_team {
+                out!("Gruppo creato nella cartella {}.", folder.display());
+            }
+            out!("Postazione «{name}» registrata (id {}).", outcome.desk_id);
+            if let Some(code) = outcome.recovery_code {
+                out!("Codice di recupero della chiave del gruppo: stampalo e conservalo in un luogo sicuro.");
+                out!("{code}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Sync(args) => sync_command(&cli, args),
         Command::Desk(DeskCommand::List { from, to, follow_ups, limit, json }) => {
             let store = open(&cli)?;
             let filter = ContactFilter {
@@ -508,6 +586,171 @@ fn print_contact(c: &desk::DeskContactView) {
     }
     for r in &c.referrals {
         out!("    Inviato a {}: {}", r.to, r.reason);
+    }
+}
+
+/// The team passphrase: from $QUARTIERE_TEAM_PASSPHRASE (scripts, tests), else asked on the terminal.
+fn passphrase(prompt: &str) -> Result<String, Error> {
+    if let Ok(p) = std::env::var("QUARTIERE_TEAM_PASSPHRASE") {
+        return Ok(p);
+    }
+    eprint!("{prompt}: ");
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
+fn sync_command(cli: &Cli, args: &SyncArgs) -> Result<ExitCode, Error> {
+    let mut store = open(cli)?;
+    match &args.command {
+        Some(SyncCommand::Status { json }) => {
+            let status = sync::status(&store)?;
+            if *json || args.json {
+                return print_json(&status).map(|_| ExitCode::SUCCESS);
+            }
+            if !status.enrolled {
+                out!("Postazione non registrata: usa `quartiere desk enrol --folder CARTELLA --name NOME`.");
+                return Ok(ExitCode::SUCCESS);
+            }
+            out!("Cartella: {}", status.folder.clone().unwrap_or_default());
+            out!("Ultima sincronizzazione: {}", status.last_sync_at.as_deref().map(show_time).unwrap_or("mai".into()));
+            out!("Modifiche da pubblicare: {}", status.unpublished_changes);
+            for d in &status.desks {
+                out!(
+                    "  {}{}{}: pacchetto n. {}{}",
+                    d.name,
+                    if d.this_desk { " (questa)" } else { "" },
+                    if d.removed { " (rimossa)" } else { "" },
+                    d.last_seq,
+                    d.last_bundle_at.as_deref().map(|t| format!(" del {}", show_time(t))).unwrap_or_default()
+                );
+            }
+            print_problems(&status.refused, &status.warnings, status.open_conflicts, status.blocked.as_deref());
+            if status.new_key_waiting {
+                out!("C'è una nuova chiave del gruppo: usa `quartiere sync unlock` con la nuova passphrase.");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(SyncCommand::Conflicts { json }) => {
+            let list = sync::conflicts(&store)?;
+            if *json || args.json {
+                return print_json(&list).map(|_| ExitCode::SUCCESS);
+            }
+            if list.is_empty() {
+                out!("Nessun conflitto da rivedere.");
+            }
+            for c in &list {
+                out!(
+                    "#{} {} «{}», campo {}: ora «{}» ({}); l'altra postazione aveva «{}» ({}, {})",
+                    c.id,
+                    c.record_kind,
+                    c.record_label,
+                    c.field,
+                    c.current_value,
+                    c.current_desk,
+                    c.other_value,
+                    c.other_desk,
+                    c.other_operator
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(SyncCommand::Resolve { id, keep }) => {
+            let choice = match keep.as_str() {
+                "attuale" | "current" => ConflictChoice::Current,
+                "altro" | "other" => ConflictChoice::Other,
+                _ => return Err(Error::invalid("keep", "scrivi «attuale» oppure «altro»")),
+            };
+            let actor = actor(cli, &mut store)?;
+            sync::resolve_conflict(&mut store, &actor, *id, choice)?;
+            out!("Conflitto #{id} risolto: la scelta arriverà alle altre postazioni alla prossima sincronizzazione.");
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(SyncCommand::Unlock) => {
+            let passphrase = passphrase("Nuova passphrase del gruppo")?;
+            let learned = sync::unlock(&mut store, &passphrase)?;
+            out!("Chiavi nuove aperte: {learned}.");
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(SyncCommand::Rotate { remove }) => {
+            let status = sync::status(&store)?;
+            let mut desks = Vec::new();
+            for prefix in remove {
+                let matches: Vec<_> =
+                    status.desks.iter().filter(|d| d.desk_id.to_string().starts_with(prefix.as_str())).collect();
+                match matches.as_slice() {
+                    [one] => desks.push(one.desk_id),
+                    [] => return Err(Error::NotFound { what: "postazione", key: prefix.clone() }),
+                    _ => return Err(Error::Ambiguous { key: prefix.clone() }),
+                }
+            }
+            let passphrase = passphrase("Nuova passphrase del gruppo")?;
+            let code = sync::rotate_key(&mut store, &passphrase, &desks, KdfParams::DEFAULT)?;
+            out!("Nuova chiave del gruppo creata. Le altre postazioni la aprono con la nuova passphrase.");
+            out!("Nuovo codice di recupero: stampalo e conservalo in un luogo sicuro.");
+            out!("{code}");
+            Ok(ExitCode::SUCCESS)
+        }
+        None => {
+            if let Some(folder) = &args.folder {
+                let status = sync::status(&store)?;
+                match &status.folder {
+                    None => {
+                        return Err(Error::invalid(
+                            "cartella",
+                            "postazione non registrata: usa prima `quartiere desk enrol --folder CARTELLA --name NOME`",
+                        ))
+                    }
+                    Some(known) if std::path::Path::new(known) != folder.as_path() => {
+                        return Err(Error::invalid(
+                            "cartella",
+                            format!("questa postazione è registrata con la cartella {known}, non {}", folder.display()),
+                        ))
+                    }
+                    Some(_) => {}
+                }
+            }
+            let report = sync::sync_with(&mut store, args.snapshot, &mut |_| {})?;
+            if args.json {
+                print_json(&report)?;
+            } else {
+                out!(
+                    "Applicati {} pacchetti ({} modifiche); pubblicato: {}.",
+                    report.bundles_applied,
+                    report.changes_applied,
+                    match report.published_seq {
+                        Some(seq) => format!("pacchetto n. {seq} con {} modifiche", report.published_changes),
+                        None => "niente di nuovo".into(),
+                    }
+                );
+                if let Some(s) = &report.snapshot_loaded {
+                    out!("Postazione avviata dall'istantanea {s}.");
+                }
+                print_problems(&report.refused, &report.warnings, report.new_conflicts, None);
+            }
+            Ok(if report.refused.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+        }
+    }
+}
+
+fn show_time(rfc3339: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(rfc3339)
+        .map(|t| t.with_timezone(&Local).format("%d/%m/%Y %H:%M").to_string())
+        .unwrap_or_else(|_| rfc3339.to_string())
+}
+
+fn print_problems(refused: &[sync::RefusedFile], warnings: &[String], conflicts: u32, blocked: Option<&str>) {
+    if let Some(reason) = blocked {
+        out!("ATTENZIONE: {reason}");
+    }
+    for r in refused {
+        out!("File rifiutato {}: {}", r.path, r.reason);
+    }
+    for w in warnings {
+        out!("Avviso: {w}");
+    }
+    if conflicts > 0 {
+        out!("Conflitti da rivedere: {conflicts} (`quartiere sync conflicts`).");
     }
 }
 

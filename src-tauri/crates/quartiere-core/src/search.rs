@@ -203,7 +203,8 @@ pub(crate) fn refresh(conn: &Connection, touched: &BTreeSet<(Table, Uuid)>) -> R
             }
             Table::Membership => {
                 let pair: Option<(Option<String>, Option<String>)> = conn
-                    .query_row("SELECT person_id, household_id FROM membership WHERE id = ?1", [id.to_string()], |r| {
+                    .prepare_cached("SELECT person_id, household_id FROM membership WHERE id = ?1")?
+                    .query_row([id.to_string()], |r| {
                         Ok((r.get(0)?, r.get(1)?))
                     })
                     .optional()?;
@@ -242,7 +243,8 @@ fn ids(conn: &Connection, sql: &str, id: Uuid) -> Result<Vec<Uuid>> {
 
 fn refresh_person(conn: &Connection, id: Uuid) -> Result<()> {
     let row: Option<(String, String, Option<String>, i64)> = conn
-        .query_row("SELECT surname, name, codice_fiscale, deleted FROM person WHERE id = ?1", [id.to_string()], |r| {
+        .prepare_cached("SELECT surname, name, codice_fiscale, deleted FROM person WHERE id = ?1")?
+        .query_row([id.to_string()], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
         })
         .optional()?;
@@ -265,12 +267,11 @@ fn refresh_person(conn: &Connection, id: Uuid) -> Result<()> {
 fn refresh_household(conn: &Connection, id: Uuid) -> Result<()> {
     // Dissolved and deleted households drop out of the index.
     let row: Option<(String, String, Option<String>, Option<String>)> = conn
-        .query_row(
+        .prepare_cached(
             "SELECT d.street, d.civic, d.scala, d.code FROM household h JOIN dwelling d ON d.id = h.dwelling_id
              WHERE h.id = ?1 AND h.deleted = 0 AND h.dissolved_on IS NULL",
-            [id.to_string()],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-        )
+        )?
+        .query_row([id.to_string()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
         .optional()?;
     match row {
         Some((street, civic, scala, code)) => {
@@ -296,28 +297,35 @@ fn street_key(street: &str) -> String {
 }
 
 fn put_doc(conn: &Connection, kind: HitKind, id: Uuid, sort_key: &str, lead_key: &str, body: &str) -> Result<()> {
-    let docid: i64 = conn.query_row(
-        "INSERT INTO search_doc (kind, ref_id, sort_key, lead_key) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (kind, ref_id) DO UPDATE SET sort_key = excluded.sort_key, lead_key = excluded.lead_key
-         RETURNING docid",
-        params![kind.code(), id.to_string(), sort_key, lead_key],
-        |r| r.get(0),
-    )?;
-    conn.prepare_cached("DELETE FROM search_fts WHERE rowid = ?1")?.execute([docid])?;
+    let existing: Option<i64> = conn
+        .prepare_cached("SELECT docid FROM search_doc WHERE kind = ?1 AND ref_id = ?2")?
+        .query_row(params![kind.code(), id.to_string()], |r| r.get(0))
+        .optional()?;
+    let docid = match existing {
+        Some(docid) => {
+            conn.prepare_cached("UPDATE search_doc SET sort_key = ?2, lead_key = ?3 WHERE docid = ?1")?
+                .execute(params![docid, sort_key, lead_key])?;
+            conn.prepare_cached("DELETE FROM search_fts WHERE rowid = ?1")?.execute([docid])?;
+            docid
+        }
+        None => {
+            conn.prepare_cached("INSERT INTO search_doc (kind, ref_id, sort_key, lead_key) VALUES (?1, ?2, ?3, ?4)")?
+                .execute(params![kind.code(), id.to_string(), sort_key, lead_key])?;
+            conn.last_insert_rowid()
+        }
+    };
     conn.prepare_cached("INSERT INTO search_fts (rowid, body) VALUES (?1, ?2)")?.execute(params![docid, body])?;
     Ok(())
 }
 
 fn remove_doc(conn: &Connection, kind: HitKind, id: Uuid) -> Result<()> {
     let docid: Option<i64> = conn
-        .query_row(
-            "DELETE FROM search_doc WHERE kind = ?1 AND ref_id = ?2 RETURNING docid",
-            params![kind.code(), id.to_string()],
-            |r| r.get(0),
-        )
+        .prepare_cached("SELECT docid FROM search_doc WHERE kind = ?1 AND ref_id = ?2")?
+        .query_row(params![kind.code(), id.to_string()], |r| r.get(0))
         .optional()?;
     if let Some(docid) = docid {
-        conn.execute("DELETE FROM search_fts WHERE rowid = ?1", [docid])?;
+        conn.prepare_cached("DELETE FROM search_doc WHERE docid = ?1")?.execute([docid])?;
+        conn.prepare_cached("DELETE FROM search_fts WHERE rowid = ?1")?.execute([docid])?;
     }
     Ok(())
 }

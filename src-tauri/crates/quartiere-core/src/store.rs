@@ -62,6 +62,8 @@ impl Store {
     pub fn open(path: &Path, clock: Box<dyn Clock>, mut ids: IdGen) -> Result<Store> {
         let mut conn = Connection::open(path)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        // The write, merge and search paths keep a few dozen statements hot.
+        conn.set_prepared_statement_cache_capacity(128);
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;

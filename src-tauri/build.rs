@@ -20,6 +20,13 @@ fn main() {
         "save_settings",
         "choices",
         "ready",
+        "sync_pick_folder",
+        "sync_status",
+        "sync_enrol",
+        "sync_unlock",
+        "sync_now",
+        "sync_conflicts",
+        "sync_resolve",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest)).expect("tauri build script failed");
 }

@@ -2,7 +2,7 @@
 //! types with ts-rs into `ui/src/lib/bindings.ts`. The test `tests/bindings.rs` fails when the
 //! committed file differs from what the types say now; `cargo xtask bindings` rewrites it.
 
-use quartiere_core::{codes, desk, error, ids, import, registry, search};
+use quartiere_core::{codes, desk, error, ids, import, registry, search, sync};
 use ts_rs::{Config, TS};
 
 use crate::commands;
@@ -42,7 +42,9 @@ pub fn typescript() -> String {
         registry::Dwelling, registry::Membership, registry::Member, registry::HouseholdDetail,
         registry::HouseholdSummary, search::HitKind, search::SearchHit, desk::ReferralView,
         desk::DeskContactView, desk::NoteVersion, desk::Note, import::RowError, import::ImportReport,
-        import::ImportPhase, import::ImportProgress,
+        import::ImportPhase, import::ImportProgress, ids::DeskId, sync::SyncProgress, sync::RefusedFile,
+        sync::SyncReport, sync::DeskStatus, sync::SyncStatus, sync::EnrolOutcome, sync::ConflictView,
+        sync::ConflictChoice,
         // The shell's own wire types.
         commands::UiError, commands::Home, commands::HouseholdView, commands::DwellingForm, commands::PersonForm,
         commands::MembershipForm, commands::ContactForm, commands::ContactFilterForm, commands::Settings,

@@ -51,6 +51,13 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::
         save_settings,
         choices,
         ready,
+        sync_pick_folder,
+        sync_status,
+        sync_enrol,
+        sync_unlock,
+        sync_now,
+        sync_conflicts,
+        sync_resolve,
     ])
 }
 

@@ -207,6 +207,28 @@ fn an_operator_registers_a_household_and_finds_it_after_a_restart() {
     assert!(!s.page_text().contains("Diop Awa"));
     s.screenshot(&shots.join("nuclei-filtri.png"));
 
+    // Sincronizza: link this desk to a new team in a shared folder; the recovery code is shown once,
+    // then the first sync publishes this desk's work as an encrypted bundle.
+    let shared = tempfile::tempdir().unwrap();
+    nav(&s, "Sincronizza");
+    s.wait_for_text("Collega questa postazione");
+    fill(&s, "#sync-folder", &shared.path().display().to_string());
+    fill(&s, "#sync-desk", "Sportello Mezzetta");
+    fill(&s, "#sync-passphrase", "cortile di via Pirandello");
+    s.click(&s.find_with_text("form button[type='submit']", "Collega"));
+    s.wait_for_text("Gruppo creato.");
+    s.screenshot(&shots.join("sincronizza-codice.png"));
+    s.click(&s.find_with_text("button", "Ho conservato il codice"));
+    s.wait_for_text("Sincronizzazione completata");
+    s.wait_for_text("Ultima sincronizzazione:");
+    s.screenshot(&shots.join("sincronizza.png"));
+    let bundles: Vec<_> = std::fs::read_dir(shared.path().join("desks"))
+        .unwrap()
+        .flat_map(|d| std::fs::read_dir(d.unwrap().path()).unwrap())
+        .map(|f| f.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(bundles.contains(&"b-0000000000000001.qrt".to_string()), "{bundles:?}");
+
     // English is one setting away, and back.
     nav(&s, "Impostazioni");
     s.click(&s.find("#settings-language option[value='en']"));

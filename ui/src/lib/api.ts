@@ -5,7 +5,7 @@ import { Channel, invoke } from "@tauri-apps/api/core";
 import type {
   ContactFilterForm, ContactForm, DeskContactId, DeskContactView, DwellingForm, HouseholdId, HouseholdSummary, HouseholdView,
   Home, Choices, ImportProgress, ImportReport, MembershipForm, Person, PersonForm, PersonId, SearchHit, Settings,
-  UiError, FieldError,
+  UiError, FieldError, SyncStatus, SyncReport, SyncProgress, EnrolOutcome, ConflictView, ConflictChoice,
 } from "./bindings";
 
 export type * from "./bindings";
@@ -35,6 +35,18 @@ export const api = {
   settings: () => invoke<Settings>("settings"),
   saveSettings: (settings: Settings) => invoke<Settings>("save_settings", { settings }),
   ready: (pageMs: number) => invoke<null>("ready", { pageMs }),
+  syncPickFolder: () => invoke<string | null>("sync_pick_folder"),
+  syncStatus: () => invoke<SyncStatus>("sync_status"),
+  syncEnrol: (folder: string, passphrase: string, deskName: string, recoveryCode: string | null) =>
+    invoke<EnrolOutcome>("sync_enrol", { folder, passphrase, deskName, recoveryCode }),
+  syncUnlock: (passphrase: string) => invoke<number>("sync_unlock", { passphrase }),
+  syncNow: (onProgress: (p: SyncProgress) => void) => {
+    const channel = new Channel<SyncProgress>();
+    channel.onmessage = onProgress;
+    return invoke<SyncReport>("sync_now", { onProgress: channel });
+  },
+  syncConflicts: () => invoke<ConflictView[]>("sync_conflicts"),
+  syncResolve: (id: number, choice: ConflictChoice) => invoke<null>("sync_resolve", { id, choice }),
 };
 
 let early: Promise<Home> | null = null;

@@ -140,6 +140,91 @@ export type ImportPhase = "checking" | "writing";
 export type ImportProgress = { phase: ImportPhase, done: number, total: number, };
 
 /**
+ * A desk (one laptop with its own database).
+ */
+export type DeskId = string;
+
+/**
+ * Where a sync is, for a progress bar.
+ */
+export type SyncProgress = { 
+/**
+ * `reading`, `applying`, `publishing`.
+ */
+phase: string, done: number, total: number, };
+
+export type RefusedFile = { 
+/**
+ * Relative to the shared folder.
+ */
+path: string, reason: string, };
+
+/**
+ * What one sync did.
+ */
+export type SyncReport = { bundles_applied: number, changes_applied: number, duplicates: number, new_conflicts: number, 
+/**
+ * The bundle this desk published, if it had anything to say.
+ */
+published_seq: number | null, published_changes: number, 
+/**
+ * Set when this desk joined from another desk's snapshot.
+ */
+snapshot_loaded: string | null, snapshot_written: number | null, files_pruned: number, refused: Array<RefusedFile>, warnings: Array<string>, };
+
+export type DeskStatus = { desk_id: DeskId, name: string, this_desk: boolean, removed: boolean, 
+/**
+ * The highest bundle received (or, for this desk, published).
+ */
+last_seq: number, 
+/**
+ * When that bundle was written, RFC 3339.
+ */
+last_bundle_at: string | null, };
+
+export type SyncStatus = { enrolled: boolean, folder: string | null, desk_id: DeskId, last_sync_at: string | null, unpublished_changes: number, desks: Array<DeskStatus>, refused: Array<RefusedFile>, open_conflicts: number, 
+/**
+ * Recent warnings (clock skew, forks seen), newest first.
+ */
+warnings: Array<string>, 
+/**
+ * A key file in the folder holds a newer team key this desk cannot open yet: ask the passphrase.
+ */
+new_key_waiting: boolean, 
+/**
+ * Set when this desk must re-enrol (restored from an old backup, or removed from the team).
+ */
+blocked: string | null, };
+
+/**
+ * What enrolling did.
+ */
+export type EnrolOutcome = { desk_id: DeskId, 
+/**
+ * True when this desk created the team (the folder had no key).
+ */
+created_team: boolean, 
+/**
+ * The paper recovery code of the team key, shown once, when the team is created or rotated.
+ */
+recovery_code: string | null, };
+
+/**
+ * One conflict to review: a field two desks changed at the same time.
+ */
+export type ConflictView = { id: number, 
+/**
+ * `persona`, `nucleo`...
+ */
+record_kind: string, table: string, row_id: string, 
+/**
+ * A readable name of the record: `Rossi Mario`, `Via Pirandello 6`.
+ */
+record_label: string, field: string, current_value: string, current_desk: string, other_value: string, other_desk: string, other_operator: string, detected_at: string, };
+
+export type ConflictChoice = "current" | "other";
+
+/**
  * The one error type the UI sees: `kind` picks the Italian sentence, `message` adds detail, and
  * `fields` places validation messages next to their inputs.
  */

@@ -62,13 +62,18 @@ fn apply_run(changes: usize) -> (Duration, u64) {
     a.write(&actor, |w| {
         for i in 0..people {
             let id = w.new_id();
-            w.insert(if std::env::var("BENCH_PARTNER").is_ok() { Table::Partner } else { Table::Person }, id, &partner_or_person(i))?;
+            w.insert(
+                if std::env::var("BENCH_PARTNER").is_ok() { Table::Partner } else { Table::Person },
+                id,
+                &partner_or_person(i),
+            )?;
         }
         Ok(())
     })
     .unwrap();
     sync::sync(&mut a, &mut |_| {}).unwrap();
-    let bytes: u64 = walk(&folder).iter().filter(|p| p.to_string_lossy().contains("/b-")).map(|p| p.metadata().unwrap().len()).sum();
+    let bytes: u64 =
+        walk(&folder).iter().filter(|p| p.to_string_lossy().contains("/b-")).map(|p| p.metadata().unwrap().len()).sum();
     let (mut b, _) = desk(&root.path().join("b"), 2, "B", &folder);
     let t = Instant::now();
     let report = sync::sync(&mut b, &mut |_| {}).unwrap();
@@ -100,7 +105,8 @@ fn plain_insert(changes: usize) -> Duration {
         for i in 0..changes / COLUMNS.len() {
             let row = ids.uuid_v7(1_700_000_000_000).to_string();
             for (j, (col, value)) in person_values(i).into_iter().enumerate() {
-                stmt.execute(rusqlite::params![batch, "person", row, col, value, (i * 5 + j) as i64, desk, desk]).unwrap();
+                stmt.execute(rusqlite::params![batch, "person", row, col, value, (i * 5 + j) as i64, desk, desk])
+                    .unwrap();
             }
         }
     }
@@ -189,7 +195,12 @@ fn encryption(changes: usize) {
     let mut theirs = Vec::new();
     for _ in 0..7 {
         let t = Instant::now();
-        let out = Command::new("age").args(["-r", &recipient, "-o"]).arg(dir.path().join("out.age")).arg(&input).output().unwrap();
+        let out = Command::new("age")
+            .args(["-r", &recipient, "-o"])
+            .arg(dir.path().join("out.age"))
+            .arg(&input)
+            .output()
+            .unwrap();
         theirs.push(t.elapsed());
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     }
@@ -221,7 +232,8 @@ fn join_from_snapshot(people: usize) {
     );
     let t = Instant::now();
     sync::snapshot_now(&mut a).unwrap();
-    let snap: u64 = walk(&folder).iter().filter(|p| p.to_string_lossy().contains("/s-")).map(|p| p.metadata().unwrap().len()).sum();
+    let snap: u64 =
+        walk(&folder).iter().filter(|p| p.to_string_lossy().contains("/s-")).map(|p| p.metadata().unwrap().len()).sum();
     println!(
         "publish + snapshot at the old desk: {:.1} s, snapshot {:.1} MB ({:.1} bytes per change)",
         t.elapsed().as_secs_f64(),
@@ -248,7 +260,10 @@ fn join_from_snapshot(people: usize) {
 
 fn main() {
     println!("{:<16} {:>12} {:>14} {:>10} {:>16}", "apply", "quartiere", "plain insert", "ratio", "bytes/change");
-    let sizes: Vec<usize> = std::env::var("QUARTIERE_BENCH_APPLY").ok().map(|v| v.split(",").filter_map(|s| s.parse().ok()).collect()).unwrap_or(vec![10_000, 100_000]);
+    let sizes: Vec<usize> = std::env::var("QUARTIERE_BENCH_APPLY")
+        .ok()
+        .map(|v| v.split(",").filter_map(|s| s.parse().ok()).collect())
+        .unwrap_or(vec![10_000, 100_000]);
     for changes in sizes {
         let (ours, bytes) = apply_run(changes);
         let plain = median((0..3).map(|_| plain_insert(changes)).collect());
@@ -261,7 +276,9 @@ fn main() {
             bytes as f64 / changes as f64
         );
     }
-    if std::env::var("QUARTIERE_BENCH_APPLY").is_ok() { return; }
+    if std::env::var("QUARTIERE_BENCH_APPLY").is_ok() {
+        return;
+    }
     encryption(100_000);
     let people: usize = std::env::var("QUARTIERE_BENCH_PEOPLE").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
     join_from_snapshot(people);

@@ -204,9 +204,7 @@ pub(crate) fn refresh(conn: &Connection, touched: &BTreeSet<(Table, Uuid)>) -> R
             Table::Membership => {
                 let pair: Option<(Option<String>, Option<String>)> = conn
                     .prepare_cached("SELECT person_id, household_id FROM membership WHERE id = ?1")?
-                    .query_row([id.to_string()], |r| {
-                        Ok((r.get(0)?, r.get(1)?))
-                    })
+                    .query_row([id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
                     .optional()?;
                 if let Some((person, household)) = pair {
                     people.extend(person.and_then(|p| Uuid::parse_str(&p).ok()));
@@ -244,9 +242,7 @@ fn ids(conn: &Connection, sql: &str, id: Uuid) -> Result<Vec<Uuid>> {
 fn refresh_person(conn: &Connection, id: Uuid) -> Result<()> {
     let row: Option<(String, String, Option<String>, i64)> = conn
         .prepare_cached("SELECT surname, name, codice_fiscale, deleted FROM person WHERE id = ?1")?
-        .query_row([id.to_string()], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-        })
+        .query_row([id.to_string()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
         .optional()?;
     match row {
         Some((surname, name, cf, 0)) => {

@@ -582,6 +582,25 @@ fn check_file(
     Ok(Checked { header, payload, hash: crypto::sha256_hex(bytes) })
 }
 
+/// The bundle reader on bytes alone, for the fuzz test: every check [`sync`] makes on a bundle from
+/// `desk` numbered `seq`, with one key and the desk's verifying key. Never panics.
+pub fn read_bundle(
+    bytes: &[u8],
+    desk: DeskId,
+    seq: u64,
+    key: &TeamKey,
+    verifying_key: [u8; 32],
+) -> std::result::Result<Payload, String> {
+    let keys = Keys {
+        folder: PathBuf::new(),
+        signer: DeskSigner::from_seed(&[0; 32]),
+        keys: BTreeMap::from([(key.id, key.clone())]),
+        current: key.id,
+    };
+    let peers = BTreeMap::from([(desk, Peer { name: String::new(), verifying_key })]);
+    check_file(bytes, Entry::Bundle { desk, seq }, &keys, &peers, &BTreeSet::new()).map(|c| c.payload)
+}
+
 fn short(id: Uuid) -> String {
     id.simple().to_string()[..8].to_string()
 }

@@ -8,6 +8,7 @@ mod registry;
 mod search;
 mod store;
 mod sync;
+mod sync_fuzz;
 mod sync_property;
 
 use chrono::{NaiveDate, TimeZone, Utc};

@@ -334,13 +334,8 @@ impl Writer<'_> {
     /// Writes the given columns even when they already hold these values, so the write wins
     /// everywhere over older values: how a conflict is settled.
     pub fn reassert(&mut self, table: Table, id: Uuid, values: &[(&str, Value)]) -> Result<()> {
-        check_columns(table, values.iter().map(|(c, _)| *c))?;
-        upsert_row(&self.tx, table, id, values.iter().map(|(c, v)| (*c, v)))?;
-        for (column, value) in values {
-            self.record(table, id, column, value)?;
-        }
-        self.touched.insert((table, id));
-        Ok(())
+        // Writing every given column and recording each is exactly what an insert does.
+        self.insert(table, id, values)
     }
 
     /// Marks a row deleted. Rows are never removed, so other desks and the history see the deletion.

@@ -7,7 +7,9 @@
 //! - a new desk joining a 100,000-person dataset from a snapshot (target: under 5 s).
 //!
 //! Run with `cargo bench -p quartiere-core --bench sync` (QUARTIERE_BENCH_PEOPLE changes the size
-//! of the last dataset).
+//! of the last dataset; QUARTIERE_BENCH_APPLY=100000 runs only the apply rows, for those sizes;
+//! BENCH_PARTNER=1 writes the same values to the partner table, outside the search index, to show
+//! what keeping search current costs).
 
 use std::path::Path;
 use std::process::Command;

@@ -259,6 +259,8 @@ export const en: Strings = {
       "The same data was changed at two desks in the same period. The current value holds for now; choose which to keep: the choice reaches every desk.",
     noConflicts: "No conflicts to review.",
     field: "Field",
+    /** The record fields a conflict can name, by column. */
+    fields: { surname: "Surname", name: "Name", sex: "Sex", birth_date: "Date of birth", birth_place: "Place of birth", codice_fiscale: "Tax code", citizenship: "Citizenship", phone: "Phone", email: "Email", esf_labour_status: "Labour status (ESF)", esf_isced: "Education (ESF)", esf_migrant: "Foreign background (ESF)", esf_disability: "Disability (ESF)", esf_other_disadvantage: "Other disadvantage (ESF)", esf_homeless: "Homeless (ESF)", esf_rural: "Rural area (ESF)", deleted: "Deleted", code: "Dwelling code", street: "Street", civic: "Number", scala: "Staircase", piano: "Floor", interno: "Flat", cap: "Postcode", comune: "Municipality", provincia: "Province", formed_on: "Formed on", dissolved_on: "Dissolved on", relationship: "Relationship", resident_since: "Resident since", left_on: "Left on", tenant_of_record: "Tenant of record", kind: "Kind", address: "Address", role: "Role", follow_up_on: "Follow-up on", follow_up_done_on: "Follow-up done on", channel: "Channel", reason: "Reason", referred_on: "Referred on" } as Record<string, string>,
     current: "Current value",
     other: "Other desk's value",
     keepCurrent: "Keep the current value",

@@ -260,6 +260,8 @@ export const it = {
       "Lo stesso dato è stato cambiato su due postazioni nello stesso periodo. Ora vale il valore attuale; scegli quale tenere: la scelta arriva a tutte le postazioni.",
     noConflicts: "Nessun conflitto da rivedere.",
     field: "Campo",
+    /** The record fields a conflict can name, by column. */
+    fields: { surname: "Cognome", name: "Nome", sex: "Sesso", birth_date: "Data di nascita", birth_place: "Luogo di nascita", codice_fiscale: "Codice fiscale", citizenship: "Cittadinanza", phone: "Telefono", email: "Email", esf_labour_status: "Condizione occupazionale (FSE)", esf_isced: "Titolo di studio (FSE)", esf_migrant: "Origine straniera (FSE)", esf_disability: "Disabilità (FSE)", esf_other_disadvantage: "Altro svantaggio (FSE)", esf_homeless: "Senza dimora (FSE)", esf_rural: "Area rurale (FSE)", deleted: "Eliminato", code: "Codice alloggio", street: "Via", civic: "Civico", scala: "Scala", piano: "Piano", interno: "Interno", cap: "CAP", comune: "Comune", provincia: "Provincia", formed_on: "Costituito il", dissolved_on: "Sciolto il", relationship: "Relazione", resident_since: "Residente dal", left_on: "Uscito il", tenant_of_record: "Intestatario", kind: "Tipo", address: "Indirizzo", role: "Ruolo", follow_up_on: "Richiamo il", follow_up_done_on: "Richiamo fatto il", channel: "Canale", reason: "Motivo", referred_on: "Inviato il" } as Record<string, string>,
     current: "Valore attuale",
     other: "Valore dell'altra postazione",
     keepCurrent: "Tieni il valore attuale",

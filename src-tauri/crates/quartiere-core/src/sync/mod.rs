@@ -1307,11 +1307,9 @@ fn record_label(conn: &Connection, table: Table, id: Uuid) -> Result<String> {
         Table::Household => {
             "SELECT d.street || ' ' || d.civic FROM household h JOIN dwelling d ON d.id = h.dwelling_id WHERE h.id = ?1"
         }
-        Table::Partner | Table::Desk | Table::Operator => match table {
-            Table::Partner => "SELECT name FROM partner WHERE id = ?1",
-            Table::Desk => "SELECT name FROM desk WHERE id = ?1",
-            _ => "SELECT name FROM operator WHERE id = ?1",
-        },
+        Table::Partner => "SELECT name FROM partner WHERE id = ?1",
+        Table::Desk => "SELECT name FROM desk WHERE id = ?1",
+        Table::Operator => "SELECT name FROM operator WHERE id = ?1",
         _ => return Ok(table_label(table).to_string()),
     };
     Ok(conn.query_row(sql, [id.to_string()], |r| r.get::<_, String>(0)).optional()?.unwrap_or_default())

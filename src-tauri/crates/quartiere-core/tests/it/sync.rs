@@ -11,7 +11,6 @@ use quartiere_core::schema::Table;
 use quartiere_core::store::canonical_dump;
 use quartiere_core::sync::{self, crypto::KdfParams, ConflictChoice, SyncReport};
 use quartiere_core::{registry as reg, Actor, Error, Store};
-use rusqlite::types::Value;
 use uuid::Uuid;
 
 pub const PASS: &str = "cortile di via Pirandello";
@@ -277,7 +276,7 @@ fn concurrent_edits_keep_the_loser_for_review_and_notes_never_conflict() {
     let c = &at_a[0];
     assert_eq!(c.field, "phone");
     assert_eq!(c.record_label, "Rossi Anna");
-    let mut values = BTreeSet::from([c.current_value.clone(), c.other_value.clone()]);
+    let values = BTreeSet::from([c.current_value.clone(), c.other_value.clone()]);
     assert_eq!(values, BTreeSet::from(["02 1111".to_string(), "02 2222".to_string()]));
     // The operator at A takes the other value; it wins everywhere and settles B's conflict too.
     let other = c.other_value.clone();
@@ -289,7 +288,6 @@ fn concurrent_edits_keep_the_loser_for_review_and_notes_never_conflict() {
     let phone: String =
         b.store.conn().query_row("SELECT phone FROM person WHERE id = ?1", [id.to_string()], |r| r.get(0)).unwrap();
     assert_eq!(phone, other);
-    values.clear();
     // A later, sequential edit is no conflict.
     set(&mut b, id, "phone", "02 3333");
     run(&mut b);
@@ -434,5 +432,4 @@ fn a_removed_desk_is_refused_after_the_key_is_rotated() {
     assert!(names.contains(&"Dopo la rotazione".to_string()));
     assert!(!names.contains(&"Dal portatile smarrito".to_string()));
     assert!(sync::status(&b.store).unwrap().desks.iter().any(|d| d.removed));
-    let _ = Value::Null;
 }

@@ -102,7 +102,7 @@ fn the_bundle_reader_refuses_mutations_and_never_panics() {
     let key = TeamKey::generate(1_700_000_000_000);
     let signer = DeskSigner::generate();
     let desk = DeskId(rng.uuid_v7(1_700_000_000_000));
-    let (mut refused, mut accepted) = (0u64, 0u64);
+    let mut refused = 0u64;
     for round in 0..iterations {
         let payload = sample(&mut rng, desk);
         let good = format::seal_file(header(desk, 3), &payload.encode(), &key, &signer);
@@ -118,9 +118,7 @@ fn the_bundle_reader_refuses_mutations_and_never_panics() {
         let mut plain = payload.encode();
         mutate(&mut rng, &mut plain);
         let file = format::seal_file(header(desk, 3), &plain, &key, &signer);
-        if read_bundle(&file, desk, 3, &key, signer.verifying_key()).is_ok() {
-            accepted += 1;
-        }
+        let _ = read_bundle(&file, desk, 3, &key, signer.verifying_key());
         // 3. A valid AEAD and signature around bytes that are not a zstd frame (or a damaged one).
         let mut inner = zstd_frame(&payload.encode());
         mutate(&mut rng, &mut inner);
@@ -131,7 +129,6 @@ fn the_bundle_reader_refuses_mutations_and_never_panics() {
         let _ = Header::parse(&random);
     }
     assert!(refused > iterations * 9 / 10, "mutations should almost always be refused: {refused}/{iterations}");
-    let _ = (accepted, HEADER_LEN);
 }
 
 fn zstd_frame(bytes: &[u8]) -> Vec<u8> {

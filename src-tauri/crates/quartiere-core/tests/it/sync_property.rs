@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use quartiere_core::ids::IdGen;
 use quartiere_core::schema::Table;
@@ -213,7 +213,6 @@ fn converge(seed: u64, steps: usize) {
         assert!(status.refused.is_empty(), "seed {seed}: refusals remain after whole delivery: {:?}", status.refused);
         assert_eq!(status.unpublished_changes, 0);
     }
-    let _ = Path::new("");
 }
 
 #[test]

@@ -7,11 +7,12 @@
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
+use quartiere_core::accounts;
 use quartiere_core::clock::SystemClock;
 use quartiere_core::demo::{self, DemoConfig};
 use quartiere_core::ids::IdGen;
 use quartiere_core::search::{self, Scope};
-use quartiere_core::{registry, Store};
+use quartiere_core::sync::crypto::KdfParams;
 
 const QUERIES: &[&str] =
     &["ross", "damico", "nicolo", "esposito maria", "el amr", "pirandello 6", "RSSMRA", "zoe", "ma"];
@@ -25,8 +26,17 @@ fn median(mut samples: Vec<Duration>) -> Duration {
 fn main() {
     let people: usize = std::env::var("QUARTIERE_BENCH_PEOPLE").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open_dir(dir.path(), Box::new(SystemClock), IdGen::seeded(1)).unwrap();
-    let actor = registry::ensure_actor(&mut store, "Banco di prova", "Benchmark").unwrap();
+    let signed = accounts::create_desk(
+        dir.path(),
+        "Banco di prova",
+        "Benchmark",
+        "frase di prova del banco",
+        KdfParams::MINIMUM,
+        Box::new(SystemClock),
+        IdGen::seeded(1),
+    )
+    .unwrap();
+    let (mut store, actor) = (signed.store, signed.actor);
     let started = Instant::now();
     let today = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
     let summary =
@@ -54,7 +64,7 @@ fn main() {
         let mut hits = 0;
         for _ in 0..ROUNDS {
             let t = Instant::now();
-            hits = search::search(conn, query, Scope::PEOPLE, 20).unwrap().len();
+            hits = search::search(conn, &actor, query, Scope::PEOPLE, 20).unwrap().len();
             ours.push(t.elapsed());
         }
         // The plain query only looks at the first word: SQL has no word-prefix matching.

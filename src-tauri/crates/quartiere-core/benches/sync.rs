@@ -23,7 +23,7 @@ use quartiere_core::schema::Table;
 use quartiere_core::sync::crypto::{DeskSigner, KdfParams, TeamKey};
 use quartiere_core::sync::format::{self, Header, Kind, Payload, WireChange};
 use quartiere_core::sync::{self};
-use quartiere_core::{registry, Actor, Store};
+use quartiere_core::{accounts, Actor, Store};
 use rusqlite::types::Value;
 use uuid::Uuid;
 
@@ -35,8 +35,17 @@ fn median(mut samples: Vec<Duration>) -> Duration {
 }
 
 fn desk(dir: &Path, seed: u64, name: &str, folder: &Path) -> (Store, Actor) {
-    let mut store = Store::open_dir(dir, Box::new(SystemClock), IdGen::seeded(seed)).unwrap();
-    let actor = registry::ensure_actor(&mut store, name, "Benchmark").unwrap();
+    let signed = accounts::create_desk(
+        dir,
+        name,
+        "Benchmark",
+        PASS,
+        KdfParams::MINIMUM,
+        Box::new(SystemClock),
+        IdGen::seeded(seed),
+    )
+    .unwrap();
+    let (mut store, actor) = (signed.store, signed.actor);
     sync::enrol(&mut store, &actor, folder, PASS, name, KdfParams::DEFAULT).unwrap();
     (store, actor)
 }
@@ -73,12 +82,12 @@ fn apply_run(changes: usize) -> (Duration, u64) {
         Ok(())
     })
     .unwrap();
-    sync::sync(&mut a, &mut |_| {}).unwrap();
+    sync::sync(&mut a, &actor, &mut |_| {}).unwrap();
     let bytes: u64 =
         walk(&folder).iter().filter(|p| p.to_string_lossy().contains("/b-")).map(|p| p.metadata().unwrap().len()).sum();
-    let (mut b, _) = desk(&root.path().join("b"), 2, "B", &folder);
+    let (mut b, actor_b) = desk(&root.path().join("b"), 2, "B", &folder);
     let t = Instant::now();
-    let report = sync::sync(&mut b, &mut |_| {}).unwrap();
+    let report = sync::sync(&mut b, &actor_b, &mut |_| {}).unwrap();
     let took = t.elapsed();
     assert!(report.changes_applied as usize >= people * COLUMNS.len(), "{report:?}");
     (took, bytes)
@@ -233,7 +242,7 @@ fn join_from_snapshot(people: usize) {
         t.elapsed().as_secs_f64()
     );
     let t = Instant::now();
-    sync::snapshot_now(&mut a).unwrap();
+    sync::snapshot_now(&mut a, &actor).unwrap();
     let snap: u64 =
         walk(&folder).iter().filter(|p| p.to_string_lossy().contains("/s-")).map(|p| p.metadata().unwrap().len()).sum();
     println!(
@@ -243,10 +252,10 @@ fn join_from_snapshot(people: usize) {
         snap as f64 / changes as f64
     );
     let t = Instant::now();
-    let (mut c, _) = desk(&root.path().join("c"), 3, "C", &folder);
+    let (mut c, actor_c) = desk(&root.path().join("c"), 3, "C", &folder);
     let enrol = t.elapsed();
     let t = Instant::now();
-    let report = sync::sync(&mut c, &mut |_| {}).unwrap();
+    let report = sync::sync(&mut c, &actor_c, &mut |_| {}).unwrap();
     let first_sync = t.elapsed();
     assert!(report.snapshot_loaded.is_some(), "{report:?}");
     let found: i64 = c.conn().query_row("SELECT count(*) FROM person", [], |r| r.get(0)).unwrap();

@@ -6,12 +6,13 @@ use rusqlite::types::Value;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use uuid::Uuid;
 
+use crate::access::{self, Action};
 use crate::codes::{Channel, Topic};
 use crate::error::{Error, FieldError, Result};
 use crate::ids::{DeskContactId, HouseholdId, NoteId, OperatorId, PartnerId, PersonId, ReferralId};
 use crate::registry::{self, opt};
 use crate::schema::Table;
-use crate::store::Writer;
+use crate::store::{Actor, Writer};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReferralTarget {
@@ -70,7 +71,7 @@ pub fn add_contact(w: &mut Writer<'_>, input: &DeskContactInput) -> Result<DeskC
     }
     let mut household = input.household;
     if let Some(person) = input.person {
-        registry::get_person(w.conn(), person)?;
+        registry::load_person(w.conn(), person)?;
         if household.is_none() {
             household = registry::current_membership(w.conn(), person)?.map(|m| m.household);
         }
@@ -231,7 +232,13 @@ fn insert_note(
 }
 
 /// The current notes about a subject, each with its earlier versions.
-pub fn notes(conn: &Connection, subject: NoteSubject) -> Result<Vec<Note>> {
+/// A subject's notes. Needs [`Action::ReadDesk`].
+pub fn notes(conn: &Connection, actor: &Actor, subject: NoteSubject) -> Result<Vec<Note>> {
+    access::require(conn, actor, Action::ReadDesk)?;
+    load_notes(conn, subject)
+}
+
+fn load_notes(conn: &Connection, subject: NoteSubject) -> Result<Vec<Note>> {
     let (table, id) = subject.parts();
     let mut stmt = conn.prepare_cached(
         "SELECT n.id, n.body, n.written_at, coalesce(o.name, ''), n.supersedes_id FROM note n
@@ -308,7 +315,13 @@ pub struct ContactFilter {
     pub limit: Option<usize>,
 }
 
-pub fn list_contacts(conn: &Connection, filter: &ContactFilter) -> Result<Vec<DeskContactView>> {
+/// Needs [`Action::ReadDesk`].
+pub fn list_contacts(conn: &Connection, actor: &Actor, filter: &ContactFilter) -> Result<Vec<DeskContactView>> {
+    access::require(conn, actor, Action::ReadDesk)?;
+    load_contacts(conn, filter)
+}
+
+fn load_contacts(conn: &Connection, filter: &ContactFilter) -> Result<Vec<DeskContactView>> {
     let mut stmt = conn.prepare_cached(
         "SELECT c.id, c.occurred_at, coalesce(o.name, ''), c.person_id, p.surname || ' ' || p.name, c.household_id,
                 d.street, d.civic, d.scala, d.piano, d.interno, c.channel, c.follow_up_on, c.follow_up_done_on
@@ -350,8 +363,10 @@ pub fn list_contacts(conn: &Connection, filter: &ContactFilter) -> Result<Vec<De
     Ok(out)
 }
 
-pub fn get_contact(conn: &Connection, id: DeskContactId) -> Result<DeskContactView> {
-    let found = list_contacts(conn, &ContactFilter { id: Some(id), ..Default::default() })?.pop();
+/// Needs [`Action::ReadDesk`].
+pub fn get_contact(conn: &Connection, actor: &Actor, id: DeskContactId) -> Result<DeskContactView> {
+    access::require(conn, actor, Action::ReadDesk)?;
+    let found = load_contacts(conn, &ContactFilter { id: Some(id), ..Default::default() })?.pop();
     found.ok_or_else(|| Error::NotFound { what: "contatto allo sportello", key: id.to_string() })
 }
 
@@ -398,6 +413,6 @@ fn fill_details(conn: &Connection, contact: &mut DeskContactView) -> Result<()> 
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
-    contact.note = notes(conn, NoteSubject::DeskContact(contact.id))?.pop().map(|n| n.body);
+    contact.note = load_notes(conn, NoteSubject::DeskContact(contact.id))?.pop().map(|n| n.body);
     Ok(())
 }

@@ -39,6 +39,20 @@ pub enum Error {
          (schema {found}, questa versione arriva a {known}): aggiorna il programma"
     )]
     SchemaTooNew { found: i64, known: i64 },
+    #[error("{message}")]
+    Forbidden { message: String },
+    #[error("nome o parola d'accesso errati")]
+    WrongCredentials,
+    #[error(
+        "l'archivio non si apre con questa chiave: il file {0} non è un archivio di Quartiere \
+         o il file delle chiavi non è il suo"
+    )]
+    WrongKey(String),
+    #[error(
+        "l'archivio {0} non è cifrato (creato da una versione di prova): spostalo altrove e crea \
+         un archivio nuovo, poi reimporta i dati"
+    )]
+    Unencrypted(String),
     #[error("import non riuscito: {0}")]
     Import(String),
     #[error("{0}")]
@@ -57,6 +71,9 @@ impl Error {
             Error::NotFound { .. } => "not_found",
             Error::Ambiguous { .. } => "ambiguous",
             Error::SchemaTooNew { .. } => "schema_too_new",
+            Error::Forbidden { .. } => "forbidden",
+            Error::WrongCredentials => "wrong_credentials",
+            Error::WrongKey(_) | Error::Unencrypted(_) => "locked",
             Error::Import(_) => "import",
             Error::Sync(crate::sync::SyncError::WrongPassphrase) => "wrong_passphrase",
             Error::Sync(crate::sync::SyncError::NotEnrolled) => "not_enrolled",

@@ -494,6 +494,7 @@ pub fn import_sheet_with_progress(
     options: ImportOptions,
     progress: &mut dyn FnMut(ImportProgress),
 ) -> Result<ImportReport> {
+    crate::access::require(store.conn(), actor, crate::access::Action::Import)?;
     let mut report = ImportReport::default();
     let rows = parse_rows(sheet, options.today, &mut report, progress);
     let total = sheet.rows.len();
@@ -589,7 +590,7 @@ fn apply_dwelling(w: &mut Writer<'_>, rows: &[&Row], today: NaiveDate, report: &
             }
         }
     }
-    let detail = registry::household_detail(w.conn(), household)?;
+    let detail = registry::load_household(w.conn(), household)?;
     for member in detail.current_members().filter(|m| !listed.contains(&m.person.id)) {
         report.warnings.push(format!(
             "{} risulta nel nucleo di {} ma non è nel file: verifica se è uscito dal nucleo",

@@ -6,6 +6,8 @@
 //! - time and randomness come in through [`clock::Clock`] and [`ids::IdGen`], never from globals;
 //! - nothing here logs personal data.
 
+pub mod access;
+pub mod accounts;
 pub mod cf;
 pub mod clock;
 pub mod codes;
@@ -21,6 +23,7 @@ pub mod search;
 pub mod store;
 pub mod sync;
 pub mod text;
+pub mod vault;
 
 pub use error::{Error, FieldError, Result};
 pub use store::{Actor, Store};

@@ -5,53 +5,16 @@ use chrono::NaiveDate;
 use rusqlite::types::Value;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
+use crate::access::{self, Action};
 use crate::cf;
 use crate::codes::{EsfAnswer, Isced, LabourStatus, PartnerKind, Relationship};
 use crate::error::{Error, FieldError, Result};
 use crate::ids::{DeskId, DwellingId, HouseholdId, MembershipId, OperatorId, PartnerContactId, PartnerId, PersonId};
 use crate::schema::Table;
-use crate::store::{Actor, Store, Writer};
+use crate::store::{Actor, Writer};
 
 // ---------------------------------------------------------------------------------------------
 // Desks and operators
-
-/// Finds or creates the operator called `operator_name` and makes sure this desk is named, so
-/// that writes can be attributed. The operator's own creation is attributed to that operator.
-pub fn ensure_actor(store: &mut Store, desk_name: &str, operator_name: &str) -> Result<Actor> {
-    let operator_name = operator_name.trim();
-    let desk_name = desk_name.trim();
-    if operator_name.is_empty() {
-        return Err(Error::invalid("operatore", "il nome dell'operatore è obbligatorio"));
-    }
-    let desk = store.desk();
-    let existing: Option<OperatorId> = store
-        .conn()
-        .query_row(
-            "SELECT id FROM operator WHERE name = ?1 AND deleted = 0 ORDER BY id LIMIT 1",
-            [operator_name],
-            |r| r.get(0),
-        )
-        .optional()?;
-    let desk_known: Option<String> =
-        store.conn().query_row("SELECT name FROM desk WHERE id = ?1", [desk], |r| r.get(0)).optional()?;
-    let operator = match existing {
-        Some(id) => id,
-        None => {
-            let id = OperatorId(store.new_id());
-            let actor = Actor { desk, operator: id };
-            store.write(&actor, |w| w.insert(Table::Operator, id.0, &[("name", operator_name.to_string().into())]))?;
-            id
-        }
-    };
-    let actor = Actor { desk, operator };
-    let wanted =
-        if desk_name.is_empty() { desk_known.clone().unwrap_or_else(|| "Postazione".into()) } else { desk_name.into() };
-    store.write(&actor, |w| match desk_known {
-        None => w.insert(Table::Desk, desk.0, &[("name", wanted.into())]),
-        Some(_) => w.update(Table::Desk, desk.0, &[("name", wanted.into())]).map(|_| ()),
-    })?;
-    Ok(actor)
-}
 
 pub fn operator_name(conn: &Connection, id: OperatorId) -> Result<String> {
     Ok(conn
@@ -258,7 +221,13 @@ fn person_from_row(r: &Row<'_>) -> rusqlite::Result<Person> {
     })
 }
 
-pub fn get_person(conn: &Connection, id: PersonId) -> Result<Person> {
+/// A person's record. Needs [`Action::ReadRegistry`].
+pub fn get_person(conn: &Connection, actor: &Actor, id: PersonId) -> Result<Person> {
+    access::require(conn, actor, Action::ReadRegistry)?;
+    load_person(conn, id)
+}
+
+pub(crate) fn load_person(conn: &Connection, id: PersonId) -> Result<Person> {
     conn.prepare_cached(&format!("SELECT {PERSON_COLUMNS} FROM person WHERE id = ?1 AND deleted = 0"))?
         .query_row([id], person_from_row)
         .optional()?
@@ -475,7 +444,7 @@ pub fn add_member(
     person: PersonId,
     input: &MemberInput,
 ) -> Result<MembershipId> {
-    let person_row = get_person(w.conn(), person)?;
+    let person_row = load_person(w.conn(), person)?;
     if let Some(current) = current_membership(w.conn(), person)? {
         let same = current.household == household;
         return Err(Error::invalid(
@@ -606,7 +575,13 @@ impl HouseholdDetail {
     }
 }
 
-pub fn household_detail(conn: &Connection, id: HouseholdId) -> Result<HouseholdDetail> {
+/// A household with its dwelling and members over time. Needs [`Action::ReadRegistry`].
+pub fn household_detail(conn: &Connection, actor: &Actor, id: HouseholdId) -> Result<HouseholdDetail> {
+    access::require(conn, actor, Action::ReadRegistry)?;
+    load_household(conn, id)
+}
+
+pub(crate) fn load_household(conn: &Connection, id: HouseholdId) -> Result<HouseholdDetail> {
     let (dwelling_id, formed_on): (DwellingId, Option<String>) = conn
         .query_row("SELECT dwelling_id, formed_on FROM household WHERE id = ?1 AND deleted = 0", [id], |r| {
             Ok((r.get(0)?, r.get(1)?))
@@ -623,7 +598,7 @@ pub fn household_detail(conn: &Connection, id: HouseholdId) -> Result<HouseholdD
         .collect::<rusqlite::Result<_>>()?;
     let mut members = Vec::with_capacity(memberships.len());
     for membership in memberships {
-        let person = get_person(conn, membership.person)?;
+        let person = load_person(conn, membership.person)?;
         members.push(Member { membership, person });
     }
     Ok(HouseholdDetail { id, dwelling, formed_on: formed_on.and_then(|s| s.parse().ok()), members })
@@ -646,7 +621,9 @@ pub struct HouseholdSummary {
 }
 
 /// Every current household, ordered by address.
-pub fn list_households(conn: &Connection) -> Result<Vec<HouseholdSummary>> {
+/// Needs [`Action::ReadRegistry`].
+pub fn list_households(conn: &Connection, actor: &Actor) -> Result<Vec<HouseholdSummary>> {
+    access::require(conn, actor, Action::ReadRegistry)?;
     let mut stmt = conn.prepare(
         "SELECT h.id, d.street, d.civic, d.scala, d.piano, d.interno, d.code,
                 (SELECT p.surname || ' ' || p.name FROM membership m JOIN person p ON p.id = m.person_id
@@ -764,7 +741,9 @@ pub fn add_partner_contact(
     Ok(id)
 }
 
-pub fn list_partners(conn: &Connection) -> Result<Vec<Partner>> {
+/// Needs [`Action::ReadRegistry`].
+pub fn list_partners(conn: &Connection, actor: &Actor) -> Result<Vec<Partner>> {
+    access::require(conn, actor, Action::ReadRegistry)?;
     let mut stmt =
         conn.prepare("SELECT id, name, kind, address, phone, email FROM partner WHERE deleted = 0 ORDER BY name")?;
     let rows = stmt.query_map([], |r| {
@@ -798,7 +777,9 @@ pub struct Overview {
     pub desk_contacts: i64,
 }
 
-pub fn overview(conn: &Connection) -> Result<Overview> {
+/// Counts only: every role may see them ([`Action::ReadAggregates`]).
+pub fn overview(conn: &Connection, actor: &Actor) -> Result<Overview> {
+    access::require(conn, actor, Action::ReadAggregates)?;
     let count = |sql: &str| -> Result<i64> { Ok(conn.query_row(sql, [], |r| r.get(0))?) };
     Ok(Overview {
         households: count("SELECT count(*) FROM household WHERE deleted = 0 AND dissolved_on IS NULL")?,

@@ -5,7 +5,11 @@ use rusqlite::Connection;
 use crate::error::{Error, Result};
 
 /// Migrations in order; the database's `user_version` is the number applied.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_init.sql"), include_str!("../migrations/0002_sync.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_init.sql"),
+    include_str!("../migrations/0002_sync.sql"),
+    include_str!("../migrations/0003_access.sql"),
+];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
@@ -66,7 +70,8 @@ impl Table {
     /// Every column but `id`. A change naming any other column is refused.
     pub fn columns(self) -> &'static [&'static str] {
         match self {
-            Table::Desk | Table::Operator => &["name", "deleted"],
+            Table::Desk => &["name", "deleted"],
+            Table::Operator => &["name", "deleted", "role"],
             Table::Dwelling => {
                 &["code", "street", "civic", "scala", "piano", "interno", "cap", "comune", "provincia", "deleted"]
             }

@@ -8,10 +8,12 @@ use std::collections::BTreeSet;
 use rusqlite::{params, Connection, OptionalExtension};
 use uuid::Uuid;
 
+use crate::access::{self, Action};
 use crate::error::Result;
 use crate::ids::{HouseholdId, PersonId};
 use crate::registry;
 use crate::schema::Table;
+use crate::store::Actor;
 use crate::text::{fold, index_words};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -60,7 +62,9 @@ impl Scope {
 ///
 /// The first two tiers are range scans on B-tree indexes that stop at `limit`, so a short,
 /// common prefix costs no more than a specific one; only the last tier sorts full-text matches.
-pub fn search(conn: &Connection, query: &str, scope: Scope, limit: usize) -> Result<Vec<SearchHit>> {
+/// Needs [`Action::ReadRegistry`].
+pub fn search(conn: &Connection, actor: &Actor, query: &str, scope: Scope, limit: usize) -> Result<Vec<SearchHit>> {
+    access::require(conn, actor, Action::ReadRegistry)?;
     let folded = fold(query);
     let words: Vec<&str> = folded.split(' ').filter(|w| !w.is_empty()).collect();
     if words.is_empty() || !(scope.people || scope.households) || limit == 0 {
@@ -148,7 +152,7 @@ fn upper_bound(prefix: &str) -> String {
 }
 
 fn person_hit(conn: &Connection, id: PersonId) -> Result<SearchHit> {
-    let person = registry::get_person(conn, id)?;
+    let person = registry::load_person(conn, id)?;
     let mut detail = Vec::new();
     if let Some(birth) = person.birth_date {
         let born = if person.sex == Some('F') { "nata il" } else { "nato il" };
@@ -164,7 +168,7 @@ fn person_hit(conn: &Connection, id: PersonId) -> Result<SearchHit> {
 }
 
 fn household_hit(conn: &Connection, id: HouseholdId) -> Result<SearchHit> {
-    let detail = registry::household_detail(conn, id)?;
+    let detail = registry::load_household(conn, id)?;
     let tenant = detail.tenant_of_record().map(|m| m.person.full_name());
     let count = detail.current_members().count();
     let people = if count == 1 { "1 componente".to_string() } else { format!("{count} componenti") };

@@ -11,11 +11,13 @@ use rusqlite::types::Value;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use uuid::Uuid;
 
+use crate::access::{self, Action, Role};
 use crate::clock::{Clock, Hlc};
 use crate::error::{Error, Result};
 use crate::ids::{DeskId, IdGen, OperatorId};
 use crate::schema::{self, Table};
 use crate::search;
+use crate::vault::DbKey;
 
 pub const DB_FILE_NAME: &str = "quartiere.sqlite";
 
@@ -49,18 +51,30 @@ pub struct Store {
     desk: DeskId,
     /// The current sync context (row of `sync_context`), recorded with every local change.
     ctx: Option<i64>,
+    /// The key the file is encrypted with, kept to give a new operator a slot in the key file.
+    key: DbKey,
 }
 
 impl Store {
     /// Opens (creating if needed) the database in `dir`, migrates it, and makes sure it knows
-    /// its own desk.
-    pub fn open_dir(dir: &Path, clock: Box<dyn Clock>, ids: IdGen) -> Result<Store> {
+    /// its own desk. Operators sign in through [`crate::accounts`], which unwraps the key.
+    pub fn open_dir(dir: &Path, key: DbKey, clock: Box<dyn Clock>, ids: IdGen) -> Result<Store> {
         std::fs::create_dir_all(dir)?;
-        Store::open(&dir.join(DB_FILE_NAME), clock, ids)
+        Store::open(&dir.join(DB_FILE_NAME), key, clock, ids)
     }
 
-    pub fn open(path: &Path, clock: Box<dyn Clock>, mut ids: IdGen) -> Result<Store> {
+    /// Opens the encrypted database at `path` with `key` (SQLCipher: every page of the file and
+    /// of its WAL is encrypted and authenticated).
+    pub fn open(path: &Path, key: DbKey, clock: Box<dyn Clock>, mut ids: IdGen) -> Result<Store> {
+        if is_plain_sqlite(path)? {
+            return Err(Error::Unencrypted(path.display().to_string()));
+        }
         let mut conn = Connection::open(path)?;
+        conn.execute_batch(&key.pragma())?;
+        // The first read tells a wrong key (SQLCipher reports "file is not a database").
+        if conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)).is_err() {
+            return Err(Error::WrongKey(path.display().to_string()));
+        }
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         // The write, merge and search paths keep a few dozen statements hot.
         conn.set_prepared_statement_cache_capacity(128);
@@ -80,7 +94,16 @@ impl Store {
         let hlc = meta_get(&conn, "hlc")?.and_then(|v| v.parse::<i64>().ok()).map(Hlc::from_i64).unwrap_or_default();
         let ctx = meta_get(&conn, "sync.ctx")?.and_then(|v| v.parse::<i64>().ok());
         conn.pragma_update(None, "query_only", "ON")?;
-        Ok(Store { conn, path: path.to_owned(), clock, ids, hlc, desk, ctx })
+        Ok(Store { conn, path: path.to_owned(), clock, ids, hlc, desk, ctx, key })
+    }
+
+    pub(crate) fn key(&self) -> &DbKey {
+        &self.key
+    }
+
+    /// The folder holding the database and its key file.
+    pub fn dir(&self) -> &Path {
+        self.path.parent().unwrap_or(Path::new("."))
     }
 
     /// The connection, for reading. Writing through it fails: the store is `query_only` here.
@@ -116,8 +139,23 @@ impl Store {
     }
 
     /// Runs `f` in one transaction; every column it writes is recorded in `change_log` with the
-    /// actor and a fresh hybrid logical clock reading. If `f` fails, nothing is kept.
+    /// actor and a fresh hybrid logical clock reading. If `f` fails, nothing is kept. Each table
+    /// written must be one the actor's role may write ([`access::allows`]).
     pub fn write<T>(&mut self, actor: &Actor, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
+        let role = access::role_of(&self.conn, actor.operator)?.ok_or_else(|| Error::Forbidden {
+            message: "questo operatore non esiste o è stato disattivato: accedi con il tuo nome".into(),
+        })?;
+        self.write_as(actor, role, f)
+    }
+
+    /// [`Store::write`] with the role given: for the first operator of a new desk, whose row the
+    /// write itself creates.
+    pub(crate) fn write_as<T>(
+        &mut self,
+        actor: &Actor,
+        role: Role,
+        f: impl FnOnce(&mut Writer<'_>) -> Result<T>,
+    ) -> Result<T> {
         let Store { conn, clock, ids, hlc, ctx, .. } = self;
         conn.pragma_update(None, "query_only", "OFF")?;
         let outcome = (|| -> Result<(T, Hlc)> {
@@ -126,6 +164,7 @@ impl Store {
             let mut writer = Writer {
                 tx,
                 actor: *actor,
+                role,
                 batch,
                 clock: clock.as_ref(),
                 ids,
@@ -263,6 +302,7 @@ impl Store {
 pub struct Writer<'s> {
     tx: Transaction<'s>,
     actor: Actor,
+    role: Role,
     batch: Uuid,
     clock: &'s dyn Clock,
     ids: &'s mut IdGen,
@@ -344,6 +384,7 @@ impl Writer<'_> {
     }
 
     fn record(&mut self, table: Table, id: Uuid, column: &str, value: &Value) -> Result<()> {
+        access::check(self.role, Action::writing(table))?;
         self.hlc = self.hlc.tick(self.clock.now().timestamp_millis() as u64);
         self.tx
             .prepare_cached(
@@ -362,6 +403,17 @@ impl Writer<'_> {
                 self.ctx
             ])?;
         Ok(())
+    }
+}
+
+/// True if `path` is an unencrypted SQLite file (its first 16 bytes are the SQLite header).
+fn is_plain_sqlite(path: &Path) -> Result<bool> {
+    use std::io::Read;
+    let Ok(mut file) = std::fs::File::open(path) else { return Ok(false) };
+    let mut head = [0u8; 16];
+    match file.read_exact(&mut head) {
+        Ok(()) => Ok(&head == b"SQLite format 3\0"),
+        Err(_) => Ok(false),
     }
 }
 

@@ -128,7 +128,7 @@ impl KdfParams {
     pub const MINIMUM: KdfParams = KdfParams { memory_kib: 19 * 1024, iterations: 2, parallelism: 1 };
 }
 
-fn derive_wrap_key(passphrase: &str, salt: &[u8], params: KdfParams) -> Result<[u8; KEY_LEN], SyncError> {
+pub(crate) fn derive_wrap_key(passphrase: &str, salt: &[u8], params: KdfParams) -> Result<[u8; KEY_LEN], SyncError> {
     let bad = |_| SyncError::KeyFile("parametri di derivazione della chiave non validi".into());
     let params = Params::new(params.memory_kib, params.iterations, params.parallelism, Some(KEY_LEN)).map_err(bad)?;
     let mut out = [0u8; KEY_LEN];

@@ -24,6 +24,7 @@ use uuid::Uuid;
 use self::crypto::{DeskSigner, KdfParams, KeyFile, TeamKey};
 use self::folder::{Entry, Folder, Listed};
 use self::format::{DeskCard, Header, Kind, Payload, WireChange};
+use crate::access::{self, Action, Role};
 use crate::clock::Hlc;
 use crate::error::{Error, Result};
 use crate::ids::{DeskId, OperatorId};
@@ -263,6 +264,7 @@ pub fn enrol(
     desk_name: &str,
     params: KdfParams,
 ) -> Result<EnrolOutcome> {
+    crate::access::require(store.conn(), actor, crate::access::Action::ManageSync)?;
     if passphrase.chars().count() < 10 {
         return Err(Error::invalid(
             "passphrase",
@@ -294,6 +296,7 @@ pub fn enrol_with_recovery_code(
     code: &str,
     desk_name: &str,
 ) -> Result<EnrolOutcome> {
+    crate::access::require(store.conn(), actor, crate::access::Action::ManageSync)?;
     let key = crypto::parse_recovery_code(code)?;
     let folder = open_folder(folder_path)?;
     let file = key_files(&folder)?
@@ -411,7 +414,8 @@ fn event(tx: &Connection, at: &str, kind: &str, message: &str) -> Result<()> {
 
 /// Opens the key files this desk cannot read yet (a rotation) with `passphrase`.
 /// Returns how many new keys it learned.
-pub fn unlock(store: &mut Store, passphrase: &str) -> Result<usize> {
+pub fn unlock(store: &mut Store, actor: &Actor, passphrase: &str) -> Result<usize> {
+    crate::access::require(store.conn(), actor, crate::access::Action::Sync)?;
     let keys = Keys::load(store.conn())?;
     let folder = open_folder(&keys.folder)?;
     let waiting: Vec<KeyFile> =
@@ -443,7 +447,14 @@ pub fn unlock(store: &mut Store, passphrase: &str) -> Result<usize> {
 /// Makes a new team key (a desk was lost or removed): wrapped by `new_passphrase`, carrying the
 /// earlier keys, naming the removed desks, whose bundles every desk refuses from then on.
 /// Returns the new recovery code.
-pub fn rotate_key(store: &mut Store, new_passphrase: &str, remove: &[DeskId], params: KdfParams) -> Result<String> {
+pub fn rotate_key(
+    store: &mut Store,
+    actor: &Actor,
+    new_passphrase: &str,
+    remove: &[DeskId],
+    params: KdfParams,
+) -> Result<String> {
+    crate::access::require(store.conn(), actor, crate::access::Action::ManageSync)?;
     if new_passphrase.chars().count() < 10 {
         return Err(Error::invalid("passphrase", "la nuova passphrase deve avere almeno 10 caratteri"));
     }
@@ -627,16 +638,18 @@ fn check_card(bytes: &[u8], desk: DeskId, keys: &Keys) -> std::result::Result<De
 /// One full sync: read the cards, check this desk is not a restored copy, join from a snapshot if
 /// this desk is new, apply every new bundle (each in its own transaction), publish this desk's
 /// changes, write a snapshot now and then, prune what every desk has. Refused files never stop it.
-pub fn sync(store: &mut Store, progress: &mut dyn FnMut(SyncProgress)) -> Result<SyncReport> {
-    sync_with(store, false, progress)
+pub fn sync(store: &mut Store, actor: &Actor, progress: &mut dyn FnMut(SyncProgress)) -> Result<SyncReport> {
+    sync_with(store, actor, false, progress)
 }
 
 /// [`sync`], and a snapshot written whatever its schedule says.
 pub fn sync_with(
     store: &mut Store,
+    actor: &Actor,
     force_snapshot: bool,
     progress: &mut dyn FnMut(SyncProgress),
 ) -> Result<SyncReport> {
+    crate::access::require(store.conn(), actor, crate::access::Action::Sync)?;
     let keys = Keys::load(store.conn())?;
     let folder = open_folder(&keys.folder)?;
     let this = store.desk();
@@ -753,7 +766,11 @@ pub fn sync_with(
             continue;
         }
         match check_file(&bytes, item.entry, &keys, &known, &removed) {
-            Ok(checked) => apply_bundle(store, item, checked, &known, now_ms, &now, &mut report)?,
+            Ok(checked) => match apply_bundle(store, item, checked, &known, now_ms, &now, &mut report) {
+                // A change its author's role did not allow: nothing of the bundle stays.
+                Err(Error::Sync(SyncError::Refused(reason))) => refuse(store, &mut report, item, &reason)?,
+                other => other?,
+            },
             Err(reason) => refuse(store, &mut report, item, &reason)?,
         }
     }
@@ -845,6 +862,7 @@ fn apply_bundle(
         payload.changes.iter().map(|c| c.hlc.physical_ms() as i64).max().unwrap_or(0).max(header.created_ms) - now_ms;
     let stats = store.apply_tx(|tx| {
         let (stats, newest) = merge::merge(tx, &payload.changes, &payload.contexts, now)?;
+        check_authors(tx, &payload.changes)?;
         tx.execute(
             "INSERT INTO sync_received (desk_id, seq, hash, size, changes, applied_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
              ON CONFLICT (desk_id, seq) DO NOTHING",
@@ -869,6 +887,42 @@ fn apply_bundle(
         );
         if !report.warnings.contains(&warning) {
             report.warnings.push(warning);
+        }
+    }
+    Ok(())
+}
+
+/// Sync obeys roles too: every change must have been allowed to its author by the author's role
+/// as it stood at the change's clock (the role's own history is in the change record, merged just
+/// before this check). One check per author, kind of write and newest clock, so a bundle of a
+/// hundred thousand changes costs a handful of lookups.
+fn check_authors(tx: &rusqlite::Connection, changes: &[WireChange]) -> Result<()> {
+    let mut newest: BTreeMap<(OperatorId, Table), Hlc> = BTreeMap::new();
+    for c in changes {
+        let e = newest.entry((c.operator, c.table)).or_insert(c.hlc);
+        *e = (*e).max(c.hlc);
+    }
+    let mut checked: BTreeSet<(OperatorId, Action)> = BTreeSet::new();
+    for ((operator, table), hlc) in newest {
+        let action = Action::writing(table);
+        if !checked.insert((operator, action)) {
+            continue;
+        }
+        let role: Option<String> = tx
+            .prepare_cached(
+                "SELECT value FROM change_log WHERE tbl = 'operator' AND row_id = ?1 AND col = 'role' AND hlc <= ?2
+                 ORDER BY hlc DESC, desk_id DESC LIMIT 1",
+            )?
+            .query_row(params![operator, hlc.as_i64()], |r| r.get(0))
+            .optional()?;
+        let allowed = role.as_deref().and_then(Role::from_code).is_some_and(|r| access::allows(r, action));
+        if !allowed {
+            let name = crate::registry::operator_name(tx, operator)?;
+            let why = match role.as_deref().and_then(Role::from_code) {
+                Some(r) => format!("il suo ruolo «{}» non permette di {}", r.label(), action.describe()),
+                None => "non risulta un operatore attivo".into(),
+            };
+            return Err(SyncError::Refused(format!("contiene modifiche di «{name}», ma {why}")).into());
         }
     }
     Ok(())
@@ -1116,8 +1170,8 @@ fn write_snapshot(store: &mut Store, keys: &Keys, folder: &Folder, own_seq: u64)
 }
 
 /// Writes a snapshot now (CLI `quartiere sync --snapshot`, and the benchmark).
-pub fn snapshot_now(store: &mut Store) -> Result<SyncReport> {
-    sync_with(store, true, &mut |_| {})
+pub fn snapshot_now(store: &mut Store, actor: &Actor) -> Result<SyncReport> {
+    sync_with(store, actor, true, &mut |_| {})
 }
 
 fn load_snapshot(
@@ -1153,11 +1207,19 @@ fn load_snapshot(
         };
         let mut base = checked.payload.frontier.clone();
         base.remove(&this);
-        let stats = store.apply_tx(|tx| {
+        let applied = store.apply_tx(|tx| {
             let (stats, newest) = merge::merge(tx, &checked.payload.changes, &checked.payload.contexts, now)?;
+            check_authors(tx, &checked.payload.changes)?;
             meta_set(tx, META_BASE, &frontier_to_json(&base))?;
             Ok((stats, newest))
-        })?;
+        });
+        let stats = match applied {
+            Err(Error::Sync(SyncError::Refused(reason))) => {
+                refuse(store, report, item, &reason)?;
+                continue;
+            }
+            other => other?,
+        };
         report.changes_applied += stats.new as u32;
         report.snapshot_loaded = Some(item.shown.clone());
         return Ok(());
@@ -1201,7 +1263,8 @@ fn prune(store: &mut Store, folder: &Folder, removed: &BTreeSet<Uuid>) -> Result
 }
 
 /// The sync screen's data.
-pub fn status(store: &Store) -> Result<SyncStatus> {
+pub fn status(store: &Store, actor: &Actor) -> Result<SyncStatus> {
+    crate::access::require(store.conn(), actor, crate::access::Action::Sync)?;
     let conn = store.conn();
     let this = store.desk();
     let folder = meta_get(conn, META_FOLDER)?;
@@ -1316,7 +1379,8 @@ fn record_label(conn: &Connection, table: Table, id: Uuid) -> Result<String> {
 }
 
 /// Open conflicts, oldest first.
-pub fn conflicts(store: &Store) -> Result<Vec<ConflictView>> {
+pub fn conflicts(store: &Store, actor: &Actor) -> Result<Vec<ConflictView>> {
+    crate::access::require(store.conn(), actor, crate::access::Action::Sync)?;
     let conn = store.conn();
     let mut stmt = conn.prepare(
         "SELECT id, tbl, row_id, col, loser_value, loser_desk, loser_operator, detected_at
@@ -1375,6 +1439,7 @@ pub fn conflicts(store: &Store) -> Result<Vec<ConflictView>> {
 /// Settles a conflict: the chosen value is written again as a new edit, so it wins on every desk
 /// (and settles the same conflict there when it arrives).
 pub fn resolve_conflict(store: &mut Store, actor: &Actor, id: i64, choice: ConflictChoice) -> Result<()> {
+    crate::access::require(store.conn(), actor, crate::access::Action::Sync)?;
     let row: Option<(String, String, String, Value)> = store
         .conn()
         .query_row(

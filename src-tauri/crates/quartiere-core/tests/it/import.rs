@@ -61,7 +61,7 @@ fn a_bad_row_stops_the_import_and_is_named() {
     assert_eq!(second.people_unchanged, 3);
     assert_eq!(change_count(&f.store), after_first, "re-import writes nothing");
 
-    let households = registry::list_households(f.store.conn()).unwrap();
+    let households = registry::list_households(f.store.conn(), &f.actor).unwrap();
     assert_eq!(households.len(), 2);
     let fermi = households.iter().find(|h| h.address.starts_with("Via Enrico Fermi")).unwrap();
     assert_eq!(fermi.tenant_of_record.as_deref(), Some("D'Amico Niccolò"));
@@ -92,7 +92,8 @@ fn semicolons_windows_1252_bom_and_header_variants_are_read() {
     let report = run(&mut f.store, &actor, &path, false);
     assert!(report.applied, "{report:?}");
     let hits =
-        quartiere_core::search::search(f.store.conn(), "luca noe", quartiere_core::search::Scope::PEOPLE, 5).unwrap();
+        quartiere_core::search::search(f.store.conn(), &f.actor, "luca noe", quartiere_core::search::Scope::PEOPLE, 5)
+            .unwrap();
     assert_eq!(hits[0].label, "Lucà Noè");
 
     let mut bom = b"\xEF\xBB\xBF".to_vec();
@@ -103,7 +104,9 @@ fn semicolons_windows_1252_bom_and_header_variants_are_read() {
     let report = run(&mut f.store, &actor, &path, false);
     assert!(report.applied, "{report:?}");
     assert!(report.warnings[0].contains("colonna_strana"));
-    let hits = quartiere_core::search::search(f.store.conn(), "zoe", quartiere_core::search::Scope::PEOPLE, 5).unwrap();
+    let hits =
+        quartiere_core::search::search(f.store.conn(), &f.actor, "zoe", quartiere_core::search::Scope::PEOPLE, 5)
+            .unwrap();
     assert_eq!(hits[0].label, "Sanna Zoë");
 }
 
@@ -245,7 +248,8 @@ fn title_lines_above_the_header_and_capitals_are_handled() {
     let report = run(&mut f.store, &actor, &path, false);
     assert!(report.applied, "{report:?}");
     let hits =
-        quartiere_core::search::search(f.store.conn(), "damico", quartiere_core::search::Scope::PEOPLE, 5).unwrap();
+        quartiere_core::search::search(f.store.conn(), &f.actor, "damico", quartiere_core::search::Scope::PEOPLE, 5)
+            .unwrap();
     let labels: Vec<&str> = hits.iter().map(|h| h.label.as_str()).collect();
     assert_eq!(labels, ["D'Amico Niccolò", "D'Amico Rosa"]);
     assert!(hits[0].detail.contains("Via Luigi Pirandello 6/H"), "{}", hits[0].detail);

@@ -4,6 +4,7 @@
 mod demo;
 mod desk;
 mod import;
+mod privacy;
 mod registry;
 mod search;
 mod store;
@@ -12,9 +13,15 @@ mod sync_fuzz;
 mod sync_property;
 
 use chrono::{NaiveDate, TimeZone, Utc};
+use quartiere_core::accounts;
 use quartiere_core::clock::SteppingClock;
 use quartiere_core::ids::IdGen;
-use quartiere_core::{registry as reg, Actor, Store};
+use quartiere_core::sync::crypto::KdfParams;
+use quartiere_core::vault::DbKey;
+use quartiere_core::{Actor, Store};
+
+/// The passphrase of every operator the tests create.
+pub const OPERATOR_PASS: &str = "parola d'accesso di prova";
 
 /// A store in a fresh temporary folder, with a deterministic clock and ids, and an operator.
 pub struct Fixture {
@@ -29,14 +36,36 @@ pub fn fixture() -> Fixture {
 
 pub fn fixture_seeded(seed: u64) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = open(dir.path(), seed);
-    let actor = reg::ensure_actor(&mut store, "Sportello Pirandello", "Giulia Operatrice").unwrap();
+    let (store, actor) = new_desk(dir.path(), "Sportello Pirandello", "Giulia Operatrice", clock(), seed);
     Fixture { store, actor, dir }
 }
 
-pub fn open(dir: &std::path::Path, seed: u64) -> Store {
-    let clock = SteppingClock::new(Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap(), 1);
-    Store::open_dir(dir, Box::new(clock), IdGen::seeded(seed)).unwrap()
+pub fn clock() -> Box<SteppingClock> {
+    Box::new(SteppingClock::new(Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap(), 1))
+}
+
+/// A new desk in `dir` whose first operator (a coordinator) is `operator`.
+pub fn new_desk(
+    dir: &std::path::Path,
+    desk: &str,
+    operator: &str,
+    clock: Box<dyn quartiere_core::clock::Clock>,
+    seed: u64,
+) -> (Store, Actor) {
+    let signed =
+        accounts::create_desk(dir, desk, operator, OPERATOR_PASS, KdfParams::MINIMUM, clock, IdGen::seeded(seed))
+            .unwrap();
+    (signed.store, signed.actor)
+}
+
+/// Signs in again at the fixture's desk, as its first operator.
+pub fn reopen(dir: &std::path::Path, seed: u64) -> Store {
+    accounts::sign_in(dir, "Giulia Operatrice", OPERATOR_PASS, clock(), IdGen::seeded(seed)).unwrap().store
+}
+
+/// An empty store with a key of its own and no operator: a replica for replay tests.
+pub fn empty_store(dir: &std::path::Path, seed: u64) -> Store {
+    Store::open_dir(dir, DbKey::generate(), clock(), IdGen::seeded(seed)).unwrap()
 }
 
 pub fn today() -> NaiveDate {

@@ -80,7 +80,7 @@ fn household_history_is_kept() {
     let mut f = fixture();
     let actor = f.actor;
     let h = exercise_household_history(&mut f.store, &actor);
-    let detail = registry::household_detail(f.store.conn(), h).unwrap();
+    let detail = registry::household_detail(f.store.conn(), &f.actor, h).unwrap();
     let names: Vec<(String, Option<String>)> =
         detail.members.iter().map(|m| (m.person.full_name(), m.membership.left_on.map(|d| d.to_string()))).collect();
     assert_eq!(
@@ -93,7 +93,7 @@ fn household_history_is_kept() {
     );
     assert_eq!(detail.tenant_of_record().unwrap().person.full_name(), "Rossi Mario");
     assert_eq!(detail.dwelling.fields.address_line(), "Via Luigi Pirandello 6/H, scala A, piano 2, int. 5");
-    let list = registry::list_households(f.store.conn()).unwrap();
+    let list = registry::list_households(f.store.conn(), &f.actor).unwrap();
     assert_eq!(list.len(), 1);
     assert_eq!(list[0].members, 2);
     assert_eq!(list[0].tenant_of_record.as_deref(), Some("Rossi Mario"));
@@ -109,7 +109,7 @@ fn a_person_is_in_one_household_at_a_time() {
         .write(&actor, |w| {
             let d2 = registry::create_dwelling(w, &DwellingInput { code: Some("B-2".into()), ..dwelling() })?;
             let h2 = registry::create_household(w, d2, None)?;
-            let mario = registry::household_detail(w.conn(), h)?.members[0].person.id;
+            let mario = registry::household_detail(w.conn(), &w.actor(), h)?.members[0].person.id;
             registry::add_member(
                 w,
                 h2,
@@ -134,7 +134,10 @@ fn codice_fiscale_is_validated_and_unique() {
 
     let good = PersonInput { codice_fiscale: Some("rssmra45d25f205n".into()), ..person("Rossi", "Mario") };
     let id = f.store.write(&f.actor, |w| registry::create_person(w, &good)).unwrap();
-    assert_eq!(registry::get_person(f.store.conn(), id).unwrap().codice_fiscale.as_deref(), Some("RSSMRA45D25F205N"));
+    assert_eq!(
+        registry::get_person(f.store.conn(), &f.actor, id).unwrap().codice_fiscale.as_deref(),
+        Some("RSSMRA45D25F205N")
+    );
     let err = f.store.write(&f.actor, |w| registry::create_person(w, &good)).unwrap_err();
     assert!(err.to_string().contains("già registrato per Rossi Mario"), "{err}");
     // Editing the same person with the same code is fine.

@@ -22,7 +22,8 @@ fn people(names: &[(&str, &str)]) -> Fixture {
 }
 
 fn check(f: &Fixture, query: &str, scope: Scope, expected: &[&str]) {
-    let labels: Vec<String> = search(f.store.conn(), query, scope, 10).unwrap().into_iter().map(|h| h.label).collect();
+    let labels: Vec<String> =
+        search(f.store.conn(), &f.actor, query, scope, 10).unwrap().into_iter().map(|h| h.label).collect();
     assert_eq!(labels, expected, "query {query:?}");
 }
 
@@ -60,22 +61,22 @@ fn search_finds_by_codice_fiscale_and_address() {
     check(&f, "RSSMRA45", Scope::PEOPLE, &["Rossi Mario"]);
     // Only current members live at the address: Luca left the household.
     check(&f, "pirandello", Scope::PEOPLE, &["Bianchi Sara", "Rossi Mario"]);
-    let hits = search(f.store.conn(), "pirandello 6", Scope::HOUSEHOLDS, 10).unwrap();
+    let hits = search(f.store.conn(), &f.actor, "pirandello 6", Scope::HOUSEHOLDS, 10).unwrap();
     assert_eq!(hits.len(), 1);
     assert_eq!(hits[0].kind, HitKind::Household);
     assert_eq!(hits[0].label, "Nucleo Via Luigi Pirandello 6/H, scala A, piano 2, int. 5");
     assert!(hits[0].detail.contains("intestatario Rossi Mario"), "{}", hits[0].detail);
     // A household is found by its members' surnames too.
-    let hits = search(f.store.conn(), "bianchi", Scope::HOUSEHOLDS, 10).unwrap();
+    let hits = search(f.store.conn(), &f.actor, "bianchi", Scope::HOUSEHOLDS, 10).unwrap();
     assert_eq!(hits.len(), 1);
-    let person = search(f.store.conn(), "rossi mario", Scope::PEOPLE, 1).unwrap();
+    let person = search(f.store.conn(), &f.actor, "rossi mario", Scope::PEOPLE, 1).unwrap();
     assert!(person[0].detail.contains("nato il 25/04/1945"), "{}", person[0].detail);
 }
 
 #[test]
 fn edits_and_deletions_update_the_index() {
     let mut f = people(&[("Verdi", "Giuseppe")]);
-    let id = search(f.store.conn(), "verdi", Scope::PEOPLE, 1).unwrap()[0].id;
+    let id = search(f.store.conn(), &f.actor, "verdi", Scope::PEOPLE, 1).unwrap()[0].id;
     let id = quartiere_core::ids::PersonId(id);
     f.store
         .write(&f.actor, |w| {

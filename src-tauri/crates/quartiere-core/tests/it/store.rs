@@ -28,7 +28,7 @@ fn migrations_create_the_tables_the_code_knows() {
     // Reopening an up-to-date database changes nothing and keeps the desk id.
     let desk = f.store.desk();
     drop(f.store);
-    let again = open(f.dir.path(), 1);
+    let again = reopen(f.dir.path(), 1);
     assert_eq!(again.desk(), desk);
 }
 
@@ -36,11 +36,14 @@ fn migrations_create_the_tables_the_code_knows() {
 fn a_newer_schema_is_refused_with_a_clear_message() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("quartiere.sqlite");
+    let key = [7u8; 32];
     let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(&quartiere_core::vault::DbKey::from_bytes(key).pragma()).unwrap();
     conn.pragma_update(None, "user_version", 99).unwrap();
     drop(conn);
     let err = match quartiere_core::Store::open(
         &path,
+        quartiere_core::vault::DbKey::from_bytes(key),
         Box::new(quartiere_core::clock::SystemClock),
         quartiere_core::ids::IdGen::seeded(1),
     ) {
@@ -148,14 +151,16 @@ fn the_change_record_alone_rebuilds_the_database() {
 
     let changes = f.store.changes_since(0, usize::MAX).unwrap();
     let replay_dir = tempfile::tempdir().unwrap();
-    let mut replica = open(replay_dir.path(), 99);
+    let mut replica = empty_store(replay_dir.path(), 99);
     replica.apply_changes(&changes).unwrap();
     let original = canonical_dump(f.store.conn()).unwrap();
     assert_eq!(canonical_dump(replica.conn()).unwrap(), original);
     assert!(original.lines().count() > 200);
     // The derived search index is rebuilt too.
-    let hits = quartiere_core::search::search(replica.conn(), "rossi", quartiere_core::search::Scope::ALL, 5).unwrap();
+    let hits =
+        quartiere_core::search::search(replica.conn(), &actor, "rossi", quartiere_core::search::Scope::ALL, 5).unwrap();
     let original_hits =
-        quartiere_core::search::search(f.store.conn(), "rossi", quartiere_core::search::Scope::ALL, 5).unwrap();
+        quartiere_core::search::search(f.store.conn(), &f.actor, "rossi", quartiere_core::search::Scope::ALL, 5)
+            .unwrap();
     assert_eq!(hits, original_hits);
 }

@@ -5,12 +5,13 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use chrono::{Duration, TimeZone, Utc};
-use quartiere_core::clock::SteppingClock;
+use quartiere_core::accounts;
+use quartiere_core::clock::{SteppingClock, SystemClock};
 use quartiere_core::ids::IdGen;
 use quartiere_core::schema::Table;
 use quartiere_core::store::canonical_dump;
 use quartiere_core::sync::{self, crypto::KdfParams, ConflictChoice, SyncReport};
-use quartiere_core::{registry as reg, Actor, Error, Store};
+use quartiere_core::{Actor, Error, Store};
 use uuid::Uuid;
 
 pub const PASS: &str = "cortile di via Pirandello";
@@ -27,15 +28,15 @@ pub struct Desk {
 pub fn desk(name: &str, seed: u64, folder: &Path, skew_min: i64) -> Desk {
     let dir = tempfile::tempdir().unwrap();
     let start = Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap() + Duration::minutes(skew_min);
-    let mut store = Store::open_dir(dir.path(), Box::new(SteppingClock::new(start, 3)), IdGen::seeded(seed)).unwrap();
-    let actor = reg::ensure_actor(&mut store, name, &format!("Operatore {name}")).unwrap();
+    let (mut store, actor) =
+        crate::new_desk(dir.path(), name, &format!("Operatore {name}"), Box::new(SteppingClock::new(start, 3)), seed);
     fs::create_dir_all(folder).unwrap();
     sync::enrol(&mut store, &actor, folder, PASS, name, KdfParams::MINIMUM).unwrap();
     Desk { store, actor, folder: folder.to_owned(), _dir: dir }
 }
 
 pub fn run(desk: &mut Desk) -> SyncReport {
-    sync::sync(&mut desk.store, &mut |_| {}).unwrap()
+    sync::sync(&mut desk.store, &desk.actor, &mut |_| {}).unwrap()
 }
 
 /// Copies every file of `from`'s folder tree into `to`'s (what Syncthing or a USB stick does).
@@ -83,14 +84,15 @@ fn a_person_made_at_one_desk_reaches_the_other_through_one_folder() {
     assert_eq!(surname(&b, id).as_deref(), Some("Esposito"));
     // The person is findable at B: the search index is refreshed by sync too.
     let hits =
-        quartiere_core::search::search(b.store.conn(), "espo", quartiere_core::search::Scope::PEOPLE, 5).unwrap();
+        quartiere_core::search::search(b.store.conn(), &b.actor, "espo", quartiere_core::search::Scope::PEOPLE, 5)
+            .unwrap();
     assert_eq!(hits.len(), 1);
     // Nothing in the folder is readable without the key: no name in any file.
     for file in walk(shared.path()) {
         let bytes = fs::read(&file).unwrap();
         assert!(!String::from_utf8_lossy(&bytes).contains("Esposito"), "{}", file.display());
     }
-    let status = sync::status(&b.store).unwrap();
+    let status = sync::status(&b.store, &b.actor).unwrap();
     assert_eq!(status.desks.len(), 2);
     assert!(status.desks.iter().any(|d| d.name == "Sportello A" && d.last_seq == 1));
     assert!(status.refused.is_empty());
@@ -114,9 +116,7 @@ fn a_wrong_passphrase_is_told_at_once_and_a_short_one_refused() {
     let shared = tempfile::tempdir().unwrap();
     let _a = desk("Sportello A", 1, shared.path(), 0);
     let dir = tempfile::tempdir().unwrap();
-    let mut store =
-        Store::open_dir(dir.path(), Box::new(quartiere_core::clock::SystemClock), IdGen::seeded(9)).unwrap();
-    let actor = reg::ensure_actor(&mut store, "B", "Operatore").unwrap();
+    let (mut store, actor) = crate::new_desk(dir.path(), "B", "Operatore", Box::new(SystemClock), 9);
     let err =
         sync::enrol(&mut store, &actor, shared.path(), "cortile di via Verdi", "B", KdfParams::MINIMUM).unwrap_err();
     assert_eq!(err.kind(), "wrong_passphrase");
@@ -130,18 +130,14 @@ fn a_wrong_passphrase_is_told_at_once_and_a_short_one_refused() {
 fn the_recovery_code_enrols_a_desk_without_the_passphrase() {
     let shared = tempfile::tempdir().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let mut store =
-        Store::open_dir(dir.path(), Box::new(quartiere_core::clock::SystemClock), IdGen::seeded(3)).unwrap();
-    let actor = reg::ensure_actor(&mut store, "A", "Operatore").unwrap();
+    let (mut store, actor) = crate::new_desk(dir.path(), "A", "Operatore", Box::new(SystemClock), 3);
     let outcome = sync::enrol(&mut store, &actor, shared.path(), PASS, "A", KdfParams::MINIMUM).unwrap();
     assert!(outcome.created_team);
     let code = outcome.recovery_code.unwrap();
-    let mut b =
-        Store::open_dir(&dir.path().join("b"), Box::new(quartiere_core::clock::SystemClock), IdGen::seeded(4)).unwrap();
-    let actor_b = reg::ensure_actor(&mut b, "B", "Operatore").unwrap();
+    let (mut b, actor_b) = crate::new_desk(&dir.path().join("b"), "B", "Operatore", Box::new(SystemClock), 4);
     sync::enrol_with_recovery_code(&mut b, &actor_b, shared.path(), &code.to_lowercase(), "B").unwrap();
-    sync::sync(&mut store, &mut |_| {}).unwrap();
-    let report = sync::sync(&mut b, &mut |_| {}).unwrap();
+    sync::sync(&mut store, &actor, &mut |_| {}).unwrap();
+    let report = sync::sync(&mut b, &actor_b, &mut |_| {}).unwrap();
     assert!(report.refused.is_empty(), "{report:?}");
     assert!(report.bundles_applied >= 1);
 }
@@ -188,7 +184,7 @@ fn damaged_forged_replayed_and_wrong_key_bundles_are_refused_whole_and_later_one
         assert_eq!(report.bundles_applied, 0, "{how}");
         assert_eq!(surname(&b, first), None, "{how}: nothing applied in part");
     }
-    let reason = &sync::status(&b.store).unwrap().refused[0].reason;
+    let reason = &sync::status(&b.store, &b.actor).unwrap().refused[0].reason;
     assert!(reason.contains("alterato") || reason.contains("firma"), "{reason}");
     let after = b.store.conn().query_row("SELECT count(*) FROM change_log", [], |r| r.get::<_, i64>(0)).unwrap();
     // Only B's own bundle bookkeeping: no change row came from the damaged files.
@@ -208,7 +204,7 @@ fn damaged_forged_replayed_and_wrong_key_bundles_are_refused_whole_and_later_one
     let report = run(&mut b);
     assert_eq!(report.bundles_applied, 2, "{report:?}");
     assert!(report.refused.is_empty());
-    assert!(sync::status(&b.store).unwrap().refused.is_empty(), "refusals clear once the file is whole");
+    assert!(sync::status(&b.store, &b.actor).unwrap().refused.is_empty(), "refusals clear once the file is whole");
     assert_eq!(surname(&b, second).as_deref(), Some("Secondo"));
 
     // Forged: a bundle for A's next number, written with the team key but signed by another desk's key.
@@ -270,8 +266,8 @@ fn concurrent_edits_keep_the_loser_for_review_and_notes_never_conflict() {
     run(&mut a);
     let dump_a = canonical_dump(a.store.conn()).unwrap();
     assert_eq!(dump_a, canonical_dump(b.store.conn()).unwrap(), "same data at both desks");
-    let at_a = sync::conflicts(&a.store).unwrap();
-    let at_b = sync::conflicts(&b.store).unwrap();
+    let at_a = sync::conflicts(&a.store, &a.actor).unwrap();
+    let at_b = sync::conflicts(&b.store, &b.actor).unwrap();
     assert_eq!((at_a.len(), at_b.len()), (1, 1), "{at_a:?} {at_b:?}");
     let c = &at_a[0];
     assert_eq!(c.field, "phone");
@@ -283,8 +279,8 @@ fn concurrent_edits_keep_the_loser_for_review_and_notes_never_conflict() {
     sync::resolve_conflict(&mut a.store, &a.actor.clone(), c.id, ConflictChoice::Other).unwrap();
     run(&mut a);
     run(&mut b);
-    assert!(sync::conflicts(&a.store).unwrap().is_empty());
-    assert!(sync::conflicts(&b.store).unwrap().is_empty(), "settled by the later edit");
+    assert!(sync::conflicts(&a.store, &a.actor).unwrap().is_empty());
+    assert!(sync::conflicts(&b.store, &b.actor).unwrap().is_empty(), "settled by the later edit");
     let phone: String =
         b.store.conn().query_row("SELECT phone FROM person WHERE id = ?1", [id.to_string()], |r| r.get(0)).unwrap();
     assert_eq!(phone, other);
@@ -305,7 +301,7 @@ fn clock_skew_gives_a_warning_and_the_data() {
     let report = run(&mut b);
     assert_eq!(surname(&b, id).as_deref(), Some("Bianchi"));
     assert!(report.warnings.iter().any(|w| w.contains("orologio") && w.contains("avanti")), "{report:?}");
-    assert!(!sync::status(&b.store).unwrap().warnings.is_empty());
+    assert!(!sync::status(&b.store, &b.actor).unwrap().warnings.is_empty());
     // B's next edit of that person still orders after the skewed one.
     set(&mut b, id, "surname", "Bianchi Rossi");
     run(&mut b);
@@ -323,27 +319,37 @@ fn a_desk_restored_from_an_old_backup_is_stopped_then_re_enrols_and_loses_nothin
     // Backup of A's database file, then more work published.
     let db = a.store.path().to_owned();
     let backup = db.with_extension("backup");
-    rusqlite::Connection::open(&db).unwrap().execute(&format!("VACUUM INTO '{}'", backup.display()), []).unwrap();
+    // A file copy taken while the desk is idle: the database and its write-ahead log.
+    let wal = db.with_extension("sqlite-wal");
+    fs::copy(&db, &backup).unwrap();
+    let wal_backup = backup.with_extension("backup-wal");
+    let had_wal = fs::copy(&wal, &wal_backup).is_ok();
     let lost = person(&mut a, "Dopo il backup");
     run(&mut a);
     run(&mut b);
     let Desk { store, actor, folder, _dir } = a;
     drop(store);
     fs::copy(&backup, &db).unwrap();
-    let _ = fs::remove_file(db.with_extension("sqlite-wal"));
+    let _ = fs::remove_file(&wal);
+    if had_wal {
+        fs::copy(&wal_backup, &wal).unwrap();
+    }
     let _ = fs::remove_file(db.with_extension("sqlite-shm"));
-    let store = Store::open(
-        &db,
+    let store = accounts::sign_in(
+        db.parent().unwrap(),
+        "Operatore Sportello A",
+        crate::OPERATOR_PASS,
         Box::new(SteppingClock::new(Utc.with_ymd_and_hms(2026, 3, 3, 9, 0, 0).unwrap(), 3)),
         IdGen::seeded(11),
     )
-    .unwrap();
+    .unwrap()
+    .store;
     let mut a = Desk { store, actor, folder, _dir };
     let old_id = a.store.desk();
     person(&mut a, "Nuova dopo il ripristino");
     let report = run(&mut a);
     assert_eq!(report.published_seq, None, "a restored desk does not publish over its old numbers");
-    let status = sync::status(&a.store).unwrap();
+    let status = sync::status(&a.store, &a.actor).unwrap();
     assert!(status.blocked.as_deref().is_some_and(|b| b.contains("ripristinata")), "{status:?}");
     // Re-enrol: a new desk id; the bundle lost with the backup comes back from the folder.
     let actor = a.actor;
@@ -368,7 +374,7 @@ fn a_new_desk_joins_from_a_snapshot_and_old_bundles_are_pruned_once_everyone_has
     }
     run(&mut b);
     run(&mut a); // A learns B has everything.
-    let report = sync::snapshot_now(&mut a.store).unwrap();
+    let report = sync::snapshot_now(&mut a.store, &a.actor).unwrap();
     assert!(report.snapshot_written.is_some());
     let a_dir = shared.path().join("desks").join(a.store.desk().0.hyphenated().to_string());
     let bundles = |dir: &Path| {
@@ -401,16 +407,17 @@ fn a_removed_desk_is_refused_after_the_key_is_rotated() {
     run(&mut a);
     run(&mut b);
     let code =
-        sync::rotate_key(&mut a.store, "nuova frase del gruppo", &[lost.store.desk()], KdfParams::MINIMUM).unwrap();
+        sync::rotate_key(&mut a.store, &a.actor, "nuova frase del gruppo", &[lost.store.desk()], KdfParams::MINIMUM)
+            .unwrap();
     assert!(code.len() > 50);
     person(&mut a, "Dopo la rotazione");
     run(&mut a);
     // B cannot read the new key's bundles until it unlocks the new key file.
     let report = run(&mut b);
     assert!(report.refused.iter().any(|r| r.reason.contains("nuova passphrase")), "{report:?}");
-    assert!(sync::status(&b.store).unwrap().new_key_waiting);
-    assert_eq!(sync::unlock(&mut b.store, PASS).unwrap_err().kind(), "wrong_passphrase");
-    assert!(sync::unlock(&mut b.store, "nuova frase del gruppo").unwrap() >= 1);
+    assert!(sync::status(&b.store, &b.actor).unwrap().new_key_waiting);
+    assert_eq!(sync::unlock(&mut b.store, &b.actor, PASS).unwrap_err().kind(), "wrong_passphrase");
+    assert!(sync::unlock(&mut b.store, &b.actor, "nuova frase del gruppo").unwrap() >= 1);
     // The lost laptop (old key, old passphrase) writes on: once B holds the new key file's removal
     // list, those bundles are refused.
     person(&mut lost, "Dal portatile smarrito");
@@ -431,5 +438,5 @@ fn a_removed_desk_is_refused_after_the_key_is_rotated() {
         .collect();
     assert!(names.contains(&"Dopo la rotazione".to_string()));
     assert!(!names.contains(&"Dal portatile smarrito".to_string()));
-    assert!(sync::status(&b.store).unwrap().desks.iter().any(|d| d.removed));
+    assert!(sync::status(&b.store, &b.actor).unwrap().desks.iter().any(|d| d.removed));
 }

@@ -209,7 +209,7 @@ fn converge(seed: u64, steps: usize) {
         assert_eq!(&dumps[0], dump, "seed {seed}: desk {i} differs from desk 0");
     }
     for d in &world.desks {
-        let status = sync::status(&d.store).unwrap();
+        let status = sync::status(&d.store, &d.actor).unwrap();
         assert!(status.refused.is_empty(), "seed {seed}: refusals remain after whole delivery: {:?}", status.refused);
         assert_eq!(status.unpublished_changes, 0);
     }

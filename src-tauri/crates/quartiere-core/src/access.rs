@@ -1,0 +1,176 @@
+//! Roles and what each may do. Checked in the core, so the desktop app, the CLI and sync obey the
+//! same table: every write is checked per table in the write path, every read of personal data at
+//! the read function's door.
+//!
+//! Roles are policy among people who share a desk's key: they stop an operator doing through
+//! Quartiere what their job does not need. They are not cryptography: whoever holds the database
+//! key could open it with other tools, which is why the key is only ever unwrapped by a passphrase.
+
+use rusqlite::{Connection, OptionalExtension};
+
+use crate::error::{Error, Result};
+use crate::ids::OperatorId;
+use crate::schema::Table;
+use crate::store::Actor;
+
+/// An operator's role.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum Role {
+    /// Operatore di sportello: the listening desk and the registry.
+    #[serde(rename = "sportello")]
+    DeskOperator,
+    /// Tutor di quartiere: inclusion paths, the desk and the registry.
+    #[serde(rename = "tutor")]
+    Tutor,
+    /// Operatore AFOL: training and job paths; reads the registry.
+    #[serde(rename = "afol")]
+    Afol,
+    /// Referente morosità: arrears and repayment plans; reads the registry.
+    #[serde(rename = "morosita")]
+    ArrearsOfficer,
+    /// Coordinatore: everything, including operators, keys and the audit.
+    #[serde(rename = "coordinatore")]
+    Coordinator,
+    /// Comune (sola lettura): aggregate figures only, never a person.
+    #[serde(rename = "comune")]
+    ComuneViewer,
+}
+
+impl Role {
+    pub const ALL: [Role; 6] =
+        [Role::DeskOperator, Role::Tutor, Role::Afol, Role::ArrearsOfficer, Role::Coordinator, Role::ComuneViewer];
+
+    /// The code stored in `operator.role`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::DeskOperator => "sportello",
+            Role::Tutor => "tutor",
+            Role::Afol => "afol",
+            Role::ArrearsOfficer => "morosita",
+            Role::Coordinator => "coordinatore",
+            Role::ComuneViewer => "comune",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.code() == code.trim())
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::DeskOperator => "Operatore di sportello",
+            Role::Tutor => "Tutor di quartiere",
+            Role::Afol => "Operatore AFOL",
+            Role::ArrearsOfficer => "Referente morosità",
+            Role::Coordinator => "Coordinatore",
+            Role::ComuneViewer => "Comune (solo dati aggregati)",
+        }
+    }
+}
+
+/// What an operator asks to do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Action {
+    /// Counts and indicators, with no person in them.
+    ReadAggregates,
+    /// Households, people, dwellings, partners; search.
+    ReadRegistry,
+    EditRegistry,
+    /// Desk contacts, follow-ups, referrals, notes.
+    ReadDesk,
+    RecordDesk,
+    /// Importing the lists the Comune sends.
+    Import,
+    /// Exchanging bundles with the other desks.
+    Sync,
+    /// Enrolling the desk, rotating the team key.
+    ManageSync,
+    /// Operators, roles, the desk's name.
+    Administer,
+}
+
+impl Action {
+    pub const ALL: [Action; 9] = [
+        Action::ReadAggregates,
+        Action::ReadRegistry,
+        Action::EditRegistry,
+        Action::ReadDesk,
+        Action::RecordDesk,
+        Action::Import,
+        Action::Sync,
+        Action::ManageSync,
+        Action::Administer,
+    ];
+
+    /// The action as the end of "il ruolo … non permette di …".
+    pub fn describe(self) -> &'static str {
+        match self {
+            Action::ReadAggregates => "vedere i dati aggregati",
+            Action::ReadRegistry => "consultare l'anagrafica di nuclei e persone",
+            Action::EditRegistry => "modificare l'anagrafica di nuclei e persone",
+            Action::ReadDesk => "consultare i contatti e le note dello sportello",
+            Action::RecordDesk => "registrare contatti e note allo sportello",
+            Action::Import => "importare gli elenchi del Comune",
+            Action::Sync => "sincronizzare con le altre postazioni",
+            Action::ManageSync => "registrare la postazione o cambiare la chiave del gruppo",
+            Action::Administer => "gestire operatori, ruoli e postazione",
+        }
+    }
+
+    /// The action a write to `table` needs.
+    pub fn writing(table: Table) -> Action {
+        match table {
+            Table::Desk | Table::Operator => Action::Administer,
+            Table::Dwelling
+            | Table::Household
+            | Table::Person
+            | Table::Membership
+            | Table::Partner
+            | Table::PartnerContact => Action::EditRegistry,
+            Table::DeskContact | Table::DeskContactTopic | Table::Referral | Table::Note => Action::RecordDesk,
+        }
+    }
+}
+
+/// The permission table. One place, tested as a whole (`every_role_is_refused_what_it_must_not_do`).
+pub fn allows(role: Role, action: Action) -> bool {
+    use Action::*;
+    use Role::*;
+    match action {
+        ReadAggregates => true,
+        ReadRegistry | Sync => role != ComuneViewer,
+        EditRegistry | ReadDesk | RecordDesk => matches!(role, DeskOperator | Tutor | Coordinator),
+        Import => matches!(role, DeskOperator | Coordinator),
+        ManageSync | Administer => role == Coordinator,
+    }
+}
+
+/// The role of an operator, if the operator exists and is not removed.
+pub fn role_of(conn: &Connection, operator: OperatorId) -> Result<Option<Role>> {
+    let code: Option<String> = conn
+        .prepare_cached("SELECT role FROM operator WHERE id = ?1 AND deleted = 0")?
+        .query_row([operator], |r| r.get(0))
+        .optional()?;
+    Ok(code.as_deref().and_then(Role::from_code))
+}
+
+/// Fails with an Italian sentence unless `actor`'s role allows `action`.
+pub fn require(conn: &Connection, actor: &Actor, action: Action) -> Result<Role> {
+    let role = role_of(conn, actor.operator)?.ok_or(Error::Forbidden {
+        message: "questo operatore non esiste o è stato disattivato: accedi con il tuo nome".into(),
+    })?;
+    check(role, action)?;
+    Ok(role)
+}
+
+/// Fails with an Italian sentence unless `role` allows `action`.
+pub fn check(role: Role, action: Action) -> Result<()> {
+    if allows(role, action) {
+        Ok(())
+    } else {
+        Err(Error::Forbidden {
+            message: format!("il ruolo «{}» non permette di {}", role.label(), action.describe())
+        })
+    }
+}

@@ -27,6 +27,15 @@ fn main() {
         "sync_now",
         "sync_conflicts",
         "sync_resolve",
+        "door",
+        "sign_in",
+        "create_desk",
+        "lock",
+        "operators",
+        "add_operator",
+        "set_operator_role",
+        "deactivate_operator",
+        "change_passphrase",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest)).expect("tauri build script failed");
 }

@@ -2,11 +2,15 @@
 //! here, the outermost crate, and nowhere else), calls the core, and maps errors to [`UiError`].
 
 use chrono::{Local, NaiveDate, NaiveDateTime};
+use quartiere_core::access::{self, Action, Role};
+use quartiere_core::accounts::{self, OperatorView};
+use quartiere_core::clock::SystemClock;
 use quartiere_core::codes::{Channel, EsfAnswer, Isced, LabourStatus, Relationship, Topic};
 use quartiere_core::desk::{
     self, ContactFilter, DeskContactInput, DeskContactView, NoteSubject, ReferralInput, ReferralTarget,
 };
 use quartiere_core::ids::{HouseholdId, PartnerId, PersonId};
+use quartiere_core::ids::{IdGen, OperatorId};
 use quartiere_core::import::{self, ImportOptions, ImportProgress, ImportReport};
 use quartiere_core::registry::{
     self, DwellingInput, EsfFields, HouseholdSummary, MemberInput, Overview, Person, PersonInput,
@@ -52,13 +56,29 @@ fn invalid(fields: Vec<FieldError>) -> UiError {
 
 type UiResult<T> = Result<T, UiError>;
 
+fn internal() -> UiError {
+    UiError { kind: "internal", message: "l'archivio non è disponibile: riavvia Quartiere".into(), fields: Vec::new() }
+}
+
+/// The session, unless the app is locked. Closes it first if the operator has been away longer
+/// than the idle limit, so a desk left open locks itself even if the window missed it.
 fn with_session<T>(state: &AppState, f: impl FnOnce(&mut Session) -> quartiere_core::Result<T>) -> UiResult<T> {
-    let mut session = state.session.lock().map_err(|_| UiError {
-        kind: "internal",
-        message: "l'archivio non è disponibile: riavvia Quartiere".into(),
-        fields: Vec::new(),
-    })?;
-    Ok(f(&mut session)?)
+    let mut session = state.session.lock().map_err(|_| internal())?;
+    {
+        let mut last = state.last_activity.lock().map_err(|_| internal())?;
+        if last.elapsed() > state.idle_lock {
+            *session = None;
+        }
+        *last = std::time::Instant::now();
+    }
+    let Some(session) = session.as_mut() else {
+        return Err(UiError {
+            kind: "locked",
+            message: "Quartiere è bloccato: accedi di nuovo con il tuo nome e la tua parola d'accesso".into(),
+            fields: Vec::new(),
+        });
+    };
+    Ok(f(session)?)
 }
 
 /// Runs one write as the current operator at this desk.
@@ -91,23 +111,29 @@ pub struct Home {
 
 #[tauri::command]
 pub async fn overview(state: State<'_, AppState>) -> UiResult<Overview> {
-    with_session(&state, |s| registry::overview(s.store.conn()))
+    with_session(&state, |s| registry::overview(s.store.conn(), &s.actor))
 }
 
 #[tauri::command]
 pub async fn home(state: State<'_, AppState>) -> UiResult<Home> {
     let today = today();
     with_session(&state, |s| {
-        let conn = s.store.conn();
+        let (conn, actor) = (s.store.conn(), &s.actor);
+        // Roles that do not read the desk log (AFOL, arrears, Comune) see the counts only.
+        let desk_log = access::allows(s.role, Action::ReadDesk);
+        let contacts = |filter: ContactFilter| -> quartiere_core::Result<Vec<DeskContactView>> {
+            if desk_log {
+                desk::list_contacts(conn, actor, &filter)
+            } else {
+                Ok(Vec::new())
+            }
+        };
         Ok(Home {
             today,
             today_long: format::date_long(today),
-            counts: registry::overview(conn)?,
-            follow_ups_due: desk::list_contacts(
-                conn,
-                &ContactFilter { follow_up_due_by: Some(today), ..Default::default() },
-            )?,
-            recent_contacts: desk::list_contacts(conn, &ContactFilter { limit: Some(10), ..Default::default() })?,
+            counts: registry::overview(conn, actor)?,
+            follow_ups_due: contacts(ContactFilter { follow_up_due_by: Some(today), ..Default::default() })?,
+            recent_contacts: contacts(ContactFilter { limit: Some(10), ..Default::default() })?,
         })
     })
 }
@@ -119,7 +145,7 @@ pub async fn search(state: State<'_, AppState>, query: String, scope: Option<Str
         Some("households") => Scope::HOUSEHOLDS,
         _ => Scope::ALL,
     };
-    with_session(&state, |s| search::search(s.store.conn(), &query, scope, 20))
+    with_session(&state, |s| search::search(s.store.conn(), &s.actor, &query, scope, 20))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -127,7 +153,7 @@ pub async fn search(state: State<'_, AppState>, query: String, scope: Option<Str
 
 #[tauri::command]
 pub async fn households(state: State<'_, AppState>) -> UiResult<Vec<HouseholdSummary>> {
-    with_session(&state, |s| registry::list_households(s.store.conn()))
+    with_session(&state, |s| registry::list_households(s.store.conn(), &s.actor))
 }
 
 #[derive(Debug, Serialize, TS)]
@@ -141,11 +167,15 @@ pub struct HouseholdView {
 pub async fn household(state: State<'_, AppState>, id: String) -> UiResult<HouseholdView> {
     let id = HouseholdId(parse_id("nucleo", &id)?);
     with_session(&state, |s| {
-        let conn = s.store.conn();
+        let (conn, actor) = (s.store.conn(), &s.actor);
+        let household = registry::household_detail(conn, actor, id)?;
+        if !access::allows(s.role, Action::ReadDesk) {
+            return Ok(HouseholdView { household, contacts: Vec::new(), notes: Vec::new() });
+        }
         Ok(HouseholdView {
-            household: registry::household_detail(conn, id)?,
-            contacts: desk::list_contacts(conn, &ContactFilter { household: Some(id), ..Default::default() })?,
-            notes: desk::notes(conn, NoteSubject::Household(id))?,
+            household,
+            contacts: desk::list_contacts(conn, actor, &ContactFilter { household: Some(id), ..Default::default() })?,
+            notes: desk::notes(conn, actor, NoteSubject::Household(id))?,
         })
     })
 }
@@ -191,7 +221,7 @@ pub async fn create_household(state: State<'_, AppState>, dwelling: DwellingForm
 #[tauri::command]
 pub async fn person(state: State<'_, AppState>, id: String) -> UiResult<Person> {
     let id = PersonId(parse_id("persona", &id)?);
-    with_session(&state, |s| registry::get_person(s.store.conn(), id))
+    with_session(&state, |s| registry::get_person(s.store.conn(), &s.actor, id))
 }
 
 /// A person form as the UI sends it: every value a string, empty meaning "not given".
@@ -432,7 +462,7 @@ pub async fn contacts(state: State<'_, AppState>, filter: ContactFilterForm) -> 
         limit: Some(200),
         ..Default::default()
     };
-    with_session(&state, |s| desk::list_contacts(s.store.conn(), &filter))
+    with_session(&state, |s| desk::list_contacts(s.store.conn(), &s.actor, &filter))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -520,7 +550,7 @@ pub async fn ready(page_ms: f64) {
 
 #[derive(Debug, Serialize, Deserialize, PartialEq, Eq, TS)]
 pub struct Settings {
-    pub operator: String,
+    /// The desk's name (only a coordinator changes it).
     pub desk: String,
     /// `it` or `en`.
     pub language: String,
@@ -530,7 +560,6 @@ pub struct Settings {
 pub async fn settings(state: State<'_, AppState>) -> UiResult<Settings> {
     with_session(&state, |s| {
         Ok(Settings {
-            operator: registry::operator_name(s.store.conn(), s.actor.operator)?,
             desk: registry::desk_name(s.store.conn(), s.actor.desk)?,
             language: s.store.local_setting("language")?.unwrap_or_else(|| "it".into()),
         })
@@ -543,14 +572,14 @@ pub async fn save_settings(state: State<'_, AppState>, settings: Settings) -> Ui
         return Err(invalid(vec![FieldError::new("lingua", "scegli italiano o inglese")]));
     }
     with_session(&state, |s| {
-        // The operator is checked (and registered) before anything is stored, so a refused
-        // change leaves the settings as they were.
-        let actor = registry::ensure_actor(&mut s.store, &settings.desk, &settings.operator)?;
-        s.store.set_local_setting("operator", settings.operator.trim())?;
-        s.store.set_local_setting("desk_name", settings.desk.trim())?;
-        s.store.set_local_setting("language", &settings.language)?;
-        s.actor = actor;
-        Ok(())
+        // The desk's name is checked (and its change allowed) before anything is stored, so a
+        // refused change leaves the settings as they were.
+        let current = registry::desk_name(s.store.conn(), s.actor.desk)?;
+        if settings.desk.trim() != current {
+            let actor = s.actor;
+            accounts::rename_desk(&mut s.store, &actor, &settings.desk)?;
+        }
+        s.store.set_local_setting("language", &settings.language)
     })?;
     Ok(settings)
 }
@@ -582,7 +611,13 @@ macro_rules! choices {
 
 #[tauri::command]
 pub async fn choices(state: State<'_, AppState>) -> UiResult<Choices> {
-    let partners = with_session(&state, |s| registry::list_partners(s.store.conn()))?;
+    let partners = with_session(&state, |s| {
+        if access::allows(s.role, Action::ReadRegistry) {
+            registry::list_partners(s.store.conn(), &s.actor)
+        } else {
+            Ok(Vec::new())
+        }
+    })?;
     Ok(Choices {
         relationships: choices!(Relationship),
         channels: choices!(Channel),
@@ -612,7 +647,7 @@ pub async fn sync_pick_folder<R: Runtime>(app: AppHandle<R>) -> UiResult<Option<
 
 #[tauri::command]
 pub async fn sync_status(state: State<'_, AppState>) -> UiResult<SyncStatus> {
-    with_session(&state, |s| sync::status(&s.store))
+    with_session(&state, |s| sync::status(&s.store, &s.actor))
 }
 
 /// Enrols this desk (creating the team if the folder has none). A desk restored from a backup
@@ -631,7 +666,6 @@ pub async fn sync_enrol(
             Some(code) => sync::enrol_with_recovery_code(&mut s.store, &actor, Path::new(&folder), &code, &desk_name)?,
             None => sync::enrol(&mut s.store, &actor, Path::new(&folder), &passphrase, &desk_name, KdfParams::DEFAULT)?,
         };
-        s.store.set_local_setting("desk_name", desk_name.trim())?;
         s.actor.desk = s.store.desk();
         Ok(outcome)
     })
@@ -640,14 +674,14 @@ pub async fn sync_enrol(
 /// Opens a new team key (after a rotation) with the new passphrase.
 #[tauri::command]
 pub async fn sync_unlock(state: State<'_, AppState>, passphrase: String) -> UiResult<u32> {
-    with_session(&state, |s| sync::unlock(&mut s.store, &passphrase).map(|n| n as u32))
+    with_session(&state, |s| sync::unlock(&mut s.store, &s.actor, &passphrase).map(|n| n as u32))
 }
 
 /// One sync now, with progress over a channel.
 #[tauri::command]
 pub async fn sync_now(state: State<'_, AppState>, on_progress: IpcChannel<SyncProgress>) -> UiResult<SyncReport> {
     with_session(&state, |s| {
-        sync::sync(&mut s.store, &mut |step| {
+        sync::sync(&mut s.store, &s.actor, &mut |step| {
             let _ = on_progress.send(step);
         })
     })
@@ -655,7 +689,7 @@ pub async fn sync_now(state: State<'_, AppState>, on_progress: IpcChannel<SyncPr
 
 #[tauri::command]
 pub async fn sync_conflicts(state: State<'_, AppState>) -> UiResult<Vec<ConflictView>> {
-    with_session(&state, |s| sync::conflicts(&s.store))
+    with_session(&state, |s| sync::conflicts(&s.store, &s.actor))
 }
 
 #[tauri::command]
@@ -663,5 +697,163 @@ pub async fn sync_resolve(state: State<'_, AppState>, id: i64, choice: ConflictC
     with_session(&state, |s| {
         let actor = s.actor;
         sync::resolve_conflict(&mut s.store, &actor, id, choice)
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Signing in, locking, operators
+
+/// What the signed-in operator may do, for the UI to show only what works.
+#[derive(Debug, Serialize, TS)]
+pub struct Me {
+    pub name: String,
+    pub role: Role,
+    pub desk: String,
+    pub read_registry: bool,
+    pub edit_registry: bool,
+    pub read_desk: bool,
+    pub record_desk: bool,
+    pub import: bool,
+    pub sync: bool,
+    pub manage_sync: bool,
+    pub administer: bool,
+}
+
+fn me(s: &Session) -> quartiere_core::Result<Me> {
+    let can = |a| access::allows(s.role, a);
+    Ok(Me {
+        name: s.name.clone(),
+        role: s.role,
+        desk: registry::desk_name(s.store.conn(), s.actor.desk)?,
+        read_registry: can(Action::ReadRegistry),
+        edit_registry: can(Action::EditRegistry),
+        read_desk: can(Action::ReadDesk),
+        record_desk: can(Action::RecordDesk),
+        import: can(Action::Import),
+        sync: can(Action::Sync),
+        manage_sync: can(Action::ManageSync),
+        administer: can(Action::Administer),
+    })
+}
+
+/// The sign-in screen's facts: a new desk or who may sign in, and the demo's credentials.
+#[derive(Debug, Serialize, TS)]
+pub struct Door {
+    pub is_new: bool,
+    pub names: Vec<String>,
+    /// Only on a demo database: the operator and passphrase to type.
+    pub demo: Option<(String, String)>,
+    /// Already signed in (the window was reloaded).
+    pub me: Option<Me>,
+}
+
+#[tauri::command]
+pub async fn door(state: State<'_, AppState>) -> UiResult<Door> {
+    let door = accounts::door(&state.dir)?;
+    let me = with_session(&state, |s| me(s)).ok();
+    Ok(Door { is_new: door.is_new, names: door.names, demo: state.demo_login.clone(), me })
+}
+
+fn open_session<R: Runtime>(app: &AppHandle<R>, state: &AppState, signed: accounts::SignedIn) -> UiResult<Me> {
+    let session = Session { store: signed.store, actor: signed.actor, role: signed.role, name: signed.name };
+    let shown = me(&session)?;
+    let counts = registry::overview(session.store.conn(), &session.actor)?;
+    if let Some(window) = tauri::Manager::get_webview_window(app, "main") {
+        let _ = window.set_title(&format!("Quartiere — {} nuclei, {} persone", counts.households, counts.people));
+    }
+    *state.last_activity.lock().map_err(|_| internal())? = std::time::Instant::now();
+    *state.session.lock().map_err(|_| internal())? = Some(session);
+    Ok(shown)
+}
+
+#[tauri::command]
+pub async fn sign_in<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    name: String,
+    passphrase: String,
+) -> UiResult<Me> {
+    let signed = accounts::sign_in(&state.dir, &name, &passphrase, Box::new(SystemClock), IdGen::from_entropy())?;
+    open_session(&app, &state, signed)
+}
+
+/// The first run at a desk: its name, and the first operator, who becomes its coordinator.
+#[tauri::command]
+pub async fn create_desk<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    desk: String,
+    name: String,
+    passphrase: String,
+) -> UiResult<Me> {
+    let signed = accounts::create_desk(
+        &state.dir,
+        &desk,
+        &name,
+        &passphrase,
+        KdfParams::DEFAULT,
+        Box::new(SystemClock),
+        IdGen::from_entropy(),
+    )?;
+    open_session(&app, &state, signed)
+}
+
+/// Closes the database: its key leaves memory, and only signing in opens it again.
+#[tauri::command]
+pub async fn lock(state: State<'_, AppState>) -> UiResult<()> {
+    *state.session.lock().map_err(|_| internal())? = None;
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn operators(state: State<'_, AppState>) -> UiResult<Vec<OperatorView>> {
+    with_session(&state, |s| accounts::operators(&s.store, &s.actor))
+}
+
+fn parse_role(code: &str) -> UiResult<Role> {
+    Role::from_code(code).ok_or_else(|| invalid(vec![FieldError::new("role", "scegli un ruolo dall'elenco")]))
+}
+
+#[tauri::command]
+pub async fn add_operator(state: State<'_, AppState>, name: String, role: String, passphrase: String) -> UiResult<()> {
+    let role = parse_role(&role)?;
+    with_session(&state, |s| {
+        let actor = s.actor;
+        accounts::add_operator(&mut s.store, &actor, &name, role, &passphrase, KdfParams::DEFAULT).map(drop)
+    })
+}
+
+#[tauri::command]
+pub async fn set_operator_role(state: State<'_, AppState>, id: String, role: String) -> UiResult<()> {
+    let (id, role) = (OperatorId(parse_id("operatore", &id)?), parse_role(&role)?);
+    with_session(&state, |s| {
+        let actor = s.actor;
+        accounts::set_role(&mut s.store, &actor, id, role)?;
+        if id == actor.operator {
+            s.role = role;
+        }
+        Ok(())
+    })
+}
+
+#[tauri::command]
+pub async fn deactivate_operator(state: State<'_, AppState>, id: String) -> UiResult<()> {
+    let id = OperatorId(parse_id("operatore", &id)?);
+    with_session(&state, |s| {
+        let actor = s.actor;
+        accounts::deactivate(&mut s.store, &actor, id)
+    })
+}
+
+/// The signed-in operator changes their own passphrase (the old one is asked again).
+#[tauri::command]
+pub async fn change_passphrase(state: State<'_, AppState>, old: String, new: String) -> UiResult<()> {
+    let name = with_session(&state, |s| Ok(s.name.clone()))?;
+    accounts::change_passphrase(&state.dir, &name, &old, &new, KdfParams::DEFAULT).map_err(|e| match e {
+        // Here the name is known: a refusal is about the old passphrase.
+        quartiere_core::Error::WrongCredentials => {
+            invalid(vec![FieldError::new("old", "la parola d'accesso attuale non è questa")])
+        }
+        other => other.into(),
     })
 }

@@ -4,29 +4,48 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
+use quartiere_core::access::Role;
+use quartiere_core::accounts;
 use quartiere_core::clock::SystemClock;
 use quartiere_core::demo::{self, DemoConfig};
 use quartiere_core::ids::IdGen;
-use quartiere_core::registry;
+use quartiere_core::sync::crypto::KdfParams;
 use quartiere_core::{Actor, Store};
 use tauri::{Manager, Runtime};
 
 pub mod bindings;
 pub mod commands;
 
-/// The open store and who is working at it; behind one lock, since settings can change the operator.
+/// The open store and the operator signed in at it. Dropping it closes the database and wipes
+/// its key from memory: that is what locking does.
 pub struct Session {
     pub store: Store,
     pub actor: Actor,
+    pub role: Role,
+    pub name: String,
 }
 
-/// What the shell holds.
+/// What the shell holds. No session means locked: only the sign-in commands work.
 pub struct AppState {
-    pub session: Mutex<Session>,
+    pub session: Mutex<Option<Session>>,
+    /// The data folder: the encrypted database and its key file.
+    pub dir: PathBuf,
     /// A temporary demo folder this process created, removed when the app exits.
     pub temporary_dir: Option<PathBuf>,
+    /// The demo operator's name and passphrase, shown on the sign-in screen of a demo database.
+    pub demo_login: Option<(String, String)>,
+    /// When the operator last did something; after [`AppState::idle_lock`] the session is closed.
+    pub last_activity: Mutex<Instant>,
+    pub idle_lock: Duration,
 }
+
+/// The demo database's operator, printed on its sign-in screen (demo data only, never real).
+pub const DEMO_OPERATOR: &str = "Coordinatrice demo";
+pub const DEMO_PASSPHRASE: &str = "quartiere-demo";
+/// Minutes without activity before the app locks; `QUARTIERE_LOCK_MINUTES` changes it (tests).
+pub const DEFAULT_LOCK_MINUTES: u64 = 10;
 
 /// The commands the UI may call. Each needs an `allow-<name>` entry in capabilities/default.json,
 /// and its name in build.rs.
@@ -51,6 +70,15 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::
         save_settings,
         choices,
         ready,
+        door,
+        sign_in,
+        create_desk,
+        lock,
+        operators,
+        add_operator,
+        set_operator_role,
+        deactivate_operator,
+        change_passphrase,
         sync_pick_folder,
         sync_status,
         sync_enrol,
@@ -88,8 +116,9 @@ pub fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Options, Str
     Ok(options)
 }
 
-/// Opens (and for `--demo`, fills) the store. Runs before any window, so a failure is reported
-/// as a sentence, never as a half-open app.
+/// Finds the data folder (and for `--demo`, creates and fills a demo desk there). Runs before any
+/// window, so a failure is reported as a sentence, never as a half-open app. The app starts
+/// locked: an operator signs in from the first screen.
 pub fn open_state(options: &Options) -> Result<AppState, String> {
     let mut temporary_dir = None;
     let dir = match (&options.data_dir, options.demo) {
@@ -105,20 +134,39 @@ pub fn open_state(options: &Options) -> Result<AppState, String> {
             .map(|d| d.data_dir().to_path_buf())
             .ok_or("non trovo la cartella dati dell'utente: avvia con --data-dir CARTELLA")?,
     };
-    let mut store = Store::open_dir(&dir, Box::new(SystemClock), IdGen::from_entropy())
-        .map_err(|e| format!("non riesco ad aprire l'archivio in {}: {e}", dir.display()))?;
-    let operator = store.local_setting("operator").ok().flatten().unwrap_or_else(|| "Operatore".into());
-    let desk = store.local_setting("desk_name").ok().flatten().unwrap_or_default();
-    let actor = registry::ensure_actor(&mut store, &desk, &operator).map_err(|e| e.to_string())?;
+    let cannot = |e: &dyn std::fmt::Display| format!("non riesco ad aprire l'archivio in {}: {e}", dir.display());
+    std::fs::create_dir_all(&dir).map_err(|e| cannot(&e))?;
+    accounts::door(&dir).map_err(|e| cannot(&e))?;
+    let mut demo_login = None;
     if options.demo {
-        let empty = registry::overview(store.conn()).map_err(|e| e.to_string())?.households == 0;
-        if empty {
+        if !quartiere_core::vault::exists(&dir) {
+            let signed = accounts::create_desk(
+                &dir,
+                "Laboratorio Mezzetta (demo)",
+                DEMO_OPERATOR,
+                DEMO_PASSPHRASE,
+                KdfParams::DEFAULT,
+                Box::new(SystemClock),
+                IdGen::from_entropy(),
+            )
+            .map_err(|e| cannot(&e))?;
+            let (mut store, actor) = (signed.store, signed.actor);
             let config =
                 DemoConfig { households: 133, people: None, seed: 2019, today: chrono::Local::now().date_naive() };
-            demo::generate(&mut store, &actor, &config).map_err(|e| e.to_string())?;
+            demo::generate(&mut store, &actor, &config).map_err(|e| cannot(&e))?;
         }
+        demo_login = Some((DEMO_OPERATOR.to_string(), DEMO_PASSPHRASE.to_string()));
     }
-    Ok(AppState { session: Mutex::new(Session { store, actor }), temporary_dir })
+    let minutes =
+        std::env::var("QUARTIERE_LOCK_MINUTES").ok().and_then(|m| m.parse().ok()).unwrap_or(DEFAULT_LOCK_MINUTES);
+    Ok(AppState {
+        session: Mutex::new(None),
+        dir,
+        temporary_dir,
+        demo_login,
+        last_activity: Mutex::new(Instant::now()),
+        idle_lock: Duration::from_secs(minutes * 60),
+    })
 }
 
 /// Removes demo folders left by demo runs that were killed before they could clean up. Only where
@@ -148,10 +196,10 @@ pub fn main() -> ExitCode {
         }
     };
     let app = build(tauri::Builder::default(), state).setup(|app| {
-        let state = app.state::<AppState>();
-        let counts = state.session.lock().ok().and_then(|s| registry::overview(s.store.conn()).ok());
-        if let (Some(window), Some(c)) = (app.get_webview_window("main"), counts) {
-            window.set_title(&format!("Quartiere — {} nuclei, {} persone", c.households, c.people))?;
+        // Locked at start: the title says so until someone signs in (then it shows the counts).
+        let new = !quartiere_core::vault::exists(&app.state::<AppState>().dir);
+        if let Some(window) = app.get_webview_window("main") {
+            window.set_title(if new { "Quartiere — nuova postazione" } else { "Quartiere — accesso" })?;
         }
         Ok(())
     });
@@ -218,14 +266,64 @@ mod tests {
 
     #[test]
     fn the_overview_command_reaches_the_demo_store() {
+        use serde_json::json;
         let dir = tempfile::tempdir().unwrap();
         let (_app, webview) = app(Options { data_dir: Some(dir.path().into()), demo: true });
+        // Locked until someone signs in; the demo's sign-in screen shows its credentials.
+        assert_eq!(call(&webview, "overview", json!({})).unwrap_err()["kind"], "locked");
+        let door = call(&webview, "door", json!({})).unwrap();
+        assert_eq!((door["is_new"].as_bool(), door["me"].is_null()), (Some(false), true));
+        let (name, pass) = (door["demo"][0].clone(), door["demo"][1].clone());
+        let wrong = call(&webview, "sign_in", json!({ "name": name, "passphrase": "sbagliata" })).unwrap_err();
+        assert_eq!(wrong["kind"], "wrong_credentials");
+        let me = call(&webview, "sign_in", json!({ "name": name, "passphrase": pass })).unwrap();
+        assert_eq!((me["role"].as_str(), me["administer"].as_bool()), (Some("coordinatore"), Some(true)));
         let overview = call(&webview, "overview", serde_json::json!({})).unwrap();
         assert_eq!(overview["households"], 133);
         assert!(overview["people"].as_i64().unwrap() > 250);
         // Remote content may not call the app's commands.
         let refused = get_ipc_response(&webview, invoke("overview", "https://example.org")).unwrap_err();
         assert!(format!("{refused:?}").contains("not allowed"), "{refused:?}");
+        call(&webview, "lock", json!({})).unwrap();
+        assert_eq!(call(&webview, "home", json!({})).unwrap_err()["kind"], "locked");
+    }
+
+    /// A new desk: its first operator, a coordinator, creates it and adds a Comune viewer, who
+    /// then sees the counts and nothing about any person.
+    #[test]
+    fn roles_reach_the_window_through_the_commands() {
+        use serde_json::json;
+        let dir = tempfile::tempdir().unwrap();
+        let (_app, w) = app(Options { data_dir: Some(dir.path().into()), demo: false });
+        assert_eq!(call(&w, "door", json!({})).unwrap()["is_new"], true);
+        let short = call(&w, "create_desk", json!({ "desk": "Sportello", "name": "Anna", "passphrase": "corta" }));
+        assert_eq!(short.unwrap_err()["fields"][0]["field"], "passphrase");
+        sign_up(&w, "Anna");
+        let viewer = json!({ "name": "Ufficio Comune", "role": "comune", "passphrase": "frase del comune 2026" });
+        call(&w, "add_operator", viewer).unwrap();
+        let list = call(&w, "operators", json!({})).unwrap();
+        assert_eq!(list.as_array().unwrap().len(), 2);
+        call(&w, "lock", json!({})).unwrap();
+        let me =
+            call(&w, "sign_in", json!({ "name": "ufficio comune", "passphrase": "frase del comune 2026" })).unwrap();
+        assert_eq!((me["read_registry"].as_bool(), me["sync"].as_bool()), (Some(false), Some(false)));
+        assert_eq!(call(&w, "overview", json!({})).unwrap()["people"], 0);
+        let home = call(&w, "home", json!({})).unwrap();
+        assert_eq!(home["recent_contacts"], json!([]));
+        let refused = call(&w, "search", json!({ "query": "rossi" })).unwrap_err();
+        assert_eq!(refused["kind"], "forbidden");
+        assert!(refused["message"].as_str().unwrap().contains("Comune (solo dati aggregati)"), "{refused}");
+        assert_eq!(call(&w, "operators", json!({})).unwrap_err()["kind"], "forbidden");
+        let err = call(&w, "change_passphrase", json!({ "old": "non è lei", "new": "nuova frase lunga" })).unwrap_err();
+        assert_eq!(err["fields"][0]["field"], "old");
+        call(&w, "change_passphrase", json!({ "old": "frase del comune 2026", "new": "nuova frase lunga" })).unwrap();
+    }
+
+    /// Creates the desk from the first screen, as its coordinator.
+    fn sign_up(w: &tauri::WebviewWindow<tauri::test::MockRuntime>, name: &str) {
+        let form =
+            serde_json::json!({ "desk": "Sportello Pirandello", "name": name, "passphrase": "parola di prova 1" });
+        call(w, "create_desk", form).unwrap();
     }
 
     #[test]
@@ -233,6 +331,7 @@ mod tests {
         use serde_json::json;
         let dir = tempfile::tempdir().unwrap();
         let (_app, w) = app(Options { data_dir: Some(dir.path().into()), demo: false });
+        sign_up(&w, "Giulia");
         let household = call(
             &w,
             "create_household",
@@ -257,8 +356,8 @@ mod tests {
         assert_eq!(hits[0]["label"], "Rossi Mario");
         assert_eq!(hits[0]["id"], person);
 
-        // A contact with a follow-up due today shows on Home, under the operator set in Impostazioni.
-        let settings = json!({ "operator": "Giulia", "desk": "Sportello Pirandello", "language": "it" });
+        // A contact with a follow-up due today shows on Home, under the operator signed in.
+        let settings = json!({ "desk": "Sportello Pirandello", "language": "it" });
         call(&w, "save_settings", json!({ "settings": settings })).unwrap();
         let today = chrono::Local::now().date_naive().format("%d/%m/%Y").to_string();
         call(
@@ -278,7 +377,7 @@ mod tests {
         assert_eq!(detail["household"]["members"][0]["person"]["codice_fiscale"], "RSSMRA45D25F205N");
         assert_eq!(detail["contacts"][0]["note"], "Cerca lavoro");
         assert_eq!(call(&w, "settings", json!({})).unwrap(), settings);
-        let blank = json!({ "operator": " ", "desk": "Altro", "language": "it" });
+        let blank = json!({ "desk": " ", "language": "en" });
         assert_eq!(call(&w, "save_settings", json!({ "settings": blank })).unwrap_err()["kind"], "invalid");
         assert_eq!(call(&w, "settings", json!({})).unwrap(), settings, "a refused change leaves settings as they were");
         let err = call(&w, "contacts", json!({ "filter": { "from": "ieri" } })).unwrap_err();
@@ -298,6 +397,7 @@ mod tests {
         use serde_json::json;
         let dir = tempfile::tempdir().unwrap();
         let (_app, w) = app(Options { data_dir: Some(dir.path().join("dati")), demo: false });
+        sign_up(&w, "Giulia");
         let file = dir.path().join("elenco.csv");
         std::fs::write(&file, "codice_alloggio;indirizzo;civico;cognome;nome;sesso\nA1;Via Fermi;3;Diop;Awa;X\n")
             .unwrap();

@@ -6,10 +6,19 @@ use std::process::{Command, Output};
 use crate::{binary, enabled};
 
 const PASS: &str = "cortile di via Pirandello";
+/// Each desk's own operator passphrase (the database key's), not the team's.
+const OPERATOR_PASS: &str = "parola d'accesso di prova";
 
 fn cli(data: &Path, args: &[&str], passphrase: Option<&str>) -> Output {
+    // Desk `a` is Giulia's, desk `b` is Marco's (as `init` below creates them).
+    let operator = if data.ends_with("a") { "Giulia" } else { "Marco" };
     let mut cmd = Command::new(binary("quartiere"));
-    cmd.arg("--data-dir").arg(data).args(args).env_remove("QUARTIERE_TEAM_PASSPHRASE");
+    cmd.arg("--data-dir")
+        .arg(data)
+        .args(args)
+        .env_remove("QUARTIERE_TEAM_PASSPHRASE")
+        .env("QUARTIERE_OPERATOR", operator)
+        .env("QUARTIERE_PASSPHRASE", OPERATOR_PASS);
     if let Some(p) = passphrase {
         cmd.env("QUARTIERE_TEAM_PASSPHRASE", p);
     }

@@ -1,9 +1,6 @@
 import { mount } from "svelte";
 import "./app.css";
 import App from "./App.svelte";
-import { prefetchHome } from "./lib/api";
-
-prefetchHome();
 
 const target = document.getElementById("app");
 if (!target) throw new Error("missing #app");

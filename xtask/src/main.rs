@@ -24,6 +24,9 @@ const APT_PACKAGES: &[&str] = &[
     "xauth",
     "x11-utils",
     "webkit2gtk-driver",
+    // Real outside clients in the tests: the encrypted database must read as noise to these.
+    "sqlite3",
+    "binutils",
 ];
 
 /// The WebDriver bridge for the end-to-end tests, pinned to the version they were written against.

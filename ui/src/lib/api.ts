@@ -6,6 +6,7 @@ import type {
   ContactFilterForm, ContactForm, DeskContactId, DeskContactView, DwellingForm, HouseholdId, HouseholdSummary, HouseholdView,
   Home, Choices, ImportProgress, ImportReport, MembershipForm, Person, PersonForm, PersonId, SearchHit, Settings,
   UiError, FieldError, SyncStatus, SyncReport, SyncProgress, EnrolOutcome, ConflictView, ConflictChoice,
+  Door, Me, OperatorView,
 } from "./bindings";
 
 export type * from "./bindings";
@@ -47,6 +48,16 @@ export const api = {
   },
   syncConflicts: () => invoke<ConflictView[]>("sync_conflicts"),
   syncResolve: (id: number, choice: ConflictChoice) => invoke<null>("sync_resolve", { id, choice }),
+  door: () => invoke<Door>("door"),
+  signIn: (name: string, passphrase: string) => invoke<Me>("sign_in", { name, passphrase }),
+  createDesk: (desk: string, name: string, passphrase: string) => invoke<Me>("create_desk", { desk, name, passphrase }),
+  lock: () => invoke<null>("lock"),
+  operators: () => invoke<OperatorView[]>("operators"),
+  addOperator: (name: string, role: string, passphrase: string) =>
+    invoke<null>("add_operator", { name, role, passphrase }),
+  setOperatorRole: (id: string, role: string) => invoke<null>("set_operator_role", { id, role }),
+  deactivateOperator: (id: string) => invoke<null>("deactivate_operator", { id }),
+  changePassphrase: (old: string, next: string) => invoke<null>("change_passphrase", { old, new: next }),
 };
 
 let early: Promise<Home> | null = null;

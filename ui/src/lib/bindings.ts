@@ -225,6 +225,20 @@ record_label: string, field: string, current_value: string, current_desk: string
 export type ConflictChoice = "current" | "other";
 
 /**
+ * An operator's role.
+ */
+export type Role = "sportello" | "tutor" | "afol" | "morosita" | "coordinatore" | "comune";
+
+/**
+ * One operator as the coordinator's screen shows it.
+ */
+export type OperatorView = { id: OperatorId, name: string, role: Role, 
+/**
+ * Has a passphrase at this desk (a slot in its key file).
+ */
+signs_in_here: boolean, };
+
+/**
  * The one error type the UI sees: `kind` picks the Italian sentence, `message` adds detail, and
  * `fields` places validation messages next to their inputs.
  */
@@ -258,7 +272,11 @@ refer_to: string | null, referral_reason: string, };
 
 export type ContactFilterForm = { from: string, to: string, person: string | null, household: string | null, topic: string, follow_ups_only: boolean, };
 
-export type Settings = { operator: string, desk: string, 
+export type Settings = { 
+/**
+ * The desk's name (only a coordinator changes it).
+ */
+desk: string, 
 /**
  * `it` or `en`.
  */
@@ -270,3 +288,21 @@ language: string, };
 export type Choice = { code: string, it: string, en: string, };
 
 export type Choices = { relationships: Array<Choice>, channels: Array<Choice>, topics: Array<Choice>, labour_statuses: Array<Choice>, isced: Array<Choice>, esf_answers: Array<Choice>, partners: Array<[PartnerId, string]>, };
+
+/**
+ * What the signed-in operator may do, for the UI to show only what works.
+ */
+export type Me = { name: string, role: Role, desk: string, read_registry: boolean, edit_registry: boolean, read_desk: boolean, record_desk: boolean, import: boolean, sync: boolean, manage_sync: boolean, administer: boolean, };
+
+/**
+ * The sign-in screen's facts: a new desk or who may sign in, and the demo's credentials.
+ */
+export type Door = { is_new: boolean, names: Array<string>, 
+/**
+ * Only on a demo database: the operator and passphrase to type.
+ */
+demo: [string, string] | null, 
+/**
+ * Already signed in (the window was reloaded).
+ */
+me: Me | null, };

@@ -6,6 +6,8 @@ use std::process::ExitCode;
 
 use chrono::{Local, NaiveDate, NaiveDateTime};
 use clap::{Args, Parser, Subcommand};
+use quartiere_core::access::Role;
+use quartiere_core::accounts;
 use quartiere_core::clock::SystemClock;
 use quartiere_core::codes::{Channel, Topic};
 use quartiere_core::demo::{self, DemoConfig};
@@ -83,12 +85,28 @@ enum Command {
     Desk(DeskCommand),
     /// Sincronizza con le altre postazioni attraverso la cartella condivisa.
     Sync(SyncArgs),
+    /// Operatori della postazione e loro ruoli (solo il coordinatore).
+    #[command(subcommand)]
+    Operators(OperatorsCommand),
     /// Le ultime modifiche registrate (chi, quando, da quale postazione).
     Changes {
         #[arg(long, default_value_t = 50)]
         limit: usize,
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum OperatorsCommand {
+    /// Elenca gli operatori e il loro ruolo.
+    List,
+    /// Aggiunge un operatore; la sua parola d'accesso si legge da $QUARTIERE_NEW_PASSPHRASE o si chiede.
+    Add {
+        name: String,
+        /// sportello, tutor, afol, morosita, coordinatore, comune.
+        #[arg(long)]
+        role: String,
     },
 }
 
@@ -253,18 +271,15 @@ fn data_dir(cli: &Cli) -> Result<PathBuf, Error> {
         .ok_or_else(|| Error::invalid("data-dir", "non trovo la cartella dati dell'utente: indica --data-dir"))
 }
 
-fn open(cli: &Cli) -> Result<Store, Error> {
-    Store::open_dir(&data_dir(cli)?, Box::new(SystemClock), IdGen::from_entropy())
-}
-
-/// The actor for writes: the operator named on the command line, or the one set with `init`.
-fn actor(cli: &Cli, store: &mut Store) -> Result<Actor, Error> {
-    let operator = match &cli.operator {
-        Some(name) => name.clone(),
-        None => store.local_setting("operator")?.unwrap_or_else(|| "Operatore".into()),
+/// Signs in as the operator named by `--operator` (or $QUARTIERE_OPERATOR) with their passphrase
+/// ($QUARTIERE_PASSPHRASE, else asked on the terminal): every command runs as someone.
+fn open(cli: &Cli) -> Result<(Store, Actor), Error> {
+    let Some(name) = &cli.operator else {
+        return Err(Error::invalid("operator", "indica chi sei con --operator NOME (o $QUARTIERE_OPERATOR)"));
     };
-    let desk = store.local_setting("desk_name")?.unwrap_or_default();
-    registry::ensure_actor(store, &desk, &operator)
+    let pass = secret("QUARTIERE_PASSPHRASE", "Parola d'accesso")?;
+    let signed = accounts::sign_in(&data_dir(cli)?, name, &pass, Box::new(SystemClock), IdGen::from_entropy())?;
+    Ok((signed.store, signed.actor))
 }
 
 fn today() -> NaiveDate {
@@ -281,14 +296,22 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
     match &cli.command {
         Command::CheckCf { code } => Ok(check_cf(code)),
         Command::Init { desk, operator_name } => {
-            let mut store = open(&cli)?;
-            if let Some(desk) = desk {
-                store.set_local_setting("desk_name", desk)?;
-            }
-            if let Some(name) = operator_name.as_ref().or(cli.operator.as_ref()) {
-                store.set_local_setting("operator", name)?;
-            }
-            let actor = actor(&cli, &mut store)?;
+            let name = operator_name
+                .as_ref()
+                .or(cli.operator.as_ref())
+                .ok_or_else(|| Error::invalid("as", "indica il primo operatore (il coordinatore) con --as NOME"))?;
+            let desk = desk.clone().unwrap_or_else(|| "Postazione".into());
+            let pass = secret("QUARTIERE_PASSPHRASE", "Parola d'accesso del coordinatore (almeno 10 caratteri)")?;
+            let signed = accounts::create_desk(
+                &data_dir(&cli)?,
+                &desk,
+                name,
+                &pass,
+                KdfParams::DEFAULT,
+                Box::new(SystemClock),
+                IdGen::from_entropy(),
+            )?;
+            let (store, actor) = (signed.store, signed.actor);
             out!(
                 "Archivio pronto in {}\nPostazione: {}\nOperatore: {}",
                 store.path().display(),
@@ -298,8 +321,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo { households, people, seed } => {
-            let mut store = open(&cli)?;
-            let actor = actor(&cli, &mut store)?;
+            let (mut store, actor) = open(&cli)?;
             let summary = demo::generate(
                 &mut store,
                 &actor,
@@ -315,8 +337,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Import { file, dry_run, json } => {
-            let mut store = open(&cli)?;
-            let actor = actor(&cli, &mut store)?;
+            let (mut store, actor) = open(&cli)?;
             let report =
                 import::import_file(&mut store, &actor, file, ImportOptions { dry_run: *dry_run, today: today() })?;
             if *json {
@@ -327,8 +348,8 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             Ok(if report.errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
         Command::People(PeopleCommand::Search { text, limit, json }) => {
-            let store = open(&cli)?;
-            let hits = search::search(store.conn(), &text.join(" "), Scope::PEOPLE, *limit)?;
+            let (store, actor) = open(&cli)?;
+            let hits = search::search(store.conn(), &actor, &text.join(" "), Scope::PEOPLE, *limit)?;
             if *json {
                 print_json(&hits)?;
             } else if hits.is_empty() {
@@ -341,9 +362,9 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             Ok(ExitCode::SUCCESS)
         }
         Command::People(PeopleCommand::Show { id, json }) => {
-            let store = open(&cli)?;
+            let (store, actor) = open(&cli)?;
             let id = PersonId(registry::resolve_id(store.conn(), Table::Person, id)?);
-            let person = registry::get_person(store.conn(), id)?;
+            let person = registry::get_person(store.conn(), &actor, id)?;
             if *json {
                 return print_json(&person).map(|_| ExitCode::SUCCESS);
             }
@@ -368,8 +389,8 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Households(HouseholdsCommand::List { json }) => {
-            let store = open(&cli)?;
-            let list = registry::list_households(store.conn())?;
+            let (store, actor) = open(&cli)?;
+            let list = registry::list_households(store.conn(), &actor)?;
             if *json {
                 return print_json(&list).map(|_| ExitCode::SUCCESS);
             }
@@ -381,11 +402,14 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Households(HouseholdsCommand::Show { id, json }) => {
-            let store = open(&cli)?;
+            let (store, actor) = open(&cli)?;
             let id = HouseholdId(registry::resolve_id(store.conn(), Table::Household, id)?);
-            let detail = registry::household_detail(store.conn(), id)?;
-            let contacts =
-                desk::list_contacts(store.conn(), &ContactFilter { household: Some(id), ..Default::default() })?;
+            let detail = registry::household_detail(store.conn(), &actor, id)?;
+            let contacts = desk::list_contacts(
+                store.conn(),
+                &actor,
+                &ContactFilter { household: Some(id), ..Default::default() },
+            )?;
             if *json {
                 let value = serde_json::json!({ "household": detail, "contacts": contacts });
                 return print_json(&value).map(|_| ExitCode::SUCCESS);
@@ -395,8 +419,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         }
         Command::Desk(DeskCommand::Add(args)) => desk_add(&cli, args),
         Command::Desk(DeskCommand::Enrol { folder, name, recovery_code }) => {
-            let mut store = open(&cli)?;
-            let actor = actor(&cli, &mut store)?;
+            let (mut store, actor) = open(&cli)?;
             let outcome = match recovery_code {
                 Some(code) => sync::enrol_with_recovery_code(&mut store, &actor, folder, code, name)?,
                 None => {
@@ -416,7 +439,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         }
         Command::Sync(args) => sync_command(&cli, args),
         Command::Desk(DeskCommand::List { from, to, follow_ups, limit, json }) => {
-            let store = open(&cli)?;
+            let (store, actor) = open(&cli)?;
             let filter = ContactFilter {
                 from: *from,
                 to: *to,
@@ -424,7 +447,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 limit: Some(*limit),
                 ..Default::default()
             };
-            let contacts = desk::list_contacts(store.conn(), &filter)?;
+            let contacts = desk::list_contacts(store.conn(), &actor, &filter)?;
             if *json {
                 return print_json(&contacts).map(|_| ExitCode::SUCCESS);
             }
@@ -436,8 +459,33 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Operators(command) => {
+            let (mut store, actor) = open(&cli)?;
+            match command {
+                OperatorsCommand::List => {
+                    for o in accounts::operators(&store, &actor)? {
+                        let here = if o.signs_in_here { "" } else { " (non accede da questa postazione)" };
+                        out!("{}  {}{here}", o.name, o.role.label());
+                    }
+                }
+                OperatorsCommand::Add { name, role } => {
+                    let role = Role::from_code(role).ok_or_else(|| {
+                        Error::invalid(
+                            "role",
+                            "ruolo sconosciuto: sportello, tutor, afol, morosita, coordinatore, comune",
+                        )
+                    })?;
+                    let pass = secret("QUARTIERE_NEW_PASSPHRASE", &format!("Parola d'accesso per {name}"))?;
+                    accounts::add_operator(&mut store, &actor, name, role, &pass, KdfParams::DEFAULT)?;
+                    out!("Operatore aggiunto: {name} ({})", role.label());
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Changes { limit, json } => {
-            let store = open(&cli)?;
+            // Who changed what is the coordinator's to see.
+            let (store, actor) = open(&cli)?;
+            quartiere_core::access::require(store.conn(), &actor, quartiere_core::access::Action::Administer)?;
             let last: i64 = store.conn().query_row("SELECT coalesce(max(seq), 0) FROM change_log", [], |r| r.get(0))?;
             let changes = store.changes_since((last - *limit as i64).max(0), *limit)?;
             if *json {
@@ -591,7 +639,12 @@ fn print_contact(c: &desk::DeskContactView) {
 
 /// The team passphrase: from $QUARTIERE_TEAM_PASSPHRASE (scripts, tests), else asked on the terminal.
 fn passphrase(prompt: &str) -> Result<String, Error> {
-    if let Ok(p) = std::env::var("QUARTIERE_TEAM_PASSPHRASE") {
+    secret("QUARTIERE_TEAM_PASSPHRASE", prompt)
+}
+
+/// A secret from the environment variable `var` (scripts, tests), else asked on the terminal.
+fn secret(var: &str, prompt: &str) -> Result<String, Error> {
+    if let Ok(p) = std::env::var(var) {
         return Ok(p);
     }
     eprint!("{prompt}: ");
@@ -601,10 +654,10 @@ fn passphrase(prompt: &str) -> Result<String, Error> {
 }
 
 fn sync_command(cli: &Cli, args: &SyncArgs) -> Result<ExitCode, Error> {
-    let mut store = open(cli)?;
+    let (mut store, actor) = open(cli)?;
     match &args.command {
         Some(SyncCommand::Status { json }) => {
-            let status = sync::status(&store)?;
+            let status = sync::status(&store, &actor)?;
             if *json || args.json {
                 return print_json(&status).map(|_| ExitCode::SUCCESS);
             }
@@ -632,7 +685,7 @@ fn sync_command(cli: &Cli, args: &SyncArgs) -> Result<ExitCode, Error> {
             Ok(ExitCode::SUCCESS)
         }
         Some(SyncCommand::Conflicts { json }) => {
-            let list = sync::conflicts(&store)?;
+            let list = sync::conflicts(&store, &actor)?;
             if *json || args.json {
                 return print_json(&list).map(|_| ExitCode::SUCCESS);
             }
@@ -661,19 +714,18 @@ fn sync_command(cli: &Cli, args: &SyncArgs) -> Result<ExitCode, Error> {
                 "altro" | "other" => ConflictChoice::Other,
                 _ => return Err(Error::invalid("keep", "scrivi «attuale» oppure «altro»")),
             };
-            let actor = actor(cli, &mut store)?;
             sync::resolve_conflict(&mut store, &actor, *id, choice)?;
             out!("Conflitto #{id} risolto: la scelta arriverà alle altre postazioni alla prossima sincronizzazione.");
             Ok(ExitCode::SUCCESS)
         }
         Some(SyncCommand::Unlock) => {
             let passphrase = passphrase("Nuova passphrase del gruppo")?;
-            let learned = sync::unlock(&mut store, &passphrase)?;
+            let learned = sync::unlock(&mut store, &actor, &passphrase)?;
             out!("Chiavi nuove aperte: {learned}.");
             Ok(ExitCode::SUCCESS)
         }
         Some(SyncCommand::Rotate { remove }) => {
-            let status = sync::status(&store)?;
+            let status = sync::status(&store, &actor)?;
             let mut desks = Vec::new();
             for prefix in remove {
                 let matches: Vec<_> =
@@ -685,7 +737,7 @@ fn sync_command(cli: &Cli, args: &SyncArgs) -> Result<ExitCode, Error> {
                 }
             }
             let passphrase = passphrase("Nuova passphrase del gruppo")?;
-            let code = sync::rotate_key(&mut store, &passphrase, &desks, KdfParams::DEFAULT)?;
+            let code = sync::rotate_key(&mut store, &actor, &passphrase, &desks, KdfParams::DEFAULT)?;
             out!("Nuova chiave del gruppo creata. Le altre postazioni la aprono con la nuova passphrase.");
             out!("Nuovo codice di recupero: stampalo e conservalo in un luogo sicuro.");
             out!("{code}");
@@ -693,7 +745,7 @@ fn sync_command(cli: &Cli, args: &SyncArgs) -> Result<ExitCode, Error> {
         }
         None => {
             if let Some(folder) = &args.folder {
-                let status = sync::status(&store)?;
+                let status = sync::status(&store, &actor)?;
                 match &status.folder {
                     None => {
                         return Err(Error::invalid(
@@ -710,7 +762,7 @@ fn sync_command(cli: &Cli, args: &SyncArgs) -> Result<ExitCode, Error> {
                     Some(_) => {}
                 }
             }
-            let report = sync::sync_with(&mut store, args.snapshot, &mut |_| {})?;
+            let report = sync::sync_with(&mut store, &actor, args.snapshot, &mut |_| {})?;
             if args.json {
                 print_json(&report)?;
             } else {
@@ -755,8 +807,7 @@ fn print_problems(refused: &[sync::RefusedFile], warnings: &[String], conflicts:
 }
 
 fn desk_add(cli: &Cli, args: &DeskAdd) -> Result<ExitCode, Error> {
-    let mut store = open(cli)?;
-    let actor = actor(cli, &mut store)?;
+    let (mut store, actor) = open(cli)?;
     let conn = store.conn();
     let person =
         args.person.as_deref().map(|p| registry::resolve_id(conn, Table::Person, p).map(PersonId)).transpose()?;
@@ -786,7 +837,7 @@ fn desk_add(cli: &Cli, args: &DeskAdd) -> Result<ExitCode, Error> {
         let target = if text::fold(target).replace(' ', "-") == "servizio-sociale" {
             ReferralTarget::ServizioSociale
         } else {
-            ReferralTarget::Partner(find_partner(&store, target)?)
+            ReferralTarget::Partner(find_partner(&store, &actor, target)?)
         };
         referrals.push(ReferralInput { target, reason: args.reason.clone() });
     }
@@ -815,9 +866,9 @@ fn parse_datetime(text: &str) -> Result<NaiveDateTime, Error> {
     Err(Error::invalid("quando", format!("«{text}» non è una data e ora: usa gg/mm/aaaa hh:mm")))
 }
 
-fn find_partner(store: &Store, name: &str) -> Result<PartnerId, Error> {
+fn find_partner(store: &Store, actor: &Actor, name: &str) -> Result<PartnerId, Error> {
     let wanted = text::fold(name);
-    let matches: Vec<_> = registry::list_partners(store.conn())?
+    let matches: Vec<_> = registry::list_partners(store.conn(), actor)?
         .into_iter()
         .filter(|p| text::fold(&p.fields.name).contains(&wanted))
         .collect();

@@ -1,0 +1,42 @@
+// Who is signed in, and the lock. The shell closes the database on `lock` (and by itself after
+// the idle limit); the window locks too after the same time without a key press or a click.
+import { api, isUiError, type Door, type Me } from "./api";
+
+export const session = $state<{ door: Door | null; me: Me | null }>({ door: null, me: null });
+
+/** Minutes without activity before the window locks (the shell enforces the same limit). */
+const IDLE_MINUTES = 10;
+let timer: ReturnType<typeof setTimeout> | undefined;
+
+export async function loadDoor(): Promise<void> {
+  session.door = await api.door();
+  session.me = session.door.me;
+}
+
+export function signedIn(me: Me): void {
+  session.me = me;
+  touch();
+}
+
+export async function lock(): Promise<void> {
+  clearTimeout(timer);
+  await api.lock().catch(() => undefined);
+  session.me = null;
+  await loadDoor().catch(() => undefined);
+}
+
+/** Restarts the idle countdown; called on every key press and click. */
+export function touch(): void {
+  clearTimeout(timer);
+  if (session.me) timer = setTimeout(() => void lock(), IDLE_MINUTES * 60 * 1000);
+}
+
+/** Any command answering "locked" (the shell's own idle limit) brings back the sign-in screen. */
+export function lockedOut(error: unknown): boolean {
+  if (isUiError(error) && error.kind === "locked") {
+    session.me = null;
+    void loadDoor().catch(() => undefined);
+    return true;
+  }
+  return false;
+}

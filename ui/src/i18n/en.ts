@@ -317,6 +317,8 @@ export const en: Strings = {
   },
   errors: {
     locked: "Quartiere is locked.",
+    wrong_key: "The database does not open with its key file.",
+    unencrypted: "This folder holds an unencrypted database.",
     forbidden: "Your role does not allow this.",
     wrong_credentials: "Wrong name or passphrase.",
     wrong_passphrase: "Wrong passphrase.",

@@ -319,6 +319,8 @@ export const it = {
   loading: "Caricamento…",
   errors: {
     locked: "Quartiere è bloccato.",
+    wrong_key: "L'archivio non si apre con il suo file delle chiavi.",
+    unencrypted: "In questa cartella c'è un archivio non cifrato.",
     forbidden: "Il tuo ruolo non lo permette.",
     wrong_credentials: "Nome o parola d'accesso errati.",
     wrong_passphrase: "Passphrase errata.",

@@ -60,19 +60,6 @@ export const api = {
   changePassphrase: (old: string, next: string) => invoke<null>("change_passphrase", { old, new: next }),
 };
 
-let early: Promise<Home> | null = null;
-
-/** Asks for Home's data before the UI mounts, so the answer travels while the components build. */
-export function prefetchHome(): void {
-  early = api.home();
-}
-
-/** Home's data: the prefetched answer the first time, a fresh one afterwards. */
-export function loadHome(): Promise<Home> {
-  const answer = early ?? api.home();
-  early = null;
-  return answer;
-}
 
 let announced = false;
 

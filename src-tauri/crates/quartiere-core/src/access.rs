@@ -155,11 +155,16 @@ pub fn role_of(conn: &Connection, operator: OperatorId) -> Result<Option<Role>> 
     Ok(code.as_deref().and_then(Role::from_code))
 }
 
+/// The role of an operator who may act, or the Italian refusal for one who is unknown or deactivated.
+pub fn active_role(conn: &Connection, operator: OperatorId) -> Result<Role> {
+    role_of(conn, operator)?.ok_or_else(|| Error::Forbidden {
+        message: "questo operatore non esiste o è stato disattivato: accedi con il tuo nome".into(),
+    })
+}
+
 /// Fails with an Italian sentence unless `actor`'s role allows `action`.
 pub fn require(conn: &Connection, actor: &Actor, action: Action) -> Result<Role> {
-    let role = role_of(conn, actor.operator)?.ok_or(Error::Forbidden {
-        message: "questo operatore non esiste o è stato disattivato: accedi con il tuo nome".into(),
-    })?;
+    let role = active_role(conn, actor.operator)?;
     check(role, action)?;
     Ok(role)
 }

@@ -142,9 +142,7 @@ impl Store {
     /// actor and a fresh hybrid logical clock reading. If `f` fails, nothing is kept. Each table
     /// written must be one the actor's role may write ([`access::allows`]).
     pub fn write<T>(&mut self, actor: &Actor, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
-        let role = access::role_of(&self.conn, actor.operator)?.ok_or_else(|| Error::Forbidden {
-            message: "questo operatore non esiste o è stato disattivato: accedi con il tuo nome".into(),
-        })?;
+        let role = access::active_role(&self.conn, actor.operator)?;
         self.write_as(actor, role, f)
     }
 

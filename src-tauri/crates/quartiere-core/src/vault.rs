@@ -186,10 +186,6 @@ fn base64_decode(text: &str) -> Option<Vec<u8>> {
     base64::engine::general_purpose::STANDARD.decode(text).ok()
 }
 
-fn wrong_credentials() -> Error {
-    Error::WrongCredentials
-}
-
 /// Creates the key file with a fresh database key and the first operator's slot. Refuses if one exists.
 pub fn create(dir: &Path, operator: OperatorId, name: &str, passphrase: &str, params: KdfParams) -> Result<DbKey> {
     if exists(dir) {
@@ -223,11 +219,11 @@ pub fn unlock(dir: &Path, name: &str, passphrase: &str) -> Result<(DbKey, Operat
             &[0u8; 16],
             file.slots.first().map(|s| s.kdf.params).unwrap_or(KdfParams::DEFAULT),
         );
-        return Err(wrong_credentials());
+        return Err(Error::WrongCredentials);
     };
     match open_slot(slot, passphrase, &file.key_check)? {
         Some(key) => Ok((key, OperatorId(slot.operator))),
-        None => Err(wrong_credentials()),
+        None => Err(Error::WrongCredentials),
     }
 }
 

@@ -105,7 +105,7 @@ fn a_wrong_name_or_passphrase_opens_nothing_and_says_the_same() {
     drop(signed);
     std::fs::copy(vault::keys_path(other.path()), vault::keys_path(dir)).unwrap();
     let err = accounts::sign_in(dir, "Altro Operatore", OPERATOR_PASS, clock(), IdGen::seeded(1)).err().unwrap();
-    assert_eq!(err.kind(), "locked", "{err}");
+    assert_eq!(err.kind(), "wrong_key", "{err}");
 }
 
 #[test]

@@ -36,6 +36,9 @@ fn main() {
         "set_operator_role",
         "deactivate_operator",
         "change_passphrase",
+        "audit_events",
+        "audit_check",
+        "audit_export",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest)).expect("tauri build script failed");
 }

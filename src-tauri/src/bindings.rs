@@ -2,7 +2,7 @@
 //! types with ts-rs into `ui/src/lib/bindings.ts`. The test `tests/bindings.rs` fails when the
 //! committed file differs from what the types say now; `cargo xtask bindings` rewrites it.
 
-use quartiere_core::{access, accounts, codes, desk, error, ids, import, registry, search, sync};
+use quartiere_core::{access, accounts, audit, codes, desk, error, ids, import, registry, search, sync};
 use ts_rs::{Config, TS};
 
 use crate::commands;
@@ -44,11 +44,13 @@ pub fn typescript() -> String {
         desk::DeskContactView, desk::NoteVersion, desk::Note, import::RowError, import::ImportReport,
         import::ImportPhase, import::ImportProgress, ids::DeskId, sync::SyncProgress, sync::RefusedFile,
         sync::SyncReport, sync::DeskStatus, sync::SyncStatus, sync::EnrolOutcome, sync::ConflictView,
-        sync::ConflictChoice, access::Role, accounts::OperatorView,
+        sync::ConflictChoice, access::Role, accounts::OperatorView, audit::AuditKind, audit::AuditEntry,
+        audit::ChainProblem, audit::ChainReport,
         // The shell's own wire types.
         commands::UiError, commands::Home, commands::HouseholdView, commands::DwellingForm, commands::PersonForm,
         commands::MembershipForm, commands::ContactForm, commands::ContactFilterForm, commands::Settings,
-        commands::Choice, commands::Choices, commands::Me, commands::Door,
+        commands::Choice, commands::Choices, commands::Me, commands::Door, commands::AuditFilterForm,
+        commands::AuditExport,
     ];
     let known: Vec<&str> = decls.iter().map(|d| d.name.as_str()).collect();
     let mut out = String::from(

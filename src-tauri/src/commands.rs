@@ -4,6 +4,7 @@
 use chrono::{Local, NaiveDate, NaiveDateTime};
 use quartiere_core::access::{self, Action, Role};
 use quartiere_core::accounts::{self, OperatorView};
+use quartiere_core::audit::{self, AuditEntry, AuditFilter, AuditKind, ChainReport};
 use quartiere_core::clock::SystemClock;
 use quartiere_core::codes::{Channel, EsfAnswer, Isced, LabourStatus, Relationship, Topic};
 use quartiere_core::desk::{
@@ -15,6 +16,7 @@ use quartiere_core::import::{self, ImportOptions, ImportProgress, ImportReport};
 use quartiere_core::registry::{
     self, DwellingInput, EsfFields, HouseholdSummary, MemberInput, Overview, Person, PersonInput,
 };
+use quartiere_core::schema::Table;
 use quartiere_core::search::{self, Scope, SearchHit};
 use quartiere_core::store::Writer;
 use quartiere_core::sync::{
@@ -67,7 +69,7 @@ fn with_session<T>(state: &AppState, f: impl FnOnce(&mut Session) -> quartiere_c
     {
         let mut last = state.last_activity.lock().map_err(|_| internal())?;
         if last.elapsed() > state.idle_lock {
-            *session = None;
+            close_session(&mut session, "blocco per inattività");
         }
         *last = std::time::Instant::now();
     }
@@ -79,6 +81,15 @@ fn with_session<T>(state: &AppState, f: impl FnOnce(&mut Session) -> quartiere_c
         });
     };
     Ok(f(session)?)
+}
+
+/// Records the operator's leaving in the audit log, then drops the session (which closes the
+/// database and wipes its key). A failure to record does not keep the desk open.
+fn close_session(session: &mut Option<Session>, why: &str) {
+    if let Some(mut s) = session.take() {
+        let actor = s.actor;
+        let _ = accounts::sign_out(&mut s.store, &actor, why);
+    }
 }
 
 /// Runs one write as the current operator at this desk.
@@ -118,22 +129,24 @@ pub async fn overview(state: State<'_, AppState>) -> UiResult<Overview> {
 pub async fn home(state: State<'_, AppState>) -> UiResult<Home> {
     let today = today();
     with_session(&state, |s| {
-        let (conn, actor) = (s.store.conn(), &s.actor);
+        let actor = s.actor;
         // Roles that do not read the desk log (AFOL, arrears, Comune) see the counts only.
         let desk_log = access::allows(s.role, Action::ReadDesk);
-        let contacts = |filter: ContactFilter| -> quartiere_core::Result<Vec<DeskContactView>> {
+        let mut contacts = |filter: ContactFilter| -> quartiere_core::Result<Vec<DeskContactView>> {
             if desk_log {
-                desk::list_contacts(conn, actor, &filter)
+                desk::list_contacts(&mut s.store, &actor, &filter)
             } else {
                 Ok(Vec::new())
             }
         };
+        let follow_ups_due = contacts(ContactFilter { follow_up_due_by: Some(today), ..Default::default() })?;
+        let recent_contacts = contacts(ContactFilter { limit: Some(10), ..Default::default() })?;
         Ok(Home {
             today,
             today_long: format::date_long(today),
-            counts: registry::overview(conn, actor)?,
-            follow_ups_due: contacts(ContactFilter { follow_up_due_by: Some(today), ..Default::default() })?,
-            recent_contacts: contacts(ContactFilter { limit: Some(10), ..Default::default() })?,
+            counts: registry::overview(s.store.conn(), &actor)?,
+            follow_ups_due,
+            recent_contacts,
         })
     })
 }
@@ -167,15 +180,15 @@ pub struct HouseholdView {
 pub async fn household(state: State<'_, AppState>, id: String) -> UiResult<HouseholdView> {
     let id = HouseholdId(parse_id("nucleo", &id)?);
     with_session(&state, |s| {
-        let (conn, actor) = (s.store.conn(), &s.actor);
-        let household = registry::household_detail(conn, actor, id)?;
+        let (store, actor) = (&mut s.store, &s.actor);
+        let household = registry::household_detail(store, actor, id)?;
         if !access::allows(s.role, Action::ReadDesk) {
             return Ok(HouseholdView { household, contacts: Vec::new(), notes: Vec::new() });
         }
         Ok(HouseholdView {
             household,
-            contacts: desk::list_contacts(conn, actor, &ContactFilter { household: Some(id), ..Default::default() })?,
-            notes: desk::notes(conn, actor, NoteSubject::Household(id))?,
+            contacts: desk::list_contacts(store, actor, &ContactFilter { household: Some(id), ..Default::default() })?,
+            notes: desk::notes(store, actor, NoteSubject::Household(id))?,
         })
     })
 }
@@ -221,7 +234,7 @@ pub async fn create_household(state: State<'_, AppState>, dwelling: DwellingForm
 #[tauri::command]
 pub async fn person(state: State<'_, AppState>, id: String) -> UiResult<Person> {
     let id = PersonId(parse_id("persona", &id)?);
-    with_session(&state, |s| registry::get_person(s.store.conn(), &s.actor, id))
+    with_session(&state, |s| registry::get_person(&mut s.store, &s.actor, id))
 }
 
 /// A person form as the UI sends it: every value a string, empty meaning "not given".
@@ -462,7 +475,7 @@ pub async fn contacts(state: State<'_, AppState>, filter: ContactFilterForm) -> 
         limit: Some(200),
         ..Default::default()
     };
-    with_session(&state, |s| desk::list_contacts(s.store.conn(), &s.actor, &filter))
+    with_session(&state, |s| desk::list_contacts(&mut s.store, &s.actor, &filter))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -717,6 +730,7 @@ pub struct Me {
     pub sync: bool,
     pub manage_sync: bool,
     pub administer: bool,
+    pub audit: bool,
 }
 
 fn me(s: &Session) -> quartiere_core::Result<Me> {
@@ -733,6 +747,7 @@ fn me(s: &Session) -> quartiere_core::Result<Me> {
         sync: can(Action::Sync),
         manage_sync: can(Action::ManageSync),
         administer: can(Action::Administer),
+        audit: can(Action::ReadAudit),
     })
 }
 
@@ -801,7 +816,7 @@ pub async fn create_desk<R: Runtime>(
 /// Closes the database: its key leaves memory, and only signing in opens it again.
 #[tauri::command]
 pub async fn lock(state: State<'_, AppState>) -> UiResult<()> {
-    *state.session.lock().map_err(|_| internal())? = None;
+    close_session(&mut *state.session.lock().map_err(|_| internal())?, "blocco");
     Ok(())
 }
 
@@ -850,10 +865,115 @@ pub async fn deactivate_operator(state: State<'_, AppState>, id: String) -> UiRe
 pub async fn change_passphrase(state: State<'_, AppState>, old: String, new: String) -> UiResult<()> {
     let name = with_session(&state, |s| Ok(s.name.clone()))?;
     accounts::change_passphrase(&state.dir, &name, &old, &new, KdfParams::DEFAULT).map_err(|e| match e {
-        // Here the name is known: a refusal is about the old passphrase.
+        // Here the name is known: a refusal is about the old passphrase, and a failed unlock.
         quartiere_core::Error::WrongCredentials => {
-            invalid(vec![FieldError::new("old", "la parola d'accesso attuale non è questa")])
+            let recorded = with_session(&state, |s| {
+                let actor = s.actor;
+                let subject = Some((Table::Operator, actor.operator.0));
+                audit::record(&mut s.store, &actor, AuditKind::FailedUnlock, subject, "cambio della parola d'accesso")
+            });
+            match recorded {
+                Ok(()) => invalid(vec![FieldError::new("old", "la parola d'accesso attuale non è questa")]),
+                Err(e) => e,
+            }
         }
         other => other.into(),
     })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Audit log
+
+/// The environment variable that, when set, names the folder where exports are saved instead of
+/// asking with the system's save dialog (which tests cannot drive).
+pub const SAVE_DIR_SEAM: &str = "QUARTIERE_SAVE_DIR";
+
+/// Asks where to save a file the app writes (an export); `None` when the dialog is closed.
+fn pick_save_path<R: Runtime>(app: &AppHandle<R>, title: &str, suggested: &str) -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os(SAVE_DIR_SEAM).filter(|p| !p.is_empty()) {
+        return Some(PathBuf::from(dir).join(suggested));
+    }
+    app.dialog().file().set_title(title).set_file_name(suggested).blocking_save_file().and_then(|p| p.into_path().ok())
+}
+
+#[derive(Debug, Default, Deserialize, TS)]
+#[serde(default)]
+pub struct AuditFilterForm {
+    pub from: String,
+    pub to: String,
+    /// An operator's id, or empty for everyone.
+    pub operator: String,
+    /// An [`AuditKind`] code, or empty for every kind.
+    pub kind: String,
+    /// A record's id (a person, a household), or empty.
+    pub subject: String,
+}
+
+#[tauri::command]
+pub async fn audit_events(state: State<'_, AppState>, filter: AuditFilterForm) -> UiResult<Vec<AuditEntry>> {
+    let mut errors = Vec::new();
+    let mut date = |field: &str, text: &str| {
+        given(text).and_then(|t| {
+            let d = format::parse_date(&t);
+            if d.is_none() {
+                errors.push(FieldError::new(field, format!("«{t}» non è una data: usa gg/mm/aaaa")));
+            }
+            d
+        })
+    };
+    let (from, to) = (date("dal", &filter.from), date("al", &filter.to));
+    let kind = given(&filter.kind).and_then(|k| {
+        let kind = AuditKind::from_code(&k);
+        if kind.is_none() {
+            errors.push(FieldError::new("tipo", format!("tipo di evento sconosciuto: «{k}»")));
+        }
+        kind
+    });
+    if !errors.is_empty() {
+        return Err(invalid(errors));
+    }
+    let filter = AuditFilter {
+        from,
+        to,
+        operator: given(&filter.operator).map(|o| parse_id("operatore", &o).map(OperatorId)).transpose()?,
+        kind,
+        subject: given(&filter.subject).map(|s| parse_id("oggetto", &s)).transpose()?,
+        limit: Some(500),
+    };
+    with_session(&state, |s| audit::list(&s.store, &s.actor, &filter))
+}
+
+/// Checks every desk's chain (the screen shows the result above the list).
+#[tauri::command]
+pub async fn audit_check(state: State<'_, AppState>) -> UiResult<ChainReport> {
+    with_session(&state, |s| audit::verify(&s.store, &s.actor))
+}
+
+#[derive(Debug, Serialize, TS)]
+pub struct AuditExport {
+    /// The JSON file (every event with its hashes) and the CSV beside it.
+    pub path: String,
+    pub csv: String,
+    pub check: ChainReport,
+}
+
+/// Exports the whole log for the DPO where the coordinator chooses; `None` if they cancel.
+#[tauri::command]
+pub async fn audit_export<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> UiResult<Option<AuditExport>> {
+    // Checked before the dialog, so a role that may not export is told so at once.
+    with_session(&state, |s| access::require(s.store.conn(), &s.actor, Action::ReadAudit).map(drop))?;
+    let suggested = format!("registro-accessi-{}.json", today().format("%Y-%m-%d"));
+    let Some(path) = pick_save_path(&app, "Esporta il registro degli accessi", &suggested) else {
+        return Ok(None);
+    };
+    let path = path.with_extension("json");
+    let check = with_session(&state, |s| {
+        let actor = s.actor;
+        audit::export_for_dpo(&mut s.store, &actor, &path)
+    })?;
+    Ok(Some(AuditExport {
+        path: path.display().to_string(),
+        csv: path.with_extension("csv").display().to_string(),
+        check,
+    }))
 }

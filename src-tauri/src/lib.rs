@@ -79,6 +79,9 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::
         set_operator_role,
         deactivate_operator,
         change_passphrase,
+        audit_events,
+        audit_check,
+        audit_export,
         sync_pick_folder,
         sync_status,
         sync_enrol,
@@ -317,6 +320,28 @@ mod tests {
         let err = call(&w, "change_passphrase", json!({ "old": "non è lei", "new": "nuova frase lunga" })).unwrap_err();
         assert_eq!(err["fields"][0]["field"], "old");
         call(&w, "change_passphrase", json!({ "old": "frase del comune 2026", "new": "nuova frase lunga" })).unwrap();
+        assert_eq!(call(&w, "audit_events", json!({ "filter": {} })).unwrap_err()["kind"], "forbidden");
+
+        // The coordinator's audit screen: the viewer's sign-in, the wrong old passphrase, the
+        // locks; an export written where the seam says, with a clean chain.
+        call(&w, "lock", json!({})).unwrap();
+        call(&w, "sign_in", json!({ "name": "Anna", "passphrase": "parola di prova 1" })).unwrap();
+        let events = call(&w, "audit_events", json!({ "filter": {} })).unwrap();
+        let kinds: Vec<&str> = events.as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+        for kind in ["login", "logout", "failed_unlock", "edit"] {
+            assert!(kinds.contains(&kind), "{kind} missing from {kinds:?}");
+        }
+        let failed = call(&w, "audit_events", json!({ "filter": { "kind": "failed_unlock" } })).unwrap();
+        assert_eq!(failed[0]["operator"], "Ufficio Comune");
+        let bad = call(&w, "audit_events", json!({ "filter": { "from": "ieri" } })).unwrap_err();
+        assert_eq!(bad["fields"][0]["field"], "dal");
+        assert_eq!(call(&w, "audit_check", json!({})).unwrap()["problems"], json!([]));
+        let out = tempfile::tempdir().unwrap();
+        std::env::set_var(commands::SAVE_DIR_SEAM, out.path());
+        let exported = call(&w, "audit_export", json!({})).unwrap();
+        std::env::remove_var(commands::SAVE_DIR_SEAM);
+        let path = PathBuf::from(exported["path"].as_str().unwrap());
+        assert!(path.starts_with(out.path()) && path.exists() && path.with_extension("csv").exists(), "{exported}");
     }
 
     /// Creates the desk from the first screen, as its coordinator.

@@ -37,12 +37,14 @@ impl Drop for Driver {
 
 /// `import_file` is what the app's file dialog returns (the seam `QUARTIERE_IMPORT_FILE`): the
 /// app inherits it from tauri-driver through WebKitWebDriver.
-fn driver(display: &str, import_file: &std::path::Path) -> Driver {
+/// `save_dir` is where exports land instead of the save dialog (the seam `QUARTIERE_SAVE_DIR`).
+fn driver(display: &str, import_file: &std::path::Path, save_dir: &std::path::Path) -> Driver {
     let port = 14444 + (std::process::id() % 500) as u16 * 2;
     let process = Command::new(tauri_driver())
         .args(["--port", &port.to_string(), "--native-port", &(port + 1).to_string()])
         .env("DISPLAY", display)
         .env("QUARTIERE_IMPORT_FILE", import_file)
+        .env("QUARTIERE_SAVE_DIR", save_dir)
         // Its children inherit these: never let them hold the test runner's output open.
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
@@ -95,7 +97,8 @@ fn an_operator_registers_a_household_and_finds_it_after_a_restart() {
     let files = tempfile::tempdir().unwrap();
     let list = files.path().join("assegnatari-fermi.csv");
     let (_x, display) = xvfb();
-    let driver = driver(&display, &list);
+    let save = tempfile::tempdir().unwrap();
+    let driver = driver(&display, &list, save.path());
     let s = open(&driver, data.path());
 
     // An empty folder: the operator creates the desk and becomes its coordinator.
@@ -287,5 +290,17 @@ fn an_operator_registers_a_household_and_finds_it_after_a_restart() {
     s.wait_for_text("Richiami da fare (1)");
     let people = s.find_with_text(".count", "persone");
     assert!(s.text(&people).starts_with('3'), "Rossi Mario and the two imported: {}", s.text(&people));
+
+    // The coordinator's audit log: the wrong passphrase, the look at Rossi Mario's record, an
+    // intact chain; exported for the DPO where the seam says.
+    nav(&s, "Registro accessi");
+    s.wait_for_text("Registro integro");
+    s.wait_for_text("accesso non riuscito");
+    s.find_with_text("[data-testid=audit-table] td", "persona: Rossi Mario");
+    s.screenshot(&shots.join("registro-accessi.png"));
+    s.click(&s.find_with_text("button", "Esporta per il DPO"));
+    s.wait_for_text("Registro esportato in");
+    let exported: Vec<_> = std::fs::read_dir(save.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(exported.len(), 2, "the JSON and the CSV: {exported:?}");
     s.quit();
 }

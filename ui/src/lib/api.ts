@@ -6,7 +6,7 @@ import type {
   ContactFilterForm, ContactForm, DeskContactId, DeskContactView, DwellingForm, HouseholdId, HouseholdSummary, HouseholdView,
   Home, Choices, ImportProgress, ImportReport, MembershipForm, Person, PersonForm, PersonId, SearchHit, Settings,
   UiError, FieldError, SyncStatus, SyncReport, SyncProgress, EnrolOutcome, ConflictView, ConflictChoice,
-  Door, Me, OperatorView,
+  Door, Me, OperatorView, AuditEntry, AuditFilterForm, ChainReport, AuditExport,
 } from "./bindings";
 
 export type * from "./bindings";
@@ -58,6 +58,9 @@ export const api = {
   setOperatorRole: (id: string, role: string) => invoke<null>("set_operator_role", { id, role }),
   deactivateOperator: (id: string) => invoke<null>("deactivate_operator", { id }),
   changePassphrase: (old: string, next: string) => invoke<null>("change_passphrase", { old, new: next }),
+  auditEvents: (filter: AuditFilterForm) => invoke<AuditEntry[]>("audit_events", { filter }),
+  auditCheck: () => invoke<ChainReport>("audit_check"),
+  auditExport: () => invoke<AuditExport | null>("audit_export"),
 };
 
 

@@ -239,6 +239,58 @@ export type OperatorView = { id: OperatorId, name: string, role: Role,
 signs_in_here: boolean, };
 
 /**
+ * What happened.
+ */
+export type AuditKind = "login" | "logout" | "failed_unlock" | "read" | "edit" | "export" | "print";
+
+/**
+ * One event as the audit screen shows it.
+ */
+export type AuditEntry = { id: string, desk: string, seq: number, 
+/**
+ * RFC 3339, UTC.
+ */
+at: string, operator: string, kind: AuditKind, 
+/**
+ * The kind of record (`persona`, `nucleo`…), if the event is about one.
+ */
+subject_kind: string | null, subject_id: string | null, 
+/**
+ * The record's name, resolved now for the coordinator's screen (never stored in the log).
+ */
+subject_label: string | null, detail: string, };
+
+/**
+ * A break found in a chain.
+ */
+export type ChainProblem = { desk: string, 
+/**
+ * The place in the desk's chain where the break is.
+ */
+seq: number, 
+/**
+ * What is wrong, in Italian.
+ */
+what: string, };
+
+/**
+ * The result of checking every chain.
+ */
+export type ChainReport = { events: number, desks: number, 
+/**
+ * Edited, removed or forged events, rewritten changes: evidence of tampering.
+ */
+problems: Array<ChainProblem>, 
+/**
+ * Other desks' events this desk has not received yet (a gap that sync will fill).
+ */
+awaited: number, 
+/**
+ * The hash of the last event of this desk's own chain.
+ */
+head: string, };
+
+/**
  * The one error type the UI sees: `kind` picks the Italian sentence, `message` adds detail, and
  * `fields` places validation messages next to their inputs.
  */
@@ -292,7 +344,7 @@ export type Choices = { relationships: Array<Choice>, channels: Array<Choice>, t
 /**
  * What the signed-in operator may do, for the UI to show only what works.
  */
-export type Me = { name: string, role: Role, desk: string, read_registry: boolean, edit_registry: boolean, read_desk: boolean, record_desk: boolean, import: boolean, sync: boolean, manage_sync: boolean, administer: boolean, };
+export type Me = { name: string, role: Role, desk: string, read_registry: boolean, edit_registry: boolean, read_desk: boolean, record_desk: boolean, import: boolean, sync: boolean, manage_sync: boolean, administer: boolean, audit: boolean, };
 
 /**
  * The sign-in screen's facts: a new desk or who may sign in, and the demo's credentials.
@@ -306,3 +358,23 @@ demo: [string, string] | null,
  * Already signed in (the window was reloaded).
  */
 me: Me | null, };
+
+export type AuditFilterForm = { from: string, to: string, 
+/**
+ * An operator's id, or empty for everyone.
+ */
+operator: string, 
+/**
+ * An [`AuditKind`] code, or empty for every kind.
+ */
+kind: string, 
+/**
+ * A record's id (a person, a household), or empty.
+ */
+subject: string, };
+
+export type AuditExport = { 
+/**
+ * The JSON file (every event with its hashes) and the CSV beside it.
+ */
+path: string, csv: string, check: ChainReport, };

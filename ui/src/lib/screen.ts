@@ -1,6 +1,6 @@
 // Where the operator is. One value, so the shell of the app can render the right screen.
 export type Screen =
-  | { name: "home" | "households" | "people" | "desk" | "import" | "sync" | "settings" }
+  | { name: "home" | "households" | "people" | "desk" | "import" | "sync" | "audit" | "settings" }
   | { name: "household"; id: string }
   | { name: "person"; id: string }
   | { name: "household-new" }

@@ -88,6 +88,9 @@ enum Command {
     /// Operatori della postazione e loro ruoli (solo il coordinatore).
     #[command(subcommand)]
     Operators(OperatorsCommand),
+    /// Registro degli accessi: verifica della catena ed esportazione per il DPO (solo il coordinatore).
+    #[command(subcommand)]
+    Audit(AuditCommand),
     /// Le ultime modifiche registrate (chi, quando, da quale postazione).
     Changes {
         #[arg(long, default_value_t = 50)]
@@ -95,6 +98,17 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Verifica la catena di ogni postazione (uscita 1 se il registro è stato alterato).
+    Check {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Esporta tutto il registro in FILE (JSON con le impronte) e accanto in CSV.
+    Export { file: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -362,9 +376,9 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             Ok(ExitCode::SUCCESS)
         }
         Command::People(PeopleCommand::Show { id, json }) => {
-            let (store, actor) = open(&cli)?;
+            let (mut store, actor) = open(&cli)?;
             let id = PersonId(registry::resolve_id(store.conn(), Table::Person, id)?);
-            let person = registry::get_person(store.conn(), &actor, id)?;
+            let person = registry::get_person(&mut store, &actor, id)?;
             if *json {
                 return print_json(&person).map(|_| ExitCode::SUCCESS);
             }
@@ -402,14 +416,11 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Households(HouseholdsCommand::Show { id, json }) => {
-            let (store, actor) = open(&cli)?;
+            let (mut store, actor) = open(&cli)?;
             let id = HouseholdId(registry::resolve_id(store.conn(), Table::Household, id)?);
-            let detail = registry::household_detail(store.conn(), &actor, id)?;
-            let contacts = desk::list_contacts(
-                store.conn(),
-                &actor,
-                &ContactFilter { household: Some(id), ..Default::default() },
-            )?;
+            let detail = registry::household_detail(&mut store, &actor, id)?;
+            let contacts =
+                desk::list_contacts(&mut store, &actor, &ContactFilter { household: Some(id), ..Default::default() })?;
             if *json {
                 let value = serde_json::json!({ "household": detail, "contacts": contacts });
                 return print_json(&value).map(|_| ExitCode::SUCCESS);
@@ -439,7 +450,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         }
         Command::Sync(args) => sync_command(&cli, args),
         Command::Desk(DeskCommand::List { from, to, follow_ups, limit, json }) => {
-            let (store, actor) = open(&cli)?;
+            let (mut store, actor) = open(&cli)?;
             let filter = ContactFilter {
                 from: *from,
                 to: *to,
@@ -447,7 +458,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 limit: Some(*limit),
                 ..Default::default()
             };
-            let contacts = desk::list_contacts(store.conn(), &actor, &filter)?;
+            let contacts = desk::list_contacts(&mut store, &actor, &filter)?;
             if *json {
                 return print_json(&contacts).map(|_| ExitCode::SUCCESS);
             }
@@ -480,6 +491,33 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                     out!("Operatore aggiunto: {name} ({})", role.label());
                 }
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit(AuditCommand::Check { json }) => {
+            let (store, actor) = open(&cli)?;
+            let report = quartiere_core::audit::verify(&store, &actor)?;
+            if *json {
+                print_json(&report)?;
+            } else if report.intact() {
+                out!("Registro integro: {} eventi di {} postazioni.", report.events, report.desks);
+            } else {
+                out!("Il registro è stato alterato:");
+                for p in &report.problems {
+                    out!("  {} evento n. {}: {}", p.desk, p.seq, p.what);
+                }
+            }
+            Ok(if report.intact() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+        }
+        Command::Audit(AuditCommand::Export { file }) => {
+            let (mut store, actor) = open(&cli)?;
+            let report = quartiere_core::audit::export_for_dpo(&mut store, &actor, file)?;
+            out!(
+                "Registro esportato in {} e {}: {} eventi, {}.",
+                file.display(),
+                file.with_extension("csv").display(),
+                report.events,
+                if report.intact() { "catena integra" } else { "ATTENZIONE: catena alterata" }
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Changes { limit, json } => {

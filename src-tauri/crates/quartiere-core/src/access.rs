@@ -88,10 +88,12 @@ pub enum Action {
     ManageSync,
     /// Operators, roles, the desk's name.
     Administer,
+    /// Browsing, checking and exporting the audit log (for the DPO).
+    ReadAudit,
 }
 
 impl Action {
-    pub const ALL: [Action; 9] = [
+    pub const ALL: [Action; 10] = [
         Action::ReadAggregates,
         Action::ReadRegistry,
         Action::EditRegistry,
@@ -101,6 +103,7 @@ impl Action {
         Action::Sync,
         Action::ManageSync,
         Action::Administer,
+        Action::ReadAudit,
     ];
 
     /// The action as the end of "il ruolo … non permette di …".
@@ -115,20 +118,23 @@ impl Action {
             Action::Sync => "sincronizzare con le altre postazioni",
             Action::ManageSync => "registrare la postazione o cambiare la chiave del gruppo",
             Action::Administer => "gestire operatori, ruoli e postazione",
+            Action::ReadAudit => "consultare o esportare il registro degli accessi",
         }
     }
 
-    /// The action a write to `table` needs.
-    pub fn writing(table: Table) -> Action {
+    /// The action a write to `table` needs; `None` for the audit log, which only the core writes,
+    /// about every operator whatever the role.
+    pub fn writing(table: Table) -> Option<Action> {
         match table {
-            Table::Desk | Table::Operator => Action::Administer,
+            Table::Desk | Table::Operator => Some(Action::Administer),
             Table::Dwelling
             | Table::Household
             | Table::Person
             | Table::Membership
             | Table::Partner
-            | Table::PartnerContact => Action::EditRegistry,
-            Table::DeskContact | Table::DeskContactTopic | Table::Referral | Table::Note => Action::RecordDesk,
+            | Table::PartnerContact => Some(Action::EditRegistry),
+            Table::DeskContact | Table::DeskContactTopic | Table::Referral | Table::Note => Some(Action::RecordDesk),
+            Table::AuditEvent => None,
         }
     }
 }
@@ -142,7 +148,7 @@ pub fn allows(role: Role, action: Action) -> bool {
         ReadRegistry | Sync => role != ComuneViewer,
         EditRegistry | ReadDesk | RecordDesk => matches!(role, DeskOperator | Tutor | Coordinator),
         Import => matches!(role, DeskOperator | Coordinator),
-        ManageSync | Administer => role == Coordinator,
+        ManageSync | Administer | ReadAudit => role == Coordinator,
     }
 }
 

@@ -8,6 +8,7 @@
 use std::path::Path;
 
 use crate::access::{self, Action, Role};
+use crate::audit::{self, AuditKind};
 use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::ids::{IdGen, OperatorId};
@@ -101,6 +102,7 @@ pub fn create_desk(
             )?;
             w.insert(Table::Desk, actor.desk.0, &[("name", desk_name.into())])
         })?;
+        audit::record(&mut store, &actor, AuditKind::Login, None, "postazione creata")?;
         Ok(SignedIn { store, actor, role, name: name.clone() })
     })();
     if opened.is_err() {
@@ -118,8 +120,15 @@ pub fn sign_in(dir: &Path, name: &str, passphrase: &str, clock: Box<dyn Clock>, 
             message: format!("nella cartella {} non c'è ancora un archivio: crea la postazione", dir.display()),
         });
     }
-    let (key, operator) = vault::unlock(dir, name, passphrase)?;
-    let store = Store::open_dir(dir, key, clock, ids)?;
+    let (key, operator) = match vault::unlock(dir, name, passphrase) {
+        Ok(opened) => opened,
+        Err(Error::WrongCredentials) => {
+            audit::note_failed_unlock(dir, clock.now(), vault::operator_named(dir, name)?)?;
+            return Err(Error::WrongCredentials);
+        }
+        Err(e) => return Err(e),
+    };
+    let mut store = Store::open_dir(dir, key, clock, ids)?;
     let Some(role) = access::role_of(store.conn(), operator)? else {
         return Err(Error::Forbidden {
             message: "questo operatore è stato disattivato: chiedi al coordinatore".into(),
@@ -127,7 +136,14 @@ pub fn sign_in(dir: &Path, name: &str, passphrase: &str, clock: Box<dyn Clock>, 
     };
     let name = crate::registry::operator_name(store.conn(), operator)?;
     let actor = Actor { desk: store.desk(), operator };
+    audit::ingest_failed_unlocks(&mut store, &actor)?;
+    audit::record(&mut store, &actor, AuditKind::Login, None, "")?;
     Ok(SignedIn { store, actor, role, name })
+}
+
+/// Records that the operator leaves (the app is locked or closed).
+pub fn sign_out(store: &mut Store, actor: &Actor, why: &str) -> Result<()> {
+    audit::record(store, actor, AuditKind::Logout, None, why)
 }
 
 /// Gives an operator a role and a passphrase at this desk. An operator of the same name already

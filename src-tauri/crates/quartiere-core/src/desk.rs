@@ -7,12 +7,13 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use uuid::Uuid;
 
 use crate::access::{self, Action};
+use crate::audit;
 use crate::codes::{Channel, Topic};
 use crate::error::{Error, FieldError, Result};
 use crate::ids::{DeskContactId, HouseholdId, NoteId, OperatorId, PartnerId, PersonId, ReferralId};
 use crate::registry::{self, opt};
 use crate::schema::Table;
-use crate::store::{Actor, Writer};
+use crate::store::{Actor, Store, Writer};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReferralTarget {
@@ -158,6 +159,14 @@ impl NoteSubject {
             NoteSubject::Person(id) => (Table::Person.name(), id.0),
         }
     }
+
+    fn audit_subject(self) -> (Table, Option<Uuid>) {
+        match self {
+            NoteSubject::DeskContact(id) => (Table::DeskContact, Some(id.0)),
+            NoteSubject::Household(id) => (Table::Household, Some(id.0)),
+            NoteSubject::Person(id) => (Table::Person, Some(id.0)),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -233,9 +242,12 @@ fn insert_note(
 
 /// The current notes about a subject, each with its earlier versions.
 /// A subject's notes. Needs [`Action::ReadDesk`].
-pub fn notes(conn: &Connection, actor: &Actor, subject: NoteSubject) -> Result<Vec<Note>> {
-    access::require(conn, actor, Action::ReadDesk)?;
-    load_notes(conn, subject)
+/// The read is recorded in the audit log.
+pub fn notes(store: &mut Store, actor: &Actor, subject: NoteSubject) -> Result<Vec<Note>> {
+    access::require(store.conn(), actor, Action::ReadDesk)?;
+    let notes = load_notes(store.conn(), subject)?;
+    audit::record_read(store, actor, subject.audit_subject(), "note")?;
+    Ok(notes)
 }
 
 fn load_notes(conn: &Connection, subject: NoteSubject) -> Result<Vec<Note>> {
@@ -315,10 +327,19 @@ pub struct ContactFilter {
     pub limit: Option<usize>,
 }
 
-/// Needs [`Action::ReadDesk`].
-pub fn list_contacts(conn: &Connection, actor: &Actor, filter: &ContactFilter) -> Result<Vec<DeskContactView>> {
-    access::require(conn, actor, Action::ReadDesk)?;
-    load_contacts(conn, filter)
+/// Needs [`Action::ReadDesk`]. The read is recorded in the audit log (about the person, household
+/// or contact the filter names, else as a read of the list).
+pub fn list_contacts(store: &mut Store, actor: &Actor, filter: &ContactFilter) -> Result<Vec<DeskContactView>> {
+    access::require(store.conn(), actor, Action::ReadDesk)?;
+    let contacts = load_contacts(store.conn(), filter)?;
+    let subject = match (filter.id, filter.person, filter.household) {
+        (Some(id), _, _) => (Table::DeskContact, Some(id.0)),
+        (None, Some(person), _) => (Table::Person, Some(person.0)),
+        (None, None, Some(household)) => (Table::Household, Some(household.0)),
+        (None, None, None) => (Table::DeskContact, None),
+    };
+    audit::record_read(store, actor, subject, "contatti allo sportello")?;
+    Ok(contacts)
 }
 
 fn load_contacts(conn: &Connection, filter: &ContactFilter) -> Result<Vec<DeskContactView>> {
@@ -364,10 +385,12 @@ fn load_contacts(conn: &Connection, filter: &ContactFilter) -> Result<Vec<DeskCo
 }
 
 /// Needs [`Action::ReadDesk`].
-pub fn get_contact(conn: &Connection, actor: &Actor, id: DeskContactId) -> Result<DeskContactView> {
-    access::require(conn, actor, Action::ReadDesk)?;
-    let found = load_contacts(conn, &ContactFilter { id: Some(id), ..Default::default() })?.pop();
-    found.ok_or_else(|| Error::NotFound { what: "contatto allo sportello", key: id.to_string() })
+pub fn get_contact(store: &mut Store, actor: &Actor, id: DeskContactId) -> Result<DeskContactView> {
+    access::require(store.conn(), actor, Action::ReadDesk)?;
+    let found = load_contacts(store.conn(), &ContactFilter { id: Some(id), ..Default::default() })?.pop();
+    let found = found.ok_or_else(|| Error::NotFound { what: "contatto allo sportello", key: id.to_string() })?;
+    audit::record_read(store, actor, (Table::DeskContact, Some(id.0)), "contatto allo sportello")?;
+    Ok(found)
 }
 
 fn contact_from_row(r: &Row<'_>) -> rusqlite::Result<DeskContactView> {

@@ -8,6 +8,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod audit;
 pub mod cf;
 pub mod clock;
 pub mod codes;

@@ -6,12 +6,13 @@ use rusqlite::types::Value;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::access::{self, Action};
+use crate::audit;
 use crate::cf;
 use crate::codes::{EsfAnswer, Isced, LabourStatus, PartnerKind, Relationship};
 use crate::error::{Error, FieldError, Result};
 use crate::ids::{DeskId, DwellingId, HouseholdId, MembershipId, OperatorId, PartnerContactId, PartnerId, PersonId};
 use crate::schema::Table;
-use crate::store::{Actor, Writer};
+use crate::store::{Actor, Store, Writer};
 
 // ---------------------------------------------------------------------------------------------
 // Desks and operators
@@ -221,10 +222,13 @@ fn person_from_row(r: &Row<'_>) -> rusqlite::Result<Person> {
     })
 }
 
-/// A person's record. Needs [`Action::ReadRegistry`].
-pub fn get_person(conn: &Connection, actor: &Actor, id: PersonId) -> Result<Person> {
-    access::require(conn, actor, Action::ReadRegistry)?;
-    load_person(conn, id)
+/// A person's record, with the ESF fields (special categories). Needs [`Action::ReadRegistry`];
+/// the read is recorded in the audit log.
+pub fn get_person(store: &mut Store, actor: &Actor, id: PersonId) -> Result<Person> {
+    access::require(store.conn(), actor, Action::ReadRegistry)?;
+    let person = load_person(store.conn(), id)?;
+    audit::record_read(store, actor, (Table::Person, Some(id.0)), "scheda della persona")?;
+    Ok(person)
 }
 
 pub(crate) fn load_person(conn: &Connection, id: PersonId) -> Result<Person> {
@@ -576,9 +580,12 @@ impl HouseholdDetail {
 }
 
 /// A household with its dwelling and members over time. Needs [`Action::ReadRegistry`].
-pub fn household_detail(conn: &Connection, actor: &Actor, id: HouseholdId) -> Result<HouseholdDetail> {
-    access::require(conn, actor, Action::ReadRegistry)?;
-    load_household(conn, id)
+/// The read is recorded in the audit log.
+pub fn household_detail(store: &mut Store, actor: &Actor, id: HouseholdId) -> Result<HouseholdDetail> {
+    access::require(store.conn(), actor, Action::ReadRegistry)?;
+    let household = load_household(store.conn(), id)?;
+    audit::record_read(store, actor, (Table::Household, Some(id.0)), "scheda del nucleo")?;
+    Ok(household)
 }
 
 pub(crate) fn load_household(conn: &Connection, id: HouseholdId) -> Result<HouseholdDetail> {

@@ -9,6 +9,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_init.sql"),
     include_str!("../migrations/0002_sync.sql"),
     include_str!("../migrations/0003_access.sql"),
+    include_str!("../migrations/0004_audit.sql"),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -28,10 +29,11 @@ pub enum Table {
     DeskContactTopic,
     Referral,
     Note,
+    AuditEvent,
 }
 
 impl Table {
-    pub const ALL: [Table; 12] = [
+    pub const ALL: [Table; 13] = [
         Table::Desk,
         Table::Operator,
         Table::Dwelling,
@@ -44,6 +46,7 @@ impl Table {
         Table::DeskContactTopic,
         Table::Referral,
         Table::Note,
+        Table::AuditEvent,
     ];
 
     pub fn name(self) -> &'static str {
@@ -60,6 +63,7 @@ impl Table {
             Table::DeskContactTopic => "desk_contact_topic",
             Table::Referral => "referral",
             Table::Note => "note",
+            Table::AuditEvent => "audit_event",
         }
     }
 
@@ -122,6 +126,21 @@ impl Table {
             Table::Note => {
                 &["subject_table", "subject_id", "body", "supersedes_id", "written_at", "operator_id", "deleted"]
             }
+            Table::AuditEvent => &[
+                "desk_id",
+                "seq",
+                "at",
+                "operator_id",
+                "kind",
+                "subject_table",
+                "subject_id",
+                "detail",
+                "batch",
+                "digest",
+                "prev_hash",
+                "hash",
+                "deleted",
+            ],
         }
     }
 

@@ -207,6 +207,12 @@ pub fn names(dir: &Path) -> Result<Vec<String>> {
     Ok(names)
 }
 
+/// The operator whose slot has this name, if any (for recording a failed unlock).
+pub fn operator_named(dir: &Path, name: &str) -> Result<Option<OperatorId>> {
+    let wanted = fold(name);
+    Ok(read(dir)?.slots.iter().find(|s| fold(&s.name) == wanted).map(|s| OperatorId(s.operator)))
+}
+
 /// Opens the database key with an operator's name and passphrase. A wrong name and a wrong
 /// passphrase give the same answer, and both cost one key derivation.
 pub fn unlock(dir: &Path, name: &str, passphrase: &str) -> Result<(DbKey, OperatorId)> {

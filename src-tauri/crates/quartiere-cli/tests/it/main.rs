@@ -115,11 +115,16 @@ fn import_is_all_or_nothing_and_idempotent() {
     let run = quartiere(&data, &["import", file.to_str().unwrap()]);
     assert_eq!(run.code, 0, "{}", run.stdout);
     assert!(run.stdout.contains("3 persone nuove"), "{}", run.stdout);
-    let changes_before = json(&quartiere(&data, &["changes", "--limit", "1", "--json"]));
+    // Each run signs in, which the audit log records; the data themselves must not change.
+    let data_changes = |run: &Run| -> Vec<serde_json::Value> {
+        json(run).as_array().unwrap().iter().filter(|c| c["table"] != "audit_event").cloned().collect()
+    };
+    let changes_before = data_changes(&quartiere(&data, &["changes", "--limit", "100", "--json"]));
     let again = quartiere(&data, &["import", file.to_str().unwrap()]);
     assert!(again.stdout.contains("Nessuna modifica"), "{}", again.stdout);
-    let changes_after = json(&quartiere(&data, &["changes", "--limit", "1", "--json"]));
-    assert_eq!(changes_before, changes_after, "re-import writes nothing");
+    let changes_after = data_changes(&quartiere(&data, &["changes", "--limit", "100", "--json"]));
+    assert!(!changes_before.is_empty());
+    assert_eq!(changes_before.last(), changes_after.last(), "re-import writes nothing");
     assert_eq!(json(&quartiere(&data, &["households", "list", "--json"])).as_array().unwrap().len(), 2);
 }
 
@@ -186,4 +191,27 @@ fn errors_are_one_italian_sentence() {
     std::fs::write(&empty, "").unwrap();
     let run = quartiere(dir.path(), &["import", empty.to_str().unwrap()]);
     assert!(run.stderr.contains("il file è vuoto"), "{}", run.stderr);
+}
+
+#[test]
+fn the_audit_log_is_checked_and_exported_for_the_dpo() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(quartiere(dir.path(), &["demo", "--households", "5", "--seed", "3"]).code, 0);
+    let households = json(&quartiere(dir.path(), &["households", "list", "--json"]));
+    let id = households[0]["id"].as_str().unwrap();
+    assert_eq!(quartiere(dir.path(), &["households", "show", id]).code, 0);
+    let check = quartiere(dir.path(), &["audit", "check", "--json"]);
+    assert_eq!(check.code, 0, "{}", check.stderr);
+    let report = json(&check);
+    assert_eq!(report["problems"], serde_json::json!([]));
+    assert!(report["events"].as_i64().unwrap() >= 4, "sign-ins, the demo's writes, the read: {report}");
+
+    let file = dir.path().join("registro.json");
+    let run = quartiere(dir.path(), &["audit", "export", file.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("catena integra"), "{}", run.stdout);
+    let exported: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    let reads = exported["events"].as_array().unwrap().iter().filter(|e| e["kind"] == "read").count();
+    assert_eq!(reads, 1, "the household shown");
+    assert!(file.with_extension("csv").exists());
 }

@@ -51,7 +51,8 @@ pub fn exercise_desk_log(store: &mut Store, actor: &Actor) -> quartiere_core::id
                     ],
                 },
             )?;
-            let first = desk::notes(w.conn(), &w.actor(), NoteSubject::DeskContact(id))?[0].id;
+            let first: quartiere_core::ids::NoteId =
+                w.conn().query_row("SELECT id FROM note WHERE subject_id = ?1", [id], |r| r.get(0))?;
             desk::edit_note(w, first, "Ha perso il lavoro a gennaio; il marito lavora part-time.")?;
             let done = desk::add_contact(
                 w,
@@ -78,7 +79,7 @@ fn a_contact_keeps_topics_referrals_and_every_note_version() {
     let mut f = fixture();
     let actor = f.actor;
     let id = exercise_desk_log(&mut f.store, &actor);
-    let contact = desk::get_contact(f.store.conn(), &f.actor, id).unwrap();
+    let contact = desk::get_contact(&mut f.store, &f.actor, id).unwrap();
     assert_eq!(contact.person_name.as_deref(), Some("Esposito Rosa"));
     assert_eq!(contact.operator, "Giulia Operatrice");
     assert_eq!(contact.topics, vec![Topic::Lavoro, Topic::Morosita], "deduplicated, in code order");
@@ -86,7 +87,7 @@ fn a_contact_keeps_topics_referrals_and_every_note_version() {
     let tos: Vec<&str> = contact.referrals.iter().map(|r| r.to.as_str()).collect();
     assert_eq!(tos, ["AFOL Metropolitana", "Servizio Sociale"]);
 
-    let notes = desk::notes(f.store.conn(), &f.actor, NoteSubject::DeskContact(id)).unwrap();
+    let notes = desk::notes(&mut f.store, &f.actor, NoteSubject::DeskContact(id)).unwrap();
     assert_eq!(notes.len(), 1);
     assert_eq!(notes[0].history.len(), 1);
     assert_eq!(notes[0].history[0].body, "Ha perso il lavoro a gennaio.");
@@ -103,28 +104,28 @@ fn follow_ups_due_leave_out_completed_ones() {
     let actor = f.actor;
     let id = exercise_desk_log(&mut f.store, &actor);
     let due = desk::list_contacts(
-        f.store.conn(),
+        &mut f.store,
         &f.actor,
         &ContactFilter { follow_up_due_by: Some(today()), ..Default::default() },
     )
     .unwrap();
     assert_eq!(due.iter().map(|c| c.id).collect::<Vec<_>>(), vec![id]);
     let earlier = desk::list_contacts(
-        f.store.conn(),
+        &mut f.store,
         &f.actor,
         &ContactFilter { follow_up_due_by: Some(date("2026-03-01")), ..Default::default() },
     )
     .unwrap();
     assert!(earlier.is_empty());
     let feb = desk::list_contacts(
-        f.store.conn(),
+        &mut f.store,
         &f.actor,
         &ContactFilter { from: Some(date("2026-02-01")), to: Some(date("2026-02-01")), ..Default::default() },
     )
     .unwrap();
     assert_eq!(feb.len(), 1);
     let by_topic = desk::list_contacts(
-        f.store.conn(),
+        &mut f.store,
         &f.actor,
         &ContactFilter { topic: Some(Topic::Documenti), ..Default::default() },
     )
@@ -165,7 +166,7 @@ fn the_household_list_counts_open_follow_ups() {
     let mut f = fixture();
     let actor = f.actor;
     let household = crate::registry::exercise_household_history(&mut f.store, &actor);
-    let mario = registry::household_detail(f.store.conn(), &f.actor, household).unwrap().members[0].person.id;
+    let mario = registry::household_detail(&mut f.store, &f.actor, household).unwrap().members[0].person.id;
     let contact = |follow_up_on| DeskContactInput {
         occurred_at: at("2026-03-01 11:00"),
         operator: actor.operator,

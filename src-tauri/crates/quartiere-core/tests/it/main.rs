@@ -1,6 +1,7 @@
 //! Core tests at the boundary: the store, registry, search, desk log, import and demo, on real
 //! SQLite files in temporary folders.
 
+mod audit;
 mod demo;
 mod desk;
 mod import;

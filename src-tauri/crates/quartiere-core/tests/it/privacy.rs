@@ -7,6 +7,7 @@ use std::process::Command;
 use chrono::NaiveDateTime;
 use quartiere_core::access::{Action, Role};
 use quartiere_core::accounts;
+use quartiere_core::audit::{self, AuditFilter};
 use quartiere_core::codes::{Channel, Topic};
 use quartiere_core::desk::{self, ContactFilter, DeskContactInput};
 use quartiere_core::ids::{IdGen, PersonId};
@@ -154,7 +155,7 @@ fn at(s: &str) -> NaiveDateTime {
 fn attempt(store: &mut Store, actor: &Actor, action: Action, person: PersonId, folder: &Path) -> bool {
     let outcome: Result<(), Error> = match action {
         Action::ReadAggregates => registry::overview(store.conn(), actor).map(drop),
-        Action::ReadRegistry => registry::get_person(store.conn(), actor, person)
+        Action::ReadRegistry => registry::get_person(store, actor, person)
             .and_then(|_| registry::list_households(store.conn(), actor))
             .and_then(|_| search::search(store.conn(), actor, SURNAME, Scope::ALL, 5))
             .map(drop),
@@ -166,7 +167,7 @@ fn attempt(store: &mut Store, actor: &Actor, action: Action, person: PersonId, f
                 )
             })
             .map(drop),
-        Action::ReadDesk => desk::list_contacts(store.conn(), actor, &ContactFilter::default()).map(drop),
+        Action::ReadDesk => desk::list_contacts(store, actor, &ContactFilter::default()).map(drop),
         Action::RecordDesk => store
             .write(actor, |w| {
                 desk::add_contact(
@@ -194,6 +195,10 @@ fn attempt(store: &mut Store, actor: &Actor, action: Action, person: PersonId, f
             sync::enrol(store, actor, folder, "frase del gruppo di prova", "Sportello", KdfParams::MINIMUM).map(drop)
         }
         Action::Administer => accounts::operators(store, actor).map(drop),
+        Action::ReadAudit => audit::list(store, actor, &AuditFilter::default())
+            .and_then(|_| audit::verify(store, actor))
+            .and_then(|_| audit::export_for_dpo(store, actor, &folder.join("registro.json")))
+            .map(drop),
     };
     match outcome {
         Ok(()) => true,
@@ -223,6 +228,7 @@ fn every_role_is_refused_what_it_must_not_do() {
         (Sync, [true, true, true, true, true, false]),
         (ManageSync, [false, false, false, false, true, false]),
         (Administer, [false, false, false, false, true, false]),
+        (ReadAudit, [false, false, false, false, true, false]),
     ];
     assert_eq!(expected.len(), Action::ALL.len());
     let roles =

@@ -80,7 +80,7 @@ fn household_history_is_kept() {
     let mut f = fixture();
     let actor = f.actor;
     let h = exercise_household_history(&mut f.store, &actor);
-    let detail = registry::household_detail(f.store.conn(), &f.actor, h).unwrap();
+    let detail = registry::household_detail(&mut f.store, &f.actor, h).unwrap();
     let names: Vec<(String, Option<String>)> =
         detail.members.iter().map(|m| (m.person.full_name(), m.membership.left_on.map(|d| d.to_string()))).collect();
     assert_eq!(
@@ -104,12 +104,12 @@ fn a_person_is_in_one_household_at_a_time() {
     let mut f = fixture();
     let actor = f.actor;
     let h = exercise_household_history(&mut f.store, &actor);
+    let mario = registry::household_detail(&mut f.store, &actor, h).unwrap().members[0].person.id;
     let err = f
         .store
         .write(&actor, |w| {
             let d2 = registry::create_dwelling(w, &DwellingInput { code: Some("B-2".into()), ..dwelling() })?;
             let h2 = registry::create_household(w, d2, None)?;
-            let mario = registry::household_detail(w.conn(), &w.actor(), h)?.members[0].person.id;
             registry::add_member(
                 w,
                 h2,
@@ -135,7 +135,7 @@ fn codice_fiscale_is_validated_and_unique() {
     let good = PersonInput { codice_fiscale: Some("rssmra45d25f205n".into()), ..person("Rossi", "Mario") };
     let id = f.store.write(&f.actor, |w| registry::create_person(w, &good)).unwrap();
     assert_eq!(
-        registry::get_person(f.store.conn(), &f.actor, id).unwrap().codice_fiscale.as_deref(),
+        registry::get_person(&mut f.store, &f.actor, id).unwrap().codice_fiscale.as_deref(),
         Some("RSSMRA45D25F205N")
     );
     let err = f.store.write(&f.actor, |w| registry::create_person(w, &good)).unwrap_err();

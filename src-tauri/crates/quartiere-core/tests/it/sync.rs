@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{Duration, TimeZone, Utc};
 use quartiere_core::accounts;
+use quartiere_core::audit;
 use quartiere_core::clock::{SteppingClock, SystemClock};
 use quartiere_core::ids::IdGen;
 use quartiere_core::schema::Table;
@@ -361,6 +362,58 @@ fn a_desk_restored_from_an_old_backup_is_stopped_then_re_enrols_and_loses_nothin
     assert_eq!(surname(&a, lost).as_deref(), Some("Dopo il backup"));
     run(&mut b);
     assert_eq!(canonical_dump(a.store.conn()).unwrap(), canonical_dump(b.store.conn()).unwrap());
+    // The audit chains survive too: the restored desk's unpublished events moved to its new
+    // chain, so no two events claim one place in the old one.
+    for d in [&a, &b] {
+        let check = audit::verify(&d.store, &d.actor).unwrap();
+        assert!(check.intact() && check.awaited == 0, "{check:?}");
+        assert_eq!(check.desks, 3, "B, A before the restore, A re-enrolled");
+    }
+}
+
+#[test]
+fn audit_chains_travel_and_a_bundle_rewriting_an_event_is_refused() {
+    let shared = tempfile::tempdir().unwrap();
+    let mut a = desk("Sportello A", 1, shared.path(), 0);
+    let mut b = desk("Sportello B", 2, shared.path(), 0);
+    person(&mut a, "Registrata");
+    run(&mut a);
+    run(&mut b);
+    let check = audit::verify(&b.store, &b.actor).unwrap();
+    assert!(check.intact() && check.desks == 2, "{check:?}");
+    let from_a = audit::list(&b.store, &b.actor, &audit::AuditFilter::default())
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.desk == "Sportello A")
+        .count();
+    assert!(from_a >= 3, "A's creation, login and edit reach B");
+
+    // Someone holding A's key slips a rewrite of a published event into A's change record; A signs
+    // and publishes it like any change. B refuses the bundle whole.
+    let dir = a.store.dir().to_owned();
+    let (key, _) = quartiere_core::vault::unlock(&dir, "Operatore Sportello A", crate::OPERATOR_PASS).unwrap();
+    let raw = rusqlite::Connection::open(a.store.path()).unwrap();
+    raw.execute_batch(&key.pragma()).unwrap();
+    raw.execute(
+        "INSERT INTO change_log (batch, tbl, row_id, col, value, hlc, desk_id, operator_id)
+         SELECT ?1, 'audit_event', id, 'detail', 'ritoccato', (SELECT max(hlc) + 1 FROM change_log), desk_id, operator_id
+         FROM audit_event WHERE desk_id = ?2 AND kind = 'edit' LIMIT 1",
+        rusqlite::params![Uuid::now_v7().to_string(), a.store.desk().to_string()],
+    )
+    .unwrap();
+    person(&mut a, "Dopo");
+    let published = run(&mut a);
+    assert!(published.published_seq.is_some());
+    let report = run(&mut b);
+    assert!(report.refused.iter().any(|r| r.reason.contains("riscrive un evento del registro")), "{report:?}");
+    assert_eq!(
+        b.store
+            .conn()
+            .query_row("SELECT count(*) FROM person WHERE surname = 'Dopo'", [], |r| r.get::<_, i64>(0))
+            .unwrap(),
+        0,
+        "nothing of the bundle applied"
+    );
 }
 
 #[test]

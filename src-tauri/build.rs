@@ -39,6 +39,9 @@ fn main() {
         "audit_events",
         "audit_check",
         "audit_export",
+        "backups",
+        "backup_now",
+        "backup_restore",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest)).expect("tauri build script failed");
 }

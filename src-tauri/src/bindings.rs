@@ -2,7 +2,7 @@
 //! types with ts-rs into `ui/src/lib/bindings.ts`. The test `tests/bindings.rs` fails when the
 //! committed file differs from what the types say now; `cargo xtask bindings` rewrites it.
 
-use quartiere_core::{access, accounts, audit, codes, desk, error, ids, import, registry, search, sync};
+use quartiere_core::{access, accounts, audit, backup, codes, desk, error, ids, import, registry, search, sync};
 use ts_rs::{Config, TS};
 
 use crate::commands;
@@ -45,7 +45,7 @@ pub fn typescript() -> String {
         import::ImportPhase, import::ImportProgress, ids::DeskId, sync::SyncProgress, sync::RefusedFile,
         sync::SyncReport, sync::DeskStatus, sync::SyncStatus, sync::EnrolOutcome, sync::ConflictView,
         sync::ConflictChoice, access::Role, accounts::OperatorView, audit::AuditKind, audit::AuditEntry,
-        audit::ChainProblem, audit::ChainReport,
+        audit::ChainProblem, audit::ChainReport, backup::BackupReason, backup::BackupInfo,
         // The shell's own wire types.
         commands::UiError, commands::Home, commands::HouseholdView, commands::DwellingForm, commands::PersonForm,
         commands::MembershipForm, commands::ContactForm, commands::ContactFilterForm, commands::Settings,

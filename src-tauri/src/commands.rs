@@ -5,6 +5,7 @@ use chrono::{Local, NaiveDate, NaiveDateTime};
 use quartiere_core::access::{self, Action, Role};
 use quartiere_core::accounts::{self, OperatorView};
 use quartiere_core::audit::{self, AuditEntry, AuditFilter, AuditKind, ChainReport};
+use quartiere_core::backup::{self, BackupInfo, BackupReason};
 use quartiere_core::clock::SystemClock;
 use quartiere_core::codes::{Channel, EsfAnswer, Isced, LabourStatus, Relationship, Topic};
 use quartiere_core::desk::{
@@ -731,6 +732,9 @@ pub struct Me {
     pub manage_sync: bool,
     pub administer: bool,
     pub audit: bool,
+    pub backup: bool,
+    /// The day's backup failed at sign-in: the sentence to show.
+    pub backup_warning: Option<String>,
 }
 
 fn me(s: &Session) -> quartiere_core::Result<Me> {
@@ -748,6 +752,8 @@ fn me(s: &Session) -> quartiere_core::Result<Me> {
         manage_sync: can(Action::ManageSync),
         administer: can(Action::Administer),
         audit: can(Action::ReadAudit),
+        backup: can(Action::Backup),
+        backup_warning: s.backup_warning.clone(),
     })
 }
 
@@ -770,7 +776,13 @@ pub async fn door(state: State<'_, AppState>) -> UiResult<Door> {
 }
 
 fn open_session<R: Runtime>(app: &AppHandle<R>, state: &AppState, signed: accounts::SignedIn) -> UiResult<Me> {
-    let session = Session { store: signed.store, actor: signed.actor, role: signed.role, name: signed.name };
+    let session = Session {
+        store: signed.store,
+        actor: signed.actor,
+        role: signed.role,
+        name: signed.name,
+        backup_warning: signed.backup_warning,
+    };
     let shown = me(&session)?;
     let counts = registry::overview(session.store.conn(), &session.actor)?;
     if let Some(window) = tauri::Manager::get_webview_window(app, "main") {
@@ -976,4 +988,56 @@ pub async fn audit_export<R: Runtime>(app: AppHandle<R>, state: State<'_, AppSta
         csv: path.with_extension("csv").display().to_string(),
         check,
     }))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Backups
+
+#[tauri::command]
+pub async fn backups(state: State<'_, AppState>) -> UiResult<Vec<BackupInfo>> {
+    with_session(&state, |s| backup::list(&s.store, &s.actor))
+}
+
+#[tauri::command]
+pub async fn backup_now(state: State<'_, AppState>) -> UiResult<BackupInfo> {
+    with_session(&state, |s| {
+        let actor = s.actor;
+        backup::backup_now(&mut s.store, &actor, BackupReason::Manual)
+    })
+}
+
+/// Puts a backup in place of the database. The coordinator confirms with their passphrase (it
+/// must open the backup's own key file); the desk is then signed in again on the restored data.
+#[tauri::command]
+pub async fn backup_restore<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    path: String,
+    passphrase: String,
+) -> UiResult<Me> {
+    let name =
+        with_session(&state, |s| access::require(s.store.conn(), &s.actor, Action::Backup).map(|_| s.name.clone()))?;
+    // Only one of this desk's own backups: the path comes from the list, and is checked against it.
+    let known = with_session(&state, |s| backup::list(&s.store, &s.actor))?;
+    if !known.iter().any(|b| b.path == path) {
+        return Err(invalid(vec![FieldError::new("path", "scegli una copia dall'elenco")]));
+    }
+    // Everything is checked while the desk is still open, so a wrong passphrase changes nothing.
+    backup::check(Path::new(&path), &name, &passphrase).map_err(|e| match e {
+        quartiere_core::Error::WrongCredentials => invalid(vec![FieldError::new(
+            "passphrase",
+            "questa parola d'accesso non apre la copia (serve quella valida alla data della copia)",
+        )]),
+        other => other.into(),
+    })?;
+    close_session(&mut *state.session.lock().map_err(|_| internal())?, "ripristino di una copia di sicurezza");
+    let signed = backup::restore(
+        &state.dir,
+        Path::new(&path),
+        &name,
+        &passphrase,
+        Box::new(SystemClock),
+        IdGen::from_entropy(),
+    )?;
+    open_session(&app, &state, signed)
 }

@@ -25,6 +25,8 @@ pub struct Session {
     pub actor: Actor,
     pub role: Role,
     pub name: String,
+    /// Why the day's backup failed at sign-in, shown until the next sign-in.
+    pub backup_warning: Option<String>,
 }
 
 /// What the shell holds. No session means locked: only the sign-in commands work.
@@ -82,6 +84,9 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::
         audit_events,
         audit_check,
         audit_export,
+        backups,
+        backup_now,
+        backup_restore,
         sync_pick_folder,
         sync_status,
         sync_enrol,
@@ -342,6 +347,23 @@ mod tests {
         std::env::remove_var(commands::SAVE_DIR_SEAM);
         let path = PathBuf::from(exported["path"].as_str().unwrap());
         assert!(path.starts_with(out.path()) && path.exists() && path.with_extension("csv").exists(), "{exported}");
+
+        // Backups: the day's was made at sign-in; one more on request; a restore with a wrong
+        // passphrase changes nothing and keeps the coordinator signed in; the right one restores.
+        let list = call(&w, "backups", json!({})).unwrap();
+        assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
+        let made = call(&w, "backup_now", json!({})).unwrap();
+        assert_eq!(made["reason"], "manual");
+        let path = made["path"].clone();
+        let wrong = call(&w, "backup_restore", json!({ "path": path, "passphrase": "non è questa" })).unwrap_err();
+        assert_eq!(wrong["fields"][0]["field"], "passphrase", "{wrong}");
+        let elsewhere = call(&w, "backup_restore", json!({ "path": "/tmp", "passphrase": "parola di prova 1" }));
+        assert_eq!(elsewhere.unwrap_err()["fields"][0]["field"], "path");
+        assert!(call(&w, "overview", json!({})).is_ok(), "still signed in");
+        let me = call(&w, "backup_restore", json!({ "path": path, "passphrase": "parola di prova 1" })).unwrap();
+        assert_eq!(me["name"], "Anna");
+        let events = call(&w, "audit_events", json!({ "filter": { "kind": "restore" } })).unwrap();
+        assert_eq!(events.as_array().unwrap().len(), 1);
     }
 
     /// Creates the desk from the first screen, as its coordinator.

@@ -5,6 +5,7 @@
 //! `cargo xtask test` (and so CI) sets after building; a plain `cargo test` says it skipped them.
 
 mod contrast;
+mod crash;
 mod sync_cli;
 mod ui;
 mod webdriver;

@@ -302,5 +302,13 @@ fn an_operator_registers_a_household_and_finds_it_after_a_restart() {
     s.wait_for_text("Registro esportato in");
     let exported: Vec<_> = std::fs::read_dir(save.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(exported.len(), 2, "the JSON and the CSV: {exported:?}");
+
+    // Backups in Impostazioni: the day's copy was made at this sign-in; one more on request.
+    nav(&s, "Impostazioni");
+    s.find_with_text("[data-testid=backups] td", "giornaliera");
+    s.click(&s.find_with_text("button", "Fai una copia adesso"));
+    s.wait_for_text("Copia di sicurezza fatta.");
+    s.find_with_text("[data-testid=backups] td", "richiesta");
+    s.screenshot(&shots.join("copie-di-sicurezza.png"));
     s.quit();
 }

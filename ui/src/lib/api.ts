@@ -7,6 +7,7 @@ import type {
   Home, Choices, ImportProgress, ImportReport, MembershipForm, Person, PersonForm, PersonId, SearchHit, Settings,
   UiError, FieldError, SyncStatus, SyncReport, SyncProgress, EnrolOutcome, ConflictView, ConflictChoice,
   Door, Me, OperatorView, AuditEntry, AuditFilterForm, ChainReport, AuditExport,
+  BackupInfo,
 } from "./bindings";
 
 export type * from "./bindings";
@@ -61,6 +62,9 @@ export const api = {
   auditEvents: (filter: AuditFilterForm) => invoke<AuditEntry[]>("audit_events", { filter }),
   auditCheck: () => invoke<ChainReport>("audit_check"),
   auditExport: () => invoke<AuditExport | null>("audit_export"),
+  backups: () => invoke<BackupInfo[]>("backups"),
+  backupNow: () => invoke<BackupInfo>("backup_now"),
+  backupRestore: (path: string, passphrase: string) => invoke<Me>("backup_restore", { path, passphrase }),
 };
 
 

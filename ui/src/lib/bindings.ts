@@ -241,7 +241,7 @@ signs_in_here: boolean, };
 /**
  * What happened.
  */
-export type AuditKind = "login" | "logout" | "failed_unlock" | "read" | "edit" | "export" | "print";
+export type AuditKind = "login" | "logout" | "failed_unlock" | "read" | "edit" | "export" | "print" | "backup" | "restore";
 
 /**
  * One event as the audit screen shows it.
@@ -289,6 +289,20 @@ awaited: number,
  * The hash of the last event of this desk's own chain.
  */
 head: string, };
+
+/**
+ * Why a backup was made.
+ */
+export type BackupReason = "scheduled" | "manual" | "before_migration";
+
+/**
+ * One backup as the screen lists it.
+ */
+export type BackupInfo = { path: string, 
+/**
+ * RFC 3339, UTC.
+ */
+made_at: string, reason: BackupReason, schema_version: number, bytes: number, };
 
 /**
  * The one error type the UI sees: `kind` picks the Italian sentence, `message` adds detail, and
@@ -344,7 +358,11 @@ export type Choices = { relationships: Array<Choice>, channels: Array<Choice>, t
 /**
  * What the signed-in operator may do, for the UI to show only what works.
  */
-export type Me = { name: string, role: Role, desk: string, read_registry: boolean, edit_registry: boolean, read_desk: boolean, record_desk: boolean, import: boolean, sync: boolean, manage_sync: boolean, administer: boolean, audit: boolean, };
+export type Me = { name: string, role: Role, desk: string, read_registry: boolean, edit_registry: boolean, read_desk: boolean, record_desk: boolean, import: boolean, sync: boolean, manage_sync: boolean, administer: boolean, audit: boolean, backup: boolean, 
+/**
+ * The day's backup failed at sign-in: the sentence to show.
+ */
+backup_warning: string | null, };
 
 /**
  * The sign-in screen's facts: a new desk or who may sign in, and the demo's credentials.

@@ -88,6 +88,9 @@ enum Command {
     /// Operatori della postazione e loro ruoli (solo il coordinatore).
     #[command(subcommand)]
     Operators(OperatorsCommand),
+    /// Copie di sicurezza cifrate: elenco, copia adesso, ripristino (solo il coordinatore).
+    #[command(subcommand)]
+    Backup(BackupCommand),
     /// Registro degli accessi: verifica della catena ed esportazione per il DPO (solo il coordinatore).
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -98,6 +101,20 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Subcommand)]
+enum BackupCommand {
+    /// Elenca le copie della postazione, dalla più recente.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Fa una copia adesso.
+    Now,
+    /// Rimette in uso la copia nella cartella DIR (l'archivio attuale viene messo da parte). Funziona
+    /// anche su una cartella dati vuota: la postazione rinasce dalla copia.
+    Restore { dir: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -293,6 +310,9 @@ fn open(cli: &Cli) -> Result<(Store, Actor), Error> {
     };
     let pass = secret("QUARTIERE_PASSPHRASE", "Parola d'accesso")?;
     let signed = accounts::sign_in(&data_dir(cli)?, name, &pass, Box::new(SystemClock), IdGen::from_entropy())?;
+    if let Some(warning) = &signed.backup_warning {
+        eprintln!("Attenzione: {warning}.");
+    }
     Ok((signed.store, signed.actor))
 }
 
@@ -491,6 +511,43 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                     out!("Operatore aggiunto: {name} ({})", role.label());
                 }
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Backup(BackupCommand::List { json }) => {
+            let (store, actor) = open(&cli)?;
+            let list = quartiere_core::backup::list(&store, &actor)?;
+            if *json {
+                return print_json(&list).map(|_| ExitCode::SUCCESS);
+            }
+            for b in &list {
+                out!("{}  {}  {} byte  {}", b.made_at, b.reason.label(), b.bytes, b.path);
+            }
+            out!("{} copie.", list.len());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Backup(BackupCommand::Now) => {
+            let (mut store, actor) = open(&cli)?;
+            let made =
+                quartiere_core::backup::backup_now(&mut store, &actor, quartiere_core::backup::BackupReason::Manual)?;
+            out!("Copia di sicurezza fatta in {}.", made.path);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Backup(BackupCommand::Restore { dir }) => {
+            let Some(name) = &cli.operator else {
+                return Err(Error::invalid("operator", "indica chi sei con --operator NOME (o $QUARTIERE_OPERATOR)"));
+            };
+            let pass = secret("QUARTIERE_PASSPHRASE", "Parola d'accesso (valida alla data della copia)")?;
+            let data = data_dir(&cli)?;
+            std::fs::create_dir_all(&data)?;
+            let signed =
+                quartiere_core::backup::restore(&data, dir, name, &pass, Box::new(SystemClock), IdGen::from_entropy())?;
+            drop(signed);
+            out!(
+                "Copia {} ripristinata in {}. Se la postazione era collegata alle altre, collegala di nuovo con \
+                 «quartiere desk enrol».",
+                dir.display(),
+                data.display()
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Audit(AuditCommand::Check { json }) => {

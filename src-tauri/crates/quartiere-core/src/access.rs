@@ -90,10 +90,12 @@ pub enum Action {
     Administer,
     /// Browsing, checking and exporting the audit log (for the DPO).
     ReadAudit,
+    /// Making, listing and restoring backups (the daily backup needs no permission).
+    Backup,
 }
 
 impl Action {
-    pub const ALL: [Action; 10] = [
+    pub const ALL: [Action; 11] = [
         Action::ReadAggregates,
         Action::ReadRegistry,
         Action::EditRegistry,
@@ -104,6 +106,7 @@ impl Action {
         Action::ManageSync,
         Action::Administer,
         Action::ReadAudit,
+        Action::Backup,
     ];
 
     /// The action as the end of "il ruolo … non permette di …".
@@ -119,6 +122,7 @@ impl Action {
             Action::ManageSync => "registrare la postazione o cambiare la chiave del gruppo",
             Action::Administer => "gestire operatori, ruoli e postazione",
             Action::ReadAudit => "consultare o esportare il registro degli accessi",
+            Action::Backup => "fare o ripristinare le copie di sicurezza",
         }
     }
 
@@ -148,7 +152,7 @@ pub fn allows(role: Role, action: Action) -> bool {
         ReadRegistry | Sync => role != ComuneViewer,
         EditRegistry | ReadDesk | RecordDesk => matches!(role, DeskOperator | Tutor | Coordinator),
         Import => matches!(role, DeskOperator | Coordinator),
-        ManageSync | Administer | ReadAudit => role == Coordinator,
+        ManageSync | Administer | ReadAudit | Backup => role == Coordinator,
     }
 }
 

@@ -9,6 +9,7 @@ use std::path::Path;
 
 use crate::access::{self, Action, Role};
 use crate::audit::{self, AuditKind};
+use crate::backup;
 use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::ids::{IdGen, OperatorId};
@@ -24,6 +25,9 @@ pub struct SignedIn {
     pub actor: Actor,
     pub role: Role,
     pub name: String,
+    /// The day's backup could not be made (a backup folder on a stick that is not plugged in):
+    /// the Italian sentence to show. Signing in does not fail for it.
+    pub backup_warning: Option<String>,
 }
 
 /// One operator as the coordinator's screen shows it.
@@ -103,7 +107,7 @@ pub fn create_desk(
             w.insert(Table::Desk, actor.desk.0, &[("name", desk_name.into())])
         })?;
         audit::record(&mut store, &actor, AuditKind::Login, None, "postazione creata")?;
-        Ok(SignedIn { store, actor, role, name: name.clone() })
+        Ok(SignedIn { store, actor, role, name: name.clone(), backup_warning: None })
     })();
     if opened.is_err() {
         // Leave the folder as it was: no key file for a desk that does not exist.
@@ -138,7 +142,10 @@ pub fn sign_in(dir: &Path, name: &str, passphrase: &str, clock: Box<dyn Clock>, 
     let actor = Actor { desk: store.desk(), operator };
     audit::ingest_failed_unlocks(&mut store, &actor)?;
     audit::record(&mut store, &actor, AuditKind::Login, None, "")?;
-    Ok(SignedIn { store, actor, role, name })
+    let backup_warning = backup::backup_if_due(&mut store, &actor)
+        .err()
+        .map(|e| format!("la copia di sicurezza di oggi non è riuscita: {e}"));
+    Ok(SignedIn { store, actor, role, name, backup_warning })
 }
 
 /// Records that the operator leaves (the app is locked or closed).

@@ -53,10 +53,12 @@ pub enum AuditKind {
     Edit,
     Export,
     Print,
+    Backup,
+    Restore,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 7] = [
+    pub const ALL: [AuditKind; 9] = [
         AuditKind::Login,
         AuditKind::Logout,
         AuditKind::FailedUnlock,
@@ -64,6 +66,8 @@ impl AuditKind {
         AuditKind::Edit,
         AuditKind::Export,
         AuditKind::Print,
+        AuditKind::Backup,
+        AuditKind::Restore,
     ];
 
     pub fn code(self) -> &'static str {
@@ -75,6 +79,8 @@ impl AuditKind {
             AuditKind::Edit => "edit",
             AuditKind::Export => "export",
             AuditKind::Print => "print",
+            AuditKind::Backup => "backup",
+            AuditKind::Restore => "restore",
         }
     }
 
@@ -91,6 +97,8 @@ impl AuditKind {
             AuditKind::Edit => "modifica",
             AuditKind::Export => "esportazione",
             AuditKind::Print => "stampa",
+            AuditKind::Backup => "copia di sicurezza",
+            AuditKind::Restore => "ripristino",
         }
     }
 }

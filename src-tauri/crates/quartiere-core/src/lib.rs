@@ -9,6 +9,7 @@
 pub mod access;
 pub mod accounts;
 pub mod audit;
+pub mod backup;
 pub mod cf;
 pub mod clock;
 pub mod codes;

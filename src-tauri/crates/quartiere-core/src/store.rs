@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use crate::access::{self, Action, Role};
 use crate::audit;
+use crate::backup::{self, BackupInfo, BackupReason};
 use crate::clock::{Clock, Hlc};
 use crate::error::{Error, Result};
 use crate::ids::{DeskId, IdGen, OperatorId};
@@ -82,6 +83,15 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // An upgrade changes the file: the old one is kept first, whole and encrypted.
+        let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if found > 0 && found < schema::SCHEMA_VERSION {
+            let dir = path.parent().unwrap_or(Path::new("."));
+            let root = backup::root(dir, meta_get(&conn, "setting.backup.dir")?);
+            let desk = meta_get(&conn, "desk_id")?.unwrap_or_default();
+            let keys = crate::vault::keys_path(dir);
+            backup::write_backup(&conn, &key, &keys, &root, BackupReason::BeforeMigration, clock.now(), &desk)?;
+        }
         schema::migrate(&mut conn)?;
 
         let desk = match meta_get(&conn, "desk_id")? {
@@ -96,6 +106,17 @@ impl Store {
         let ctx = meta_get(&conn, "sync.ctx")?.and_then(|v| v.parse::<i64>().ok());
         conn.pragma_update(None, "query_only", "ON")?;
         Ok(Store { conn, path: path.to_owned(), clock, ids, hlc, desk, ctx, key })
+    }
+
+    /// Writes an encrypted backup of the database into `root` (see [`crate::backup`]).
+    pub(crate) fn backup_into(&mut self, root: &Path, reason: BackupReason) -> Result<BackupInfo> {
+        let now = self.clock.now();
+        let (desk, keys) = (self.desk.to_string(), crate::vault::keys_path(self.dir()));
+        let Store { conn, key, .. } = self;
+        conn.pragma_update(None, "query_only", "OFF")?;
+        let written = backup::write_backup(conn, key, &keys, root, reason, now, &desk);
+        conn.pragma_update(None, "query_only", "ON")?;
+        written
     }
 
     pub(crate) fn key(&self) -> &DbKey {

@@ -39,6 +39,11 @@ impl DbKey {
         format!("PRAGMA key = {};", self.sqlcipher_literal())
     }
 
+    /// The key as the text SQLCipher reads as a raw key (`x'…'`), for a bound `ATTACH … KEY ?`.
+    pub(crate) fn raw_key_text(&self) -> String {
+        format!("x'{}'", hex(&self.0))
+    }
+
     /// The key as SQLCipher's raw-key literal (`x'…'`), so SQLCipher skips its own derivation.
     pub(crate) fn sqlcipher_literal(&self) -> String {
         format!("\"x'{}'\"", hex(&self.0))

@@ -215,3 +215,28 @@ fn the_audit_log_is_checked_and_exported_for_the_dpo() {
     assert_eq!(reads, 1, "the household shown");
     assert!(file.with_extension("csv").exists());
 }
+
+#[test]
+fn a_lost_laptop_comes_back_from_a_backup_on_an_empty_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let desk = dir.path().join("postazione");
+    assert_eq!(quartiere(&desk, &["demo", "--households", "4", "--seed", "5"]).code, 0);
+    let made = quartiere(&desk, &["backup", "now"]);
+    assert_eq!(made.code, 0, "{}", made.stderr);
+    let list = json(&quartiere(&desk, &["backup", "list", "--json"]));
+    let newest = list[0]["path"].as_str().unwrap().to_string();
+    // The backup folder is copied to a stick; the laptop is lost with the data folder.
+    let stick = dir.path().join("chiavetta");
+    std::fs::create_dir_all(&stick).unwrap();
+    for file in ["quartiere.sqlite", "quartiere.keys", "backup.json"] {
+        std::fs::copy(Path::new(&newest).join(file), stick.join(file)).unwrap();
+    }
+    let households = json(&quartiere(&desk, &["households", "list", "--json"]));
+    std::fs::remove_dir_all(&desk).unwrap();
+
+    let fresh = dir.path().join("nuovo-portatile");
+    let run = run_binary(&fresh, &["backup", "restore", stick.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("ripristinata"), "{}", run.stdout);
+    assert_eq!(json(&quartiere(&fresh, &["households", "list", "--json"])), households);
+}

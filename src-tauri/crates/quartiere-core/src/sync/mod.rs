@@ -955,6 +955,15 @@ fn check_audit_events(tx: &rusqlite::Connection, changes: &[WireChange]) -> Resu
     Ok(())
 }
 
+/// Marks an enrolled desk as restored from a backup: it publishes nothing until it re-enrols under
+/// a new id (its bundle numbers went back in time). A desk never enrolled has nothing to mark.
+pub(crate) fn mark_restored(store: &mut Store, reason: &str) -> Result<()> {
+    if meta_get(store.conn(), META_FOLDER)?.is_none() {
+        return Ok(());
+    }
+    store.local_write(|tx| meta_set(tx, META_FORK, reason))
+}
+
 /// Returns why this desk must not publish, if it must not.
 fn check_own_folder(store: &mut Store, keys: &Keys, listed: &[Listed], now: &str) -> Result<Option<String>> {
     if let Some(reason) = meta_get(store.conn(), META_FORK)? {

@@ -493,3 +493,48 @@ fn a_removed_desk_is_refused_after_the_key_is_rotated() {
     assert!(!names.contains(&"Dal portatile smarrito".to_string()));
     assert!(sync::status(&b.store, &b.actor).unwrap().desks.iter().any(|d| d.removed));
 }
+
+#[test]
+fn a_desk_restored_from_its_backup_is_told_to_re_enrol_and_gets_back_what_it_published() {
+    use quartiere_core::backup::{self, BackupReason};
+    let shared = tempfile::tempdir().unwrap();
+    let mut a = desk("Sportello A", 1, shared.path(), 0);
+    let mut b = desk("Sportello B", 2, shared.path(), 0);
+    person(&mut a, "Prima");
+    run(&mut a);
+    let made = backup::backup_now(&mut a.store, &a.actor, BackupReason::Manual).unwrap();
+    let lost = person(&mut a, "Dopo la copia");
+    run(&mut a);
+    run(&mut b);
+
+    let Desk { store, actor, folder, _dir } = a;
+    let dir = store.dir().to_owned();
+    drop(store);
+    let clock = Box::new(SteppingClock::new(Utc.with_ymd_and_hms(2026, 3, 4, 9, 0, 0).unwrap(), 3));
+    let restored = backup::restore(
+        &dir,
+        Path::new(&made.path),
+        "Operatore Sportello A",
+        crate::OPERATOR_PASS,
+        clock,
+        IdGen::seeded(12),
+    )
+    .unwrap();
+    let mut a = Desk { store: restored.store, actor, folder, _dir };
+    assert_eq!(surname(&a, lost), None, "the backup predates it");
+    let status = sync::status(&a.store, &a.actor).unwrap();
+    assert!(status.blocked.as_deref().is_some_and(|m| m.contains("ripristinata dalla copia")), "{status:?}");
+    assert_eq!(run(&mut a).published_seq, None, "nothing published over the old numbers");
+
+    let operator = a.actor.operator;
+    sync::enrol(&mut a.store, &a.actor, &a.folder.clone(), PASS, "Sportello A", KdfParams::MINIMUM).unwrap();
+    a.actor = Actor { desk: a.store.desk(), operator };
+    run(&mut a);
+    assert_eq!(surname(&a, lost).as_deref(), Some("Dopo la copia"), "back from the folder");
+    run(&mut b);
+    assert_eq!(canonical_dump(a.store.conn()).unwrap(), canonical_dump(b.store.conn()).unwrap());
+    for d in [&a, &b] {
+        let check = audit::verify(&d.store, &d.actor).unwrap();
+        assert!(check.intact(), "{check:?}");
+    }
+}

@@ -42,6 +42,12 @@ fn main() {
         "backups",
         "backup_now",
         "backup_restore",
+        "consents",
+        "add_consent",
+        "withdraw_consent",
+        "person_export",
+        "person_erase",
+        "retention",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest)).expect("tauri build script failed");
 }

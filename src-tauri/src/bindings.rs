@@ -2,7 +2,9 @@
 //! types with ts-rs into `ui/src/lib/bindings.ts`. The test `tests/bindings.rs` fails when the
 //! committed file differs from what the types say now; `cargo xtask bindings` rewrites it.
 
-use quartiere_core::{access, accounts, audit, backup, codes, desk, error, ids, import, registry, search, sync};
+use quartiere_core::{
+    access, accounts, audit, backup, codes, desk, error, ids, import, privacy, registry, search, sync,
+};
 use ts_rs::{Config, TS};
 
 use crate::commands;
@@ -46,11 +48,13 @@ pub fn typescript() -> String {
         sync::SyncReport, sync::DeskStatus, sync::SyncStatus, sync::EnrolOutcome, sync::ConflictView,
         sync::ConflictChoice, access::Role, accounts::OperatorView, audit::AuditKind, audit::AuditEntry,
         audit::ChainProblem, audit::ChainReport, backup::BackupReason, backup::BackupInfo,
+        privacy::ConsentKind, privacy::ConsentView, privacy::ErasureOutcome, privacy::AccessFiles,
+        privacy::RetentionFlag,
         // The shell's own wire types.
         commands::UiError, commands::Home, commands::HouseholdView, commands::DwellingForm, commands::PersonForm,
         commands::MembershipForm, commands::ContactForm, commands::ContactFilterForm, commands::Settings,
         commands::Choice, commands::Choices, commands::Me, commands::Door, commands::AuditFilterForm,
-        commands::AuditExport,
+        commands::AuditExport, commands::ConsentForm,
     ];
     let known: Vec<&str> = decls.iter().map(|d| d.name.as_str()).collect();
     let mut out = String::from(

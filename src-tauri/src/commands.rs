@@ -14,6 +14,9 @@ use quartiere_core::desk::{
 use quartiere_core::ids::{HouseholdId, PartnerId, PersonId};
 use quartiere_core::ids::{IdGen, OperatorId};
 use quartiere_core::import::{self, ImportOptions, ImportProgress, ImportReport};
+use quartiere_core::privacy::{
+    self, AccessFiles, ConsentKind, ConsentView, ErasureMode, ErasureOutcome, RetentionFlag,
+};
 use quartiere_core::registry::{
     self, DwellingInput, EsfFields, HouseholdSummary, MemberInput, Overview, Person, PersonInput,
 };
@@ -733,6 +736,7 @@ pub struct Me {
     pub administer: bool,
     pub audit: bool,
     pub backup: bool,
+    pub rights: bool,
     /// The day's backup failed at sign-in: the sentence to show.
     pub backup_warning: Option<String>,
 }
@@ -753,6 +757,7 @@ fn me(s: &Session) -> quartiere_core::Result<Me> {
         administer: can(Action::Administer),
         audit: can(Action::ReadAudit),
         backup: can(Action::Backup),
+        rights: can(Action::Rights),
         backup_warning: s.backup_warning.clone(),
     })
 }
@@ -1040,4 +1045,108 @@ pub async fn backup_restore<R: Runtime>(
         IdGen::from_entropy(),
     )?;
     open_session(&app, &state, signed)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rights: consents, access and erasure requests, retention
+
+#[tauri::command]
+pub async fn consents(state: State<'_, AppState>, person: String) -> UiResult<Vec<ConsentView>> {
+    let person = PersonId(parse_id("persona", &person)?);
+    with_session(&state, |s| privacy::consents(&s.store, &s.actor, person))
+}
+
+#[derive(Debug, Default, Deserialize, TS)]
+#[serde(default)]
+pub struct ConsentForm {
+    /// A [`ConsentKind`] code.
+    pub kind: String,
+    pub version: String,
+    /// `gg/mm/aaaa`; empty for today.
+    pub given_on: String,
+}
+
+#[tauri::command]
+pub async fn add_consent(state: State<'_, AppState>, person: String, form: ConsentForm) -> UiResult<()> {
+    let person = PersonId(parse_id("persona", &person)?);
+    let mut errors = Vec::new();
+    let kind = code("kind", &form.kind, ConsentKind::from_code, &mut errors);
+    if kind.is_none() && errors.is_empty() {
+        errors.push(FieldError::new("kind", "scegli che cosa è stato consegnato o firmato"));
+    }
+    let given_on = match given(&form.given_on) {
+        None => Some(today()),
+        Some(t) => {
+            let date = format::parse_date(&t);
+            if date.is_none() {
+                errors.push(FieldError::new("given_on", format!("«{t}» non è una data: usa gg/mm/aaaa")));
+            }
+            date
+        }
+    };
+    let (Some(kind), Some(given_on), true) = (kind, given_on, errors.is_empty()) else {
+        return Err(invalid(errors));
+    };
+    write(&state, |w| privacy::record_consent(w, person, kind, &form.version, given_on).map(drop))
+}
+
+#[tauri::command]
+pub async fn withdraw_consent(state: State<'_, AppState>, id: String) -> UiResult<()> {
+    let id = parse_id("consenso", &id)?;
+    write(&state, |w| privacy::withdraw_consent(w, id, today()))
+}
+
+/// Answers an access request: JSON and PDF where the coordinator chooses; `None` if cancelled.
+#[tauri::command]
+pub async fn person_export<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    person: String,
+) -> UiResult<Option<AccessFiles>> {
+    let person = PersonId(parse_id("persona", &person)?);
+    let suggested = with_session(&state, |s| {
+        let actor = s.actor;
+        access::require(s.store.conn(), &actor, Action::Rights)?;
+        let p = registry::get_person(&mut s.store, &actor, person)?;
+        Ok(privacy::suggested_name(&p, today()))
+    })?;
+    let name = format!("{}.pdf", suggested.display());
+    let Some(path) = pick_save_path(&app, "Esporta i dati della persona", &name) else {
+        return Ok(None);
+    };
+    with_session(&state, |s| {
+        let actor = s.actor;
+        privacy::export_person(&mut s.store, &actor, person, &path, today()).map(Some)
+    })
+}
+
+/// Answers an erasure request (`mode`: `erase` or `pseudonymise`).
+#[tauri::command]
+pub async fn person_erase(
+    state: State<'_, AppState>,
+    person: String,
+    mode: String,
+    reason: String,
+) -> UiResult<ErasureOutcome> {
+    let person = PersonId(parse_id("persona", &person)?);
+    let mode = match mode.as_str() {
+        "erase" => ErasureMode::Erase,
+        "pseudonymise" => ErasureMode::Pseudonymise,
+        _ => return Err(invalid(vec![FieldError::new("mode", "scegli se cancellare o pseudonimizzare")])),
+    };
+    if reason.trim().is_empty() {
+        return Err(invalid(vec![FieldError::new(
+            "reason",
+            "scrivi come è arrivata la richiesta (per esempio «modulo firmato allo sportello il 20/11»)",
+        )]));
+    }
+    with_session(&state, |s| {
+        let actor = s.actor;
+        privacy::erase_person(&mut s.store, &actor, person, mode, &reason, today())
+    })
+}
+
+#[tauri::command]
+pub async fn retention(state: State<'_, AppState>) -> UiResult<Vec<RetentionFlag>> {
+    with_session(&state, |s| privacy::retention(&s.store, &s.actor, today()))
 }

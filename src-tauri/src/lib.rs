@@ -87,6 +87,12 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::
         backups,
         backup_now,
         backup_restore,
+        consents,
+        add_consent,
+        withdraw_consent,
+        person_export,
+        person_erase,
+        retention,
         sync_pick_folder,
         sync_status,
         sync_enrol,
@@ -437,6 +443,24 @@ mod tests {
         assert_eq!(fields, ["canale"]);
         let choices = call(&w, "choices", json!({})).unwrap();
         assert!(choices["topics"].as_array().unwrap().iter().any(|t| t["it"] == "lavoro"));
+
+        // Privacy: the notice given today, a bad date refused; an erasure request needs its reason,
+        // then erases Rossi Mario everywhere he was shown.
+        let notice = json!({ "kind": "notice", "version": "2026-01", "given_on": "" });
+        call(&w, "add_consent", json!({ "person": person, "form": notice })).unwrap();
+        let bad = json!({ "kind": "images", "version": "2026-01", "given_on": "domani" });
+        let err = call(&w, "add_consent", json!({ "person": person, "form": bad })).unwrap_err();
+        assert_eq!(err["fields"][0]["field"], "given_on");
+        let consents = call(&w, "consents", json!({ "person": person })).unwrap();
+        assert_eq!(consents[0]["kind"], "notice");
+        let no_reason = call(&w, "person_erase", json!({ "person": person, "mode": "erase", "reason": " " }));
+        assert_eq!(no_reason.unwrap_err()["fields"][0]["field"], "reason");
+        let done =
+            call(&w, "person_erase", json!({ "person": person, "mode": "erase", "reason": "modulo firmato" })).unwrap();
+        assert_eq!(done["outcome"], "erased");
+        assert_eq!(call(&w, "person", json!({ "id": person })).unwrap()["surname"], "Persona cancellata");
+        assert_eq!(call(&w, "search", json!({ "query": "rossi" })).unwrap(), json!([]));
+        assert_eq!(call(&w, "retention", json!({})).unwrap(), json!([]));
     }
 
     #[test]

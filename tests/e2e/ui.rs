@@ -308,7 +308,27 @@ fn an_operator_registers_a_household_and_finds_it_after_a_restart() {
     s.find_with_text("[data-testid=backups] td", "giornaliera");
     s.click(&s.find_with_text("button", "Fai una copia adesso"));
     s.wait_for_text("Copia di sicurezza fatta.");
-    s.find_with_text("[data-testid=backups] td", "richiesta");
+    let row = s.find_with_text("[data-testid=backups] td", "richiesta");
+    s.scroll_to(&row);
     s.screenshot(&shots.join("copie-di-sicurezza.png"));
+
+    // Privacy on a person's record: the notice given today, then everything about him exported
+    // for an access request (a PDF and a JSON where the seam says).
+    fill(&s, "#global-search", "rssmra45");
+    s.click(&s.find_with_text(".results button", "Rossi Mario"));
+    s.wait_for_text("Nessuna informativa o consenso registrato.");
+    fill(&s, "#consent-version", "2026-01");
+    s.click(&s.find_with_text("form button", "Registra"));
+    s.find_with_text("[data-testid=consents] td", "Informativa sul trattamento dei dati");
+    s.click(&s.find_with_text("button", "Esporta tutti i dati"));
+    s.wait_for_text("Dati esportati in");
+    let requests = s.find_with_text("h3", "Richieste dell'interessato");
+    s.scroll_to(&requests);
+    s.screenshot(&shots.join("persona-privacy.png"));
+    let saved: Vec<String> = std::fs::read_dir(save.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(saved.iter().any(|n| n.starts_with("accesso-dati-rossi-mario") && n.ends_with(".pdf")), "{saved:?}");
     s.quit();
 }

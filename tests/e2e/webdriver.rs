@@ -138,6 +138,12 @@ impl Session {
         }
     }
 
+    /// Scrolls the page so `element` is in the middle of the window (for a screenshot of it).
+    pub fn scroll_to(&self, element: &Element) {
+        let script = "arguments[0].scrollIntoView({ block: 'center' });";
+        self.ok("POST", "/execute/sync", Some(json!({ "script": script, "args": [{ ELEMENT_KEY: element.id }] })));
+    }
+
     pub fn screenshot(&self, path: &std::path::Path) {
         use base64::Engine;
         let data = self.ok("GET", "/screenshot", None);

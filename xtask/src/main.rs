@@ -24,6 +24,8 @@ const APT_PACKAGES: &[&str] = &[
     "xauth",
     "x11-utils",
     "webkit2gtk-driver",
+    // pdftotext reads the PDFs Quartiere writes back in the tests.
+    "poppler-utils",
     // Real outside clients in the tests: the encrypted database must read as noise to these.
     "sqlite3",
     "binutils",

@@ -7,7 +7,7 @@ import type {
   Home, Choices, ImportProgress, ImportReport, MembershipForm, Person, PersonForm, PersonId, SearchHit, Settings,
   UiError, FieldError, SyncStatus, SyncReport, SyncProgress, EnrolOutcome, ConflictView, ConflictChoice,
   Door, Me, OperatorView, AuditEntry, AuditFilterForm, ChainReport, AuditExport,
-  BackupInfo,
+  BackupInfo, ConsentView, ConsentForm, AccessFiles, ErasureOutcome, RetentionFlag,
 } from "./bindings";
 
 export type * from "./bindings";
@@ -65,6 +65,12 @@ export const api = {
   backups: () => invoke<BackupInfo[]>("backups"),
   backupNow: () => invoke<BackupInfo>("backup_now"),
   backupRestore: (path: string, passphrase: string) => invoke<Me>("backup_restore", { path, passphrase }),
+  consents: (person: string) => invoke<ConsentView[]>("consents", { person }),
+  addConsent: (person: string, form: ConsentForm) => invoke<null>("add_consent", { person, form }),
+  withdrawConsent: (id: string) => invoke<null>("withdraw_consent", { id }),
+  personExport: (person: string) => invoke<AccessFiles | null>("person_export", { person }),
+  personErase: (person: string, mode: string, reason: string) => invoke<ErasureOutcome>("person_erase", { person, mode, reason }),
+  retention: () => invoke<RetentionFlag[]>("retention"),
 };
 
 

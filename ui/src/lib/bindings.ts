@@ -305,6 +305,37 @@ export type BackupInfo = { path: string,
 made_at: string, reason: BackupReason, schema_version: number, bytes: number, };
 
 /**
+ * What was given to the person and when.
+ */
+export type ConsentKind = "notice" | "special_categories" | "images";
+
+export type ConsentView = { id: string, kind: ConsentKind, version: string, given_on: string | null, withdrawn_on: string | null, };
+
+export type ErasureOutcome = { "outcome": "erased" } | { "outcome": "pseudonymised" } | { "outcome": "held", until: string, reason: string, };
+
+/**
+ * The files an access export wrote.
+ */
+export type AccessFiles = { json: string, pdf: string, };
+
+/**
+ * A record kept past its time, for the coordinator to review (and erase, if nothing holds it).
+ */
+export type RetentionFlag = { 
+/**
+ * `person`, `desk_contact`, or `held_erasure`.
+ */
+kind: string, id: string, 
+/**
+ * The person concerned (for the record's link), and their name as it is now.
+ */
+person: string | null, person_label: string | null, 
+/**
+ * What is due and why, in Italian.
+ */
+why: string, };
+
+/**
  * The one error type the UI sees: `kind` picks the Italian sentence, `message` adds detail, and
  * `fields` places validation messages next to their inputs.
  */
@@ -358,7 +389,7 @@ export type Choices = { relationships: Array<Choice>, channels: Array<Choice>, t
 /**
  * What the signed-in operator may do, for the UI to show only what works.
  */
-export type Me = { name: string, role: Role, desk: string, read_registry: boolean, edit_registry: boolean, read_desk: boolean, record_desk: boolean, import: boolean, sync: boolean, manage_sync: boolean, administer: boolean, audit: boolean, backup: boolean, 
+export type Me = { name: string, role: Role, desk: string, read_registry: boolean, edit_registry: boolean, read_desk: boolean, record_desk: boolean, import: boolean, sync: boolean, manage_sync: boolean, administer: boolean, audit: boolean, backup: boolean, rights: boolean, 
 /**
  * The day's backup failed at sign-in: the sentence to show.
  */
@@ -396,3 +427,13 @@ export type AuditExport = {
  * The JSON file (every event with its hashes) and the CSV beside it.
  */
 path: string, csv: string, check: ChainReport, };
+
+export type ConsentForm = { 
+/**
+ * A [`ConsentKind`] code.
+ */
+kind: string, version: string, 
+/**
+ * `gg/mm/aaaa`; empty for today.
+ */
+given_on: string, };

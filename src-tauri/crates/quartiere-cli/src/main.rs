@@ -157,6 +157,23 @@ enum PeopleCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Richiesta di accesso: scrive tutti i dati della persona in FILE.pdf e FILE.json (coordinatore).
+    Export { id: String, file: PathBuf },
+    /// Richiesta di cancellazione (coordinatore): cancella i dati della persona ovunque, salvo vincolo FSE.
+    Erase {
+        id: String,
+        /// Come è arrivata la richiesta.
+        #[arg(long)]
+        reason: String,
+        /// Tiene sesso, cittadinanza e dati FSE per le statistiche.
+        #[arg(long)]
+        pseudonymise: bool,
+    },
+    /// Dati conservati oltre i tempi previsti, da rivedere (coordinatore).
+    Retention {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -393,6 +410,40 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                     out!("{}  {}\n    {}", hit.id, hit.label, hit.detail);
                 }
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::People(PeopleCommand::Export { id, file }) => {
+            let (mut store, actor) = open(&cli)?;
+            let id = PersonId(registry::resolve_id(store.conn(), Table::Person, id)?);
+            let files = quartiere_core::privacy::export_person(&mut store, &actor, id, file, today())?;
+            out!("Dati esportati in {} e {}.", files.pdf, files.json);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::People(PeopleCommand::Erase { id, reason, pseudonymise }) => {
+            use quartiere_core::privacy::{ErasureMode, ErasureOutcome};
+            let (mut store, actor) = open(&cli)?;
+            let id = PersonId(registry::resolve_id(store.conn(), Table::Person, id)?);
+            let mode = if *pseudonymise { ErasureMode::Pseudonymise } else { ErasureMode::Erase };
+            match quartiere_core::privacy::erase_person(&mut store, &actor, id, mode, reason, today())? {
+                ErasureOutcome::Erased => out!("Dati cancellati."),
+                ErasureOutcome::Pseudonymised => out!("Dati pseudonimizzati."),
+                ErasureOutcome::Held { reason, .. } => {
+                    out!("Richiesta registrata, dati conservati: {reason}.");
+                    return Ok(ExitCode::from(1));
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::People(PeopleCommand::Retention { json }) => {
+            let (store, actor) = open(&cli)?;
+            let flags = quartiere_core::privacy::retention(&store, &actor, today())?;
+            if *json {
+                return print_json(&flags).map(|_| ExitCode::SUCCESS);
+            }
+            for f in &flags {
+                out!("{}  {}", f.person_label.as_deref().unwrap_or(""), f.why);
+            }
+            out!("{} dati da rivedere.", flags.len());
             Ok(ExitCode::SUCCESS)
         }
         Command::People(PeopleCommand::Show { id, json }) => {

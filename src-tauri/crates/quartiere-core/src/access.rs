@@ -92,10 +92,12 @@ pub enum Action {
     ReadAudit,
     /// Making, listing and restoring backups (the daily backup needs no permission).
     Backup,
+    /// Answering people's requests: exporting everything about a person, erasing a person.
+    Rights,
 }
 
 impl Action {
-    pub const ALL: [Action; 11] = [
+    pub const ALL: [Action; 12] = [
         Action::ReadAggregates,
         Action::ReadRegistry,
         Action::EditRegistry,
@@ -107,6 +109,7 @@ impl Action {
         Action::Administer,
         Action::ReadAudit,
         Action::Backup,
+        Action::Rights,
     ];
 
     /// The action as the end of "il ruolo … non permette di …".
@@ -123,6 +126,7 @@ impl Action {
             Action::Administer => "gestire operatori, ruoli e postazione",
             Action::ReadAudit => "consultare o esportare il registro degli accessi",
             Action::Backup => "fare o ripristinare le copie di sicurezza",
+            Action::Rights => "rispondere alle richieste di accesso e di cancellazione dei dati",
         }
     }
 
@@ -136,7 +140,9 @@ impl Action {
             | Table::Person
             | Table::Membership
             | Table::Partner
-            | Table::PartnerContact => Some(Action::EditRegistry),
+            | Table::PartnerContact
+            | Table::Consent => Some(Action::EditRegistry),
+            Table::PrivacyRequest => Some(Action::Rights),
             Table::DeskContact | Table::DeskContactTopic | Table::Referral | Table::Note => Some(Action::RecordDesk),
             Table::AuditEvent => None,
         }
@@ -152,7 +158,7 @@ pub fn allows(role: Role, action: Action) -> bool {
         ReadRegistry | Sync => role != ComuneViewer,
         EditRegistry | ReadDesk | RecordDesk => matches!(role, DeskOperator | Tutor | Coordinator),
         Import => matches!(role, DeskOperator | Coordinator),
-        ManageSync | Administer | ReadAudit | Backup => role == Coordinator,
+        ManageSync | Administer | ReadAudit | Backup | Rights => role == Coordinator,
     }
 }
 

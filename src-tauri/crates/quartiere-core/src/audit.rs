@@ -636,7 +636,7 @@ pub(crate) fn verify_conn(conn: &Connection, this: DeskId) -> Result<ChainReport
                 }
             }
             if own && event.kind == AuditKind::Edit.code() {
-                if let Some(batch) = &event.batch {
+                if let Some(batch) = event.batch.as_ref().filter(|b| !purged(conn, b).unwrap_or(false)) {
                     if batch_digest(conn, batch)? != event.digest {
                         problem(
                             event.seq,
@@ -652,6 +652,13 @@ pub(crate) fn verify_conn(conn: &Connection, this: DeskId) -> Result<ChainReport
         }
     }
     Ok(report)
+}
+
+/// Whether an erasure purged values this write recorded (its digest can no longer be recomputed).
+fn purged(conn: &Connection, batch: &str) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM purged_batch WHERE batch = ?1)")?
+        .query_row([batch], |r| r.get(0))?)
 }
 
 /// What the coordinator gives the DPO: every event with its hashes, the check's result, and the

@@ -19,6 +19,8 @@ pub mod error;
 pub mod format;
 pub mod ids;
 pub mod import;
+pub mod pdf;
+pub mod privacy;
 pub mod registry;
 pub mod schema;
 pub mod search;

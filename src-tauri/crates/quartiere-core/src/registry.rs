@@ -167,6 +167,14 @@ pub fn create_person(w: &mut Writer<'_>, input: &PersonInput) -> Result<PersonId
 
 /// Sets every field of the person to `input`; returns how many fields changed.
 pub fn update_person(w: &mut Writer<'_>, id: PersonId, input: &PersonInput) -> Result<usize> {
+    let erased: Option<Option<String>> =
+        w.conn().query_row("SELECT erased_on FROM person WHERE id = ?1", [id], |r| r.get(0)).optional()?;
+    if erased.flatten().is_some() {
+        return Err(Error::Forbidden {
+            message: "i dati di questa persona sono stati cancellati su sua richiesta: non si possono modificare"
+                .into(),
+        });
+    }
     check_person(w.conn(), input, Some(id))?;
     w.update(Table::Person, id.0, &input.columns())
 }

@@ -10,6 +10,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0002_sync.sql"),
     include_str!("../migrations/0003_access.sql"),
     include_str!("../migrations/0004_audit.sql"),
+    include_str!("../migrations/0005_rights.sql"),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -29,11 +30,13 @@ pub enum Table {
     DeskContactTopic,
     Referral,
     Note,
+    Consent,
+    PrivacyRequest,
     AuditEvent,
 }
 
 impl Table {
-    pub const ALL: [Table; 13] = [
+    pub const ALL: [Table; 15] = [
         Table::Desk,
         Table::Operator,
         Table::Dwelling,
@@ -46,6 +49,8 @@ impl Table {
         Table::DeskContactTopic,
         Table::Referral,
         Table::Note,
+        Table::Consent,
+        Table::PrivacyRequest,
         Table::AuditEvent,
     ];
 
@@ -63,6 +68,8 @@ impl Table {
             Table::DeskContactTopic => "desk_contact_topic",
             Table::Referral => "referral",
             Table::Note => "note",
+            Table::Consent => "consent",
+            Table::PrivacyRequest => "privacy_request",
             Table::AuditEvent => "audit_event",
         }
     }
@@ -99,6 +106,7 @@ impl Table {
                 "esf_rural",
                 "created_at",
                 "deleted",
+                "erased_on",
             ],
             Table::Membership => &[
                 "household_id",
@@ -125,6 +133,10 @@ impl Table {
             Table::Referral => &["contact_id", "partner_id", "servizio_sociale", "reason", "referred_on", "deleted"],
             Table::Note => {
                 &["subject_table", "subject_id", "body", "supersedes_id", "written_at", "operator_id", "deleted"]
+            }
+            Table::Consent => &["person_id", "kind", "version", "given_on", "withdrawn_on", "deleted"],
+            Table::PrivacyRequest => {
+                &["person_id", "kind", "received_on", "outcome", "reason", "handled_on", "deleted"]
             }
             Table::AuditEvent => &[
                 "desk_id",

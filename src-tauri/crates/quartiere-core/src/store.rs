@@ -83,6 +83,8 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Deleted and overwritten content is zeroed in its page, not left in free space.
+        conn.pragma_update(None, "secure_delete", "ON")?;
         // An upgrade changes the file: the old one is kept first, whole and encrypted.
         let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         if found > 0 && found < schema::SCHEMA_VERSION {
@@ -117,6 +119,20 @@ impl Store {
         let written = backup::write_backup(conn, key, &keys, root, reason, now, &desk);
         conn.pragma_update(None, "query_only", "ON")?;
         written
+    }
+
+    /// Makes erased data unrecoverable from the files: the write-ahead log is checkpointed and
+    /// truncated, the search index's segments rewritten, and the database vacuumed (with
+    /// `secure_delete` on, freed pages were already zeroed). Runs after an erasure, here or
+    /// arriving through sync.
+    pub(crate) fn compact(&mut self) -> Result<()> {
+        self.with_writes_enabled(|conn| {
+            conn.execute_batch("INSERT INTO search_fts (search_fts) VALUES ('optimize');")?;
+            conn.execute("DELETE FROM local_meta WHERE key = 'privacy.compact_due'", [])?;
+            conn.execute_batch("VACUUM;")?;
+            conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+            Ok(())
+        })
     }
 
     pub(crate) fn key(&self) -> &DbKey {
@@ -606,6 +622,8 @@ pub(crate) fn table_label(table: Table) -> &'static str {
         Table::DeskContactTopic => "tema del contatto",
         Table::Referral => "invio",
         Table::Note => "nota",
+        Table::Consent => "informativa o consenso",
+        Table::PrivacyRequest => "richiesta dell'interessato",
         Table::AuditEvent => "evento del registro degli accessi",
     }
 }

@@ -240,3 +240,27 @@ fn a_lost_laptop_comes_back_from_a_backup_on_an_empty_folder() {
     assert!(run.stdout.contains("ripristinata"), "{}", run.stdout);
     assert_eq!(json(&quartiere(&fresh, &["households", "list", "--json"])), households);
 }
+
+#[test]
+fn an_access_request_and_an_erasure_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(quartiere(dir.path(), &["demo", "--households", "3", "--seed", "9"]).code, 0);
+    let households = json(&quartiere(dir.path(), &["households", "list", "--json"]));
+    let shown = json(&quartiere(dir.path(), &["households", "show", households[0]["id"].as_str().unwrap(), "--json"]));
+    let member = &shown["household"]["members"][0]["person"];
+    let (id, surname) = (member["id"].as_str().unwrap(), member["surname"].as_str().unwrap());
+    let file = dir.path().join("accesso");
+    let run = quartiere(dir.path(), &["people", "export", id, file.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let pdf = std::fs::read(file.with_extension("pdf")).unwrap();
+    assert!(pdf.starts_with(b"%PDF-1.4"));
+    let erased = quartiere(dir.path(), &["people", "erase", id, "--reason", "lettera del 20/11"]);
+    // Demo people may carry ESF answers: then the data are held and the exit code says so.
+    assert!(erased.code == 0 || erased.stdout.contains("conservati"), "{} {}", erased.stdout, erased.stderr);
+    if erased.code == 0 {
+        let person = json(&quartiere(dir.path(), &["people", "show", id, "--json"]));
+        assert_eq!(person["surname"], "Persona cancellata");
+        assert_ne!(person["surname"], surname);
+    }
+    assert_eq!(quartiere(dir.path(), &["people", "retention"]).code, 0);
+}

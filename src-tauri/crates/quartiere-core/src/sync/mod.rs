@@ -815,6 +815,10 @@ pub fn sync_with(
         }
         Ok(())
     })?;
+    // An erasure arrived: its old values are gone from the tables, and now from the files.
+    if crate::privacy::compact_due(store.conn())? {
+        store.compact()?;
+    }
     Ok(report)
 }
 
@@ -863,6 +867,7 @@ fn apply_bundle(
     let stats = store.apply_tx(|tx| {
         let (stats, newest) = merge::merge(tx, &payload.changes, &payload.contexts, now)?;
         check_authors(tx, &payload.changes)?;
+        crate::privacy::after_merge(tx, &erased_people(&payload.changes), now)?;
         tx.execute(
             "INSERT INTO sync_received (desk_id, seq, hash, size, changes, applied_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
              ON CONFLICT (desk_id, seq) DO NOTHING",
@@ -928,6 +933,17 @@ fn check_authors(tx: &rusqlite::Connection, changes: &[WireChange]) -> Result<()
         }
     }
     Ok(())
+}
+
+/// The people an erasure in these changes concerns (their `erased_on` was set).
+fn erased_people(changes: &[WireChange]) -> Vec<Uuid> {
+    let mut out: Vec<Uuid> = changes
+        .iter()
+        .filter(|c| c.table == Table::Person && c.column == "erased_on" && c.value != rusqlite::types::Value::Null)
+        .map(|c| c.row_id)
+        .collect();
+    out.dedup();
+    out
 }
 
 /// A desk appends only to its own audit chain, and nobody rewrites an event: each event's
@@ -1246,6 +1262,7 @@ fn load_snapshot(
         let applied = store.apply_tx(|tx| {
             let (stats, newest) = merge::merge(tx, &checked.payload.changes, &checked.payload.contexts, now)?;
             check_authors(tx, &checked.payload.changes)?;
+            crate::privacy::after_merge(tx, &erased_people(&checked.payload.changes), now)?;
             meta_set(tx, META_BASE, &frontier_to_json(&base))?;
             Ok((stats, newest))
         });

@@ -7,6 +7,7 @@ mod desk;
 mod import;
 mod privacy;
 mod registry;
+mod rights;
 mod search;
 mod store;
 mod sync;

@@ -13,6 +13,7 @@ use quartiere_core::codes::{Channel, Topic};
 use quartiere_core::desk::{self, ContactFilter, DeskContactInput};
 use quartiere_core::ids::{IdGen, PersonId};
 use quartiere_core::import::{self, ImportOptions, Sheet};
+use quartiere_core::privacy;
 use quartiere_core::registry::{self, PersonInput};
 use quartiere_core::search::{self, Scope};
 use quartiere_core::sync::{self, crypto::KdfParams};
@@ -203,6 +204,9 @@ fn attempt(store: &mut Store, actor: &Actor, action: Action, person: PersonId, f
         Action::Backup => {
             backup::backup_now(store, actor, BackupReason::Manual).and_then(|_| backup::list(store, actor)).map(drop)
         }
+        Action::Rights => privacy::export_person(store, actor, person, &folder.join("accesso"), today())
+            .and_then(|_| privacy::retention(store, actor, today()))
+            .map(drop),
     };
     match outcome {
         Ok(()) => true,
@@ -234,6 +238,7 @@ fn every_role_is_refused_what_it_must_not_do() {
         (Administer, [false, false, false, false, true, false]),
         (ReadAudit, [false, false, false, false, true, false]),
         (Backup, [false, false, false, false, true, false]),
+        (Rights, [false, false, false, false, true, false]),
     ];
     assert_eq!(expected.len(), Action::ALL.len());
     let roles =
@@ -456,16 +461,21 @@ fn an_upgrade_keeps_the_old_file_first_and_the_day_starts_with_a_backup() {
     {
         let raw = rusqlite::Connection::open(dir.join("quartiere.sqlite")).unwrap();
         raw.execute_batch(&key.pragma()).unwrap();
-        raw.execute_batch("DROP TABLE audit_event; PRAGMA user_version = 3;").unwrap();
+        // Undo migration 5 (rights): the file is as schema 4 left it.
+        raw.execute_batch(
+            "DROP TABLE consent; DROP TABLE privacy_request; DROP TABLE purged_batch;
+             ALTER TABLE person DROP COLUMN erased_on; PRAGMA user_version = 4;",
+        )
+        .unwrap();
     }
     let upgraded = accounts::sign_in(&dir, "Giulia Operatrice", OPERATOR_PASS, clock(), IdGen::seeded(6)).unwrap();
     let all = backup::list(&upgraded.store, &coordinator).unwrap();
     let kept = all.iter().find(|b| b.reason == BackupReason::BeforeMigration).expect("a backup before the upgrade");
-    assert_eq!(kept.schema_version, 3);
+    assert_eq!(kept.schema_version, 4);
     let copy = rusqlite::Connection::open(Path::new(&kept.path).join("quartiere.sqlite")).unwrap();
     copy.execute_batch(&key.pragma()).unwrap();
     let version: i64 = copy.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
-    assert_eq!(version, 3, "the copy is the file as it was");
+    assert_eq!(version, 4, "the copy is the file as it was");
     let people: i64 = copy.query_row("SELECT count(*) FROM person", [], |r| r.get(0)).unwrap();
     assert_eq!(people, count(&upgraded.store, "SELECT count(*) FROM person"));
 }

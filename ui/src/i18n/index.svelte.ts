@@ -1,11 +1,13 @@
 import { it, type Strings } from "./it";
-import { en } from "./en";
 
 export type Language = "it" | "en";
 
 let language = $state<Language>("it");
+/** English is fetched the first time it is chosen: the sign-in screen loads Italian only. */
+let english: Strings | null = null;
 
-export function setLanguage(value: string): void {
+export async function setLanguage(value: string): Promise<void> {
+  if (value === "en" && !english) english = (await import("./en")).en;
   language = value === "en" ? "en" : "it";
   // Screen readers and hyphenation follow the page's language.
   document.documentElement.lang = language;
@@ -17,5 +19,5 @@ export function currentLanguage(): Language {
 
 /** The strings of the current language; reading it inside a template makes it reactive. */
 export function t(): Strings {
-  return language === "en" ? en : it;
+  return language === "en" && english ? english : it;
 }

@@ -26,6 +26,8 @@ const APT_PACKAGES: &[&str] = &[
     "webkit2gtk-driver",
     // pdftotext reads the PDFs Quartiere writes back in the tests.
     "poppler-utils",
+    // age: the sync benchmark compares bundle encryption with it.
+    "age",
     // Real outside clients in the tests: the encrypted database must read as noise to these.
     "sqlite3",
     "binutils",

@@ -401,7 +401,9 @@ pub fn ingest_failed_unlocks(store: &mut Store, actor: &Actor) -> Result<usize> 
             Ok(())
         })?;
     }
-    std::fs::remove_file(&path)?;
+    // Recorded now: a file that cannot be removed (a read-only folder) is not worth failing a
+    // sign-in for; its lines would be recorded again at the next one.
+    let _ = std::fs::remove_file(&path);
     Ok(count)
 }
 

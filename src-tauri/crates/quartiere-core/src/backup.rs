@@ -305,6 +305,22 @@ pub fn restore(
 ) -> Result<crate::accounts::SignedIn> {
     let restored_from = check(backup, name, passphrase)?;
     let now = clock.now();
+    // The copies are made first under temporary names, so a failure (a full disk) leaves the desk
+    // as it was; only then are the current files set aside and the copies renamed into place.
+    let staged = |file: &str| dir.join(format!(".{file}.restoring"));
+    let staging = (|| -> Result<()> {
+        for file in [DB_FILE_NAME, KEYS_FILE_NAME] {
+            fs::copy(backup.join(file), staged(file))?;
+            fs::File::open(staged(file))?.sync_all()?;
+        }
+        Ok(())
+    })();
+    if let Err(e) = staging {
+        for file in [DB_FILE_NAME, KEYS_FILE_NAME] {
+            let _ = fs::remove_file(staged(file));
+        }
+        return Err(e);
+    }
     let aside = dir.join(BACKUP_DIR_NAME).join(format!("sostituito-{}", now.format("%Y-%m-%d_%H-%M-%S")));
     fs::create_dir_all(&aside)?;
     for file in
@@ -315,15 +331,9 @@ pub fn restore(
             fs::rename(&from, aside.join(&file))?;
         }
     }
-    let copy = |file: &str| -> Result<()> {
-        let tmp = dir.join(format!(".{file}.restoring"));
-        fs::copy(backup.join(file), &tmp)?;
-        fs::File::open(&tmp)?.sync_all()?;
-        fs::rename(&tmp, dir.join(file))?;
-        Ok(())
-    };
-    copy(DB_FILE_NAME)?;
-    copy(KEYS_FILE_NAME)?;
+    for file in [DB_FILE_NAME, KEYS_FILE_NAME] {
+        fs::rename(staged(file), dir.join(file))?;
+    }
     sync_dir(dir);
     let mut signed = crate::accounts::sign_in(dir, name, passphrase, clock, ids)?;
     let day = DateTime::parse_from_rfc3339(&restored_from)

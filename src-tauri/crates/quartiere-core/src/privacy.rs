@@ -232,7 +232,7 @@ pub fn erase_person(
     today: NaiveDate,
 ) -> Result<ErasureOutcome> {
     access::require(store.conn(), actor, Action::Rights)?;
-    let current = registry::load_person(store.conn(), person)?;
+    registry::load_person(store.conn(), person)?;
     let erased_on: Option<String> =
         store.conn().query_row("SELECT erased_on FROM person WHERE id = ?1", [person], |r| r.get(0))?;
     if erased_on.is_some() {
@@ -274,7 +274,6 @@ pub fn erase_person(
         purge_history(w.conn(), person, &now)?;
         Ok(())
     })?;
-    let _ = current;
     store.compact()?;
     Ok(match mode {
         ErasureMode::Erase => ErasureOutcome::Erased,

@@ -267,6 +267,17 @@ fn given(text: &str) -> Option<String> {
     Some(text.trim().to_string()).filter(|t| !t.is_empty())
 }
 
+/// An optional date typed as gg/mm/aaaa: `None` when left empty; one that is not a date is a
+/// field error, not a silent blank.
+fn optional_date(field: &str, text: &str, errors: &mut Vec<FieldError>) -> Option<NaiveDate> {
+    let text = given(text)?;
+    let date = format::parse_date(&text);
+    if date.is_none() {
+        errors.push(FieldError::new(field, format!("«{text}» non è una data: usa gg/mm/aaaa")));
+    }
+    date
+}
+
 /// Reads a coded value; an unknown code is a field error, not a silent blank.
 fn code<T>(field: &str, text: &str, parse: fn(&str) -> Option<T>, errors: &mut Vec<FieldError>) -> Option<T> {
     let text = given(text)?;
@@ -461,17 +472,14 @@ pub struct ContactFilterForm {
 
 #[tauri::command]
 pub async fn contacts(state: State<'_, AppState>, filter: ContactFilterForm) -> UiResult<Vec<DeskContactView>> {
-    let date = |field: &str, text: &str| -> UiResult<Option<NaiveDate>> {
-        match given(text) {
-            None => Ok(None),
-            Some(t) => format::parse_date(&t)
-                .map(Some)
-                .ok_or_else(|| invalid(vec![FieldError::new(field, format!("«{t}» non è una data: usa gg/mm/aaaa"))])),
-        }
-    };
+    let mut errors = Vec::new();
+    let (from, to) = (optional_date("dal", &filter.from, &mut errors), optional_date("al", &filter.to, &mut errors));
+    if !errors.is_empty() {
+        return Err(invalid(errors));
+    }
     let filter = ContactFilter {
-        from: date("dal", &filter.from)?,
-        to: date("al", &filter.to)?,
+        from,
+        to,
         person: filter.person.as_deref().map(|p| parse_id("persona", p).map(PersonId)).transpose()?,
         household: filter.household.as_deref().map(|h| parse_id("nucleo", h).map(HouseholdId)).transpose()?,
         topic: Topic::from_code(&filter.topic),
@@ -929,16 +937,7 @@ pub struct AuditFilterForm {
 #[tauri::command]
 pub async fn audit_events(state: State<'_, AppState>, filter: AuditFilterForm) -> UiResult<Vec<AuditEntry>> {
     let mut errors = Vec::new();
-    let mut date = |field: &str, text: &str| {
-        given(text).and_then(|t| {
-            let d = format::parse_date(&t);
-            if d.is_none() {
-                errors.push(FieldError::new(field, format!("«{t}» non è una data: usa gg/mm/aaaa")));
-            }
-            d
-        })
-    };
-    let (from, to) = (date("dal", &filter.from), date("al", &filter.to));
+    let (from, to) = (optional_date("dal", &filter.from, &mut errors), optional_date("al", &filter.to, &mut errors));
     let kind = given(&filter.kind).and_then(|k| {
         let kind = AuditKind::from_code(&k);
         if kind.is_none() {
@@ -1076,13 +1075,7 @@ pub async fn add_consent(state: State<'_, AppState>, person: String, form: Conse
     }
     let given_on = match given(&form.given_on) {
         None => Some(today()),
-        Some(t) => {
-            let date = format::parse_date(&t);
-            if date.is_none() {
-                errors.push(FieldError::new("given_on", format!("«{t}» non è una data: usa gg/mm/aaaa")));
-            }
-            date
-        }
+        Some(_) => optional_date("given_on", &form.given_on, &mut errors),
     };
     let (Some(kind), Some(given_on), true) = (kind, given_on, errors.is_empty()) else {
         return Err(invalid(errors));

@@ -324,6 +324,7 @@ export const en: Strings = {
     modePseudo: "Pseudonymise (sex, citizenship and ESF data stay for the statistics)",
     reason: "How the request arrived",
     confirmErase: "Erase",
+    working: "Working…",
     cancel: "Cancel",
     held: (reason: string) => `Request recorded, data kept: ${reason}.`,
     done: { erased: "Data erased.", pseudonymised: "Data pseudonymised." } as Record<string, string>,

@@ -388,6 +388,7 @@ export const it = {
     modePseudo: "Pseudonimizzare (restano sesso, cittadinanza e dati FSE per le statistiche)",
     reason: "Come è arrivata la richiesta",
     confirmErase: "Cancella",
+    working: "Operazione in corso…",
     cancel: "Annulla",
     held: (reason: string) => `Richiesta registrata, dati conservati: ${reason}.`,
     done: { erased: "Dati cancellati.", pseudonymised: "Dati pseudonimizzati." } as Record<string, string>,

@@ -28,9 +28,11 @@ use uuid::Uuid;
 
 use crate::access::{self, Action};
 use crate::error::{Error, Result};
+use crate::files::write_whole;
 use crate::ids::{DeskId, OperatorId};
 use crate::schema::Table;
 use crate::store::{parse_uuid, Actor, Store, Writer};
+use crate::sync::crypto::hex;
 
 /// Failed unlocks waiting for the next sign-in, one JSON object per line.
 pub const PENDING_FILE_NAME: &str = "quartiere.tentativi";
@@ -188,10 +190,6 @@ fn hash_field(h: &mut Sha256, field: Option<&[u8]>) {
         }
         None => h.update(u32::MAX.to_be_bytes()),
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn timestamp(at: DateTime<Utc>) -> String {
@@ -740,22 +738,6 @@ pub fn export_for_dpo(store: &mut Store, actor: &Actor, path: &Path) -> Result<C
     write_whole(path, &json)?;
     write_whole(&path.with_extension("csv"), &csv)?;
     Ok(report)
-}
-
-/// Writes a file whole or not at all (temporary name, then rename).
-pub(crate) fn write_whole(path: &Path, bytes: &[u8]) -> Result<()> {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
-    let result = (|| -> std::io::Result<()> {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    Ok(result?)
 }
 
 /// Gives this desk's unpublished events to a new desk id (a restored desk re-enrolling): they

@@ -17,12 +17,12 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Duration, Utc};
-use sha2::{Digest, Sha256};
 
 use crate::access::{self, Action};
 use crate::audit::{self, AuditKind};
 use crate::clock::Clock;
 use crate::error::{Error, Result};
+use crate::files::sync_dir;
 use crate::ids::IdGen;
 use crate::store::{Actor, Store, DB_FILE_NAME};
 use crate::vault::{self, DbKey, KEYS_FILE_NAME};
@@ -104,14 +104,7 @@ pub(crate) fn root(data_dir: &Path, setting: Option<String>) -> PathBuf {
 
 fn sha256_file(path: &Path) -> Result<(String, u64)> {
     let bytes = fs::read(path)?;
-    let digest = Sha256::digest(&bytes);
-    Ok((digest.iter().map(|b| format!("{b:02x}")).collect(), bytes.len() as u64))
-}
-
-fn sync_dir(dir: &Path) {
-    if let Ok(d) = fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
+    Ok((crate::sync::crypto::sha256_hex(&bytes), bytes.len() as u64))
 }
 
 /// Writes a backup of the open connection `conn` (keyed with `key`) into `root`.

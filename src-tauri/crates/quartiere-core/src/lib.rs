@@ -16,6 +16,7 @@ pub mod codes;
 pub mod demo;
 pub mod desk;
 pub mod error;
+mod files;
 pub mod format;
 pub mod ids;
 pub mod import;

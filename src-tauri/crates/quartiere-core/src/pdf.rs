@@ -49,10 +49,6 @@ impl Document {
         self.text(&format!("{label}: {value}"));
     }
 
-    pub fn gap(&mut self) {
-        self.items.push(Item::Gap);
-    }
-
     /// The PDF file's bytes.
     pub fn render(&self) -> Vec<u8> {
         // Lay out pages: each a content stream.

@@ -458,8 +458,8 @@ pub fn export_person(
         rows.collect::<rusqlite::Result<Vec<_>>>()?
     };
     let consents = load_consents(conn, person)?;
-    // The export is a request answered: recorded before the files, so the list of accesses ends with it.
-    store.write(actor, |w| request(w, person, "access", today, "exported", ""))?;
+    // The export is an access recorded before the files are written, so their list of accesses ends
+    // with it; the request counts as answered once the files exist.
     audit::record(store, actor, AuditKind::Export, Some((Table::Person, person.0)), "richiesta di accesso")?;
     let desk_contacts =
         desk::list_contacts(store, actor, &ContactFilter { person: Some(person), ..Default::default() })?;
@@ -480,8 +480,9 @@ pub fn export_person(
     };
     let json_path = path.with_extension("json");
     let pdf_path = path.with_extension("pdf");
-    audit::write_whole(&json_path, &serde_json::to_vec_pretty(&export).expect("json of an access export"))?;
-    audit::write_whole(&pdf_path, &access_pdf(&export, today).render())?;
+    crate::files::write_whole(&json_path, &serde_json::to_vec_pretty(&export).expect("json of an access export"))?;
+    crate::files::write_whole(&pdf_path, &access_pdf(&export, today).render())?;
+    store.write(actor, |w| request(w, person, "access", today, "exported", ""))?;
     Ok(AccessFiles { json: json_path.display().to_string(), pdf: pdf_path.display().to_string() })
 }
 

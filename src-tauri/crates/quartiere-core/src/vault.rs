@@ -5,7 +5,6 @@
 //! copy of theirs, and the other desks hold the same records through sync.
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use uuid::Uuid;
@@ -114,24 +113,9 @@ fn bad_file(why: &str) -> Error {
     }
 }
 
-/// Writes the key file whole or not at all: temp file, fsync, rename over, fsync the folder.
+/// Writes the key file whole or not at all.
 fn write(dir: &Path, file: &KeysFile) -> Result<()> {
-    let tmp = dir.join(format!(".{KEYS_FILE_NAME}.tmp-{}", std::process::id()));
-    let bytes = serde_json::to_vec_pretty(file).expect("json of the key file");
-    let result = (|| -> std::io::Result<()> {
-        let mut f = fs::OpenOptions::new().write(true).create(true).truncate(true).open(&tmp)?;
-        f.write_all(&bytes)?;
-        f.sync_all()?;
-        fs::rename(&tmp, keys_path(dir))?;
-        if let Ok(d) = fs::File::open(dir) {
-            d.sync_all()?;
-        }
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    Ok(result?)
+    crate::files::write_whole(&keys_path(dir), &serde_json::to_vec_pretty(file).expect("json of the key file"))
 }
 
 /// Checks a new passphrase; the message is for the form's passphrase field.

@@ -1,13 +1,11 @@
 //! The audit log: what it records, that it names nobody, that its hash chain shows an edited,
 //! removed or re-hashed event and a rewritten change, and the DPO's export.
 
-use quartiere_core::access::Role;
 use quartiere_core::accounts;
 use quartiere_core::audit::{self, AuditFilter, AuditKind};
 use quartiere_core::ids::{IdGen, PersonId};
 use quartiere_core::registry::{self, PersonInput};
 use quartiere_core::schema::Table;
-use quartiere_core::sync::crypto::KdfParams;
 use quartiere_core::{vault, Actor, Error, Store};
 use rusqlite::Connection;
 use sha2::{Digest, Sha256};
@@ -130,16 +128,7 @@ fn nobody_writes_or_edits_the_log_through_the_write_path() {
     assert_eq!(count(&f.store, "SELECT count(*) FROM audit_event"), events, "nothing written");
 
     // Only the coordinator browses it.
-    let tutor = accounts::add_operator(
-        &mut f.store,
-        &coordinator,
-        "Tina Tutor",
-        Role::Tutor,
-        OPERATOR_PASS,
-        KdfParams::MINIMUM,
-    )
-    .unwrap();
-    let tutor = Actor { desk: f.store.desk(), operator: tutor };
+    let tutor = operator_with_role(&mut f, "Tina Tutor", quartiere_core::access::Role::Tutor);
     let refused = audit::list(&f.store, &tutor, &AuditFilter::default()).unwrap_err();
     assert!(refused.to_string().contains("registro degli accessi"), "{refused}");
 }

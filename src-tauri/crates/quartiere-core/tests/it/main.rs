@@ -85,3 +85,16 @@ pub fn count(store: &Store, sql: &str) -> i64 {
 pub fn change_count(store: &Store) -> i64 {
     count(store, "SELECT count(*) FROM change_log")
 }
+
+/// Adds an operator with `role` at the fixture's desk (the coordinator does it) and returns them
+/// as an actor at that desk.
+pub fn operator_with_role(f: &mut Fixture, name: &str, role: quartiere_core::access::Role) -> Actor {
+    let coordinator = f.actor;
+    let id = accounts::add_operator(&mut f.store, &coordinator, name, role, OPERATOR_PASS, KdfParams::MINIMUM).unwrap();
+    Actor { desk: f.store.desk(), operator: id }
+}
+
+/// Whether `needle` appears in `haystack`, ignoring ASCII case (a name found by a tool reading bytes).
+pub fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+}

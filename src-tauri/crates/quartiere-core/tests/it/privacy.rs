@@ -40,10 +40,6 @@ fn sensitive_person(store: &mut Store, actor: &Actor) -> PersonId {
         .unwrap()
 }
 
-fn contains(haystack: &[u8], needle: &str) -> bool {
-    haystack.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
-}
-
 /// The plain `sqlite3` tool, as someone who found the laptop would use it.
 fn sqlite3_reads(path: &Path) -> std::process::Output {
     Command::new("sqlite3")
@@ -269,16 +265,7 @@ fn every_role_is_refused_what_it_must_not_do() {
 fn a_refused_write_leaves_no_trace_and_operators_are_managed_by_the_coordinator() {
     let mut f = fixture();
     let coordinator = f.actor;
-    let tutor = accounts::add_operator(
-        &mut f.store,
-        &coordinator,
-        "Tina Tutor",
-        Role::Tutor,
-        OPERATOR_PASS,
-        KdfParams::MINIMUM,
-    )
-    .unwrap();
-    let tutor = Actor { desk: f.store.desk(), operator: tutor };
+    let tutor = operator_with_role(&mut f, "Tina Tutor", quartiere_core::access::Role::Tutor);
     let changes = change_count(&f.store);
     // A tutor may add a person, but not in the same write rename the desk: the whole write goes.
     let err = f

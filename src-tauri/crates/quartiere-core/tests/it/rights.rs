@@ -75,10 +75,6 @@ fn plaintext_copy(store: &Store, dir: &Path, operator: &str) -> Vec<u8> {
     std::fs::read(plain).unwrap()
 }
 
-fn contains(haystack: &[u8], needle: &str) -> bool {
-    haystack.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
-}
-
 fn files_under(dir: &Path) -> Vec<std::path::PathBuf> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
@@ -247,16 +243,7 @@ fn consents_and_the_access_export_as_json_and_pdf() {
         assert!(text.contains(expected), "«{expected}» missing from the PDF:\n{text}");
     }
     // Only the coordinator answers requests.
-    let tutor = quartiere_core::accounts::add_operator(
-        &mut f.store,
-        &coordinator,
-        "Tina Tutor",
-        quartiere_core::access::Role::Tutor,
-        OPERATOR_PASS,
-        quartiere_core::sync::crypto::KdfParams::MINIMUM,
-    )
-    .unwrap();
-    let tutor = Actor { desk: f.store.desk(), operator: tutor };
+    let tutor = operator_with_role(&mut f, "Tina Tutor", quartiere_core::access::Role::Tutor);
     let refused = privacy::export_person(&mut f.store, &tutor, person, &out, today()).unwrap_err();
     assert!(refused.to_string().contains("richieste di accesso"), "{refused}");
     let _: NaiveDate = today();

@@ -9,7 +9,7 @@
 //! Run with `cargo bench -p quartiere-core --bench sync` (QUARTIERE_BENCH_PEOPLE changes the size
 //! of the last dataset; QUARTIERE_BENCH_APPLY=100000 runs only the apply rows, for those sizes;
 //! BENCH_PARTNER=1 writes the same values to the partner table, outside the search index, to show
-//! what keeping search current costs).
+//! what keeping search current costs; QUARTIERE_BENCH_JOIN=1 runs only the new desk joining).
 
 use std::path::Path;
 use std::process::Command;
@@ -150,7 +150,7 @@ fn encryption(changes: usize) {
             wire.push(WireChange {
                 table: Table::Person,
                 row_id: row,
-                column: col.into(),
+                column: col,
                 value,
                 hlc: quartiere_core::clock::Hlc::new(1_700_000_000_000 + i as u64, j as u16),
                 desk,
@@ -270,6 +270,11 @@ fn join_from_snapshot(people: usize) {
 }
 
 fn main() {
+    if std::env::var("QUARTIERE_BENCH_JOIN").is_ok() {
+        let people = std::env::var("QUARTIERE_BENCH_PEOPLE").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
+        join_from_snapshot(people);
+        return;
+    }
     println!("{:<16} {:>12} {:>14} {:>10} {:>16}", "apply", "quartiere", "plain insert", "ratio", "bytes/change");
     let sizes: Vec<usize> = std::env::var("QUARTIERE_BENCH_APPLY")
         .ok()

@@ -607,10 +607,13 @@ pub(crate) fn load_household(conn: &Connection, id: HouseholdId) -> Result<House
     let memberships: Vec<Membership> = conn
         .prepare(&format!(
             "SELECT {MEMBERSHIP_COLUMNS} FROM membership WHERE household_id = ?1 AND deleted = 0
+                 AND person_id IN (SELECT id FROM person WHERE deleted = 0)
              ORDER BY left_on IS NOT NULL, tenant_of_record DESC, left_on DESC, resident_since, id"
         ))?
         .query_map([id], membership_from_row)?
         .collect::<rusqlite::Result<_>>()?;
+    // A deleted person's memberships are left out with them (they may have been deleted at another
+    // desk, which did not see the membership).
     let mut members = Vec::with_capacity(memberships.len());
     for membership in memberships {
         let person = load_person(conn, membership.person)?;

@@ -11,9 +11,14 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0003_access.sql"),
     include_str!("../migrations/0004_audit.sql"),
     include_str!("../migrations/0005_rights.sql"),
+    include_str!("../migrations/0006_base.sql"),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// The last migration that changed a synced table: the schema version sync files carry. Later
+/// migrations touch only this desk's own tables, so desks a version apart still read each other.
+pub const SYNCED_SCHEMA: i64 = 5;
 
 /// The synced tables, in an order where every table comes after the tables it references.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -158,6 +163,11 @@ impl Table {
 
     pub fn has_column(self, column: &str) -> bool {
         self.columns().contains(&column)
+    }
+
+    /// The table's own name for `column`, if it has it.
+    pub fn column(self, column: &str) -> Option<&'static str> {
+        self.columns().iter().find(|c| **c == column).copied()
     }
 }
 

@@ -251,14 +251,8 @@ fn refresh_person(conn: &Connection, id: Uuid) -> Result<()> {
     match row {
         Some((surname, name, cf, 0)) => {
             let address = current_address(conn, PersonId(id))?.unwrap_or_default();
-            let body = format!(
-                "{} {} {} {}",
-                index_words(&surname),
-                index_words(&name),
-                cf.map(|c| c.to_lowercase()).unwrap_or_default(),
-                fold(&address)
-            );
-            put_doc(conn, HitKind::Person, id, &fold(&format!("{surname} {name}")), &index_words(&surname), &body)
+            let doc = person_doc(&surname, &name, cf.as_deref(), &address);
+            put_doc(conn, HitKind::Person, id, &doc)
         }
         _ => remove_doc(conn, HitKind::Person, id),
     }
@@ -282,10 +276,8 @@ fn refresh_household(conn: &Connection, id: Uuid) -> Result<()> {
                 )?
                 .query_map([id.to_string()], |r| r.get(0))?
                 .collect::<rusqlite::Result<_>>()?;
-            let address = format!("{street} {civic} {}", scala.unwrap_or_default());
-            let names: Vec<String> = surnames.iter().map(|s| index_words(s)).collect();
-            let body = format!("{} {} {}", fold(&address), fold(&code.unwrap_or_default()), names.join(" "));
-            put_doc(conn, HitKind::Household, id, &fold(&address), &street_key(&street), &body)
+            let doc = household_doc(&street, &civic, scala.as_deref(), code.as_deref(), &surnames);
+            put_doc(conn, HitKind::Household, id, &doc)
         }
         _ => remove_doc(conn, HitKind::Household, id),
     }
@@ -296,7 +288,143 @@ fn street_key(street: &str) -> String {
     fold(street).rsplit(' ').next().unwrap_or_default().to_string()
 }
 
-fn put_doc(conn: &Connection, kind: HitKind, id: Uuid, sort_key: &str, lead_key: &str, body: &str) -> Result<()> {
+/// A search document: its sort key, its lead key (a match there ranks first) and its words.
+struct Doc {
+    sort_key: String,
+    lead_key: String,
+    body: String,
+}
+
+fn person_doc(surname: &str, name: &str, cf: Option<&str>, address: &str) -> Doc {
+    let lead_key = index_words(surname);
+    Doc {
+        sort_key: fold(&format!("{surname} {name}")),
+        body: format!(
+            "{} {} {} {}",
+            lead_key,
+            index_words(name),
+            cf.map(|c| c.to_lowercase()).unwrap_or_default(),
+            fold(address)
+        ),
+        lead_key,
+    }
+}
+
+fn household_doc(street: &str, civic: &str, scala: Option<&str>, code: Option<&str>, surnames: &[String]) -> Doc {
+    let address = format!("{street} {civic} {}", scala.unwrap_or_default());
+    let names: Vec<String> = surnames.iter().map(|s| index_words(s)).collect();
+    Doc {
+        sort_key: fold(&address),
+        lead_key: street_key(street),
+        body: format!("{} {} {}", fold(&address), fold(code.unwrap_or_default()), names.join(" ")),
+    }
+}
+
+/// Rebuilds the whole index from the tables, set by set rather than row by row: after a desk
+/// loads a snapshot of a whole neighbourhood.
+pub(crate) fn rebuild(conn: &Connection) -> Result<()> {
+    conn.execute("DELETE FROM search_doc", [])?;
+    conn.execute("DELETE FROM search_fts", [])?;
+    // The documents' indexes are built once at the end, and the full-text index gathers terms in
+    // memory (64 MB) before writing them: fewer, larger segments to merge.
+    conn.execute("INSERT INTO search_fts (search_fts, rank) VALUES ('hashsize', 67108864)", [])?;
+    crate::store::without_indexes(conn, "search_doc", || add_all(conn))?;
+    conn.execute("INSERT INTO search_fts (search_fts, rank) VALUES ('hashsize', 1048576)", [])?;
+    Ok(())
+}
+
+/// Every document, into an empty index.
+fn add_all(conn: &Connection) -> Result<()> {
+    // Each person's current address (their newest open membership), each household's members.
+    let mut addresses: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    let mut surnames: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
+    {
+        let mut stmt = conn.prepare(
+            "SELECT m.person_id, m.household_id, d.street, d.civic, d.scala, d.piano, d.interno, p.surname, p.deleted
+             FROM membership m JOIN person p ON p.id = m.person_id
+             LEFT JOIN household h ON h.id = m.household_id LEFT JOIN dwelling d ON d.id = h.dwelling_id
+             WHERE m.left_on IS NULL AND m.deleted = 0 ORDER BY m.id DESC",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let person: String = r.get(0)?;
+            if let Some(address) = registry::address_at(r, 2)? {
+                addresses.entry(person).or_insert(address);
+            }
+            let household: Option<String> = r.get(1)?;
+            if let (Some(household), 0) = (household, r.get::<_, i64>(8)?) {
+                surnames.entry(household).or_default().push(r.get(7)?);
+            }
+        }
+    }
+    let mut insert = Inserter::new(conn)?;
+    {
+        let mut stmt =
+            conn.prepare("SELECT id, surname, name, codice_fiscale FROM person WHERE deleted = 0 ORDER BY id")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let id: String = r.get(0)?;
+            let address = addresses.get(&id).map(String::as_str).unwrap_or_default();
+            let doc = person_doc(
+                &r.get::<_, String>(1)?,
+                &r.get::<_, String>(2)?,
+                r.get::<_, Option<String>>(3)?.as_deref(),
+                address,
+            );
+            insert.add(HitKind::Person, &id, &doc)?;
+        }
+    }
+    {
+        let mut stmt = conn.prepare(
+            "SELECT h.id, d.street, d.civic, d.scala, d.code FROM household h JOIN dwelling d ON d.id = h.dwelling_id
+             WHERE h.deleted = 0 AND h.dissolved_on IS NULL ORDER BY h.id",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let id: String = r.get(0)?;
+            let names = surnames.get(&id).map(Vec::as_slice).unwrap_or_default();
+            let doc = household_doc(
+                &r.get::<_, String>(1)?,
+                &r.get::<_, String>(2)?,
+                r.get::<_, Option<String>>(3)?.as_deref(),
+                r.get::<_, Option<String>>(4)?.as_deref(),
+                names,
+            );
+            insert.add(HitKind::Household, &id, &doc)?;
+        }
+    }
+    Ok(())
+}
+
+/// Inserts new documents into an index known not to hold them.
+struct Inserter<'c> {
+    doc: rusqlite::CachedStatement<'c>,
+    fts: rusqlite::CachedStatement<'c>,
+    next: i64,
+}
+
+impl<'c> Inserter<'c> {
+    fn new(conn: &'c Connection) -> Result<Inserter<'c>> {
+        Ok(Inserter {
+            doc: conn.prepare_cached(
+                "INSERT INTO search_doc (docid, kind, ref_id, sort_key, lead_key) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?,
+            fts: conn.prepare_cached("INSERT INTO search_fts (rowid, body) VALUES (?1, ?2)")?,
+            next: 0,
+        })
+    }
+
+    fn add(&mut self, kind: HitKind, id: &str, doc: &Doc) -> Result<()> {
+        self.next += 1;
+        let docid = self.next;
+        self.doc.execute(params![docid, kind.code(), id, doc.sort_key, doc.lead_key])?;
+        self.fts.execute(params![docid, doc.body])?;
+        Ok(())
+    }
+}
+
+fn put_doc(conn: &Connection, kind: HitKind, id: Uuid, doc: &Doc) -> Result<()> {
+    let Doc { sort_key, lead_key, body } = doc;
     let existing: Option<i64> = conn
         .prepare_cached("SELECT docid FROM search_doc WHERE kind = ?1 AND ref_id = ?2")?
         .query_row(params![kind.code(), id.to_string()], |r| r.get(0))

@@ -83,6 +83,9 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // 64 MiB of page cache: a large merge keeps its index pages decrypted in memory instead of
+        // spilling and re-reading them.
+        conn.pragma_update(None, "cache_size", CACHE_KIB)?;
         // Deleted and overwritten content is zeroed in its page, not left in free space.
         conn.pragma_update(None, "secure_delete", "ON")?;
         // An upgrade changes the file: the old one is kept first, whole and encrypted.
@@ -251,6 +254,38 @@ impl Store {
             self.hlc = next;
         }
         Ok(value)
+    }
+
+    /// [`Store::apply_tx`] for loading a snapshot into a new desk, where nearly every page the
+    /// transaction writes is new. Under a rollback journal a page the file did not have needs no
+    /// journal copy, so each is written once; under the write-ahead log it would be written twice
+    /// (log, then checkpoint). The transaction stays atomic and durable either way, and the desk
+    /// returns to the write-ahead log at once. A larger page cache keeps the transaction's pages
+    /// in memory until it commits.
+    pub(crate) fn bulk_apply_tx<T>(
+        &mut self,
+        f: impl FnOnce(&Transaction<'_>) -> Result<(T, Option<Hlc>)>,
+    ) -> Result<T> {
+        self.conn.pragma_update(None, "query_only", "OFF")?;
+        // Leaving the write-ahead log needs this connection alone on the file; if another holds it,
+        // the load simply runs under the log.
+        let switched = self
+            .conn
+            .pragma_update_and_check(None, "journal_mode", "DELETE", |r| r.get::<_, String>(0))
+            .is_ok_and(|mode| mode.eq_ignore_ascii_case("delete"));
+        self.conn.pragma_update(None, "cache_size", -262_144)?;
+        self.conn.pragma_update(None, "cache_spill", "OFF")?;
+        let outcome = self.apply_tx(f);
+        self.conn.pragma_update(None, "query_only", "OFF")?;
+        self.conn.pragma_update(None, "cache_spill", "ON")?;
+        self.conn.pragma_update(None, "cache_size", CACHE_KIB)?;
+        // A smaller cache setting alone keeps the pages already held; this gives them back.
+        self.conn.execute_batch("PRAGMA shrink_memory")?;
+        if switched {
+            self.conn.pragma_update(None, "journal_mode", "WAL")?;
+        }
+        self.conn.pragma_update(None, "query_only", "ON")?;
+        outcome
     }
 
     /// Writes to this desk's local tables (sync bookkeeping), never to synced ones.
@@ -573,6 +608,28 @@ fn read_changes(conn: &Connection, after_seq: i64, limit: usize) -> Result<Vec<C
 
 /// A canonical text dump of every synced table: two databases with the same data give the same
 /// dump whatever order their changes arrived in.
+/// Runs `f` (a bulk load into `table`) with the table's own indexes dropped, then builds them again:
+/// an index built once from all the rows is much cheaper than one grown row by row.
+pub(crate) fn without_indexes<T>(conn: &Connection, table: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    let indexes: Vec<(String, String)> = conn
+        .prepare_cached(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?1 AND sql IS NOT NULL",
+        )?
+        .query_map([table], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (name, _) in &indexes {
+        conn.execute_batch(&format!("DROP INDEX {name}"))?;
+    }
+    let value = f()?;
+    for (_, sql) in &indexes {
+        conn.execute_batch(sql)?;
+    }
+    Ok(value)
+}
+
+/// The page cache of a connection, as SQLite writes it (negative: KiB).
+const CACHE_KIB: i64 = -65_536;
+
 pub fn canonical_dump(conn: &Connection) -> Result<String> {
     let mut out = String::new();
     for table in Table::ALL {

@@ -5,6 +5,34 @@ use unicode_normalization::UnicodeNormalization;
 /// Folds text for matching: `D'Amico` -> `damico`, `Niccolò` -> `niccolo`, `NICCOLO'` -> `niccolo`.
 /// Apostrophes and similar marks vanish (they join); any other non-alphanumeric becomes a space.
 pub fn fold(text: &str) -> String {
+    if text.is_ascii() {
+        return fold_ascii(text);
+    }
+    fold_unicode(text)
+}
+
+/// [`fold`] for plain ASCII (most names and addresses): no decomposition needed.
+fn fold_ascii(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut pending_space = false;
+    for b in text.bytes() {
+        if is_joiner(char::from(b)) {
+            continue;
+        }
+        if b.is_ascii_alphanumeric() {
+            if pending_space && !out.is_empty() {
+                out.push(' ');
+            }
+            pending_space = false;
+            out.push(char::from(b.to_ascii_lowercase()));
+        } else {
+            pending_space = true;
+        }
+    }
+    out
+}
+
+fn fold_unicode(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut pending_space = false;
     for c in text.nfd() {
@@ -76,6 +104,22 @@ mod tests {
         check("  De  Luca-Rossi ", "de luca rossi");
         check("Via L. Pirandello 6/H", "via l pirandello 6 h");
         check("Çelik Şahin", "celik sahin");
+    }
+
+    #[test]
+    fn the_ascii_path_folds_as_the_general_one() {
+        for input in
+            ["D'Amico", "  De  Luca-Rossi ", "Via L. Pirandello 6/H", "O`Neil", "RSSMRA80A01F205X", "", "--", "a_b"]
+        {
+            assert_eq!(fold_ascii(input), fold_unicode(input), "{input}");
+        }
+        // Every printable ASCII character, alone and between letters.
+        for b in 0x20u8..0x7f {
+            let c = char::from(b);
+            for input in [c.to_string(), format!("a{c}B"), format!("{c}{c}x")] {
+                assert_eq!(fold_ascii(&input), fold_unicode(&input), "{input:?}");
+            }
+        }
     }
 
     #[test]

@@ -149,7 +149,7 @@ fn decompress(compressed: &[u8]) -> Result<Vec<u8>, SyncError> {
 pub struct WireChange {
     pub table: Table,
     pub row_id: Uuid,
-    pub column: String,
+    pub column: &'static str,
     pub value: Value,
     pub hlc: Hlc,
     pub desk: DeskId,
@@ -184,27 +184,8 @@ impl Payload {
         for c in &self.changes {
             put_str(&mut out, c.table.name());
             out.extend_from_slice(c.row_id.as_bytes());
-            put_str(&mut out, &c.column);
-            match &c.value {
-                Value::Null => out.push(0),
-                Value::Integer(i) => {
-                    out.push(1);
-                    put_varint(&mut out, ((*i << 1) ^ (*i >> 63)) as u64);
-                }
-                Value::Real(r) => {
-                    out.push(2);
-                    out.extend_from_slice(&r.to_le_bytes());
-                }
-                Value::Text(t) => {
-                    out.push(3);
-                    put_str(&mut out, t);
-                }
-                Value::Blob(b) => {
-                    out.push(4);
-                    put_varint(&mut out, b.len() as u64);
-                    out.extend_from_slice(b);
-                }
-            }
+            put_str(&mut out, c.column);
+            put_value(&mut out, &c.value);
             out.extend_from_slice(&c.hlc.0.to_le_bytes());
             out.extend_from_slice(c.desk.0.as_bytes());
             out.extend_from_slice(c.operator.0.as_bytes());
@@ -231,25 +212,9 @@ impl Payload {
             let table =
                 Table::from_name(table_name).ok_or_else(|| r.bad(&format!("tabella sconosciuta «{table_name}»")))?;
             let row_id = r.uuid()?;
-            let column = r.str()?;
-            if !table.has_column(column) {
-                return Err(r.bad(&format!("colonna sconosciuta «{column}»")));
-            }
-            let column = column.to_owned();
-            let value = match r.byte()? {
-                0 => Value::Null,
-                1 => {
-                    let z = r.varint()?;
-                    Value::Integer(((z >> 1) as i64) ^ -((z & 1) as i64))
-                }
-                2 => Value::Real(f64::from_le_bytes(r.take(8)?.try_into().expect("8 bytes"))),
-                3 => Value::Text(r.str()?.to_owned()),
-                4 => {
-                    let n = r.count(1)?;
-                    Value::Blob(r.take(n)?.to_vec())
-                }
-                _ => return Err(r.bad("tipo di valore sconosciuto")),
-            };
+            let name = r.str()?;
+            let column = table.column(name).ok_or_else(|| r.bad(&format!("colonna sconosciuta «{name}»")))?;
+            let value = r.value()?;
             let hlc = Hlc(u64::from_le_bytes(r.take(8)?.try_into().expect("8 bytes")));
             let desk = DeskId(r.uuid()?);
             let operator = OperatorId(r.uuid()?);
@@ -280,7 +245,31 @@ impl Payload {
     }
 }
 
-fn put_varint(out: &mut Vec<u8>, mut v: u64) {
+/// A value, typed: 0 null, 1 integer (zigzag varint), 2 real, 3 text, 4 blob.
+pub(super) fn put_value(out: &mut Vec<u8>, value: &Value) {
+    match value {
+        Value::Null => out.push(0),
+        Value::Integer(i) => {
+            out.push(1);
+            put_varint(out, ((*i << 1) ^ (*i >> 63)) as u64);
+        }
+        Value::Real(r) => {
+            out.push(2);
+            out.extend_from_slice(&r.to_le_bytes());
+        }
+        Value::Text(t) => {
+            out.push(3);
+            put_str(out, t);
+        }
+        Value::Blob(b) => {
+            out.push(4);
+            put_varint(out, b.len() as u64);
+            out.extend_from_slice(b);
+        }
+    }
+}
+
+pub(super) fn put_varint(out: &mut Vec<u8>, mut v: u64) {
     while v >= 0x80 {
         out.push((v as u8) | 0x80);
         v >>= 7;
@@ -296,22 +285,47 @@ fn put_frontier(out: &mut Vec<u8>, frontier: &BTreeMap<DeskId, u64>) {
     }
 }
 
-fn put_str(out: &mut Vec<u8>, s: &str) {
+pub(super) fn put_str(out: &mut Vec<u8>, s: &str) {
     put_varint(out, s.len() as u64);
     out.extend_from_slice(s.as_bytes());
 }
 
-struct Reader<'a> {
+pub(super) struct Reader<'a> {
     bytes: &'a [u8],
     at: usize,
 }
 
 impl<'a> Reader<'a> {
+    pub(super) fn new(bytes: &'a [u8]) -> Reader<'a> {
+        Reader { bytes, at: 0 }
+    }
+
+    pub(super) fn at_end(&self) -> bool {
+        self.at == self.bytes.len()
+    }
+
+    pub(super) fn value(&mut self) -> Result<Value, SyncError> {
+        Ok(match self.byte()? {
+            0 => Value::Null,
+            1 => {
+                let z = self.varint()?;
+                Value::Integer(((z >> 1) as i64) ^ -((z & 1) as i64))
+            }
+            2 => Value::Real(f64::from_le_bytes(self.take(8)?.try_into().expect("8 bytes"))),
+            3 => Value::Text(self.str()?.to_owned()),
+            4 => {
+                let n = self.count(1)?;
+                Value::Blob(self.take(n)?.to_vec())
+            }
+            _ => return Err(self.bad("tipo di valore sconosciuto")),
+        })
+    }
+
     fn bad(&self, what: &str) -> SyncError {
         SyncError::Damaged(format!("contenuto non valido alla posizione {}: {what}", self.at))
     }
 
-    fn take(&mut self, n: usize) -> Result<&'a [u8], SyncError> {
+    pub(super) fn take(&mut self, n: usize) -> Result<&'a [u8], SyncError> {
         if self.bytes.len() - self.at < n {
             return Err(self.bad("fine inattesa"));
         }
@@ -320,11 +334,11 @@ impl<'a> Reader<'a> {
         Ok(out)
     }
 
-    fn byte(&mut self) -> Result<u8, SyncError> {
+    pub(super) fn byte(&mut self) -> Result<u8, SyncError> {
         Ok(self.take(1)?[0])
     }
 
-    fn varint(&mut self) -> Result<u64, SyncError> {
+    pub(super) fn varint(&mut self) -> Result<u64, SyncError> {
         let mut value = 0u64;
         for shift in (0..64).step_by(7) {
             let b = self.byte()?;
@@ -337,7 +351,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A count of items each at least `min_size` bytes long: bounded by what is left.
-    fn count(&mut self, min_size: usize) -> Result<usize, SyncError> {
+    pub(super) fn count(&mut self, min_size: usize) -> Result<usize, SyncError> {
         let n = self.varint()?;
         let left = (self.bytes.len() - self.at) as u64;
         if n.saturating_mul(min_size as u64) > left {
@@ -359,12 +373,12 @@ impl<'a> Reader<'a> {
         Ok(out)
     }
 
-    fn str(&mut self) -> Result<&'a str, SyncError> {
+    pub(super) fn str(&mut self) -> Result<&'a str, SyncError> {
         let n = self.count(1)?;
         std::str::from_utf8(self.take(n)?).map_err(|_| self.bad("testo non UTF-8"))
     }
 
-    fn uuid(&mut self) -> Result<Uuid, SyncError> {
+    pub(super) fn uuid(&mut self) -> Result<Uuid, SyncError> {
         Ok(Uuid::from_slice(self.take(16)?).expect("16 bytes"))
     }
 }

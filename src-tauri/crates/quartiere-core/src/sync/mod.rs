@@ -9,12 +9,13 @@
 //!   order, duplicates and gaps converge; concurrent edits of one field keep the loser for review.
 //! - A file that fails any check is refused as a whole, recorded with its reason, retried later.
 
+pub(crate) mod base;
 pub mod crypto;
 pub mod folder;
 pub mod format;
 pub mod merge;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use rusqlite::types::Value;
@@ -28,7 +29,7 @@ use crate::access::{self, Action, Role};
 use crate::clock::Hlc;
 use crate::error::{Error, Result};
 use crate::ids::{DeskId, OperatorId};
-use crate::schema::{Table, SCHEMA_VERSION};
+use crate::schema::{Table, SYNCED_SCHEMA};
 use crate::store::{meta_get, meta_set, table_label, Actor, Store};
 
 /// What can go wrong with keys, folder and files. Messages are Italian sentences for the operator.
@@ -397,7 +398,7 @@ fn join(
 fn header(kind: Kind, desk: DeskId, seq: u64, created_ms: i64) -> Header {
     Header {
         kind,
-        schema: SCHEMA_VERSION as u16,
+        schema: SYNCED_SCHEMA as u16,
         key_id: Uuid::nil(),
         desk,
         seq,
@@ -560,7 +561,7 @@ fn check_file(
     if header.kind != kind || header.desk != desk || header.seq != seq {
         return Err("l'intestazione non corrisponde al nome del file (file copiato, rinominato o riprodotto)".into());
     }
-    if i64::from(header.schema) > SCHEMA_VERSION {
+    if i64::from(header.schema) > SYNCED_SCHEMA {
         return Err(
             "scritto da una versione più recente di Quartiere: aggiorna il programma su questa postazione".into()
         );
@@ -659,6 +660,7 @@ pub fn sync_with(
     let removed = removed_desks(&folder, &keys)?;
     let listed = folder.list()?;
     progress(SyncProgress { phase: "reading".into(), done: 0, total: listed.len() as u32 });
+    forget_gone_refusals(store, &listed)?;
 
     // Desk cards: pin each desk's signing key the first time it is seen.
     let mut known = peers(store.conn())?;
@@ -820,6 +822,29 @@ pub fn sync_with(
         store.compact()?;
     }
     Ok(report)
+}
+
+/// A refused file that has left the folder (pruned by the desk that wrote it, removed by hand)
+/// is no longer something to show on the sync screen.
+fn forget_gone_refusals(store: &mut Store, listed: &[Listed]) -> Result<()> {
+    let present: BTreeSet<&str> = listed.iter().map(|i| i.shown.as_str()).collect();
+    let gone: Vec<String> = store
+        .conn()
+        .prepare("SELECT path FROM sync_refused")?
+        .query_map([], |r| r.get::<_, String>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?
+        .into_iter()
+        .filter(|p| !present.contains(p.as_str()))
+        .collect();
+    if !gone.is_empty() {
+        store.local_write(|tx| {
+            for path in &gone {
+                tx.execute("DELETE FROM sync_refused WHERE path = ?1", [path])?;
+            }
+            Ok(())
+        })?;
+    }
+    Ok(())
 }
 
 fn refuse(store: &mut Store, report: &mut SyncReport, item: &Listed, reason: &str) -> Result<()> {
@@ -1104,12 +1129,13 @@ fn publish_bundle(store: &mut Store, keys: &Keys, folder: &Folder, report: &mut 
             };
             upto = upto.max(r.get::<_, i64>(0)?);
             let tbl: String = r.get(2)?;
+            let table =
+                Table::from_name(&tbl).ok_or_else(|| Error::invalid("tbl", format!("tabella sconosciuta {tbl}")))?;
             changes.push(WireChange {
-                table: Table::from_name(&tbl)
-                    .ok_or_else(|| Error::invalid("tbl", format!("tabella sconosciuta {tbl}")))?,
+                table,
                 batch: crate::store::parse_uuid(&r.get::<_, String>(1)?)?,
                 row_id: crate::store::parse_uuid(&r.get::<_, String>(3)?)?,
-                column: r.get(4)?,
+                column: known_column(table, r.get_ref(4)?.as_str().map_err(rusqlite::Error::from)?)?,
                 value: r.get(5)?,
                 hlc: Hlc::from_i64(r.get(6)?),
                 desk: this,
@@ -1189,12 +1215,13 @@ fn write_snapshot(store: &mut Store, keys: &Keys, folder: &Folder, own_seq: u64)
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
             let tbl: String = r.get(1)?;
+            let table =
+                Table::from_name(&tbl).ok_or_else(|| Error::invalid("tbl", format!("tabella sconosciuta {tbl}")))?;
             changes.push(WireChange {
                 batch: crate::store::parse_uuid(&r.get::<_, String>(0)?)?,
-                table: Table::from_name(&tbl)
-                    .ok_or_else(|| Error::invalid("tbl", format!("tabella sconosciuta {tbl}")))?,
+                table,
                 row_id: crate::store::parse_uuid(&r.get::<_, String>(2)?)?,
-                column: r.get(3)?,
+                column: known_column(table, r.get_ref(3)?.as_str().map_err(rusqlite::Error::from)?)?,
                 value: r.get(4)?,
                 hlc: Hlc::from_i64(r.get(5)?),
                 desk: r.get(6)?,
@@ -1204,8 +1231,48 @@ fn write_snapshot(store: &mut Store, keys: &Keys, folder: &Folder, own_seq: u64)
             });
         }
     }
-    // Rows in dependency order (tables as listed in the schema), so a reader can apply them as is.
-    changes.sort_by_key(|c| Table::ALL.iter().position(|t| *t == c.table));
+    // Rows loaded from a snapshot: their base cells, unless the change record holds a later one.
+    if base::any(store.conn())? {
+        let mut at: HashMap<(Table, Uuid, &str), usize> =
+            changes.iter().enumerate().map(|(i, c)| ((c.table, c.row_id, c.column), i)).collect();
+        let conn = store.conn();
+        base::for_each(conn, |table, row_id, cells| {
+            let mut values = None;
+            for b in cells {
+                let key = (table, row_id, b.column);
+                if at.get(&key).is_some_and(|&i| (changes[i].hlc, changes[i].desk) >= (b.hlc, b.desk)) {
+                    continue;
+                }
+                // The winner is the base cell: its value is the row's.
+                if values.is_none() {
+                    values = Some(merge::row_values(conn, table, row_id)?.unwrap_or_default());
+                }
+                let cell = WireChange {
+                    table,
+                    row_id,
+                    column: b.column,
+                    value: merge::column_value(table, values.as_deref().unwrap_or_default(), b.column),
+                    hlc: b.hlc,
+                    desk: b.desk,
+                    operator: b.operator,
+                    batch: b.batch,
+                    origin_seq: b.origin_seq,
+                    context: 0,
+                };
+                match at.get(&key) {
+                    Some(&i) => changes[i] = cell,
+                    None => {
+                        at.insert(key, changes.len());
+                        changes.push(cell);
+                    }
+                }
+            }
+            Ok(())
+        })?;
+    }
+    // Rows in dependency order (tables as listed in the schema), each row's cells together and rows
+    // in id order, so a reader can apply them as they come or load a table in one pass.
+    changes.sort_by_key(|c| (Table::ALL.iter().position(|t| *t == c.table), c.row_id));
     let mut frontier = frontier(store.conn(), this)?;
     frontier.insert(this, own_seq);
     // Every change in a snapshot is old news to its reader: one context, the snapshot's frontier.
@@ -1219,6 +1286,11 @@ fn write_snapshot(store: &mut Store, keys: &Keys, folder: &Folder, own_seq: u64)
     );
     folder::publish(&folder.desk_dir(this), &folder::snapshot_name(own_seq), &bytes)?;
     Ok(())
+}
+
+/// A column name read from the change record, as the table's own.
+fn known_column(table: Table, name: &str) -> Result<&'static str> {
+    table.column(name).ok_or_else(|| Error::invalid("col", format!("colonna sconosciuta {name}")))
 }
 
 /// Writes a snapshot now (CLI `quartiere sync --snapshot`, and the benchmark).
@@ -1259,8 +1331,8 @@ fn load_snapshot(
         };
         let mut base = checked.payload.frontier.clone();
         base.remove(&this);
-        let applied = store.apply_tx(|tx| {
-            let (stats, newest) = merge::merge(tx, &checked.payload.changes, &checked.payload.contexts, now)?;
+        let applied = store.bulk_apply_tx(|tx| {
+            let (stats, newest) = merge::load_snapshot(tx, &checked.payload.changes, &checked.payload.contexts, now)?;
             check_authors(tx, &checked.payload.changes)?;
             crate::privacy::after_merge(tx, &erased_people(&checked.payload.changes), now)?;
             meta_set(tx, META_BASE, &frontier_to_json(&base))?;

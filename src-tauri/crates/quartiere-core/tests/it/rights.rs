@@ -102,6 +102,11 @@ fn an_erasure_leaves_no_trace_in_the_database_its_log_or_later_bundles_at_any_de
     run(&mut a);
     run(&mut b);
     assert!(contains(&plaintext_copy(&b.store, scratch.path(), "Operatore Sportello B"), SURNAME), "B has her");
+    // C joins from a snapshot: her row is loaded in bulk and kept in C's snapshot base.
+    sync::snapshot_now(&mut a.store, &a.actor).unwrap();
+    let mut c = desk("Sportello C", 3, shared.path(), 0);
+    assert!(run(&mut c).snapshot_loaded.is_some());
+    assert!(contains(&plaintext_copy(&c.store, scratch.path(), "Operatore Sportello C"), SURNAME), "C has her");
     let before: Vec<_> = files_under(shared.path());
 
     let outcome = privacy::erase_person(
@@ -132,8 +137,11 @@ fn an_erasure_leaves_no_trace_in_the_database_its_log_or_later_bundles_at_any_de
     sync::snapshot_now(&mut a.store, &a.actor).unwrap();
     run(&mut b);
     assert_eq!(wal_len(&b), 0, "B's WAL emptied when the erasure arrived");
+    run(&mut c);
 
-    for (label, d, operator) in [("A", &a, "Operatore Sportello A"), ("B", &b, "Operatore Sportello B")] {
+    for (label, d, operator) in
+        [("A", &a, "Operatore Sportello A"), ("B", &b, "Operatore Sportello B"), ("C", &c, "Operatore Sportello C")]
+    {
         let plain = plaintext_copy(&d.store, scratch.path(), operator);
         for needle in [SURNAME, cf().as_str(), "333 1234567", "chiede aiuto"] {
             assert!(!contains(&plain, needle), "{needle} still in {label}'s database (any table, any history)");

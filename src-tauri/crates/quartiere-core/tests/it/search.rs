@@ -89,3 +89,69 @@ fn edits_and_deletions_update_the_index() {
     f.store.write(&f.actor, |w| w.tombstone(quartiere_core::schema::Table::Person, id.0)).unwrap();
     check(&f, "verdini", Scope::PEOPLE, &[]);
 }
+
+/// A desk that joins from a snapshot builds its index in one pass; it must find what the desk that
+/// built it write by write finds, in the same order.
+#[test]
+fn a_desk_joined_from_a_snapshot_finds_the_same() {
+    use quartiere_core::demo::{self, DemoConfig};
+    use quartiere_core::sync;
+    let shared = tempfile::tempdir().unwrap();
+    let mut a = crate::sync::desk("Sportello A", 1, shared.path(), 0);
+    demo::generate(&mut a.store, &a.actor, &DemoConfig { households: 40, people: None, seed: 7, today: today() })
+        .unwrap();
+    // Someone moves out, someone is deleted (their household still lists and finds the others):
+    // the index must follow both.
+    let rows: Vec<(String, String)> = a
+        .store
+        .conn()
+        .prepare("SELECT id, person_id FROM membership ORDER BY id LIMIT 2")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let uuid = |s: &str| uuid::Uuid::parse_str(s).unwrap();
+    a.store
+        .write(&a.actor, |w| {
+            registry::end_membership(w, quartiere_core::ids::MembershipId(uuid(&rows[0].0)), today())?;
+            w.tombstone(quartiere_core::schema::Table::Person, uuid(&rows[1].1))
+        })
+        .unwrap();
+    sync::snapshot_now(&mut a.store, &a.actor).unwrap();
+    let mut c = crate::sync::desk("Sportello C", 3, shared.path(), 0);
+    assert!(crate::sync::run(&mut c).snapshot_loaded.is_some());
+    let docs = |d: &crate::sync::Desk| -> i64 {
+        d.store.conn().query_row("SELECT count(*) FROM search_doc", [], |r| r.get(0)).unwrap()
+    };
+    assert_eq!(docs(&a), docs(&c));
+    let (surname, street, civic): (String, String, String) = a
+        .store
+        .conn()
+        .query_row(
+            "SELECT p.surname, d.street, d.civic FROM person p, dwelling d WHERE p.deleted = 0 ORDER BY p.id, d.id LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    let queries = [
+        surname.clone(),
+        surname[..2].to_string(),
+        street.clone(),
+        format!("{street} {civic}"),
+        "de".into(),
+        "2".into(),
+    ];
+    for query in &queries {
+        let found = |d: &crate::sync::Desk| {
+            search(d.store.conn(), &d.actor, query, Scope::ALL, 500)
+                .unwrap_or_else(|e| panic!("{query} at {}: {e:?}", d.store.desk().0))
+                .into_iter()
+                .map(|h| (h.kind, h.id, h.label, h.detail))
+                .collect::<Vec<_>>()
+        };
+        let at_a = found(&a);
+        assert!(!at_a.is_empty() || query == "2" || query == "de", "{query}");
+        assert_eq!(at_a, found(&c), "{query}");
+    }
+}

@@ -28,7 +28,7 @@ fn sample(rng: &mut IdGen, desk: DeskId) -> Payload {
         p.changes.push(WireChange {
             table: Table::Person,
             row_id: rng.uuid_v7(1_700_000_000_000),
-            column: ["surname", "name", "phone", "deleted"][rng.below(4) as usize].into(),
+            column: ["surname", "name", "phone", "deleted"][rng.below(4) as usize],
             value,
             hlc: Hlc(rng.next_u64() >> 1),
             desk,

@@ -197,6 +197,18 @@ fn current_address(conn: &Connection, person: PersonId) -> Result<Option<String>
 
 /// Refreshes the search documents affected by the touched rows. Called by the write path.
 pub(crate) fn refresh(conn: &Connection, touched: &BTreeSet<(Table, Uuid)>) -> Result<()> {
+    // A large bundle on a young desk touches much of the index: one pass over everything then
+    // costs less than row by row.
+    let relevant = touched
+        .iter()
+        .filter(|(t, _)| matches!(t, Table::Person | Table::Household | Table::Membership | Table::Dwelling))
+        .count();
+    if relevant >= 2_000 {
+        let docs: i64 = conn.query_row("SELECT count(*) FROM search_doc", [], |r| r.get(0))?;
+        if relevant as i64 * 2 > docs {
+            return rebuild(conn);
+        }
+    }
     let mut people = BTreeSet::new();
     let mut households = BTreeSet::new();
     for &(table, id) in touched {

@@ -155,3 +155,43 @@ fn a_desk_joined_from_a_snapshot_finds_the_same() {
         assert_eq!(at_a, found(&c), "{query}");
     }
 }
+
+/// A bundle touching more of the index than it holds rebuilds it in one pass: the receiving desk
+/// then finds what the desk that wrote the people a few at a time finds.
+#[test]
+fn a_large_bundle_rebuilds_the_index_to_the_same_result() {
+    let shared = tempfile::tempdir().unwrap();
+    let mut a = crate::sync::desk("Sportello A", 1, shared.path(), 0);
+    let mut b = crate::sync::desk("Sportello B", 2, shared.path(), 0);
+    for part in 0..3 {
+        a.store
+            .write(&a.actor, |w| {
+                for i in 0..700 {
+                    let surname = ["Rossi", "D'Amico", "Nicolò", "De Luca"][i % 4];
+                    let input = PersonInput {
+                        surname: format!("{surname} {part}"),
+                        name: format!("Nome{i}"),
+                        ..Default::default()
+                    };
+                    registry::create_person(w, &input)?;
+                }
+                Ok(())
+            })
+            .unwrap();
+    }
+    crate::sync::run(&mut a);
+    let report = crate::sync::run(&mut b);
+    assert_eq!(report.bundles_applied, 1, "{report:?}");
+    for query in ["rossi 1", "damico", "nicolo 2", "de", "nome69", "amico 0"] {
+        let found = |d: &crate::sync::Desk| {
+            search(d.store.conn(), &d.actor, query, Scope::ALL, 3000)
+                .unwrap()
+                .into_iter()
+                .map(|h| (h.id, h.label))
+                .collect::<Vec<_>>()
+        };
+        let at_a = found(&a);
+        assert!(!at_a.is_empty(), "{query}");
+        assert_eq!(at_a, found(&b), "{query}");
+    }
+}

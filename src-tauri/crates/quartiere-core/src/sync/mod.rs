@@ -1387,6 +1387,21 @@ fn prune(store: &mut Store, folder: &Folder, removed: &BTreeSet<Uuid>) -> Result
     Ok(pruned)
 }
 
+/// The desk whose change a cell holds now: the newest of the cell's changes in the change record
+/// and in the snapshot base.
+fn winning_desk(conn: &Connection, table: Table, row: Uuid, column: &str) -> Result<Option<DeskId>> {
+    let logged: Option<(i64, DeskId)> = conn
+        .prepare_cached(
+            "SELECT hlc, desk_id FROM change_log WHERE tbl = ?1 AND row_id = ?2 AND col = ?3
+             ORDER BY hlc DESC, desk_id DESC LIMIT 1",
+        )?
+        .query_row(params![table.name(), row.to_string(), column], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let based =
+        base::cells_of(conn, table, row)?.into_iter().filter(|c| c.column == column).map(|c| (c.hlc, c.desk)).max();
+    Ok(logged.map(|(hlc, desk)| (Hlc::from_i64(hlc), desk)).max(based).map(|(_, desk)| desk))
+}
+
 /// The sync screen's data.
 pub fn status(store: &Store, actor: &Actor) -> Result<SyncStatus> {
     crate::access::require(store.conn(), actor, crate::access::Action::Sync)?;
@@ -1529,15 +1544,9 @@ pub fn conflicts(store: &Store, actor: &Actor) -> Result<Vec<ConflictView>> {
     for (id, tbl, row_id, col, loser, loser_desk, loser_operator, detected_at) in rows {
         let Some(table) = Table::from_name(&tbl) else { continue };
         let row = crate::store::parse_uuid(&row_id)?;
-        let (current, current_desk): (Value, Option<DeskId>) = conn.query_row(
-            &format!(
-                "SELECT t.{col}, (SELECT desk_id FROM change_log WHERE tbl = ?2 AND row_id = ?1 AND col = ?3
-                                 ORDER BY hlc DESC, desk_id DESC LIMIT 1)
-                 FROM {tbl} t WHERE t.id = ?1"
-            ),
-            params![row_id, tbl, col],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?;
+        let current: Value =
+            conn.query_row(&format!("SELECT t.{col} FROM {tbl} t WHERE t.id = ?1"), params![row_id], |r| r.get(0))?;
+        let current_desk = winning_desk(conn, table, row, &col)?;
         let operator = Uuid::parse_str(&loser_operator)
             .ok()
             .map(|o| crate::registry::operator_name(conn, OperatorId(o)))

@@ -538,3 +538,34 @@ fn a_desk_restored_from_its_backup_is_told_to_re_enrol_and_gets_back_what_it_pub
         assert!(check.intact(), "{check:?}");
     }
 }
+
+/// A desk that joined from a snapshot holds the winning edit in its snapshot base; a concurrent
+/// edit arriving later loses there as everywhere, is kept for review, and the review names the
+/// desk whose value the record holds.
+#[test]
+fn a_conflict_against_a_value_loaded_from_a_snapshot_names_the_right_desk() {
+    let shared = tempfile::tempdir().unwrap();
+    let mut a = desk("Sportello A", 1, shared.path(), 0);
+    // B's clock is half an hour behind: its edit is the older of the two.
+    let mut b = desk("Sportello B", 2, shared.path(), -30);
+    let id = person(&mut a, "Rossi");
+    run(&mut a);
+    run(&mut b);
+    set(&mut b, id, "phone", "02 2222");
+    set(&mut a, id, "phone", "02 1111");
+    run(&mut a);
+    sync::snapshot_now(&mut a.store, &a.actor).unwrap();
+    let mut c = desk("Sportello C", 3, shared.path(), 0);
+    assert!(run(&mut c).snapshot_loaded.is_some());
+    run(&mut b);
+    let report = run(&mut c);
+    assert_eq!(report.new_conflicts, 1, "{report:?}");
+    let at_c = sync::conflicts(&c.store, &c.actor).unwrap();
+    assert_eq!(at_c.len(), 1, "{at_c:?}");
+    let conflict = &at_c[0];
+    assert_eq!((conflict.current_value.as_str(), conflict.current_desk.as_str()), ("02 1111", "Sportello A"));
+    assert_eq!((conflict.other_value.as_str(), conflict.other_desk.as_str()), ("02 2222", "Sportello B"));
+    let phone: String =
+        c.store.conn().query_row("SELECT phone FROM person WHERE id = ?1", [id.to_string()], |r| r.get(0)).unwrap();
+    assert_eq!(phone, "02 1111");
+}

@@ -362,7 +362,7 @@ export const en: Strings = {
     never: "Never synced",
     last: (when: string) => `Last sync: ${when}`,
     notEnrolled: "This desk is not linked to the others",
-    phases: { reading: "Reading the folder", applying: "Applying bundles", publishing: "Publishing" } as Record<string, string>,
+    phases: { reading: "Reading the folder", snapshot: "Loading the initial copy", applying: "Applying bundles", publishing: "Publishing" } as Record<string, string>,
     progress: (done: number, total: number) => `${done} of ${total}`,
     intro:
       "The lab's desks exchange their changes through a shared folder (a USB stick, a network folder or Syncthing). Everything written there is encrypted with the team key and signed by the desk.",

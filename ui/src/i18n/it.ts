@@ -262,7 +262,7 @@ export const it = {
     never: "Mai sincronizzata",
     last: (when: string) => `Ultima sincronizzazione: ${when}`,
     notEnrolled: "Postazione non collegata alle altre",
-    phases: { reading: "Lettura della cartella", applying: "Applicazione dei pacchetti", publishing: "Pubblicazione" } as Record<string, string>,
+    phases: { reading: "Lettura della cartella", snapshot: "Caricamento della copia iniziale", applying: "Applicazione dei pacchetti", publishing: "Pubblicazione" } as Record<string, string>,
     progress: (done: number, total: number) => `${done} di ${total}`,
     intro:
       "Le postazioni del laboratorio si scambiano le modifiche attraverso una cartella condivisa (una chiavetta USB, una cartella di rete o Syncthing). Tutto ciò che viene scritto nella cartella è cifrato con la chiave del gruppo e firmato dalla postazione.",

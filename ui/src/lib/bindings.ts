@@ -149,7 +149,7 @@ export type DeskId = string;
  */
 export type SyncProgress = { 
 /**
- * `reading`, `applying`, `publishing`.
+ * `reading`, `snapshot` (a new desk loading the newest snapshot), `applying`, `publishing`.
  */
 phase: string, done: number, total: number, };
 

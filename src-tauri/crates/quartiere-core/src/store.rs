@@ -606,8 +606,6 @@ fn read_changes(conn: &Connection, after_seq: i64, limit: usize) -> Result<Vec<C
     Ok(out)
 }
 
-/// A canonical text dump of every synced table: two databases with the same data give the same
-/// dump whatever order their changes arrived in.
 /// Runs `f` (a bulk load into `table`) with the table's own indexes dropped, then builds them again:
 /// an index built once from all the rows is much cheaper than one grown row by row.
 pub(crate) fn without_indexes<T>(conn: &Connection, table: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
@@ -630,6 +628,8 @@ pub(crate) fn without_indexes<T>(conn: &Connection, table: &str, f: impl FnOnce(
 /// The page cache of a connection, as SQLite writes it (negative: KiB).
 const CACHE_KIB: i64 = -65_536;
 
+/// A canonical text dump of every synced table: two databases with the same data give the same
+/// dump whatever order their changes arrived in.
 pub fn canonical_dump(conn: &Connection) -> Result<String> {
     let mut out = String::new();
     for table in Table::ALL {

@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use rusqlite::{params, Connection, OptionalExtension};
 use uuid::Uuid;
 
-use super::format::{put_varint, Reader, WireChange};
+use super::format::{put_varint, put_zigzag, Reader, WireChange};
 use super::SyncError;
 use crate::clock::Hlc;
 use crate::error::{Error, Result};
@@ -90,8 +90,7 @@ impl ChunkWriter {
             let column = self.table.columns().iter().position(|k| *k == c.column).ok_or_else(damaged)?;
             put_varint(&mut self.body, column as u64);
             put_varint(&mut self.body, w as u64);
-            let delta = c.hlc.0.wrapping_sub(self.previous) as i64;
-            put_varint(&mut self.body, ((delta << 1) ^ (delta >> 63)) as u64);
+            put_zigzag(&mut self.body, c.hlc.0.wrapping_sub(self.previous) as i64);
             self.previous = c.hlc.0;
         }
         self.rows += 1;
@@ -159,8 +158,7 @@ fn read_chunk(
         for _ in 0..cells {
             let column = table.columns().get(r.varint()? as usize).copied().ok_or_else(damaged)?;
             let (desk, operator, batch, origin_seq) = *writes.get(r.varint()? as usize).ok_or_else(damaged)?;
-            let z = r.varint()?;
-            previous = previous.wrapping_add((((z >> 1) as i64) ^ -((z & 1) as i64)) as u64);
+            previous = previous.wrapping_add(r.zigzag()? as u64);
             out.push(BaseCell { column, hlc: Hlc(previous), desk, operator, batch, origin_seq });
         }
         if f(id, out).is_break() {

@@ -246,12 +246,12 @@ impl Payload {
 }
 
 /// A value, typed: 0 null, 1 integer (zigzag varint), 2 real, 3 text, 4 blob.
-pub(super) fn put_value(out: &mut Vec<u8>, value: &Value) {
+fn put_value(out: &mut Vec<u8>, value: &Value) {
     match value {
         Value::Null => out.push(0),
         Value::Integer(i) => {
             out.push(1);
-            put_varint(out, ((*i << 1) ^ (*i >> 63)) as u64);
+            put_zigzag(out, *i);
         }
         Value::Real(r) => {
             out.push(2);
@@ -267,6 +267,11 @@ pub(super) fn put_value(out: &mut Vec<u8>, value: &Value) {
             out.extend_from_slice(b);
         }
     }
+}
+
+/// A signed number as a zigzag varint (small magnitudes, either sign, in few bytes).
+pub(super) fn put_zigzag(out: &mut Vec<u8>, v: i64) {
+    put_varint(out, ((v << 1) ^ (v >> 63)) as u64);
 }
 
 pub(super) fn put_varint(out: &mut Vec<u8>, mut v: u64) {
@@ -285,7 +290,7 @@ fn put_frontier(out: &mut Vec<u8>, frontier: &BTreeMap<DeskId, u64>) {
     }
 }
 
-pub(super) fn put_str(out: &mut Vec<u8>, s: &str) {
+fn put_str(out: &mut Vec<u8>, s: &str) {
     put_varint(out, s.len() as u64);
     out.extend_from_slice(s.as_bytes());
 }
@@ -304,13 +309,10 @@ impl<'a> Reader<'a> {
         self.at == self.bytes.len()
     }
 
-    pub(super) fn value(&mut self) -> Result<Value, SyncError> {
+    fn value(&mut self) -> Result<Value, SyncError> {
         Ok(match self.byte()? {
             0 => Value::Null,
-            1 => {
-                let z = self.varint()?;
-                Value::Integer(((z >> 1) as i64) ^ -((z & 1) as i64))
-            }
+            1 => Value::Integer(self.zigzag()?),
             2 => Value::Real(f64::from_le_bytes(self.take(8)?.try_into().expect("8 bytes"))),
             3 => Value::Text(self.str()?.to_owned()),
             4 => {
@@ -334,7 +336,12 @@ impl<'a> Reader<'a> {
         Ok(out)
     }
 
-    pub(super) fn byte(&mut self) -> Result<u8, SyncError> {
+    pub(super) fn zigzag(&mut self) -> Result<i64, SyncError> {
+        let z = self.varint()?;
+        Ok(((z >> 1) as i64) ^ -((z & 1) as i64))
+    }
+
+    fn byte(&mut self) -> Result<u8, SyncError> {
         Ok(self.take(1)?[0])
     }
 
@@ -373,7 +380,7 @@ impl<'a> Reader<'a> {
         Ok(out)
     }
 
-    pub(super) fn str(&mut self) -> Result<&'a str, SyncError> {
+    fn str(&mut self) -> Result<&'a str, SyncError> {
         let n = self.count(1)?;
         std::str::from_utf8(self.take(n)?).map_err(|_| self.bad("testo non UTF-8"))
     }

@@ -69,7 +69,7 @@ const META_FORK: &str = "sync.fork";
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SyncProgress {
-    /// `reading`, `applying`, `publishing`.
+    /// `reading`, `snapshot` (a new desk loading the newest snapshot), `applying`, `publishing`.
     pub phase: String,
     pub done: u32,
     pub total: u32,
@@ -706,7 +706,10 @@ pub fn sync_with(
     // A new desk joins from the newest snapshot instead of replaying all history.
     let is_new: bool = store.conn().query_row("SELECT count(*) = 0 FROM sync_received", [], |r| r.get(0))?
         && meta_get(store.conn(), META_BASE)?.is_none();
-    if is_new {
+    let has_snapshot = listed.iter().any(|i| matches!(i.entry, Entry::Snapshot { desk, .. } if desk != this));
+    if is_new && has_snapshot {
+        // Seconds for a large neighbourhood: say so rather than sit on "reading".
+        progress(SyncProgress { phase: "snapshot".into(), done: 0, total: 1 });
         load_snapshot(store, &listed, &keys, &known, &removed, &now, &mut report)?;
     }
 

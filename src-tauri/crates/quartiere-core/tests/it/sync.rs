@@ -439,8 +439,10 @@ fn a_new_desk_joins_from_a_snapshot_and_old_bundles_are_pruned_once_everyone_has
     assert!(report.files_pruned >= 5, "{report:?}");
     assert!(bundles(&a_dir) < 5);
     let mut c = desk("Sportello C", 3, shared.path(), 0);
-    let report = run(&mut c);
+    let mut phases = Vec::new();
+    let report = sync::sync(&mut c.store, &c.actor, &mut |p| phases.push(p.phase)).unwrap();
     assert!(report.snapshot_loaded.is_some(), "{report:?}");
+    assert!(phases.iter().any(|p| p == "snapshot"), "the load is shown as such: {phases:?}");
     run(&mut a);
     run(&mut b);
     run(&mut c);

@@ -7,6 +7,7 @@
 mod contrast;
 mod crash;
 mod sync_cli;
+mod syncthing;
 mod ui;
 mod webdriver;
 #[path = "../support/x11.rs"]

@@ -5,11 +5,11 @@ use std::process::{Command, Output};
 
 use crate::{binary, enabled};
 
-const PASS: &str = "cortile di via Pirandello";
+pub(crate) const PASS: &str = "cortile di via Pirandello";
 /// Each desk's own operator passphrase (the database key's), not the team's.
 const OPERATOR_PASS: &str = "parola d'accesso di prova";
 
-fn cli(data: &Path, args: &[&str], passphrase: Option<&str>) -> Output {
+pub(crate) fn cli(data: &Path, args: &[&str], passphrase: Option<&str>) -> Output {
     // Desk `a` is Giulia's, desk `b` is Marco's (as `init` below creates them).
     let operator = if data.ends_with("a") { "Giulia" } else { "Marco" };
     let mut cmd = Command::new(binary("quartiere"));
@@ -25,13 +25,13 @@ fn cli(data: &Path, args: &[&str], passphrase: Option<&str>) -> Output {
     cmd.output().unwrap()
 }
 
-fn ok(out: Output) -> String {
+pub(crate) fn ok(out: Output) -> String {
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(out.status.success(), "exit {:?}\n{text}\n{}", out.status, String::from_utf8_lossy(&out.stderr));
     text
 }
 
-fn json(out: Output) -> serde_json::Value {
+pub(crate) fn json(out: Output) -> serde_json::Value {
     serde_json::from_str(&ok(out)).unwrap()
 }
 

@@ -28,6 +28,8 @@ const APT_PACKAGES: &[&str] = &[
     "poppler-utils",
     // age: the sync benchmark compares bundle encryption with it.
     "age",
+    // syncthing: two instances on loopback carry the shared folder between two desks in a test.
+    "syncthing",
     // Real outside clients in the tests: the encrypted database must read as noise to these.
     "sqlite3",
     "binutils",

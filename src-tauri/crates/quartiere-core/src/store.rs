@@ -546,26 +546,51 @@ pub(crate) fn upsert_row<'v>(
     id: Uuid,
     values: impl Iterator<Item = (&'v str, &'v Value)>,
 ) -> Result<()> {
-    let (columns, vals): (Vec<&str>, Vec<&Value>) = values.unzip();
+    let id_text = Value::Text(id.to_string());
+    // Columns in the table's order: the statement's text then depends only on the table and the
+    // set of columns written, and is built once for each (a merge of a large bundle writes tens
+    // of thousands of rows with a handful of shapes).
+    let mut cells: Vec<(Option<usize>, &str, &Value)> =
+        values.map(|(c, v)| (table.columns().iter().position(|k| *k == c), c, v)).collect();
+    cells.sort_by_key(|(i, _, _)| *i);
+    let mask = cells.iter().try_fold(0u64, |mask, (i, _, _)| i.map(|i| mask | 1 << i));
+    let mut all: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(cells.len() + 1);
+    all.push(&id_text);
+    all.extend(cells.iter().map(|(_, _, v)| *v as &dyn rusqlite::ToSql));
+    let build = || upsert_sql(table, &cells.iter().map(|(_, c, _)| *c).collect::<Vec<_>>());
+    match mask {
+        // Every column known and none repeated.
+        Some(mask) if mask.count_ones() as usize == cells.len() => UPSERT_SQL.with(|cache| -> Result<()> {
+            let mut cache = cache.borrow_mut();
+            let sql = cache.entry((table, mask)).or_insert_with(build);
+            conn.prepare_cached(sql)?.execute(all.as_slice())?;
+            Ok(())
+        }),
+        _ => {
+            conn.prepare_cached(&build())?.execute(all.as_slice())?;
+            Ok(())
+        }
+    }
+}
+
+thread_local! {
+    /// [`upsert_row`]'s statements by table and set of columns.
+    static UPSERT_SQL: std::cell::RefCell<std::collections::HashMap<(Table, u64), String>> = Default::default();
+}
+
+fn upsert_sql(table: Table, columns: &[&str]) -> String {
     if columns.is_empty() {
-        conn.execute(&format!("INSERT OR IGNORE INTO {} (id) VALUES (?1)", table.name()), [id.to_string()])?;
-        return Ok(());
+        return format!("INSERT OR IGNORE INTO {} (id) VALUES (?1)", table.name());
     }
     let placeholders: Vec<String> = (2..columns.len() + 2).map(|i| format!("?{i}")).collect();
     let updates: Vec<String> = columns.iter().map(|c| format!("{c} = excluded.{c}")).collect();
-    let sql = format!(
+    format!(
         "INSERT INTO {t} (id, {cols}) VALUES (?1, {ph}) ON CONFLICT (id) DO UPDATE SET {up}",
         t = table.name(),
         cols = columns.join(", "),
         ph = placeholders.join(", "),
         up = updates.join(", "),
-    );
-    let id_text = Value::Text(id.to_string());
-    let mut all: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(vals.len() + 1);
-    all.push(&id_text);
-    all.extend(vals.iter().map(|v| *v as &dyn rusqlite::ToSql));
-    conn.prepare_cached(&sql)?.execute(all.as_slice())?;
-    Ok(())
+    )
 }
 
 fn read_changes(conn: &Connection, after_seq: i64, limit: usize) -> Result<Vec<Change>> {

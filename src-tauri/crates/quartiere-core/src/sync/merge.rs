@@ -82,6 +82,8 @@ pub fn merge(
          WHERE tbl = ?1 AND row_id = ?2 AND col = ?3 AND resolved_at IS NULL AND loser_hlc < ?4 AND winner_hlc < ?4",
     )?;
 
+    // A bundle's changes share a few batches, desks and operators: their text forms are made once.
+    let mut texts = Texts::default();
     for group in changes.chunk_by(|a, b| a.table == b.table && a.row_id == b.row_id) {
         let (table, row_id) = (group[0].table, group[0].row_id);
         let row_text = row_id.to_string();
@@ -130,14 +132,14 @@ pub fn merge(
                 continue;
             }
             insert_stmt.execute(params![
-                c.batch.to_string(),
+                texts.of(c.batch),
                 table.name(),
                 row_text,
                 c.column,
                 c.value,
                 c.hlc.as_i64(),
-                c.desk,
-                c.operator,
+                texts.of(c.desk.0),
+                texts.of(c.operator.0),
                 c.origin_seq as i64
             ])?;
             stats.new += 1;
@@ -189,6 +191,16 @@ pub fn merge(
     }
     search::refresh(tx, &touched)?;
     Ok((stats, newest))
+}
+
+/// Text forms of the ids a merge binds again and again.
+#[derive(Default)]
+struct Texts(std::collections::HashMap<Uuid, std::rc::Rc<str>>);
+
+impl Texts {
+    fn of(&mut self, id: Uuid) -> std::rc::Rc<str> {
+        self.0.entry(id).or_insert_with(|| id.to_string().into()).clone()
+    }
 }
 
 /// Loads a snapshot's changes. A table this desk holds nothing of yet (the usual case for a new

@@ -170,3 +170,31 @@ fn the_change_record_alone_rebuilds_the_database() {
             .unwrap();
     assert_eq!(hits, original_hits);
 }
+
+#[test]
+fn writes_naming_columns_in_any_order_keep_each_value_in_its_column() {
+    // Row writes reuse one statement per table and set of columns: the order a caller names the
+    // columns in must not move a value into another column.
+    let mut f = fixture();
+    let t = |s: &str| rusqlite::types::Value::Text(s.into());
+    let (a, b) = f
+        .store
+        .write(&f.actor, |w| {
+            let (a, b) = (w.new_id(), w.new_id());
+            w.insert(Table::Person, a, &[("surname", t("Rossi")), ("name", t("Mario"))])?;
+            w.insert(Table::Person, b, &[("name", t("Awa")), ("surname", t("Diop"))])?;
+            w.update(Table::Person, a, &[("name", t("Maria")), ("surname", t("Russo"))])?;
+            Ok((a, b))
+        })
+        .unwrap();
+    let read = |id: uuid::Uuid| -> (String, String) {
+        f.store
+            .conn()
+            .query_row("SELECT surname, name FROM person WHERE id = ?1", [id.to_string()], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap()
+    };
+    assert_eq!(read(a), ("Russo".to_string(), "Maria".to_string()));
+    assert_eq!(read(b), ("Diop".to_string(), "Awa".to_string()));
+}

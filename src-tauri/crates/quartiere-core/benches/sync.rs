@@ -5,12 +5,14 @@
 //! - bundle encryption (compress, encrypt, sign) against the `age` tool on the same bytes
 //!   (target: at most 1.5x);
 //! - bytes per change on disk;
+//! - an everyday sync at a lab the size of Mezzetta's: nothing new, and a bundle adding ten partners;
 //! - a new desk joining a 100,000-person dataset from a snapshot (target: under 5 s).
 //!
 //! Run with `cargo bench -p quartiere-core --bench sync` (QUARTIERE_BENCH_PEOPLE changes the size
 //! of the last dataset; QUARTIERE_BENCH_APPLY=100000 runs only the apply rows, for those sizes;
 //! BENCH_PARTNER=1 writes the same values to the partner table, outside the search index, to show
-//! what keeping search current costs; QUARTIERE_BENCH_JOIN=1 runs only the new desk joining).
+//! what keeping search current costs; QUARTIERE_BENCH_JOIN=1 runs only the new desk joining,
+//! QUARTIERE_BENCH_EVERYDAY=1 only the everyday sync).
 
 use std::path::Path;
 use std::process::Command;
@@ -290,7 +292,51 @@ fn join_from_snapshot(people: usize) {
     );
 }
 
+/// What an operator waits for at every sync: a neighbourhood the size of the Mezzetta lab's (133
+/// households), a sync with nothing new, and a sync receiving a bundle that adds ten partners.
+fn everyday() {
+    let root = tempfile::tempdir().unwrap();
+    let folder = root.path().join("condivisa");
+    std::fs::create_dir_all(&folder).unwrap();
+    let (mut a, actor) = desk(&root.path().join("a"), 1, "A", &folder);
+    let today = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
+    demo::generate(&mut a, &actor, &DemoConfig { households: 133, people: None, seed: 42, today }).unwrap();
+    sync::sync(&mut a, &actor, &mut |_| {}).unwrap();
+    let (mut b, actor_b) = desk(&root.path().join("b"), 2, "B", &folder);
+    sync::sync(&mut b, &actor_b, &mut |_| {}).unwrap();
+    let (mut idle, mut small, mut changes) = (Vec::new(), Vec::new(), 0);
+    for k in 0..21 {
+        let t = Instant::now();
+        let report = sync::sync(&mut b, &actor_b, &mut |_| {}).unwrap();
+        idle.push(t.elapsed());
+        assert_eq!(report.bundles_applied, 0);
+        a.write(&actor, |w| {
+            for i in 0..10 {
+                let id = w.new_id();
+                w.insert(Table::Partner, id, &[("name", Value::Text(format!("Ente {k}.{i}")))])?;
+            }
+            Ok(())
+        })
+        .unwrap();
+        sync::sync(&mut a, &actor, &mut |_| {}).unwrap();
+        let t = Instant::now();
+        let report = sync::sync(&mut b, &actor_b, &mut |_| {}).unwrap();
+        small.push(t.elapsed());
+        assert_eq!(report.bundles_applied, 1, "{report:?}");
+        changes = report.changes_applied;
+    }
+    println!(
+        "everyday sync   133 households: nothing new {:.1} ms; ten partners added elsewhere ({changes} changes) {:.1} ms (medians of 21)",
+        median(idle).as_secs_f64() * 1e3,
+        median(small).as_secs_f64() * 1e3
+    );
+}
+
 fn main() {
+    if std::env::var("QUARTIERE_BENCH_EVERYDAY").is_ok() {
+        everyday();
+        return;
+    }
     if std::env::var("QUARTIERE_BENCH_JOIN").is_ok() {
         let people = std::env::var("QUARTIERE_BENCH_PEOPLE").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
         join_from_snapshot(people);
@@ -330,6 +376,7 @@ fn main() {
         return;
     }
     encryption(100_000);
+    everyday();
     let people: usize = std::env::var("QUARTIERE_BENCH_PEOPLE").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
     join_from_snapshot(people);
 }

@@ -270,37 +270,41 @@ fn sorted_by_row(slice: &[WireChange]) -> bool {
     slice.windows(2).all(|w| w[0].row_id <= w[1].row_id)
 }
 
-/// Inserts whole rows of one table, reusing one statement while rows have the same columns.
-struct RowInserter {
+/// Inserts whole rows of one table, keeping one prepared statement while rows have the same
+/// columns (looking it up in the statement cache for every row cost a tenth of the load).
+struct RowInserter<'c> {
     table: Table,
     columns: u64,
-    sql: String,
+    stmt: Option<rusqlite::CachedStatement<'c>>,
 }
 
-impl RowInserter {
-    fn new(table: Table) -> RowInserter {
-        RowInserter { table, columns: u64::MAX, sql: String::new() }
+impl<'c> RowInserter<'c> {
+    fn new(table: Table) -> RowInserter<'c> {
+        RowInserter { table, columns: u64::MAX, stmt: None }
     }
 
     /// `cells` has one slot per column of the table, in its order.
-    fn insert(&mut self, tx: &Transaction<'_>, id: Uuid, cells: &[Option<&WireChange>]) -> Result<()> {
+    fn insert(&mut self, tx: &'c Transaction<'_>, id: Uuid, cells: &[Option<&WireChange>]) -> Result<()> {
         let columns = cells.iter().enumerate().filter(|(_, c)| c.is_some()).fold(0u64, |m, (i, _)| m | 1 << i);
-        if columns != self.columns {
+        if columns != self.columns || self.stmt.is_none() {
             let names: Vec<&str> =
                 self.table.columns().iter().zip(cells).filter(|(_, c)| c.is_some()).map(|(n, _)| *n).collect();
-            self.sql = format!(
+            let sql = format!(
                 "INSERT INTO {} (id{}) VALUES (?1{})",
                 self.table.name(),
                 names.iter().map(|n| format!(", {n}")).collect::<String>(),
                 (2..names.len() + 2).map(|i| format!(", ?{i}")).collect::<String>(),
             );
+            // The previous statement goes back to the cache before the next is taken from it.
+            self.stmt = None;
+            self.stmt = Some(tx.prepare_cached(&sql)?);
             self.columns = columns;
         }
         let id_text = Value::Text(id.to_string());
         let mut all: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(cells.len() + 1);
         all.push(&id_text);
         all.extend(cells.iter().flatten().map(|c| &c.value as &dyn rusqlite::ToSql));
-        tx.prepare_cached(&self.sql)?.execute(all.as_slice())?;
+        self.stmt.as_mut().expect("prepared above").execute(all.as_slice())?;
         Ok(())
     }
 }

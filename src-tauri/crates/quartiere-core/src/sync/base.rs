@@ -53,6 +53,9 @@ pub(super) struct ChunkWriter {
     rows: usize,
     writes: Vec<Write>,
     index: HashMap<Write, usize>,
+    /// The last cell's write and its number: a row's cells nearly always share one, and comparing
+    /// costs less than hashing (3.4 million cells for 100,000 people).
+    last_write: Option<(Write, usize)>,
     previous: u64,
     body: Vec<u8>,
 }
@@ -73,6 +76,7 @@ impl ChunkWriter {
             rows: 0,
             writes: Vec::new(),
             index: HashMap::new(),
+            last_write: None,
             previous: 0,
             body: Vec::new(),
         }
@@ -86,7 +90,12 @@ impl ChunkWriter {
         self.body.extend_from_slice(id.as_bytes());
         put_varint(&mut self.body, cells.len() as u64);
         for c in cells {
-            let w = number(&mut self.writes, &mut self.index, (c.desk, c.operator, c.batch, c.origin_seq));
+            let write = (c.desk, c.operator, c.batch, c.origin_seq);
+            let w = match self.last_write {
+                Some((last, w)) if last == write => w,
+                _ => number(&mut self.writes, &mut self.index, write),
+            };
+            self.last_write = Some((write, w));
             let column = self.table.columns().iter().position(|k| *k == c.column).ok_or_else(damaged)?;
             put_varint(&mut self.body, column as u64);
             put_varint(&mut self.body, w as u64);
@@ -124,6 +133,7 @@ impl ChunkWriter {
         self.rows = 0;
         self.writes.clear();
         self.index.clear();
+        self.last_write = None;
         self.previous = 0;
         self.body.clear();
         Ok(())

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::process::Command;
 
+use crate::sync_cli::{cli, json, ok, PASS};
 use crate::webdriver::Session;
 use crate::{binary, enabled, xvfb};
 
@@ -255,6 +256,60 @@ fn an_operator_registers_a_household_and_finds_it_after_a_restart() {
         .map(|f| f.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     assert!(bundles.contains(&"b-0000000000000001.qrt".to_string()), "{bundles:?}");
+
+    // A second desk (the CLI, Marco's) joins the team and receives the households. Then both change
+    // Diop Awa's phone before seeing each other's change: this desk here, the other through an
+    // import of the Comune's list. Whichever sync brings the other's value, the window shows the
+    // conflict with both values; the operator keeps this desk's, and the other desk gets it too.
+    let other_root = tempfile::tempdir().unwrap();
+    let other = other_root.path().join("b");
+    let shared_path = shared.path().to_str().unwrap();
+    ok(cli(&other, &["init", "--desk", "Sportello Comune", "--as", "Marco"], None));
+    ok(cli(&other, &["desk", "enrol", "--folder", shared_path, "--name", "Sportello Comune"], Some(PASS)));
+    assert_eq!(json(cli(&other, &["sync", "--json"], None))["bundles_applied"], 1);
+    fill(&s, "#global-search", "diop awa");
+    s.click(&s.find_with_text(".results button", "Diop Awa"));
+    s.click(&s.find_with_text("button", "Modifica"));
+    fill(&s, "#person-phone", "333 2222222");
+    s.click(&s.find_with_text("button", "Salva"));
+    s.wait_for_text("333 2222222");
+    let relist = files.path().join("elenco-comune.csv");
+    std::fs::write(
+        &relist,
+        "codice_alloggio;indirizzo;civico;scala;cognome;nome;sesso;data_nascita;relazione;telefono\n\
+         F-12;Via Enrico Fermi;12;B;Diop;Awa;F;03/07/1988;intestataria;02 1111111\n",
+    )
+    .unwrap();
+    ok(cli(&other, &["import", relist.to_str().unwrap()], None));
+    ok(cli(&other, &["sync"], None));
+    nav(&s, "Sincronizza");
+    s.click(&s.find_with_text("button.primary", "Sincronizza"));
+    s.wait_for_text("Conflitti da rivedere (1)");
+    let conflict = s.text(&s.find("[data-testid=conflict]"));
+    assert!(
+        conflict.contains("Diop Awa") && conflict.contains("333 2222222") && conflict.contains("02 1111111"),
+        "{conflict}"
+    );
+    s.screenshot(&shots.join("sincronizza-conflitto.png"));
+    // The other desk's change came later, so it holds the field now; this desk's is the other value.
+    assert!(conflict.find("02 1111111") < conflict.find("333 2222222"), "{conflict}");
+    s.click(&s.find_with_text("[data-testid=conflict] button", "Usa l'altro valore"));
+    s.wait_for_text("Conflitti da rivedere (0)");
+    s.click(&s.find_with_text("button.primary", "Sincronizza"));
+    // The other desk syncs until the choice, published by that sync, has reached it.
+    let found = json(cli(&other, &["people", "search", "diop awa", "--json"], None));
+    let awa = found[0]["id"].as_str().unwrap().to_string();
+    let start = std::time::Instant::now();
+    loop {
+        ok(cli(&other, &["sync"], None));
+        let record = json(cli(&other, &["people", "show", &awa, "--json"], None));
+        if record["phone"] == "333 2222222" {
+            break;
+        }
+        assert!(start.elapsed().as_secs() < 60, "the choice did not reach the other desk: {record}");
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    }
+    assert_eq!(json(cli(&other, &["sync", "status", "--json"], None))["open_conflicts"], 0);
 
     // English is one setting away, and back.
     nav(&s, "Impostazioni");

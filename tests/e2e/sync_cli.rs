@@ -35,6 +35,30 @@ pub(crate) fn json(out: Output) -> serde_json::Value {
     serde_json::from_str(&ok(out)).unwrap()
 }
 
+/// The Comune's list both sync tests import at the first desk: two households.
+pub(crate) fn write_list(dir: &Path) -> std::path::PathBuf {
+    let list = dir.join("elenco.csv");
+    std::fs::write(
+        &list,
+        "codice_alloggio;indirizzo;civico;cognome;nome;relazione\n\
+         A1;Via Enrico Fermi;3;Diop;Awa;intestataria\n\
+         A2;Via Luigi Pirandello;6/H;Rossi;Mario;intestatario\n",
+    )
+    .unwrap();
+    list
+}
+
+/// The second desk's first sync: the first desk's bundle applies, nothing is refused, and Diop Awa
+/// is found there. Returns her id.
+pub(crate) fn first_sync_finds_diop(desk: &Path) -> String {
+    let report = json(cli(desk, &["sync", "--json"], None));
+    assert_eq!(report["bundles_applied"], 1, "{report}");
+    assert_eq!(report["refused"].as_array().unwrap().len(), 0, "{report}");
+    let found = json(cli(desk, &["people", "search", "diop", "--json"], None));
+    assert_eq!(found.as_array().unwrap().len(), 1, "{found}");
+    found[0]["id"].as_str().unwrap().to_string()
+}
+
 #[test]
 fn two_desks_sync_through_a_shared_folder_with_the_cli() {
     if !enabled("two_desks_sync_through_a_shared_folder_with_the_cli") {
@@ -55,14 +79,7 @@ fn two_desks_sync_through_a_shared_folder_with_the_cli() {
     assert!(text.contains("Gruppo creato") && text.contains("Codice di recupero"), "{text}");
     assert_eq!(std::fs::read_dir(shared.join("keys")).unwrap().count(), 1);
 
-    let list = root.path().join("elenco.csv");
-    std::fs::write(
-        &list,
-        "codice_alloggio;indirizzo;civico;cognome;nome;relazione\n\
-         A1;Via Enrico Fermi;3;Diop;Awa;intestataria\n\
-         A2;Via Luigi Pirandello;6/H;Rossi;Mario;intestatario\n",
-    )
-    .unwrap();
+    let list = write_list(root.path());
     ok(cli(&a, &["import", list.to_str().unwrap()], None));
     let report = json(cli(&a, &["sync", "--folder", shared.to_str().unwrap(), "--json"], None));
     assert_eq!(report["published_seq"], 1, "{report}");
@@ -83,14 +100,9 @@ fn two_desks_sync_through_a_shared_folder_with_the_cli() {
     let a_dir = shared.join("desks").join(&a_id);
     std::fs::write(a_dir.join(".syncthing.b-0000000000000002.qrt.tmp"), b"half").unwrap();
     std::fs::write(a_dir.join("b-0000000000000001.sync-conflict-20261122-101010-ABCDEFG.qrt"), b"copy").unwrap();
-    let report = json(cli(&b, &["sync", "--json"], None));
-    assert_eq!(report["bundles_applied"], 1, "{report}");
-    assert_eq!(report["refused"].as_array().unwrap().len(), 0, "{report}");
-    let found = json(cli(&b, &["people", "search", "diop", "--json"], None));
-    assert_eq!(found.as_array().unwrap().len(), 1, "{found}");
+    let person = first_sync_finds_diop(&b);
 
     // B records a desk contact; A receives it.
-    let person = found[0]["id"].as_str().unwrap().to_string();
     ok(cli(&b, &["desk", "add", "--person", &person, "--topic", "casa", "--note", "chiede un colloquio"], None));
     ok(cli(&b, &["sync"], None));
     ok(cli(&a, &["sync"], None));

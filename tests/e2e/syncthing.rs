@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::sync_cli::{cli, json, ok, PASS};
+use crate::sync_cli::{cli, first_sync_finds_diop, json, ok, write_list, PASS};
 use crate::{enabled, Killed};
 
 const FOLDER_ID: &str = "quartiere-condivisa";
@@ -187,14 +187,7 @@ fn two_desks_sync_through_two_syncthing_instances() {
     ok(cli(&a, &["init", "--desk", "Sportello Mezzetta", "--as", "Giulia"], None));
     ok(cli(&b, &["init", "--desk", "Sportello Comune", "--as", "Marco"], None));
     ok(cli(&a, &["desk", "enrol", "--folder", folder_a.to_str().unwrap(), "--name", "Sportello Mezzetta"], Some(PASS)));
-    let list = root.path().join("elenco.csv");
-    std::fs::write(
-        &list,
-        "codice_alloggio;indirizzo;civico;cognome;nome;relazione\n\
-         A1;Via Enrico Fermi;3;Diop;Awa;intestataria\n\
-         A2;Via Luigi Pirandello;6/H;Rossi;Mario;intestatario\n",
-    )
-    .unwrap();
+    let list = write_list(root.path());
     ok(cli(&a, &["import", list.to_str().unwrap()], None));
     ok(cli(&a, &["sync"], None));
 
@@ -202,14 +195,9 @@ fn two_desks_sync_through_two_syncthing_instances() {
     // there, b enrols with the team passphrase and receives the households.
     wait_replicated(&st_a, &st_b);
     ok(cli(&b, &["desk", "enrol", "--folder", folder_b.to_str().unwrap(), "--name", "Sportello Comune"], Some(PASS)));
-    let report = json(cli(&b, &["sync", "--json"], None));
-    assert_eq!(report["bundles_applied"], 1, "{report}");
-    assert_eq!(report["refused"].as_array().unwrap().len(), 0, "{report}");
-    let found = json(cli(&b, &["people", "search", "diop", "--json"], None));
-    assert_eq!(found.as_array().unwrap().len(), 1, "{found}");
+    let person = first_sync_finds_diop(&b);
 
     // b records a desk contact; syncthing carries b's card and bundle back.
-    let person = found[0]["id"].as_str().unwrap().to_string();
     ok(cli(&b, &["desk", "add", "--person", &person, "--topic", "casa", "--note", "chiede un colloquio"], None));
     ok(cli(&b, &["sync"], None));
     wait_replicated(&st_b, &st_a);

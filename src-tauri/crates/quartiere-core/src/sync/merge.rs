@@ -271,7 +271,8 @@ fn sorted_by_row(slice: &[WireChange]) -> bool {
 }
 
 /// Inserts whole rows of one table, keeping one prepared statement while rows have the same
-/// columns (looking it up in the statement cache for every row cost a tenth of the load).
+/// columns (looking it up in the statement cache for every row was 6-9 % of the row phase in a
+/// profile of 425,000 rows).
 struct RowInserter<'c> {
     table: Table,
     columns: u64,

@@ -3,7 +3,7 @@
 //! The index (`search_doc` + the FTS5 table `search_fts`) is derived data: the write path refreshes
 //! the documents of the rows a write touched, inside the same transaction, and it is never synced.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use rusqlite::{params, Connection, OptionalExtension};
 use uuid::Uuid;
@@ -322,9 +322,15 @@ fn person_doc(surname: &str, name: &str, cf: Option<&str>, address: &str) -> Doc
     }
 }
 
-fn household_doc(street: &str, civic: &str, scala: Option<&str>, code: Option<&str>, surnames: &[String]) -> Doc {
+fn household_doc<S: AsRef<str>>(
+    street: &str,
+    civic: &str,
+    scala: Option<&str>,
+    code: Option<&str>,
+    surnames: &[S],
+) -> Doc {
     let address = format!("{street} {civic} {}", scala.unwrap_or_default());
-    let names: Vec<String> = surnames.iter().map(|s| index_words(s)).collect();
+    let names: Vec<String> = surnames.iter().map(|s| index_words(s.as_ref())).collect();
     Doc {
         sort_key: fold(&address),
         lead_key: street_key(street),
@@ -332,79 +338,185 @@ fn household_doc(street: &str, civic: &str, scala: Option<&str>, code: Option<&s
     }
 }
 
-/// Rebuilds the whole index from the tables, set by set rather than row by row: after a desk
-/// loads a snapshot of a whole neighbourhood.
+/// Rebuilds the whole index from the tables, set by set rather than row by row: after a large
+/// bundle on a young desk.
 pub(crate) fn rebuild(conn: &Connection) -> Result<()> {
+    let sources = Sources::read(conn)?;
+    load(conn, &documents(&sources))
+}
+
+/// A person as the index sees them.
+pub(crate) struct PersonSource {
+    pub id: Uuid,
+    pub surname: String,
+    pub name: String,
+    pub codice_fiscale: Option<String>,
+    pub deleted: bool,
+}
+
+/// A membership as the index sees it: open means not ended and not deleted.
+pub(crate) struct MembershipSource {
+    pub id: Uuid,
+    pub person: Option<Uuid>,
+    pub household: Option<Uuid>,
+    pub open: bool,
+}
+
+/// A household as the index sees it: listed means neither dissolved nor deleted.
+pub(crate) struct HouseholdSource {
+    pub id: Uuid,
+    pub dwelling: Option<Uuid>,
+    pub listed: bool,
+}
+
+/// A dwelling's address parts.
+pub(crate) struct DwellingSource {
+    pub code: Option<String>,
+    pub street: String,
+    pub civic: String,
+    pub scala: Option<String>,
+    pub piano: Option<String>,
+    pub interno: Option<String>,
+}
+
+/// Everything the documents are made of: read from the tables ([`Sources::read`]), or taken from
+/// a snapshot while it loads (`sync::merge`), so both give the same documents by construction.
+#[derive(Default)]
+pub(crate) struct Sources {
+    pub people: Vec<PersonSource>,
+    pub memberships: Vec<MembershipSource>,
+    pub households: Vec<HouseholdSource>,
+    pub dwellings: HashMap<Uuid, DwellingSource>,
+}
+
+impl Sources {
+    fn read(conn: &Connection) -> Result<Sources> {
+        let id = |r: &rusqlite::Row<'_>, i: usize| -> rusqlite::Result<Uuid> {
+            let text: String = r.get(i)?;
+            Uuid::parse_str(&text)
+                .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into()))
+        };
+        let opt_id = |r: &rusqlite::Row<'_>, i: usize| -> rusqlite::Result<Option<Uuid>> {
+            Ok(r.get::<_, Option<String>>(i)?.and_then(|t| Uuid::parse_str(&t).ok()))
+        };
+        let people = conn
+            .prepare("SELECT id, surname, name, codice_fiscale, deleted FROM person")?
+            .query_map([], |r| {
+                Ok(PersonSource {
+                    id: id(r, 0)?,
+                    surname: r.get(1)?,
+                    name: r.get(2)?,
+                    codice_fiscale: r.get(3)?,
+                    deleted: r.get::<_, i64>(4)? != 0,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let memberships = conn
+            .prepare("SELECT id, person_id, household_id, left_on IS NULL AND deleted = 0 FROM membership")?
+            .query_map([], |r| {
+                Ok(MembershipSource { id: id(r, 0)?, person: opt_id(r, 1)?, household: opt_id(r, 2)?, open: r.get(3)? })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let households = conn
+            .prepare("SELECT id, dwelling_id, deleted = 0 AND dissolved_on IS NULL FROM household")?
+            .query_map([], |r| Ok(HouseholdSource { id: id(r, 0)?, dwelling: opt_id(r, 1)?, listed: r.get(2)? }))?
+            .collect::<rusqlite::Result<_>>()?;
+        let dwellings = conn
+            .prepare("SELECT id, code, street, civic, scala, piano, interno FROM dwelling")?
+            .query_map([], |r| {
+                Ok((
+                    id(r, 0)?,
+                    DwellingSource {
+                        code: r.get(1)?,
+                        street: r.get(2)?,
+                        civic: r.get(3)?,
+                        scala: r.get(4)?,
+                        piano: r.get(5)?,
+                        interno: r.get(6)?,
+                    },
+                ))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(Sources { people, memberships, households, dwellings })
+    }
+}
+
+/// A document ready to be inserted: its kind, the record it finds, and its keys and words.
+pub(crate) struct Document {
+    kind: HitKind,
+    id: Uuid,
+    doc: Doc,
+}
+
+/// Every document of the index: people not deleted, each with the address of their newest open
+/// membership; households neither dissolved nor deleted, at a known dwelling, each with the
+/// surnames of its members (newest membership first). People first, then households, each in id
+/// order.
+pub(crate) fn documents(sources: &Sources) -> Vec<Document> {
+    let people: HashMap<Uuid, &PersonSource> = sources.people.iter().map(|p| (p.id, p)).collect();
+    let households: HashMap<Uuid, &HouseholdSource> = sources.households.iter().map(|h| (h.id, h)).collect();
+    let mut addresses: HashMap<Uuid, String> = HashMap::new();
+    let mut surnames: HashMap<Uuid, Vec<&str>> = HashMap::new();
+    let mut open: Vec<&MembershipSource> = sources.memberships.iter().filter(|m| m.open).collect();
+    open.sort_by_key(|m| std::cmp::Reverse(m.id));
+    for m in open {
+        let Some(person) = m.person.and_then(|p| people.get(&p)) else { continue };
+        let dwelling = m
+            .household
+            .and_then(|h| households.get(&h))
+            .and_then(|h| h.dwelling)
+            .and_then(|d| sources.dwellings.get(&d));
+        if let Some(d) = dwelling {
+            addresses.entry(person.id).or_insert_with(|| {
+                registry::DwellingInput {
+                    street: d.street.clone(),
+                    civic: d.civic.clone(),
+                    scala: d.scala.clone(),
+                    piano: d.piano.clone(),
+                    interno: d.interno.clone(),
+                    ..Default::default()
+                }
+                .address_line()
+            });
+        }
+        if let (Some(household), false) = (m.household, person.deleted) {
+            surnames.entry(household).or_default().push(&person.surname);
+        }
+    }
+    let mut out = Vec::with_capacity(sources.people.len() + sources.households.len());
+    let mut people: Vec<&PersonSource> = sources.people.iter().filter(|p| !p.deleted).collect();
+    people.sort_by_key(|p| p.id);
+    for p in people {
+        let address = addresses.get(&p.id).map(String::as_str).unwrap_or_default();
+        let doc = person_doc(&p.surname, &p.name, p.codice_fiscale.as_deref(), address);
+        out.push(Document { kind: HitKind::Person, id: p.id, doc });
+    }
+    let mut listed: Vec<&HouseholdSource> = sources.households.iter().filter(|h| h.listed).collect();
+    listed.sort_by_key(|h| h.id);
+    for h in listed {
+        let Some(d) = h.dwelling.and_then(|d| sources.dwellings.get(&d)) else { continue };
+        let names = surnames.get(&h.id).map(Vec::as_slice).unwrap_or_default();
+        let doc = household_doc(&d.street, &d.civic, d.scala.as_deref(), d.code.as_deref(), names);
+        out.push(Document { kind: HitKind::Household, id: h.id, doc });
+    }
+    out
+}
+
+/// Replaces the whole index with `documents`.
+pub(crate) fn load(conn: &Connection, documents: &[Document]) -> Result<()> {
     conn.execute("DELETE FROM search_doc", [])?;
     conn.execute("DELETE FROM search_fts", [])?;
     // The documents' indexes are built once at the end, and the full-text index gathers terms in
     // memory (64 MB) before writing them: fewer, larger segments to merge.
     conn.execute("INSERT INTO search_fts (search_fts, rank) VALUES ('hashsize', 67108864)", [])?;
-    crate::store::without_indexes(conn, "search_doc", || add_all(conn))?;
+    crate::store::without_indexes(conn, "search_doc", || {
+        let mut insert = Inserter::new(conn)?;
+        for d in documents {
+            insert.add(d.kind, &d.id.to_string(), &d.doc)?;
+        }
+        Ok(())
+    })?;
     conn.execute("INSERT INTO search_fts (search_fts, rank) VALUES ('hashsize', 1048576)", [])?;
-    Ok(())
-}
-
-/// Every document, into an empty index.
-fn add_all(conn: &Connection) -> Result<()> {
-    // Each person's current address (their newest open membership), each household's members.
-    let mut addresses: std::collections::HashMap<String, String> = std::collections::HashMap::new();
-    let mut surnames: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
-    {
-        let mut stmt = conn.prepare(
-            "SELECT m.person_id, m.household_id, d.street, d.civic, d.scala, d.piano, d.interno, p.surname, p.deleted
-             FROM membership m JOIN person p ON p.id = m.person_id
-             LEFT JOIN household h ON h.id = m.household_id LEFT JOIN dwelling d ON d.id = h.dwelling_id
-             WHERE m.left_on IS NULL AND m.deleted = 0 ORDER BY m.id DESC",
-        )?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            let person: String = r.get(0)?;
-            if let Some(address) = registry::address_at(r, 2)? {
-                addresses.entry(person).or_insert(address);
-            }
-            let household: Option<String> = r.get(1)?;
-            if let (Some(household), 0) = (household, r.get::<_, i64>(8)?) {
-                surnames.entry(household).or_default().push(r.get(7)?);
-            }
-        }
-    }
-    let mut insert = Inserter::new(conn)?;
-    {
-        let mut stmt =
-            conn.prepare("SELECT id, surname, name, codice_fiscale FROM person WHERE deleted = 0 ORDER BY id")?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            let id: String = r.get(0)?;
-            let address = addresses.get(&id).map(String::as_str).unwrap_or_default();
-            let doc = person_doc(
-                &r.get::<_, String>(1)?,
-                &r.get::<_, String>(2)?,
-                r.get::<_, Option<String>>(3)?.as_deref(),
-                address,
-            );
-            insert.add(HitKind::Person, &id, &doc)?;
-        }
-    }
-    {
-        let mut stmt = conn.prepare(
-            "SELECT h.id, d.street, d.civic, d.scala, d.code FROM household h JOIN dwelling d ON d.id = h.dwelling_id
-             WHERE h.deleted = 0 AND h.dissolved_on IS NULL ORDER BY h.id",
-        )?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            let id: String = r.get(0)?;
-            let names = surnames.get(&id).map(Vec::as_slice).unwrap_or_default();
-            let doc = household_doc(
-                &r.get::<_, String>(1)?,
-                &r.get::<_, String>(2)?,
-                r.get::<_, Option<String>>(3)?.as_deref(),
-                r.get::<_, Option<String>>(4)?.as_deref(),
-                names,
-            );
-            insert.add(HitKind::Household, &id, &doc)?;
-        }
-    }
     Ok(())
 }
 

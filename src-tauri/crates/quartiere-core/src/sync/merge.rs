@@ -203,53 +203,166 @@ impl Texts {
     }
 }
 
+/// The tables the search index is made of.
+const INDEXED: [Table; 4] = [Table::Dwelling, Table::Household, Table::Person, Table::Membership];
+
 /// Loads a snapshot's changes. A table this desk holds nothing of yet (the usual case for a new
 /// desk) is loaded in bulk: each row inserted whole, its cells kept in the snapshot base, and the
 /// search index rebuilt once at the end. Every other table goes through [`merge`].
+///
+/// When the index's four tables all load in bulk, their documents are computed from the
+/// snapshot's rows on a second thread while this one inserts rows ([`search::documents`], the
+/// same function the rebuild from the tables uses); otherwise the index is rebuilt from the tables.
 pub fn load_snapshot(
     tx: &Transaction<'_>,
     changes: &[WireChange],
     contexts: &[BTreeMap<DeskId, u64>],
     now: &str,
 ) -> Result<(MergeStats, Option<Hlc>)> {
-    let mut stats = MergeStats::default();
-    let mut newest: Option<Hlc> = None;
-    let mut reindex = false;
-    for slice in changes.chunk_by(|a, b| a.table == b.table) {
-        let table = slice[0].table;
-        if !(bulk_loadable(table) && is_empty(tx, table)? && sorted_by_row(slice)) {
-            let (more, seen) = merge(tx, slice, contexts, now)?;
-            stats.new += more.new;
-            stats.duplicates += more.duplicates;
-            stats.conflicts += more.conflicts;
-            newest = newest.max(seen);
-            continue;
-        }
-        crate::store::without_indexes(tx, table.name(), || {
-            let mut chunks = base::ChunkWriter::new(table);
-            let mut insert = RowInserter::new(table);
-            for row in slice.chunk_by(|a, b| a.row_id == b.row_id) {
-                // The winner of each column (a snapshot has one cell per column; be strict anyway).
-                let mut winners: Vec<Option<&WireChange>> = vec![None; table.columns().len()];
-                for c in row {
-                    newest = newest.max(Some(c.hlc));
-                    let Some(i) = table.columns().iter().position(|k| *k == c.column) else { continue };
-                    if winners[i].is_none_or(|w| (c.hlc, c.desk) > (w.hlc, w.desk)) {
-                        winners[i] = Some(c);
-                    }
-                }
-                insert.insert(tx, row[0].row_id, &winners)?;
-                chunks.add(tx, row)?;
-                stats.new += row.len();
+    let slices: Vec<&[WireChange]> = changes.chunk_by(|a, b| a.table == b.table).collect();
+    let mut documents_ahead = true;
+    for table in INDEXED {
+        let mut of_table = slices.iter().filter(|s| s[0].table == table);
+        documents_ahead &= is_empty(tx, table)?
+            && match (of_table.next(), of_table.next()) {
+                (None, _) => true,
+                (Some(slice), None) => sorted_by_row(slice),
+                (Some(_), Some(_)) => false,
+            };
+    }
+    std::thread::scope(|scope| {
+        let ahead = documents_ahead.then(|| scope.spawn(|| search_sources(&slices).map(|s| search::documents(&s))));
+        let mut stats = MergeStats::default();
+        let mut newest: Option<Hlc> = None;
+        let mut loaded = BTreeSet::new();
+        for slice in &slices {
+            let table = slice[0].table;
+            if !(bulk_loadable(table) && is_empty(tx, table)? && sorted_by_row(slice)) {
+                let (more, seen) = merge(tx, slice, contexts, now)?;
+                stats.new += more.new;
+                stats.duplicates += more.duplicates;
+                stats.conflicts += more.conflicts;
+                newest = newest.max(seen);
+                continue;
             }
-            chunks.flush(tx)
-        })?;
-        reindex |= matches!(table, Table::Person | Table::Household | Table::Membership | Table::Dwelling);
+            crate::store::without_indexes(tx, table.name(), || {
+                let mut chunks = base::ChunkWriter::new(table);
+                let mut insert = RowInserter::new(table);
+                for row in slice.chunk_by(|a, b| a.row_id == b.row_id) {
+                    newest = newest.max(row.iter().map(|c| c.hlc).max());
+                    insert.insert(tx, row[0].row_id, &winners(table, row))?;
+                    chunks.add(tx, row)?;
+                    stats.new += row.len();
+                }
+                chunks.flush(tx)
+            })?;
+            loaded.insert(table);
+        }
+        if INDEXED.iter().any(|t| loaded.contains(t)) {
+            let ahead = ahead.map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+            // Taken from the snapshot only if every indexed table it holds was loaded in bulk, as
+            // checked before starting; the tables decide otherwise.
+            let all_bulk =
+                slices.iter().filter(|s| INDEXED.contains(&s[0].table)).all(|s| loaded.contains(&s[0].table));
+            match ahead {
+                Some(Some(documents)) if all_bulk => search::load(tx, &documents)?,
+                _ => search::rebuild(tx)?,
+            }
+        }
+        Ok((stats, newest))
+    })
+}
+
+/// The winner of each column of one row, in the table's column order: the highest (clock, desk)
+/// among the row's cells (a snapshot has one cell per column; be strict anyway).
+fn winners(table: Table, row: &[WireChange]) -> Vec<Option<&WireChange>> {
+    let mut winners: Vec<Option<&WireChange>> = vec![None; table.columns().len()];
+    for c in row {
+        let Some(i) = table.columns().iter().position(|k| *k == c.column) else { continue };
+        if winners[i].is_none_or(|w| (c.hlc, c.desk) > (w.hlc, w.desk)) {
+            winners[i] = Some(c);
+        }
     }
-    if reindex {
-        search::rebuild(tx)?;
+    winners
+}
+
+/// The search index's sources as the bulk load will leave the four indexed tables: each row's
+/// column winners, a column without a cell at its default (`''` for the NOT NULL text columns, 0
+/// for `deleted`, NULL otherwise). `None` if a value is not of the type its column keeps as is
+/// (text, or an integer for `deleted`): the tables then decide.
+fn search_sources(slices: &[&[WireChange]]) -> Option<search::Sources> {
+    use rusqlite::types::Value::{Integer, Null, Text};
+    type Cells<'c> = [Option<&'c WireChange>];
+    fn at<'c>(table: Table, cells: &'c Cells<'c>, column: &str) -> Option<&'c Value> {
+        let i = table.columns().iter().position(|c| *c == column)?;
+        cells[i].map(|c| &c.value)
     }
-    Ok((stats, newest))
+    // Some(None) for NULL or no cell, Some(Some(text)) for text, None for any other type.
+    fn text(table: Table, cells: &Cells<'_>, column: &str) -> Option<Option<String>> {
+        match at(table, cells, column) {
+            None | Some(Null) => Some(None),
+            Some(Text(t)) => Some(Some(t.clone())),
+            Some(_) => None,
+        }
+    }
+    fn required(table: Table, cells: &Cells<'_>, column: &str) -> Option<String> {
+        match at(table, cells, column) {
+            None => Some(String::new()),
+            Some(Text(t)) => Some(t.clone()),
+            Some(_) => None,
+        }
+    }
+    fn id(table: Table, cells: &Cells<'_>, column: &str) -> Option<Option<Uuid>> {
+        Some(text(table, cells, column)?.and_then(|t| Uuid::parse_str(&t).ok()))
+    }
+    fn deleted(table: Table, cells: &Cells<'_>) -> Option<bool> {
+        match at(table, cells, "deleted") {
+            None => Some(false),
+            Some(Integer(i)) => Some(*i != 0),
+            Some(_) => None,
+        }
+    }
+    let mut sources = search::Sources::default();
+    for slice in slices.iter().filter(|s| INDEXED.contains(&s[0].table)) {
+        let table = slice[0].table;
+        for row in slice.chunk_by(|a, b| a.row_id == b.row_id) {
+            let cells = winners(table, row);
+            let row_id = row[0].row_id;
+            match table {
+                Table::Person => sources.people.push(search::PersonSource {
+                    id: row_id,
+                    surname: required(table, &cells, "surname")?,
+                    name: required(table, &cells, "name")?,
+                    codice_fiscale: text(table, &cells, "codice_fiscale")?,
+                    deleted: deleted(table, &cells)?,
+                }),
+                Table::Membership => sources.memberships.push(search::MembershipSource {
+                    id: row_id,
+                    person: id(table, &cells, "person_id")?,
+                    household: id(table, &cells, "household_id")?,
+                    open: text(table, &cells, "left_on")?.is_none() && !deleted(table, &cells)?,
+                }),
+                Table::Household => sources.households.push(search::HouseholdSource {
+                    id: row_id,
+                    dwelling: id(table, &cells, "dwelling_id")?,
+                    listed: text(table, &cells, "dissolved_on")?.is_none() && !deleted(table, &cells)?,
+                }),
+                Table::Dwelling => {
+                    let dwelling = search::DwellingSource {
+                        code: text(table, &cells, "code")?,
+                        street: required(table, &cells, "street")?,
+                        civic: required(table, &cells, "civic")?,
+                        scala: text(table, &cells, "scala")?,
+                        piano: text(table, &cells, "piano")?,
+                        interno: text(table, &cells, "interno")?,
+                    };
+                    sources.dwellings.insert(row_id, dwelling);
+                }
+                _ => {}
+            }
+        }
+    }
+    Some(sources)
 }
 
 /// No row, no change and no base for `table` at this desk.
@@ -323,4 +436,65 @@ pub(super) fn row_values(conn: &rusqlite::Connection, table: Table, id: Uuid) ->
 /// The value of `column` among a row's values read by [`row_values`] (null if absent).
 pub(super) fn column_value(table: Table, values: &[Value], column: &str) -> Value {
     table.columns().iter().position(|c| *c == column).and_then(|i| values.get(i).cloned()).unwrap_or(Value::Null)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::OperatorId;
+
+    fn cell(table: Table, row: u128, column: &'static str, value: Value, hlc: u64) -> WireChange {
+        WireChange {
+            table,
+            row_id: Uuid::from_u128(row),
+            column,
+            value,
+            hlc: Hlc(hlc),
+            desk: DeskId(Uuid::from_u128(1)),
+            operator: OperatorId(Uuid::from_u128(2)),
+            batch: Uuid::from_u128(3),
+            origin_seq: 1,
+            context: 0,
+        }
+    }
+
+    fn text(t: &str) -> Value {
+        Value::Text(t.into())
+    }
+
+    #[test]
+    fn search_sources_take_each_columns_winner_and_the_tables_defaults() {
+        let dwellings = [
+            cell(Table::Dwelling, 10, "street", text("Via Fermi"), 1),
+            cell(Table::Dwelling, 10, "civic", text("3"), 1),
+        ];
+        let households = [cell(Table::Household, 20, "dwelling_id", text(&Uuid::from_u128(10).to_string()), 1)];
+        // Two cells for the surname: the later clock wins; no `deleted` cell means 0.
+        let people = [
+            cell(Table::Person, 30, "surname", text("Rossi"), 1),
+            cell(Table::Person, 30, "surname", text("Russo"), 2),
+            cell(Table::Person, 31, "surname", text("Diop"), 1),
+            cell(Table::Person, 31, "deleted", Value::Integer(1), 1),
+        ];
+        let memberships = [
+            cell(Table::Membership, 40, "person_id", text(&Uuid::from_u128(30).to_string()), 1),
+            cell(Table::Membership, 40, "household_id", text(&Uuid::from_u128(20).to_string()), 1),
+            cell(Table::Membership, 41, "left_on", text("2026-01-01"), 1),
+        ];
+        let slices: Vec<&[WireChange]> = vec![&dwellings, &households, &people, &memberships];
+        let sources = search_sources(&slices).expect("every value of its column's type");
+        assert_eq!(sources.people.len(), 2);
+        assert_eq!((sources.people[0].surname.as_str(), sources.people[0].name.as_str()), ("Russo", ""));
+        assert!(!sources.people[0].deleted && sources.people[1].deleted);
+        assert!(sources.memberships[0].open && !sources.memberships[1].open);
+        assert_eq!(sources.memberships[0].household, Some(Uuid::from_u128(20)));
+        assert!(sources.households[0].listed);
+        let dwelling = &sources.dwellings[&Uuid::from_u128(10)];
+        assert_eq!((dwelling.street.as_str(), dwelling.scala.as_deref()), ("Via Fermi", None));
+        // A value the table would convert (a number in a text column): the tables decide instead.
+        let odd = [cell(Table::Dwelling, 10, "civic", Value::Integer(3), 1)];
+        assert!(search_sources(&[&odd]).is_none());
+        let null_surname = [cell(Table::Person, 30, "surname", Value::Null, 1)];
+        assert!(search_sources(&[&null_surname]).is_none());
+    }
 }

@@ -199,49 +199,80 @@ impl Payload {
     /// Strict decoding: unknown tables or columns, bad text, counts past the end, trailing bytes
     /// all refuse the whole payload.
     pub fn decode(bytes: &[u8]) -> Result<Payload, SyncError> {
-        let mut r = Reader { bytes, at: 0 };
-        let mut payload = Payload { frontier: r.frontier()?, ..Payload::default() };
-        let contexts = r.count(1)?;
-        for _ in 0..contexts {
-            payload.contexts.push(r.frontier()?);
-        }
-        let changes = r.count(16 + 1 + 8 + 48 + 4)?;
-        payload.changes.reserve(changes);
-        for _ in 0..changes {
-            let table_name = r.str()?;
-            let table =
-                Table::from_name(table_name).ok_or_else(|| r.bad(&format!("tabella sconosciuta «{table_name}»")))?;
-            let row_id = r.uuid()?;
-            let name = r.str()?;
-            let column = table.column(name).ok_or_else(|| r.bad(&format!("colonna sconosciuta «{name}»")))?;
-            let value = r.value()?;
-            let hlc = Hlc(u64::from_le_bytes(r.take(8)?.try_into().expect("8 bytes")));
-            let desk = DeskId(r.uuid()?);
-            let operator = OperatorId(r.uuid()?);
-            let batch = r.uuid()?;
-            let origin_seq = r.varint()?;
-            let context = r.varint()?;
-            if context >= payload.contexts.len() as u64 {
-                return Err(r.bad("contesto inesistente"));
-            }
-            let context = context as u32;
-            payload.changes.push(WireChange {
-                table,
-                row_id,
-                column,
-                value,
-                hlc,
-                desk,
-                operator,
-                batch,
-                origin_seq,
-                context,
-            });
-        }
-        if r.at != bytes.len() {
-            return Err(r.bad("dati in eccesso dopo l'ultimo cambiamento"));
+        let (frontier, contexts, mut changes) = ChangeReader::open(bytes)?;
+        let mut payload = Payload { frontier, contexts, changes: Vec::with_capacity(changes.left) };
+        while let Some(c) = changes.next_change()? {
+            payload.changes.push(c);
         }
         Ok(payload)
+    }
+}
+
+/// For every desk, the highest bundle sequence applied with no gap.
+pub type Frontier = BTreeMap<DeskId, u64>;
+
+/// A payload's changes read one at a time, after its frontier and contexts: a large snapshot can
+/// be loaded while it is still being decoded. As strict as [`Payload::decode`]: the reader's error
+/// comes at the change where the fault is, or after the last change if bytes are left over.
+pub struct ChangeReader<'a> {
+    r: Reader<'a>,
+    left: usize,
+    contexts: usize,
+}
+
+impl<'a> ChangeReader<'a> {
+    /// Reads the frontier and the contexts; the changes follow through [`ChangeReader::next_change`].
+    pub fn open(bytes: &'a [u8]) -> Result<(Frontier, Vec<Frontier>, ChangeReader<'a>), SyncError> {
+        let mut r = Reader { bytes, at: 0 };
+        let frontier = r.frontier()?;
+        let n = r.count(1)?;
+        let mut contexts = Vec::with_capacity(n);
+        for _ in 0..n {
+            contexts.push(r.frontier()?);
+        }
+        let left = r.count(16 + 1 + 8 + 48 + 4)?;
+        let reader = ChangeReader { r, left, contexts: contexts.len() };
+        Ok((frontier, contexts, reader))
+    }
+
+    /// The next change, or `None` after the last one (checking nothing follows it).
+    pub fn next_change(&mut self) -> Result<Option<WireChange>, SyncError> {
+        let r = &mut self.r;
+        if self.left == 0 {
+            if !r.at_end() {
+                return Err(r.bad("dati in eccesso dopo l'ultimo cambiamento"));
+            }
+            return Ok(None);
+        }
+        self.left -= 1;
+        let table_name = r.str()?;
+        let table =
+            Table::from_name(table_name).ok_or_else(|| r.bad(&format!("tabella sconosciuta «{table_name}»")))?;
+        let row_id = r.uuid()?;
+        let name = r.str()?;
+        let column = table.column(name).ok_or_else(|| r.bad(&format!("colonna sconosciuta «{name}»")))?;
+        let value = r.value()?;
+        let hlc = Hlc(u64::from_le_bytes(r.take(8)?.try_into().expect("8 bytes")));
+        let desk = DeskId(r.uuid()?);
+        let operator = OperatorId(r.uuid()?);
+        let batch = r.uuid()?;
+        let origin_seq = r.varint()?;
+        let context = r.varint()?;
+        if context >= self.contexts as u64 {
+            return Err(r.bad("contesto inesistente"));
+        }
+        Ok(Some(WireChange {
+            table,
+            row_id,
+            column,
+            value,
+            hlc,
+            desk,
+            operator,
+            batch,
+            origin_seq,
+            context: context as u32,
+        }))
     }
 }
 

@@ -7,6 +7,7 @@
 //! published it), the two edits were concurrent: the losing value is kept in `sync_conflict`.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use rusqlite::types::Value;
 use rusqlite::{params, OptionalExtension, Transaction};
@@ -203,73 +204,92 @@ impl Texts {
     }
 }
 
+/// A snapshot's changes of one table, in a row: loaded by this thread, read by the one making
+/// search documents.
+pub type Run = Arc<Vec<WireChange>>;
+
 /// The tables the search index is made of.
 const INDEXED: [Table; 4] = [Table::Dwelling, Table::Household, Table::Person, Table::Membership];
 
-/// Loads a snapshot's changes. A table this desk holds nothing of yet (the usual case for a new
-/// desk) is loaded in bulk: each row inserted whole, its cells kept in the snapshot base, and the
-/// search index rebuilt once at the end. Every other table goes through [`merge`].
+/// Loads a snapshot's changes, which come a table run at a time (`runs`, as they are decoded). A
+/// table this desk holds nothing of yet (the usual case for a new desk) is loaded in bulk: each
+/// row inserted whole, its cells kept in the snapshot base, and the search index rebuilt once at
+/// the end. Every other table goes through [`merge`]. Returns the runs too, for the checks that
+/// follow.
 ///
 /// When the index's four tables all load in bulk, their documents are computed from the
-/// snapshot's rows on a second thread while this one inserts rows ([`search::documents`], the
-/// same function the rebuild from the tables uses); otherwise the index is rebuilt from the tables.
+/// snapshot's rows on another thread, started as soon as those tables have come, while this one
+/// goes on inserting rows ([`search::documents`], the same function the rebuild from the tables
+/// uses); otherwise the index is rebuilt from the tables.
 pub fn load_snapshot(
     tx: &Transaction<'_>,
-    changes: &[WireChange],
+    runs: impl Iterator<Item = Result<Vec<WireChange>>>,
     contexts: &[BTreeMap<DeskId, u64>],
     now: &str,
-) -> Result<(MergeStats, Option<Hlc>)> {
-    let slices: Vec<&[WireChange]> = changes.chunk_by(|a, b| a.table == b.table).collect();
+) -> Result<(MergeStats, Option<Hlc>, Vec<Run>)> {
+    // Documents from the snapshot only if the four tables are empty here and each comes whole,
+    // once, before the documents start.
     let mut documents_ahead = true;
     for table in INDEXED {
-        let mut of_table = slices.iter().filter(|s| s[0].table == table);
-        documents_ahead &= is_empty(tx, table)?
-            && match (of_table.next(), of_table.next()) {
-                (None, _) => true,
-                (Some(slice), None) => sorted_by_row(slice),
-                (Some(_), Some(_)) => false,
-            };
+        documents_ahead &= is_empty(tx, table)?;
     }
     std::thread::scope(|scope| {
-        let ahead = documents_ahead.then(|| scope.spawn(|| search_sources(&slices).map(|s| search::documents(&s))));
         let mut stats = MergeStats::default();
         let mut newest: Option<Hlc> = None;
         let mut loaded = BTreeSet::new();
-        for slice in &slices {
-            let table = slice[0].table;
+        let mut all: Vec<Run> = Vec::new();
+        let mut indexed: Vec<Run> = Vec::new();
+        let mut ahead = None;
+        for run in runs {
+            let run = Arc::new(run?);
+            let Some(first) = run.first() else { continue };
+            let table = first.table;
+            if INDEXED.contains(&table) {
+                documents_ahead &= ahead.is_none() && !indexed.iter().any(|r| r[0].table == table);
+                indexed.push(Arc::clone(&run));
+            }
+            // Tables come in schema order: once all four have come, or a table after them, start.
+            let complete = INDEXED.iter().all(|t| indexed.iter().any(|r| r[0].table == *t));
+            if documents_ahead && ahead.is_none() && (complete || INDEXED.iter().all(|t| *t < table)) {
+                let runs = indexed.clone();
+                ahead = Some(scope.spawn(move || {
+                    let slices: Vec<&[WireChange]> = runs.iter().map(|r| r.as_slice()).collect();
+                    search_sources(&slices).map(|sources| search::documents(&sources))
+                }));
+            }
+            let slice = run.as_slice();
             if !(bulk_loadable(table) && is_empty(tx, table)? && sorted_by_row(slice)) {
                 let (more, seen) = merge(tx, slice, contexts, now)?;
                 stats.new += more.new;
                 stats.duplicates += more.duplicates;
                 stats.conflicts += more.conflicts;
                 newest = newest.max(seen);
-                continue;
+            } else {
+                crate::store::without_indexes(tx, table.name(), || {
+                    let mut chunks = base::ChunkWriter::new(table);
+                    let mut insert = RowInserter::new(table);
+                    for row in slice.chunk_by(|a, b| a.row_id == b.row_id) {
+                        newest = newest.max(row.iter().map(|c| c.hlc).max());
+                        insert.insert(tx, row[0].row_id, &winners(table, row))?;
+                        chunks.add(tx, row)?;
+                        stats.new += row.len();
+                    }
+                    chunks.flush(tx)
+                })?;
+                loaded.insert(table);
             }
-            crate::store::without_indexes(tx, table.name(), || {
-                let mut chunks = base::ChunkWriter::new(table);
-                let mut insert = RowInserter::new(table);
-                for row in slice.chunk_by(|a, b| a.row_id == b.row_id) {
-                    newest = newest.max(row.iter().map(|c| c.hlc).max());
-                    insert.insert(tx, row[0].row_id, &winners(table, row))?;
-                    chunks.add(tx, row)?;
-                    stats.new += row.len();
-                }
-                chunks.flush(tx)
-            })?;
-            loaded.insert(table);
+            all.push(run);
         }
         if INDEXED.iter().any(|t| loaded.contains(t)) {
             let ahead = ahead.map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
-            // Taken from the snapshot only if every indexed table it holds was loaded in bulk, as
-            // checked before starting; the tables decide otherwise.
-            let all_bulk =
-                slices.iter().filter(|s| INDEXED.contains(&s[0].table)).all(|s| loaded.contains(&s[0].table));
+            // Taken from the snapshot only if every indexed table it held was loaded in bulk.
+            let all_bulk = indexed.iter().all(|r| loaded.contains(&r[0].table));
             match ahead {
-                Some(Some(documents)) if all_bulk => search::load(tx, &documents)?,
+                Some(Some(documents)) if documents_ahead && all_bulk => search::load(tx, &documents)?,
                 _ => search::rebuild(tx)?,
             }
         }
-        Ok((stats, newest))
+        Ok((stats, newest, all))
     })
 }
 
@@ -439,11 +459,11 @@ pub(super) fn column_value(table: Table, values: &[Value], column: &str) -> Valu
 }
 
 #[cfg(test)]
-mod tests {
+mod tests_support {
     use super::*;
     use crate::ids::OperatorId;
 
-    fn cell(table: Table, row: u128, column: &'static str, value: Value, hlc: u64) -> WireChange {
+    pub(super) fn cell(table: Table, row: u128, column: &'static str, value: Value, hlc: u64) -> WireChange {
         WireChange {
             table,
             row_id: Uuid::from_u128(row),
@@ -458,9 +478,15 @@ mod tests {
         }
     }
 
-    fn text(t: &str) -> Value {
+    pub(super) fn text(t: &str) -> Value {
         Value::Text(t.into())
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tests_support::*;
+    use super::*;
 
     #[test]
     fn search_sources_take_each_columns_winner_and_the_tables_defaults() {
@@ -496,5 +522,46 @@ mod tests {
         assert!(search_sources(&[&odd]).is_none());
         let null_surname = [cell(Table::Person, 30, "surname", Value::Null, 1)];
         assert!(search_sources(&[&null_surname]).is_none());
+    }
+}
+
+#[cfg(test)]
+mod streaming {
+    use super::tests_support::*;
+    use super::*;
+    use crate::error::Error;
+    use crate::sync::SyncError;
+
+    /// A fault met after some tables are already in (a snapshot is decoded while it loads) undoes
+    /// the whole load: no row, no base, no search document stays.
+    #[test]
+    fn a_fault_late_in_a_snapshot_leaves_nothing_loaded() {
+        let dir = tempfile::tempdir().unwrap();
+        let signed = crate::accounts::create_desk(
+            dir.path(),
+            "Sportello",
+            "Operatrice",
+            "una passphrase lunga abbastanza",
+            crate::sync::crypto::KdfParams::MINIMUM,
+            Box::new(crate::clock::SystemClock),
+            crate::ids::IdGen::seeded(9),
+        )
+        .unwrap();
+        let mut store = signed.store;
+        let runs: Vec<Result<Vec<WireChange>>> = vec![
+            Ok(vec![cell(Table::Dwelling, 10, "street", text("Via Fermi"), 1)]),
+            Ok(vec![cell(Table::Person, 30, "surname", text("Rossi"), 1)]),
+            Err(Error::Sync(SyncError::Refused("contenuto non valido alla posizione 99: fine inattesa".into()))),
+        ];
+        let contexts = [BTreeMap::new()];
+        let outcome = store.bulk_apply_tx(|tx| {
+            let (stats, newest, _) = load_snapshot(tx, runs.into_iter(), &contexts, "2026-12-01T10:00:00Z")?;
+            Ok((stats, newest))
+        });
+        assert!(matches!(outcome, Err(Error::Sync(SyncError::Refused(ref r))) if r.contains("fine inattesa")));
+        for table in ["dwelling", "person", "base_chunk", "search_doc"] {
+            let rows: i64 = store.conn().query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)).unwrap();
+            assert_eq!(rows, 0, "{table}");
+        }
     }
 }

@@ -24,7 +24,7 @@ use uuid::Uuid;
 
 use self::crypto::{DeskSigner, KdfParams, KeyFile, TeamKey};
 use self::folder::{Entry, Folder, Listed};
-use self::format::{DeskCard, Header, Kind, Payload, WireChange};
+use self::format::{ChangeReader, DeskCard, Header, Kind, Payload, WireChange};
 use crate::access::{self, Action, Role};
 use crate::clock::Hlc;
 use crate::error::{Error, Result};
@@ -552,6 +552,25 @@ fn check_file(
     peers: &BTreeMap<DeskId, Peer>,
     removed: &BTreeSet<Uuid>,
 ) -> std::result::Result<Checked, String> {
+    let (header, plain) = open_checked(bytes, entry, keys, peers, removed)?;
+    let payload = Payload::decode(&plain).map_err(|e| e.to_string())?;
+    if header.kind == Kind::Bundle
+        && payload.changes.iter().any(|c| c.desk != header.desk || c.origin_seq != header.seq)
+    {
+        return Err("il pacchetto contiene cambiamenti attribuiti a un'altra postazione".into());
+    }
+    Ok(Checked { header, payload, hash: crypto::sha256_hex(bytes) })
+}
+
+/// Every check of a bundle or snapshot file but the decoding of its plaintext: header against
+/// name, schema, removed desk, known desk, key, signature, AEAD, decompression.
+fn open_checked(
+    bytes: &[u8],
+    entry: Entry,
+    keys: &Keys,
+    peers: &BTreeMap<DeskId, Peer>,
+    removed: &BTreeSet<Uuid>,
+) -> std::result::Result<(Header, Vec<u8>), String> {
     let header = Header::parse(bytes).map_err(|e| e.to_string())?;
     let (kind, desk, seq) = match entry {
         Entry::Bundle { desk, seq } => (Kind::Bundle, desk, seq),
@@ -587,11 +606,7 @@ fn check_file(
         ));
     }
     let plain = format::open_file(bytes, &header, key).map_err(|e| e.to_string())?;
-    let payload = Payload::decode(&plain).map_err(|e| e.to_string())?;
-    if kind == Kind::Bundle && payload.changes.iter().any(|c| c.desk != desk || c.origin_seq != seq) {
-        return Err("il pacchetto contiene cambiamenti attribuiti a un'altra postazione".into());
-    }
-    Ok(Checked { header, payload, hash: crypto::sha256_hex(bytes) })
+    Ok((header, plain))
 }
 
 /// The bundle reader on bytes alone, for the fuzz test: every check [`sync`] makes on a bundle from
@@ -1325,21 +1340,37 @@ fn load_snapshot(
     candidates.sort_by_key(|c| std::cmp::Reverse(c.0));
     for (_, item) in candidates {
         let bytes = std::fs::read(&item.path)?;
-        let checked = match check_file(&bytes, item.entry, keys, known, removed) {
-            Ok(c) => c,
+        let opened = open_checked(&bytes, item.entry, keys, known, removed).and_then(|(_, plain)| {
+            let head = ChangeReader::open(&plain).map(|_| ()).map_err(|e| e.to_string());
+            head.map(|()| plain)
+        });
+        let plain = match opened {
+            Ok(plain) => plain,
             Err(reason) => {
                 refuse(store, report, item, &reason)?;
                 continue;
             }
         };
-        let mut base = checked.payload.frontier.clone();
+        let (frontier, contexts, changes) = ChangeReader::open(&plain).expect("read just above");
+        let mut base = frontier;
         base.remove(&this);
-        let applied = store.bulk_apply_tx(|tx| {
-            let (stats, newest) = merge::load_snapshot(tx, &checked.payload.changes, &checked.payload.contexts, now)?;
-            check_authors(tx, &checked.payload.changes)?;
-            crate::privacy::after_merge(tx, &erased_people(&checked.payload.changes), now)?;
-            meta_set(tx, META_BASE, &frontier_to_json(&base))?;
-            Ok((stats, newest))
+        // The changes are decoded on a second thread and loaded a table at a time as they come: a
+        // fault found late in the file refuses it whole, since all of it is one transaction.
+        let applied = std::thread::scope(|scope| {
+            let (send, runs) = std::sync::mpsc::sync_channel::<std::result::Result<Vec<WireChange>, String>>(2);
+            scope.spawn(move || decode_runs(changes, send));
+            store.bulk_apply_tx(move |tx| {
+                let runs = runs.into_iter().map(|run| run.map_err(|reason| Error::Sync(SyncError::Refused(reason))));
+                let (stats, newest, runs) = merge::load_snapshot(tx, runs, &contexts, now)?;
+                let mut erased = Vec::new();
+                for run in &runs {
+                    check_authors(tx, run)?;
+                    erased.extend(erased_people(run));
+                }
+                crate::privacy::after_merge(tx, &erased, now)?;
+                meta_set(tx, META_BASE, &frontier_to_json(&base))?;
+                Ok((stats, newest))
+            })
         });
         let stats = match applied {
             Err(Error::Sync(SyncError::Refused(reason))) => {
@@ -1353,6 +1384,38 @@ fn load_snapshot(
         return Ok(());
     }
     Ok(())
+}
+
+/// Decodes a payload's changes and sends them a table run at a time (a run ends where the table
+/// changes), then stops: at the end, at the first fault (sent as the reason to refuse the file),
+/// or when the receiver has given up.
+fn decode_runs(
+    mut reader: ChangeReader<'_>,
+    send: std::sync::mpsc::SyncSender<std::result::Result<Vec<WireChange>, String>>,
+) {
+    let mut run: Vec<WireChange> = Vec::new();
+    loop {
+        match reader.next_change() {
+            Ok(Some(c)) => {
+                if run.last().is_some_and(|last| last.table != c.table)
+                    && send.send(Ok(std::mem::take(&mut run))).is_err()
+                {
+                    return;
+                }
+                run.push(c);
+            }
+            Ok(None) => {
+                if !run.is_empty() {
+                    let _ = send.send(Ok(run));
+                }
+                return;
+            }
+            Err(e) => {
+                let _ = send.send(Err(e.to_string()));
+                return;
+            }
+        }
+    }
 }
 
 /// Deletes this desk's own files every desk already has: bundles acknowledged by every desk still

@@ -381,9 +381,9 @@ pub fn update_dwelling(w: &mut Writer<'_>, id: DwellingId, input: &DwellingInput
     w.update(Table::Dwelling, id.0, &input.columns())
 }
 
-const DWELLING_COLUMNS: &str = "id, code, street, civic, scala, piano, interno, cap, comune, provincia";
+pub(crate) const DWELLING_COLUMNS: &str = "id, code, street, civic, scala, piano, interno, cap, comune, provincia";
 
-fn dwelling_from_row(r: &Row<'_>) -> rusqlite::Result<Dwelling> {
+pub(crate) fn dwelling_from_row(r: &Row<'_>) -> rusqlite::Result<Dwelling> {
     Ok(Dwelling {
         id: r.get(0)?,
         fields: DwellingInput {

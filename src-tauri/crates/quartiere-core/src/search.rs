@@ -369,16 +369,6 @@ pub(crate) struct HouseholdSource {
     pub listed: bool,
 }
 
-/// A dwelling's address parts.
-pub(crate) struct DwellingSource {
-    pub code: Option<String>,
-    pub street: String,
-    pub civic: String,
-    pub scala: Option<String>,
-    pub piano: Option<String>,
-    pub interno: Option<String>,
-}
-
 /// Everything the documents are made of: read from the tables ([`Sources::read`]), or taken from
 /// a snapshot while it loads (`sync::merge`), so both give the same documents by construction.
 #[derive(Default)]
@@ -386,7 +376,7 @@ pub(crate) struct Sources {
     pub people: Vec<PersonSource>,
     pub memberships: Vec<MembershipSource>,
     pub households: Vec<HouseholdSource>,
-    pub dwellings: HashMap<Uuid, DwellingSource>,
+    pub dwellings: HashMap<Uuid, registry::DwellingInput>,
 }
 
 impl Sources {
@@ -422,20 +412,8 @@ impl Sources {
             .query_map([], |r| Ok(HouseholdSource { id: id(r, 0)?, dwelling: opt_id(r, 1)?, listed: r.get(2)? }))?
             .collect::<rusqlite::Result<_>>()?;
         let dwellings = conn
-            .prepare("SELECT id, code, street, civic, scala, piano, interno FROM dwelling")?
-            .query_map([], |r| {
-                Ok((
-                    id(r, 0)?,
-                    DwellingSource {
-                        code: r.get(1)?,
-                        street: r.get(2)?,
-                        civic: r.get(3)?,
-                        scala: r.get(4)?,
-                        piano: r.get(5)?,
-                        interno: r.get(6)?,
-                    },
-                ))
-            })?
+            .prepare(&format!("SELECT {} FROM dwelling", registry::DWELLING_COLUMNS))?
+            .query_map([], |r| registry::dwelling_from_row(r).map(|d| (d.id.0, d.fields)))?
             .collect::<rusqlite::Result<_>>()?;
         Ok(Sources { people, memberships, households, dwellings })
     }
@@ -467,17 +445,7 @@ pub(crate) fn documents(sources: &Sources) -> Vec<Document> {
             .and_then(|h| h.dwelling)
             .and_then(|d| sources.dwellings.get(&d));
         if let Some(d) = dwelling {
-            addresses.entry(person.id).or_insert_with(|| {
-                registry::DwellingInput {
-                    street: d.street.clone(),
-                    civic: d.civic.clone(),
-                    scala: d.scala.clone(),
-                    piano: d.piano.clone(),
-                    interno: d.interno.clone(),
-                    ..Default::default()
-                }
-                .address_line()
-            });
+            addresses.entry(person.id).or_insert_with(|| d.address_line());
         }
         if let (Some(household), false) = (m.household, person.deleted) {
             surnames.entry(household).or_default().push(&person.surname);

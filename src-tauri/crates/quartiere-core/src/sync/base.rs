@@ -240,18 +240,7 @@ mod tests {
     use rusqlite::types::Value;
 
     fn change(row: u128, column: &'static str, hlc: u64) -> WireChange {
-        WireChange {
-            table: Table::Person,
-            row_id: Uuid::from_u128(row),
-            column,
-            value: Value::Text("non conservato".into()),
-            hlc: Hlc(hlc),
-            desk: DeskId(Uuid::from_u128(1)),
-            operator: OperatorId(Uuid::from_u128(2)),
-            batch: Uuid::from_u128(3),
-            origin_seq: 4,
-            context: 0,
-        }
+        WireChange::for_test(Table::Person, row, column, Value::Text("non conservato".into()), hlc, 4)
     }
 
     #[test]

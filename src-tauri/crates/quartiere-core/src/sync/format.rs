@@ -161,6 +161,32 @@ pub struct WireChange {
     pub context: u32,
 }
 
+#[cfg(test)]
+impl WireChange {
+    /// A change for unit tests: desk 1, operator 2, batch 3, context 0.
+    pub(crate) fn for_test(
+        table: Table,
+        row: u128,
+        column: &'static str,
+        value: Value,
+        hlc: u64,
+        origin_seq: u64,
+    ) -> Self {
+        WireChange {
+            table,
+            row_id: Uuid::from_u128(row),
+            column,
+            value,
+            hlc: Hlc(hlc),
+            desk: DeskId(Uuid::from_u128(1)),
+            operator: OperatorId(Uuid::from_u128(2)),
+            batch: Uuid::from_u128(3),
+            origin_seq,
+            context: 0,
+        }
+    }
+}
+
 /// The plaintext of a bundle or snapshot.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Payload {

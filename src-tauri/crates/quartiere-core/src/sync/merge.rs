@@ -368,13 +368,14 @@ fn search_sources(slices: &[&[WireChange]]) -> Option<search::Sources> {
                     listed: text(table, &cells, "dissolved_on")?.is_none() && !deleted(table, &cells)?,
                 }),
                 Table::Dwelling => {
-                    let dwelling = search::DwellingSource {
+                    let dwelling = crate::registry::DwellingInput {
                         code: text(table, &cells, "code")?,
                         street: required(table, &cells, "street")?,
                         civic: required(table, &cells, "civic")?,
                         scala: text(table, &cells, "scala")?,
                         piano: text(table, &cells, "piano")?,
                         interno: text(table, &cells, "interno")?,
+                        ..Default::default()
                     };
                     sources.dwellings.insert(row_id, dwelling);
                 }
@@ -461,21 +462,9 @@ pub(super) fn column_value(table: Table, values: &[Value], column: &str) -> Valu
 #[cfg(test)]
 mod tests_support {
     use super::*;
-    use crate::ids::OperatorId;
 
     pub(super) fn cell(table: Table, row: u128, column: &'static str, value: Value, hlc: u64) -> WireChange {
-        WireChange {
-            table,
-            row_id: Uuid::from_u128(row),
-            column,
-            value,
-            hlc: Hlc(hlc),
-            desk: DeskId(Uuid::from_u128(1)),
-            operator: OperatorId(Uuid::from_u128(2)),
-            batch: Uuid::from_u128(3),
-            origin_seq: 1,
-            context: 0,
-        }
+        WireChange::for_test(table, row, column, value, hlc, 1)
     }
 
     pub(super) fn text(t: &str) -> Value {

@@ -1358,10 +1358,17 @@ fn load_snapshot(
         // fault found late in the file refuses it whole, since all of it is one transaction.
         let applied = std::thread::scope(|scope| {
             let (send, runs) = std::sync::mpsc::sync_channel::<std::result::Result<Vec<WireChange>, String>>(2);
-            scope.spawn(move || decode_runs(changes, send));
+            let decoder = scope.spawn(move || decode_runs(changes, send));
             store.bulk_apply_tx(move |tx| {
                 let runs = runs.into_iter().map(|run| run.map_err(|reason| Error::Sync(SyncError::Refused(reason))));
                 let (stats, newest, runs) = merge::load_snapshot(tx, runs, &contexts, now)?;
+                // The runs also end if the decoder stopped by a fault of its own, not at the end of
+                // the file: then nothing of the load may stay.
+                if decoder.join().is_err() {
+                    return Err(Error::Sync(SyncError::Refused(
+                        "lettura della copia iniziale interrotta da un errore interno: non è stata caricata".into(),
+                    )));
+                }
                 let mut erased = Vec::new();
                 for run in &runs {
                     check_authors(tx, run)?;

@@ -1340,18 +1340,20 @@ fn load_snapshot(
     candidates.sort_by_key(|c| std::cmp::Reverse(c.0));
     for (_, item) in candidates {
         let bytes = std::fs::read(&item.path)?;
-        let opened = open_checked(&bytes, item.entry, keys, known, removed).and_then(|(_, plain)| {
-            let head = ChangeReader::open(&plain).map(|_| ()).map_err(|e| e.to_string());
-            head.map(|()| plain)
-        });
-        let plain = match opened {
-            Ok(plain) => plain,
+        let plain = match open_checked(&bytes, item.entry, keys, known, removed) {
+            Ok((_, plain)) => plain,
             Err(reason) => {
                 refuse(store, report, item, &reason)?;
                 continue;
             }
         };
-        let (frontier, contexts, changes) = ChangeReader::open(&plain).expect("read just above");
+        let (frontier, contexts, changes) = match ChangeReader::open(&plain) {
+            Ok(opened) => opened,
+            Err(e) => {
+                refuse(store, report, item, &e.to_string())?;
+                continue;
+            }
+        };
         let mut base = frontier;
         base.remove(&this);
         // The changes are decoded on a second thread and loaded a table at a time as they come: a

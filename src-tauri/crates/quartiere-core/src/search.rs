@@ -339,7 +339,7 @@ fn household_doc<S: AsRef<str>>(
 }
 
 /// Rebuilds the whole index from the tables, set by set rather than row by row: after a large
-/// bundle on a young desk.
+/// bundle on a young desk, or a snapshot whose rows could not give the documents themselves.
 pub(crate) fn rebuild(conn: &Connection) -> Result<()> {
     let sources = Sources::read(conn)?;
     load(conn, &documents(&sources))

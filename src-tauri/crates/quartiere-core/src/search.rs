@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::access::{self, Action};
 use crate::error::Result;
-use crate::ids::{HouseholdId, PersonId};
+use crate::ids::{HouseholdId, MembershipId, PersonId};
 use crate::registry;
 use crate::schema::Table;
 use crate::store::Actor;
@@ -381,11 +381,8 @@ pub(crate) struct Sources {
 
 impl Sources {
     fn read(conn: &Connection) -> Result<Sources> {
-        let id = |r: &rusqlite::Row<'_>, i: usize| -> rusqlite::Result<Uuid> {
-            let text: String = r.get(i)?;
-            Uuid::parse_str(&text)
-                .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into()))
-        };
+        // A reference that is not an id (it could only come from a damaged record) matches nothing,
+        // as a join on it would not.
         let opt_id = |r: &rusqlite::Row<'_>, i: usize| -> rusqlite::Result<Option<Uuid>> {
             Ok(r.get::<_, Option<String>>(i)?.and_then(|t| Uuid::parse_str(&t).ok()))
         };
@@ -393,7 +390,7 @@ impl Sources {
             .prepare("SELECT id, surname, name, codice_fiscale, deleted FROM person")?
             .query_map([], |r| {
                 Ok(PersonSource {
-                    id: id(r, 0)?,
+                    id: r.get::<_, PersonId>(0)?.0,
                     surname: r.get(1)?,
                     name: r.get(2)?,
                     codice_fiscale: r.get(3)?,
@@ -404,12 +401,19 @@ impl Sources {
         let memberships = conn
             .prepare("SELECT id, person_id, household_id, left_on IS NULL AND deleted = 0 FROM membership")?
             .query_map([], |r| {
-                Ok(MembershipSource { id: id(r, 0)?, person: opt_id(r, 1)?, household: opt_id(r, 2)?, open: r.get(3)? })
+                Ok(MembershipSource {
+                    id: r.get::<_, MembershipId>(0)?.0,
+                    person: opt_id(r, 1)?,
+                    household: opt_id(r, 2)?,
+                    open: r.get(3)?,
+                })
             })?
             .collect::<rusqlite::Result<_>>()?;
         let households = conn
             .prepare("SELECT id, dwelling_id, deleted = 0 AND dissolved_on IS NULL FROM household")?
-            .query_map([], |r| Ok(HouseholdSource { id: id(r, 0)?, dwelling: opt_id(r, 1)?, listed: r.get(2)? }))?
+            .query_map([], |r| {
+                Ok(HouseholdSource { id: r.get::<_, HouseholdId>(0)?.0, dwelling: opt_id(r, 1)?, listed: r.get(2)? })
+            })?
             .collect::<rusqlite::Result<_>>()?;
         let dwellings = conn
             .prepare(&format!("SELECT {} FROM dwelling", registry::DWELLING_COLUMNS))?

@@ -2,6 +2,8 @@
 //!
 //! The index (`search_doc` + the FTS5 table `search_fts`) is derived data: the write path refreshes
 //! the documents of the rows a write touched, inside the same transaction, and it is never synced.
+//! `search_fts` keeps only which documents hold each word (no positions, no copy of the text):
+//! every query is an AND of word prefixes.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -338,6 +340,9 @@ fn household_doc<S: AsRef<str>>(
     }
 }
 
+/// Set (in `local_meta`) by a migration that redefined the index: the desk rebuilds it on opening.
+pub(crate) const REBUILD_DUE: &str = "search.rebuild_due";
+
 /// Rebuilds the whole index from the tables, set by set rather than row by row: after a large
 /// bundle on a young desk, or a snapshot whose rows could not give the documents themselves.
 pub(crate) fn rebuild(conn: &Connection) -> Result<()> {
@@ -477,7 +482,7 @@ pub(crate) fn documents(sources: &Sources) -> Vec<Document> {
 /// Replaces the whole index with `documents`.
 pub(crate) fn load(conn: &Connection, documents: &[Document]) -> Result<()> {
     conn.execute("DELETE FROM search_doc", [])?;
-    conn.execute("DELETE FROM search_fts", [])?;
+    conn.execute("INSERT INTO search_fts (search_fts) VALUES ('delete-all')", [])?;
     // The documents' indexes are built once at the end, and the full-text index gathers terms in
     // memory (64 MB) before writing them: fewer, larger segments to merge.
     conn.execute("INSERT INTO search_fts (search_fts, rank) VALUES ('hashsize', 67108864)", [])?;

@@ -98,6 +98,14 @@ impl Store {
             backup::write_backup(&conn, &key, &keys, &root, BackupReason::BeforeMigration, clock.now(), &desk)?;
         }
         schema::migrate(&mut conn)?;
+        // A migration that redefined the search index left it empty: it is derived data, made
+        // again from the tables, whole or not at all.
+        if meta_get(&conn, crate::search::REBUILD_DUE)?.is_some() {
+            let tx = conn.transaction()?;
+            crate::search::rebuild(&tx)?;
+            tx.execute("DELETE FROM local_meta WHERE key = ?1", [crate::search::REBUILD_DUE])?;
+            tx.commit()?;
+        }
 
         let desk = match meta_get(&conn, "desk_id")? {
             Some(text) => DeskId(parse_uuid(&text)?),

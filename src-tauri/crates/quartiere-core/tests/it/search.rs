@@ -1,3 +1,5 @@
+use std::collections::HashMap;
+
 use quartiere_core::registry::{self, PersonInput};
 use quartiere_core::search::{search, HitKind, Scope};
 
@@ -153,25 +155,35 @@ fn a_desk_joined_from_a_snapshot_finds_the_same() {
     }
 }
 
-/// Every document of a desk's index: kind, record, sort and lead keys, and the words of its body
-/// (their order is not part of a document).
+/// Every document of a desk's index: kind, record, sort and lead keys, and the words the full-text
+/// index holds for it (the index keeps no text, only which documents hold each word).
 fn index_of(d: &crate::sync::Desk) -> Vec<(String, String, String, String, Vec<String>)> {
-    d.store
-        .conn()
-        .prepare(
-            "SELECT d.kind, d.ref_id, d.sort_key, d.lead_key, f.body FROM search_doc d
-             JOIN search_fts f ON f.rowid = d.docid ORDER BY d.kind, d.ref_id",
-        )
+    let conn = d.store.conn();
+    conn.pragma_update(None, "query_only", "OFF").unwrap();
+    conn.execute_batch("CREATE VIRTUAL TABLE temp.words USING fts5vocab(main, search_fts, 'instance')").unwrap();
+    let mut words: HashMap<i64, Vec<String>> = HashMap::new();
+    let mut stmt = conn.prepare("SELECT doc, term FROM temp.words").unwrap();
+    for row in stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))).unwrap() {
+        let (doc, term) = row.unwrap();
+        words.entry(doc).or_default().push(term);
+    }
+    drop(stmt);
+    conn.execute_batch("DROP TABLE temp.words").unwrap();
+    conn.pragma_update(None, "query_only", "ON").unwrap();
+    let index = conn
+        .prepare("SELECT docid, kind, ref_id, sort_key, lead_key FROM search_doc ORDER BY kind, ref_id")
         .unwrap()
         .query_map([], |r| {
-            let body: String = r.get(4)?;
-            let mut words: Vec<String> = body.split_whitespace().map(str::to_owned).collect();
+            let mut words = words.remove(&r.get::<_, i64>(0)?).unwrap_or_default();
             words.sort();
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, words))
+            Ok((r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, words))
         })
         .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap()
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap();
+    assert!(words.is_empty(), "words of documents that are not in search_doc: {words:?}");
+    assert!(index.iter().all(|doc| !doc.4.is_empty()), "every document has words");
+    index
 }
 
 /// A bundle touching more of the index than it holds rebuilds it in one pass: the receiving desk
@@ -213,4 +225,40 @@ fn a_large_bundle_rebuilds_the_index_to_the_same_result() {
         assert!(!at_a.is_empty(), "{query}");
         assert_eq!(at_a, found(&b), "{query}");
     }
+}
+
+/// A desk whose file predates the leaner full-text index (schema 6: positions, prefix indexes and
+/// a copy of the text) gets the new index on opening, rebuilt from its tables in the same opening:
+/// what it found before, it finds after, and nothing the old index held stays.
+#[test]
+fn an_upgrade_rebuilds_the_search_index_from_the_tables() {
+    let f = people(&[("D'Amico", "Niccolò"), ("Rossetti", "Anna"), ("Lucà", "Noè")]);
+    let dir = f.dir.path().to_path_buf();
+    let before: Vec<String> =
+        search(f.store.conn(), &f.actor, "rossetti", Scope::ALL, 10).unwrap().into_iter().map(|h| h.label).collect();
+    assert_eq!(before.len(), 1);
+    let actor = f.actor;
+    drop(f.store);
+    let (key, _) = quartiere_core::vault::unlock(&dir, "Giulia Operatrice", OPERATOR_PASS).unwrap();
+    {
+        let raw = rusqlite::Connection::open(dir.join("quartiere.sqlite")).unwrap();
+        raw.execute_batch(&key.pragma()).unwrap();
+        raw.execute_batch(
+            "DROP TABLE search_fts;
+             CREATE VIRTUAL TABLE search_fts USING fts5 (
+                 body, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3');
+             INSERT INTO search_fts (rowid, body) VALUES (1, 'fantasma');
+             PRAGMA user_version = 6;",
+        )
+        .unwrap();
+    }
+    let store = reopen(&dir, 9);
+    let sql: String =
+        store.conn().query_row("SELECT sql FROM sqlite_master WHERE name = 'search_fts'", [], |r| r.get(0)).unwrap();
+    assert!(sql.contains("contentless_delete = 1") && sql.contains("detail = none"), "{sql}");
+    let f = Fixture { store, actor, dir: f.dir };
+    check(&f, "rossetti", Scope::ALL, &before.iter().map(String::as_str).collect::<Vec<_>>());
+    check(&f, "nic", Scope::PEOPLE, &["D'Amico Niccolò"]);
+    check(&f, "fantasma", Scope::ALL, &[]);
+    assert_eq!(count(&f.store, "SELECT count(*) FROM local_meta WHERE key = 'search.rebuild_due'"), 0);
 }

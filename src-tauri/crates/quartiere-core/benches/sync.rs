@@ -188,6 +188,7 @@ fn encryption(changes: usize) {
     let key = TeamKey::generate(1_700_000_000_000);
     let signer = DeskSigner::generate();
     let header = Header {
+        version: quartiere_core::sync::format::VERSION,
         kind: Kind::Bundle,
         schema: 2,
         key_id: Uuid::nil(),

@@ -1,7 +1,7 @@
 //! The bytes of a sync file: a fixed header, the compressed-then-encrypted payload, a signature.
 //! Specified in docs/sync-format.md; this module is the reference reader and writer.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use rusqlite::types::Value;
 use uuid::Uuid;
@@ -13,7 +13,9 @@ use crate::ids::{DeskId, OperatorId};
 use crate::schema::Table;
 
 pub const MAGIC: &[u8; 4] = b"QRTB";
-pub const VERSION: u8 = 1;
+/// The version this writer writes. Version 1 wrote every change whole; version 2 names each
+/// (table, column) once and leaves out what a change shares with the one before it. Both are read.
+pub const VERSION: u8 = 2;
 pub const HEADER_LEN: usize = 84;
 /// A payload that decompresses to more than this is refused (a compression bomb, not a bundle).
 pub const MAX_PLAINTEXT: usize = 1 << 30;
@@ -39,6 +41,8 @@ impl Kind {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Header {
+    /// The format version (byte 4): how the payload's changes are encoded.
+    pub version: u8,
     pub kind: Kind,
     pub schema: u16,
     pub key_id: Uuid,
@@ -53,7 +57,7 @@ impl Header {
     pub fn to_bytes(&self) -> [u8; HEADER_LEN] {
         let mut b = [0u8; HEADER_LEN];
         b[0..4].copy_from_slice(MAGIC);
-        b[4] = VERSION;
+        b[4] = self.version;
         b[5] = self.kind as u8;
         b[6..8].copy_from_slice(&self.schema.to_le_bytes());
         b[8..24].copy_from_slice(self.key_id.as_bytes());
@@ -73,12 +77,13 @@ impl Header {
         if &file[0..4] != MAGIC {
             return Err(SyncError::Damaged("non è un file di Quartiere".into()));
         }
-        if file[4] != VERSION {
+        if !(1..=VERSION).contains(&file[4]) {
             return Err(SyncError::Version(file[4]));
         }
         let kind = Kind::from_u8(file[5]).ok_or_else(|| SyncError::Damaged("tipo di file sconosciuto".into()))?;
         let u64_at = |i: usize| u64::from_le_bytes(file[i..i + 8].try_into().expect("8 bytes"));
         let header = Header {
+            version: file[4],
             kind,
             schema: u16::from_le_bytes([file[6], file[7]]),
             key_id: Uuid::from_slice(&file[8..24]).expect("16 bytes"),
@@ -199,38 +204,121 @@ pub struct Payload {
 }
 
 impl Payload {
+    /// The payload in the format this writer writes ([`VERSION`]).
     pub fn encode(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(64 + self.changes.len() * 96);
+        self.encode_as(VERSION)
+    }
+
+    /// The payload in format `version` (1 or 2): the writer uses [`VERSION`]; the older one is kept
+    /// for tests and tools that check files written by older desks still read.
+    pub fn encode_as(&self, version: u8) -> Vec<u8> {
+        let mut out = Vec::with_capacity(64 + self.changes.len() * if version == 1 { 96 } else { 16 });
         put_frontier(&mut out, &self.frontier);
         put_varint(&mut out, self.contexts.len() as u64);
         for context in &self.contexts {
             put_frontier(&mut out, context);
         }
-        put_varint(&mut out, self.changes.len() as u64);
-        for c in &self.changes {
-            put_str(&mut out, c.table.name());
-            out.extend_from_slice(c.row_id.as_bytes());
-            put_str(&mut out, c.column);
-            put_value(&mut out, &c.value);
-            out.extend_from_slice(&c.hlc.0.to_le_bytes());
-            out.extend_from_slice(c.desk.0.as_bytes());
-            out.extend_from_slice(c.operator.0.as_bytes());
-            out.extend_from_slice(c.batch.as_bytes());
-            put_varint(&mut out, c.origin_seq);
-            put_varint(&mut out, u64::from(c.context));
+        match version {
+            1 => put_changes_v1(&mut out, &self.changes),
+            2 => put_changes_v2(&mut out, &self.changes),
+            _ => panic!("no writer for format version {version}"),
         }
         out
     }
 
-    /// Strict decoding: unknown tables or columns, bad text, counts past the end, trailing bytes
-    /// all refuse the whole payload.
-    pub fn decode(bytes: &[u8]) -> Result<Payload, SyncError> {
-        let (frontier, contexts, mut changes) = ChangeReader::open(bytes)?;
+    /// Strict decoding of a payload in format `version`: unknown tables or columns, bad text,
+    /// counts past the end, trailing bytes all refuse the whole payload.
+    pub fn decode(bytes: &[u8], version: u8) -> Result<Payload, SyncError> {
+        let (frontier, contexts, mut changes) = ChangeReader::open(bytes, version)?;
         let mut payload = Payload { frontier, contexts, changes: Vec::with_capacity(changes.left) };
         while let Some(c) = changes.next_change()? {
             payload.changes.push(c);
         }
         Ok(payload)
+    }
+}
+
+/// Version 1: every change whole, its table and column by name.
+fn put_changes_v1(out: &mut Vec<u8>, changes: &[WireChange]) {
+    put_varint(out, changes.len() as u64);
+    for c in changes {
+        put_str(out, c.table.name());
+        out.extend_from_slice(c.row_id.as_bytes());
+        put_str(out, c.column);
+        put_value(out, &c.value);
+        out.extend_from_slice(&c.hlc.0.to_le_bytes());
+        out.extend_from_slice(c.desk.0.as_bytes());
+        out.extend_from_slice(c.operator.0.as_bytes());
+        out.extend_from_slice(c.batch.as_bytes());
+        put_varint(out, c.origin_seq);
+        put_varint(out, u64::from(c.context));
+    }
+}
+
+/// Version 2, flags of a change: which of its parts differ from the change before it and follow.
+const NEW_ROW: u8 = 0x01;
+const NEW_CLOCK: u8 = 0x02;
+const NEW_AUTHOR: u8 = 0x04;
+const NEW_ORIGIN: u8 = 0x08;
+const ALL_NEW: u8 = NEW_ROW | NEW_CLOCK | NEW_AUTHOR | NEW_ORIGIN;
+
+/// Version 2: the (table, column) pairs once, by name, in order of first use; then each change as
+/// its flags, the index of its pair, the parts that differ from the previous change, its value.
+fn put_changes_v2(out: &mut Vec<u8>, changes: &[WireChange]) {
+    let mut names: Vec<(Table, &str)> = Vec::new();
+    let mut index: HashMap<(Table, &str), usize> = HashMap::new();
+    for c in changes {
+        index.entry((c.table, c.column)).or_insert_with(|| {
+            names.push((c.table, c.column));
+            names.len() - 1
+        });
+    }
+    put_varint(out, names.len() as u64);
+    for (table, column) in &names {
+        put_str(out, table.name());
+        put_str(out, column);
+    }
+    put_varint(out, changes.len() as u64);
+    let mut prev: Option<&WireChange> = None;
+    for c in changes {
+        let flags = match prev {
+            None => ALL_NEW,
+            Some(p) => {
+                let mut f = 0;
+                if p.row_id != c.row_id {
+                    f |= NEW_ROW;
+                }
+                if p.hlc != c.hlc {
+                    f |= NEW_CLOCK;
+                }
+                if (p.desk, p.operator, p.batch) != (c.desk, c.operator, c.batch) {
+                    f |= NEW_AUTHOR;
+                }
+                if (p.origin_seq, p.context) != (c.origin_seq, c.context) {
+                    f |= NEW_ORIGIN;
+                }
+                f
+            }
+        };
+        out.push(flags);
+        put_varint(out, index[&(c.table, c.column)] as u64);
+        if flags & NEW_ROW != 0 {
+            out.extend_from_slice(c.row_id.as_bytes());
+        }
+        if flags & NEW_CLOCK != 0 {
+            out.extend_from_slice(&c.hlc.0.to_le_bytes());
+        }
+        if flags & NEW_AUTHOR != 0 {
+            out.extend_from_slice(c.desk.0.as_bytes());
+            out.extend_from_slice(c.operator.0.as_bytes());
+            out.extend_from_slice(c.batch.as_bytes());
+        }
+        if flags & NEW_ORIGIN != 0 {
+            put_varint(out, c.origin_seq);
+            put_varint(out, u64::from(c.context));
+        }
+        put_value(out, &c.value);
+        prev = Some(c);
     }
 }
 
@@ -244,11 +332,29 @@ pub struct ChangeReader<'a> {
     r: Reader<'a>,
     left: usize,
     contexts: usize,
+    version: u8,
+    /// Version 2: the payload's (table, column) pairs.
+    names: Vec<(Table, &'static str)>,
+    /// Version 2: the change before, whose parts the next one may share.
+    prev: Option<Shared>,
+}
+
+/// What a version 2 change may share with the one before it.
+#[derive(Clone, Copy)]
+struct Shared {
+    row_id: Uuid,
+    hlc: Hlc,
+    desk: DeskId,
+    operator: OperatorId,
+    batch: Uuid,
+    origin_seq: u64,
+    context: u32,
 }
 
 impl<'a> ChangeReader<'a> {
-    /// Reads the frontier and the contexts; the changes follow through [`ChangeReader::next_change`].
-    pub fn open(bytes: &'a [u8]) -> Result<(Frontier, Vec<Frontier>, ChangeReader<'a>), SyncError> {
+    /// Reads the frontier, the contexts (and in version 2 the column names); the changes follow
+    /// through [`ChangeReader::next_change`].
+    pub fn open(bytes: &'a [u8], version: u8) -> Result<(Frontier, Vec<Frontier>, ChangeReader<'a>), SyncError> {
         let mut r = Reader { bytes, at: 0 };
         let frontier = r.frontier()?;
         let n = r.count(1)?;
@@ -256,21 +362,45 @@ impl<'a> ChangeReader<'a> {
         for _ in 0..n {
             contexts.push(r.frontier()?);
         }
-        let left = r.count(16 + 1 + 8 + 48 + 4)?;
-        let reader = ChangeReader { r, left, contexts: contexts.len() };
+        let mut names = Vec::new();
+        let left = match version {
+            1 => r.count(16 + 1 + 8 + 48 + 4)?,
+            2 => {
+                let n = r.count(2)?;
+                let mut seen = HashSet::new();
+                for _ in 0..n {
+                    let (table, column) = r.column_name()?;
+                    if !seen.insert((table, column)) {
+                        return Err(r.bad("colonna ripetuta"));
+                    }
+                    names.push((table, column));
+                }
+                r.count(3)?
+            }
+            _ => return Err(SyncError::Version(version)),
+        };
+        let reader = ChangeReader { r, left, contexts: contexts.len(), version, names, prev: None };
         Ok((frontier, contexts, reader))
     }
 
     /// The next change, or `None` after the last one (checking nothing follows it).
     pub fn next_change(&mut self) -> Result<Option<WireChange>, SyncError> {
-        let r = &mut self.r;
         if self.left == 0 {
-            if !r.at_end() {
-                return Err(r.bad("dati in eccesso dopo l'ultimo cambiamento"));
+            if !self.r.at_end() {
+                return Err(self.r.bad("dati in eccesso dopo l'ultimo cambiamento"));
             }
             return Ok(None);
         }
         self.left -= 1;
+        let change = if self.version == 1 { self.next_v1()? } else { self.next_v2()? };
+        if u64::from(change.context) >= self.contexts as u64 {
+            return Err(self.r.bad("contesto inesistente"));
+        }
+        Ok(Some(change))
+    }
+
+    fn next_v1(&mut self) -> Result<WireChange, SyncError> {
+        let r = &mut self.r;
         let table_name = r.str()?;
         let table =
             Table::from_name(table_name).ok_or_else(|| r.bad(&format!("tabella sconosciuta «{table_name}»")))?;
@@ -284,21 +414,61 @@ impl<'a> ChangeReader<'a> {
         let batch = r.uuid()?;
         let origin_seq = r.varint()?;
         let context = r.varint()?;
-        if context >= self.contexts as u64 {
-            return Err(r.bad("contesto inesistente"));
+        let context = u32::try_from(context).map_err(|_| r.bad("contesto inesistente"))?;
+        Ok(WireChange { table, row_id, column, value, hlc, desk, operator, batch, origin_seq, context })
+    }
+
+    fn next_v2(&mut self) -> Result<WireChange, SyncError> {
+        let r = &mut self.r;
+        let flags = r.byte()?;
+        if flags & !ALL_NEW != 0 {
+            return Err(r.bad("indicatori sconosciuti"));
         }
-        Ok(Some(WireChange {
+        let mut c = match self.prev {
+            Some(prev) => prev,
+            None if flags == ALL_NEW => Shared {
+                row_id: Uuid::nil(),
+                hlc: Hlc(0),
+                desk: DeskId(Uuid::nil()),
+                operator: OperatorId(Uuid::nil()),
+                batch: Uuid::nil(),
+                origin_seq: 0,
+                context: 0,
+            },
+            None => return Err(r.bad("il primo cambiamento non è completo")),
+        };
+        let name = r.varint()?;
+        let (table, column) =
+            *usize::try_from(name).ok().and_then(|i| self.names.get(i)).ok_or_else(|| r.bad("colonna inesistente"))?;
+        if flags & NEW_ROW != 0 {
+            c.row_id = r.uuid()?;
+        }
+        if flags & NEW_CLOCK != 0 {
+            c.hlc = Hlc(u64::from_le_bytes(r.take(8)?.try_into().expect("8 bytes")));
+        }
+        if flags & NEW_AUTHOR != 0 {
+            c.desk = DeskId(r.uuid()?);
+            c.operator = OperatorId(r.uuid()?);
+            c.batch = r.uuid()?;
+        }
+        if flags & NEW_ORIGIN != 0 {
+            c.origin_seq = r.varint()?;
+            c.context = u32::try_from(r.varint()?).map_err(|_| r.bad("contesto inesistente"))?;
+        }
+        let value = r.value()?;
+        self.prev = Some(c);
+        Ok(WireChange {
             table,
-            row_id,
+            row_id: c.row_id,
             column,
             value,
-            hlc,
-            desk,
-            operator,
-            batch,
-            origin_seq,
-            context: context as u32,
-        }))
+            hlc: c.hlc,
+            desk: c.desk,
+            operator: c.operator,
+            batch: c.batch,
+            origin_seq: c.origin_seq,
+            context: c.context,
+        })
     }
 }
 
@@ -437,6 +607,16 @@ impl<'a> Reader<'a> {
         Ok(out)
     }
 
+    /// A (table, column) pair by name, both known to this schema.
+    fn column_name(&mut self) -> Result<(Table, &'static str), SyncError> {
+        let table_name = self.str()?;
+        let table =
+            Table::from_name(table_name).ok_or_else(|| self.bad(&format!("tabella sconosciuta «{table_name}»")))?;
+        let name = self.str()?;
+        let column = table.column(name).ok_or_else(|| self.bad(&format!("colonna sconosciuta «{name}»")))?;
+        Ok((table, column))
+    }
+
     fn str(&mut self) -> Result<&'a str, SyncError> {
         let n = self.count(1)?;
         std::str::from_utf8(self.take(n)?).map_err(|_| self.bad("testo non UTF-8"))
@@ -455,4 +635,93 @@ pub struct DeskCard {
     /// base64 of the Ed25519 verifying key.
     pub verifying_key: String,
     pub enrolled_at: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn payload() -> Payload {
+        let mut changes = Vec::new();
+        for (row, column, hlc) in [(1, "surname", 10), (1, "name", 10), (2, "surname", 11), (2, "phone", 11)] {
+            changes.push(WireChange::for_test(Table::Person, row, column, Value::Text(format!("{row}")), hlc, 4));
+        }
+        changes.push(WireChange {
+            batch: Uuid::from_u128(9),
+            ..WireChange::for_test(Table::Note, 3, "body", Value::Null, 12, 4)
+        });
+        Payload {
+            frontier: BTreeMap::from([(DeskId(Uuid::from_u128(1)), 4)]),
+            contexts: vec![Frontier::new()],
+            changes,
+        }
+    }
+
+    #[test]
+    fn both_versions_read_back_and_the_second_leaves_out_what_changes_share() {
+        let p = payload();
+        let (v1, v2) = (p.encode_as(1), p.encode_as(2));
+        assert_eq!(Payload::decode(&v1, 1).unwrap(), p);
+        assert_eq!(Payload::decode(&v2, 2).unwrap(), p);
+        assert!(v2.len() < v1.len() * 3 / 5, "{} bytes against {}", v2.len(), v1.len());
+        // A change sharing row, clock, author and origin with the one before it: its flags, its
+        // column's index and its value (null: one byte).
+        let mut longer = p.clone();
+        longer.changes.push(p.changes.last().unwrap().clone());
+        assert_eq!(longer.encode_as(2).len(), v2.len() + 3);
+        assert_eq!(Payload::decode(&longer.encode_as(2), 2).unwrap(), longer);
+        // Each version's bytes are refused as the other's.
+        assert!(Payload::decode(&v1, 2).is_err());
+        assert!(Payload::decode(&v2, 1).is_err());
+        assert!(matches!(Payload::decode(&v2, 3), Err(SyncError::Version(3))));
+    }
+
+    /// Where the first change starts in a version 2 payload.
+    fn first_change_at(bytes: &[u8]) -> usize {
+        let (_, _, reader) = ChangeReader::open(bytes, 2).unwrap();
+        reader.r.at
+    }
+
+    #[test]
+    fn a_damaged_version_two_payload_is_refused_where_it_is_wrong() {
+        let good = payload().encode_as(2);
+        let at = first_change_at(&good);
+        assert_eq!(good[at], ALL_NEW);
+        let refused = |bytes: &[u8], what: &str| {
+            let e = Payload::decode(bytes, 2).unwrap_err().to_string();
+            assert!(e.contains(what), "{e}");
+        };
+        // The first change must carry every part.
+        let mut b = good.clone();
+        b[at] = NEW_ROW;
+        refused(&b, "il primo cambiamento non è completo");
+        let mut b = good.clone();
+        b[at] |= 0x10;
+        refused(&b, "indicatori sconosciuti");
+        // A column index past the names.
+        let mut b = good.clone();
+        b[at + 1] = 0x7f;
+        refused(&b, "colonna inesistente");
+        // No change, and these (table, column) names: the same one twice, one this schema lacks.
+        let with_names = |names: &[(&str, &str)]| {
+            let mut b = Vec::new();
+            put_frontier(&mut b, &BTreeMap::new());
+            put_varint(&mut b, 0);
+            put_varint(&mut b, names.len() as u64);
+            for (table, column) in names {
+                put_str(&mut b, table);
+                put_str(&mut b, column);
+            }
+            put_varint(&mut b, 0);
+            b
+        };
+        assert!(Payload::decode(&with_names(&[("person", "surname")]), 2).is_ok());
+        refused(&with_names(&[("person", "surname"), ("person", "surname")]), "colonna ripetuta");
+        refused(&with_names(&[("person", "codice_segreto")]), "colonna sconosciuta");
+        refused(&with_names(&[("persona", "surname")]), "tabella sconosciuta");
+        // Bytes after the last change.
+        let mut b = good.clone();
+        b.push(0);
+        refused(&b, "dati in eccesso");
+    }
 }

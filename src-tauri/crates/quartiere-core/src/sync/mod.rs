@@ -397,6 +397,7 @@ fn join(
 
 fn header(kind: Kind, desk: DeskId, seq: u64, created_ms: i64) -> Header {
     Header {
+        version: format::VERSION,
         kind,
         schema: SYNCED_SCHEMA as u16,
         key_id: Uuid::nil(),
@@ -553,7 +554,7 @@ fn check_file(
     removed: &BTreeSet<Uuid>,
 ) -> std::result::Result<Checked, String> {
     let (header, plain) = open_checked(bytes, entry, keys, peers, removed)?;
-    let payload = Payload::decode(&plain).map_err(|e| e.to_string())?;
+    let payload = Payload::decode(&plain, header.version).map_err(|e| e.to_string())?;
     if header.kind == Kind::Bundle
         && payload.changes.iter().any(|c| c.desk != header.desk || c.origin_seq != header.seq)
     {
@@ -1340,14 +1341,14 @@ fn load_snapshot(
     candidates.sort_by_key(|c| std::cmp::Reverse(c.0));
     for (_, item) in candidates {
         let bytes = std::fs::read(&item.path)?;
-        let plain = match open_checked(&bytes, item.entry, keys, known, removed) {
-            Ok((_, plain)) => plain,
+        let (version, plain) = match open_checked(&bytes, item.entry, keys, known, removed) {
+            Ok((header, plain)) => (header.version, plain),
             Err(reason) => {
                 refuse(store, report, item, &reason)?;
                 continue;
             }
         };
-        let (frontier, contexts, changes) = match ChangeReader::open(&plain) {
+        let (frontier, contexts, changes) = match ChangeReader::open(&plain, version) {
             Ok(opened) => opened,
             Err(e) => {
                 refuse(store, report, item, &e.to_string())?;

@@ -1,7 +1,8 @@
 //! Fuzzing the bundle reader on stable Rust: mutations of real bundles (bit flips, truncation,
 //! extension, header edits), garbage payloads sealed and signed with the right keys (so they get
 //! past the cryptography into zstd and the decoder), and mutated plain encodings fed to the
-//! decoder. The reader must refuse, never panic, never accept a changed file.
+//! decoder; in both payload formats (version 1 as older desks wrote it, version 2 as this one
+//! writes it). The reader must refuse, never panic, never accept a changed file.
 //! QUARTIERE_FUZZ_ITERS sets the number of rounds (CI runs the default; longer runs locally).
 
 use quartiere_core::clock::Hlc;
@@ -17,6 +18,10 @@ fn sample(rng: &mut IdGen, desk: DeskId) -> Payload {
     let mut p = Payload::default();
     p.frontier.insert(desk, 3);
     p.contexts.push(p.frontier.clone());
+    p.contexts.push(Default::default());
+    // A few rows, clocks and batches, so that changes share parts with the one before them.
+    let rows: Vec<Uuid> = (0..3).map(|_| rng.uuid_v7(1_700_000_000_000)).collect();
+    let clocks: Vec<u64> = (0..3).map(|_| rng.next_u64() >> 1).collect();
     for i in 0..(1 + rng.below(20)) {
         let value = match rng.below(5) {
             0 => Value::Null,
@@ -25,17 +30,24 @@ fn sample(rng: &mut IdGen, desk: DeskId) -> Payload {
             3 => Value::Text(format!("Via Pirandello {i} àèì")),
             _ => Value::Blob(vec![rng.below(256) as u8; rng.below(40) as usize]),
         };
+        let (table, column) = [
+            (Table::Person, "surname"),
+            (Table::Person, "name"),
+            (Table::Person, "phone"),
+            (Table::Person, "deleted"),
+            (Table::Partner, "name"),
+        ][rng.below(5) as usize];
         p.changes.push(WireChange {
-            table: Table::Person,
-            row_id: rng.uuid_v7(1_700_000_000_000),
-            column: ["surname", "name", "phone", "deleted"][rng.below(4) as usize],
+            table,
+            row_id: rows[rng.below(3) as usize],
+            column,
             value,
-            hlc: Hlc(rng.next_u64() >> 1),
+            hlc: Hlc(clocks[rng.below(3) as usize]),
             desk,
-            operator: OperatorId(Uuid::nil()),
-            batch: Uuid::nil(),
+            operator: OperatorId(Uuid::from_u128(rng.below(2).into())),
+            batch: Uuid::from_u128(rng.below(2).into()),
             origin_seq: 3,
-            context: 0,
+            context: rng.below(2) as u32,
         });
     }
     p
@@ -70,6 +82,7 @@ fn mutate(rng: &mut IdGen, bytes: &mut Vec<u8>) {
 
 fn header(desk: DeskId, seq: u64) -> Header {
     Header {
+        version: format::VERSION,
         kind: Kind::Bundle,
         schema: 2,
         key_id: Uuid::nil(),
@@ -105,7 +118,9 @@ fn the_bundle_reader_refuses_mutations_and_never_panics() {
     let mut refused = 0u64;
     for round in 0..iterations {
         let payload = sample(&mut rng, desk);
-        let good = format::seal_file(header(desk, 3), &payload.encode(), &key, &signer);
+        let version = 1 + (round % 2) as u8;
+        let versioned = Header { version, ..header(desk, 3) };
+        let good = format::seal_file(versioned, &payload.encode_as(version), &key, &signer);
         assert_eq!(read_bundle(&good, desk, 3, &key, signer.verifying_key()).unwrap(), payload);
         // 1. A mutated real bundle: refused unless the bytes came out unchanged.
         let mut bad = good.clone();
@@ -115,9 +130,9 @@ fn the_bundle_reader_refuses_mutations_and_never_panics() {
             Err(_) => refused += 1,
         }
         // 2. Garbage or a mutated encoding, compressed, encrypted and signed correctly: reaches the decoder.
-        let mut plain = payload.encode();
+        let mut plain = payload.encode_as(version);
         mutate(&mut rng, &mut plain);
-        let file = format::seal_file(header(desk, 3), &plain, &key, &signer);
+        let file = format::seal_file(versioned, &plain, &key, &signer);
         let _ = read_bundle(&file, desk, 3, &key, signer.verifying_key());
         // 3. A valid AEAD and signature around bytes that are not a zstd frame (or a damaged one).
         let mut inner = zstd_frame(&payload.encode());
@@ -125,7 +140,7 @@ fn the_bundle_reader_refuses_mutations_and_never_panics() {
         let _ = read_bundle(&sealed_raw(&inner, desk, 3, &key, &signer), desk, 3, &key, signer.verifying_key());
         // 4. The decoder alone on random bytes.
         let random: Vec<u8> = (0..rng.below(200)).map(|_| rng.below(256) as u8).collect();
-        let _ = Payload::decode(&random);
+        let _ = Payload::decode(&random, version);
         let _ = Header::parse(&random);
     }
     assert!(refused > iterations * 9 / 10, "mutations should almost always be refused: {refused}/{iterations}");

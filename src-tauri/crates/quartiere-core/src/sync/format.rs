@@ -19,7 +19,9 @@ pub const VERSION: u8 = 2;
 pub const HEADER_LEN: usize = 84;
 /// A payload that decompresses to more than this is refused (a compression bomb, not a bundle).
 pub const MAX_PLAINTEXT: usize = 1 << 30;
-const ZSTD_LEVEL: i32 = 3;
+/// zstd's fastest level: on a version 2 payload (100,000 changes) level 3 saves 0.6 % of the bytes
+/// and takes 1.6 times as long.
+const ZSTD_LEVEL: i32 = 1;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {

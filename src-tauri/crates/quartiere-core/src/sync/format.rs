@@ -213,6 +213,10 @@ impl Payload {
 
     /// The payload in format `version` (1 or 2): the writer uses [`VERSION`]; the older one is kept
     /// for tests and tools that check files written by older desks still read.
+    ///
+    /// # Panics
+    ///
+    /// If `version` is neither 1 nor 2 (a version this writer has no encoder for).
     pub fn encode_as(&self, version: u8) -> Vec<u8> {
         let mut out = Vec::with_capacity(64 + self.changes.len() * if version == 1 { 96 } else { 16 });
         put_frontier(&mut out, &self.frontier);

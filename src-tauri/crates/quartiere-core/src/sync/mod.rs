@@ -755,6 +755,15 @@ pub fn sync_with(
             _ => false,
         })
         .collect();
+    // A bundle the loaded snapshot covers is not read again: a refusal it met before the snapshot
+    // could load (its desk's card had not arrived yet, say) no longer stands.
+    for item in &listed {
+        let covered = matches!(item.entry, Entry::Bundle { desk, seq }
+            if desk != this && base.get(&desk).is_some_and(|&b| seq <= b));
+        if covered && refused_paths.contains(&item.shown) {
+            clear_refusal(store, item)?;
+        }
+    }
     let total = todo.len() as u32;
     for (done, item) in todo.into_iter().enumerate() {
         progress(SyncProgress { phase: "applying".into(), done: done as u32, total });
@@ -1391,6 +1400,8 @@ fn load_snapshot(
         };
         report.changes_applied += stats.new as u32;
         report.snapshot_loaded = Some(item.shown.clone());
+        // Refused at an earlier sync (before its desk's card arrived, say), loaded now.
+        clear_refusal(store, item)?;
         return Ok(());
     }
     Ok(())

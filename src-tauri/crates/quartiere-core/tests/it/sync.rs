@@ -571,3 +571,52 @@ fn a_conflict_against_a_value_loaded_from_a_snapshot_names_the_right_desk() {
         c.store.conn().query_row("SELECT phone FROM person WHERE id = ?1", [id.to_string()], |r| r.get(0)).unwrap();
     assert_eq!(phone, "02 1111");
 }
+
+/// Files that arrive before their desk's card are refused ("postazione sconosciuta"); once the
+/// card is there the new desk loads the snapshot, and neither the snapshot nor a bundle it covers
+/// stays listed as refused on the sync screen.
+#[test]
+fn files_refused_before_their_desks_card_arrived_are_not_left_refused() {
+    let a_folder = tempfile::tempdir().unwrap();
+    let c_folder = tempfile::tempdir().unwrap();
+    let mut a = desk("Sportello A", 1, a_folder.path(), 0);
+    person(&mut a, "Esposito");
+    run(&mut a);
+    let own = a_folder.path().join("desks").join(a.store.desk().0.hyphenated().to_string());
+    // The first bundle, kept before the snapshot lets desk A prune it.
+    let staged = tempfile::tempdir().unwrap();
+    copy_tree(&own, staged.path());
+    sync::snapshot_now(&mut a.store, &a.actor).unwrap();
+    person(&mut a, "Rossi");
+    run(&mut a);
+    copy_tree(&own, staged.path());
+
+    copy_tree(&a_folder.path().join("keys"), &ensure_dir(c_folder.path().join("keys")));
+    let mut c = desk("Sportello C", 3, c_folder.path(), 0);
+    let target = ensure_dir(c_folder.path().join("desks").join(a.store.desk().0.hyphenated().to_string()));
+    for file in walk(staged.path()) {
+        if file.file_name().unwrap() != "desk.qrt" {
+            fs::copy(&file, target.join(file.file_name().unwrap())).unwrap();
+        }
+    }
+    let first = run(&mut c);
+    assert!(first.snapshot_loaded.is_none());
+    assert!(first.refused.len() >= 3, "the snapshot and two bundles wait for the card: {first:?}");
+    assert!(first.refused.iter().all(|r| r.reason.contains("postazione sconosciuta")), "{first:?}");
+
+    fs::copy(own.join("desk.qrt"), target.join("desk.qrt")).unwrap();
+    let second = run(&mut c);
+    assert!(second.snapshot_loaded.is_some(), "{second:?}");
+    let status = sync::status(&c.store, &c.actor).unwrap();
+    assert!(status.refused.is_empty(), "nothing is refused any more: {:?}", status.refused);
+    assert_eq!(count_people(&c), 2);
+}
+
+fn ensure_dir(path: PathBuf) -> PathBuf {
+    fs::create_dir_all(&path).unwrap();
+    path
+}
+
+fn count_people(d: &Desk) -> i64 {
+    d.store.conn().query_row("SELECT count(*) FROM person", [], |r| r.get(0)).unwrap()
+}

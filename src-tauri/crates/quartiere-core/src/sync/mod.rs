@@ -755,15 +755,7 @@ pub fn sync_with(
             _ => false,
         })
         .collect();
-    // A bundle the loaded snapshot covers is not read again: a refusal it met before the snapshot
-    // could load (its desk's card had not arrived yet, say) no longer stands.
-    for item in &listed {
-        let covered = matches!(item.entry, Entry::Bundle { desk, seq }
-            if desk != this && base.get(&desk).is_some_and(|&b| seq <= b));
-        if covered && refused_paths.contains(&item.shown) {
-            clear_refusal(store, item)?;
-        }
-    }
+    forget_settled_refusals(store, &listed, &refused_paths, &base, !received.is_empty() || !base.is_empty())?;
     let total = todo.len() as u32;
     for (done, item) in todo.into_iter().enumerate() {
         progress(SyncProgress { phase: "applying".into(), done: done as u32, total });
@@ -871,6 +863,29 @@ fn forget_gone_refusals(store: &mut Store, listed: &[Listed]) -> Result<()> {
             }
             Ok(())
         })?;
+    }
+    Ok(())
+}
+
+/// A refusal stands while its file is one this desk would still read. A bundle a loaded snapshot
+/// covers is not read again, and once a desk has joined it reads no snapshot: what they met before
+/// (a desk's card that had not arrived yet, say) is no longer something to show on the sync screen.
+fn forget_settled_refusals(
+    store: &mut Store,
+    listed: &[Listed],
+    refused: &BTreeSet<String>,
+    base: &BTreeMap<DeskId, u64>,
+    joined: bool,
+) -> Result<()> {
+    for item in listed.iter().filter(|i| refused.contains(&i.shown)) {
+        let settled = match item.entry {
+            Entry::Bundle { desk, seq } => base.get(&desk).is_some_and(|&b| seq <= b),
+            Entry::Snapshot { .. } => joined,
+            Entry::Card { .. } => false,
+        };
+        if settled {
+            clear_refusal(store, item)?;
+        }
     }
     Ok(())
 }
@@ -1400,8 +1415,6 @@ fn load_snapshot(
         };
         report.changes_applied += stats.new as u32;
         report.snapshot_loaded = Some(item.shown.clone());
-        // Refused at an earlier sync (before its desk's card arrived, say), loaded now.
-        clear_refusal(store, item)?;
         return Ok(());
     }
     Ok(())

@@ -416,6 +416,7 @@ export const en: Strings = {
     report: (bundles: number, changes: number) =>
       `Sync done: ${bundles} ${bundles === 1 ? "bundle" : "bundles"} received, ${changes} ${changes === 1 ? "change" : "changes"} applied.`,
     published: (n: number) => `Published ${n} changes of this desk.`,
+    gapsFilled: "Some bundles had already been removed from the folder by the desk that wrote them: their content was recovered from its full copy.",
   },
   errors: {
     locked: "Quartiere is locked.",

@@ -316,6 +316,7 @@ export const it = {
     report: (bundles: number, changes: number) =>
       `Sincronizzazione completata: ${bundles} ${bundles === 1 ? "pacchetto ricevuto" : "pacchetti ricevuti"}, ${changes} ${changes === 1 ? "modifica applicata" : "modifiche applicate"}.`,
     published: (n: number) => `Pubblicate ${n} modifiche di questa postazione.`,
+    gapsFilled: "Alcuni pacchetti erano già stati tolti dalla cartella dalla postazione che li aveva scritti: il loro contenuto è stato recuperato dalla sua copia completa.",
   },
   audit: {
     title: "Registro degli accessi",

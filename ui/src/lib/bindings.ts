@@ -170,7 +170,12 @@ published_seq: number | null, published_changes: number,
 /**
  * Set when this desk joined from another desk's snapshot.
  */
-snapshot_loaded: string | null, snapshot_written: number | null, files_pruned: number, refused: Array<RefusedFile>, warnings: Array<string>, };
+snapshot_loaded: string | null, 
+/**
+ * Snapshots merged because bundles this desk lacked were no longer in the folder (their desk
+ * pruned them before this desk's card reached it): the snapshot covers them.
+ */
+gaps_filled: Array<string>, snapshot_written: number | null, files_pruned: number, refused: Array<RefusedFile>, warnings: Array<string>, };
 
 export type DeskStatus = { desk_id: DeskId, name: string, this_desk: boolean, removed: boolean, 
 /**

@@ -29,7 +29,7 @@ export async function syncNow(quiet = false): Promise<void> {
   if (!quiet) sync.error = null;
   try {
     const report = await api.syncNow((p) => (sync.progress = p));
-    if (!quiet || report.bundles_applied > 0 || report.refused.length > 0) sync.report = report;
+    if (!quiet || report.bundles_applied > 0 || report.gaps_filled.length > 0 || report.refused.length > 0) sync.report = report;
     sync.error = null;
   } catch (e) {
     sync.error = e;

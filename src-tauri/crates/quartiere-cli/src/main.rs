@@ -924,6 +924,9 @@ fn sync_command(cli: &Cli, args: &SyncArgs) -> Result<ExitCode, Error> {
                 if let Some(s) = &report.snapshot_loaded {
                     out!("Postazione avviata dall'istantanea {s}.");
                 }
+                for s in &report.gaps_filled {
+                    out!("Pacchetti già tolti dalla cartella recuperati dall'istantanea {s}.");
+                }
                 print_problems(&report.refused, &report.warnings, report.new_conflicts, None);
             }
             Ok(if report.refused.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })

@@ -96,6 +96,9 @@ pub struct SyncReport {
     pub published_changes: u32,
     /// Set when this desk joined from another desk's snapshot.
     pub snapshot_loaded: Option<String>,
+    /// Snapshots merged because bundles this desk lacked were no longer in the folder (their desk
+    /// pruned them before this desk's card reached it): the snapshot covers them.
+    pub gaps_filled: Vec<String>,
     pub snapshot_written: Option<u32>,
     pub files_pruned: u32,
     pub refused: Vec<RefusedFile>,
@@ -726,7 +729,11 @@ pub fn sync_with(
     if is_new && has_snapshot {
         // Seconds for a large neighbourhood: say so rather than sit on "reading".
         progress(SyncProgress { phase: "snapshot".into(), done: 0, total: 1 });
-        load_snapshot(store, &listed, &keys, &known, &removed, &now, &mut report)?;
+        if let Some(loaded) =
+            load_snapshot(store, newest_first(&listed, this), &keys, &known, &removed, &now, &mut report, Load::Join)?
+        {
+            report.snapshot_loaded = Some(loaded);
+        }
     }
 
     // Bundles from the other desks, in (desk, seq) order; each applied whole or not at all.
@@ -797,8 +804,19 @@ pub fn sync_with(
         }
     }
 
+    // Bundles another desk pruned before this desk's card reached it: its snapshot has them.
+    if !is_new || report.snapshot_loaded.is_some() {
+        for item in gaps_to_fill(store.conn(), &listed, this, &removed)? {
+            if let Some(loaded) =
+                load_snapshot(store, vec![item], &keys, &known, &removed, &now, &mut report, Load::FillGap)?
+            {
+                report.gaps_filled.push(loaded);
+            }
+        }
+    }
+
     // Whatever this desk edits from now on was made having seen all of that.
-    if report.bundles_applied > 0 || report.snapshot_loaded.is_some() {
+    if report.bundles_applied > 0 || report.snapshot_loaded.is_some() || !report.gaps_filled.is_empty() {
         let seen = frontier(store.conn(), this)?;
         store.set_sync_context(&frontier_to_json(&seen))?;
     }
@@ -1341,17 +1359,54 @@ pub fn snapshot_now(store: &mut Store, actor: &Actor) -> Result<SyncReport> {
     sync_with(store, actor, true, &mut |_| {})
 }
 
-fn load_snapshot(
-    store: &mut Store,
-    listed: &[Listed],
-    keys: &Keys,
-    known: &BTreeMap<DeskId, Peer>,
+/// The snapshots that fill the gaps the folder no longer can. A desk prunes its bundles once every
+/// desk it knows of has them; a desk whose card had not yet reached its copy of the folder may
+/// still lack some. The pruning desk's newest snapshot covers every bundle it pruned, and merging
+/// it (last-writer-wins is idempotent) fills the gap. A bundle still in the folder is no such gap:
+/// it is applied, or waits for a whole copy.
+fn gaps_to_fill<'a>(
+    conn: &Connection,
+    listed: &'a [Listed],
+    this: DeskId,
     removed: &BTreeSet<Uuid>,
-    now: &str,
-    report: &mut SyncReport,
-) -> Result<()> {
-    let this = store.desk();
-    // Newest first by the time written in its header.
+) -> Result<Vec<&'a Listed>> {
+    let have = frontier(conn, this)?;
+    let received: BTreeSet<(DeskId, u64)> = conn
+        .prepare("SELECT desk_id, seq FROM sync_received")?
+        .query_map([], |r| Ok((r.get::<_, DeskId>(0)?, r.get::<_, i64>(1)? as u64)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut present = BTreeSet::new();
+    let mut newest: BTreeMap<DeskId, (u64, &Listed)> = BTreeMap::new();
+    for item in listed {
+        match item.entry {
+            Entry::Bundle { desk, seq } => {
+                present.insert((desk, seq));
+            }
+            Entry::Snapshot { desk, seq }
+                if desk != this && !removed.contains(&desk.0) && newest.get(&desk).is_none_or(|(s, _)| seq > *s) =>
+            {
+                newest.insert(desk, (seq, item));
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    for (desk, (covers, item)) in newest {
+        // The first bundle of `desk` this desk has not applied and the folder does not hold; the
+        // walk takes at most one step per file held or applied.
+        let mut seq = have.get(&desk).copied().unwrap_or(0) + 1;
+        while seq <= covers && (present.contains(&(desk, seq)) || received.contains(&(desk, seq))) {
+            seq += 1;
+        }
+        if seq <= covers {
+            out.push(item);
+        }
+    }
+    Ok(out)
+}
+
+/// The other desks' snapshots, newest first by the time written in their headers.
+fn newest_first(listed: &[Listed], this: DeskId) -> Vec<&Listed> {
     let mut candidates: Vec<(i64, &Listed)> = listed
         .iter()
         .filter(|i| matches!(i.entry, Entry::Snapshot { desk, .. } if desk != this))
@@ -1363,7 +1418,34 @@ fn load_snapshot(
         })
         .collect();
     candidates.sort_by_key(|c| std::cmp::Reverse(c.0));
-    for (_, item) in candidates {
+    candidates.into_iter().map(|(_, i)| i).collect()
+}
+
+/// Why a snapshot is loaded.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Load {
+    /// A new desk joins: nearly every page it writes is new.
+    Join,
+    /// A desk that has joined fills a gap the folder no longer holds ([`gaps_to_fill`]).
+    FillGap,
+}
+
+/// Loads the first of `candidates` that passes every check, in one transaction, and returns its
+/// name; a candidate that fails is refused and the next is tried. Afterwards the desk's snapshot
+/// base covers, for every desk, what it covered before and what the snapshot covers.
+#[allow(clippy::too_many_arguments)]
+fn load_snapshot(
+    store: &mut Store,
+    candidates: Vec<&Listed>,
+    keys: &Keys,
+    known: &BTreeMap<DeskId, Peer>,
+    removed: &BTreeSet<Uuid>,
+    now: &str,
+    report: &mut SyncReport,
+    load: Load,
+) -> Result<Option<String>> {
+    let this = store.desk();
+    for item in candidates {
         let bytes = std::fs::read(&item.path)?;
         let (version, plain) = match open_checked(&bytes, item.entry, keys, known, removed) {
             Ok((header, plain)) => (header.version, plain),
@@ -1386,7 +1468,7 @@ fn load_snapshot(
         let applied = std::thread::scope(|scope| {
             let (send, runs) = std::sync::mpsc::sync_channel::<std::result::Result<Vec<WireChange>, String>>(2);
             let decoder = scope.spawn(move || decode_runs(changes, send));
-            store.bulk_apply_tx(move |tx| {
+            let work = move |tx: &rusqlite::Transaction<'_>| {
                 let runs = runs.into_iter().map(|run| run.map_err(|reason| Error::Sync(SyncError::Refused(reason))));
                 let (stats, newest, runs) = merge::load_snapshot(tx, runs, &contexts, now)?;
                 // The runs also end if the decoder stopped by a fault of its own, not at the end of
@@ -1402,9 +1484,18 @@ fn load_snapshot(
                     erased.extend(erased_people(run));
                 }
                 crate::privacy::after_merge(tx, &erased, now)?;
-                meta_set(tx, META_BASE, &frontier_to_json(&base))?;
+                let mut covered = frontier_from_json(meta_get(tx, META_BASE)?);
+                for (desk, seq) in base {
+                    let at = covered.entry(desk).or_insert(0);
+                    *at = (*at).max(seq);
+                }
+                meta_set(tx, META_BASE, &frontier_to_json(&covered))?;
                 Ok((stats, newest))
-            })
+            };
+            match load {
+                Load::Join => store.bulk_apply_tx(work),
+                Load::FillGap => store.apply_tx(work),
+            }
         });
         let stats = match applied {
             Err(Error::Sync(SyncError::Refused(reason))) => {
@@ -1414,10 +1505,9 @@ fn load_snapshot(
             other => other?,
         };
         report.changes_applied += stats.new as u32;
-        report.snapshot_loaded = Some(item.shown.clone());
-        return Ok(());
+        return Ok(Some(item.shown.clone()));
     }
-    Ok(())
+    Ok(None)
 }
 
 /// Decodes a payload's changes and sends them a table run at a time (a run ends where the table
@@ -1452,8 +1542,9 @@ fn decode_runs(
     }
 }
 
-/// Deletes this desk's own files every desk already has: bundles acknowledged by every desk still
-/// in the team and covered by one of its snapshots, and its snapshots but the newest. Only a desk's
+/// Deletes this desk's own files every desk already has: bundles acknowledged by every other desk
+/// still in the team (none while no other desk is known) and covered by one of its snapshots, and
+/// its snapshots but the newest. Only a desk's
 /// own folder is ever touched. Returns how many files went.
 fn prune(store: &mut Store, folder: &Folder, removed: &BTreeSet<Uuid>) -> Result<u32> {
     let this = store.desk();
@@ -1462,17 +1553,26 @@ fn prune(store: &mut Store, folder: &Folder, removed: &BTreeSet<Uuid>) -> Result
     if own_snapshot == 0 {
         return Ok(0);
     }
-    let mut acked_by_all = own_snapshot;
+    // Every desk of the team this desk knows of: those whose card it pinned and any other with a
+    // file in the folder (its card may be on its way), each at what it acknowledged, nothing for a
+    // desk not heard from. With no other desk known, nothing is acknowledged by all.
+    let mut acked: BTreeMap<DeskId, u64> = BTreeMap::new();
+    for item in &listed {
+        let (Entry::Card { desk } | Entry::Bundle { desk, .. } | Entry::Snapshot { desk, .. }) = item.entry;
+        acked.insert(desk, 0);
+    }
     let mut stmt = store.conn().prepare("SELECT desk_id, acked FROM sync_peer")?;
     let rows = stmt.query_map([], |r| Ok((r.get::<_, DeskId>(0)?, r.get::<_, String>(1)?)))?;
     for row in rows {
-        let (desk, acked) = row?;
-        if removed.contains(&desk.0) {
-            continue;
-        }
-        let acked = frontier_from_json(Some(acked));
-        acked_by_all = acked_by_all.min(acked.get(&this).copied().unwrap_or(0));
+        let (desk, frontier) = row?;
+        acked.insert(desk, frontier_from_json(Some(frontier)).get(&this).copied().unwrap_or(0));
     }
+    acked.remove(&this);
+    acked.retain(|desk, _| !removed.contains(&desk.0));
+    let acked_by_all = match acked.values().min() {
+        Some(&least) => least.min(own_snapshot),
+        None => 0,
+    };
     let mut pruned = 0;
     for item in &listed {
         let gone = match item.entry {
@@ -1785,8 +1885,9 @@ mod tests {
         })
         .unwrap();
         sync(&mut a, &actor, &mut |_| {}).unwrap();
-        // The snapshot and the bundle after it (the first bundle, which the snapshot covers, was pruned).
-        assert_eq!(rewrite_own_files(&a, 1), 2);
+        // The first bundle, the snapshot covering it and the bundle after it (a desk that knows of
+        // no other prunes nothing).
+        assert_eq!(rewrite_own_files(&a, 1), 3);
 
         let (mut c, actor_c) = desk(&root.path().join("c"), &folder, "Sportello C", 3);
         let report = sync(&mut c, &actor_c, &mut |_| {}).unwrap();

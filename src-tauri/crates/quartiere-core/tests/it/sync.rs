@@ -620,3 +620,107 @@ fn ensure_dir(path: PathBuf) -> PathBuf {
 fn count_people(d: &Desk) -> i64 {
     d.store.conn().query_row("SELECT count(*) FROM person", [], |r| r.get(0)).unwrap()
 }
+
+/// What a sync tool does to one desk's sub-folder: `to` ends with exactly the files `from` has.
+fn mirror_desk(from: &Path, to: &Path, desk: &Desk) {
+    let rel = PathBuf::from("desks").join(desk.store.desk().0.hyphenated().to_string());
+    let (source, target) = (from.join(&rel), ensure_dir(to.join(&rel)));
+    for file in walk(&target) {
+        if !source.join(file.file_name().unwrap()).exists() {
+            fs::remove_file(file).unwrap();
+        }
+    }
+    for file in walk(&source) {
+        fs::copy(&file, target.join(file.file_name().unwrap())).unwrap();
+    }
+}
+
+fn bundle_names(folder: &Path, desk: &Desk) -> Vec<String> {
+    let dir = folder.join("desks").join(desk.store.desk().0.hyphenated().to_string());
+    let mut names: Vec<String> = walk(&dir)
+        .iter()
+        .map(|f| f.file_name().unwrap().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("b-"))
+        .collect();
+    names.sort();
+    names
+}
+
+/// Desk A cannot wait for a desk it has never heard of. Desk B's card has not reached A's copy of
+/// the folder when A, having heard from C, prunes bundles B had only partly applied: B takes what
+/// it lacks from A's snapshot, and all three end with the same data.
+#[test]
+fn bundles_pruned_before_a_desks_card_arrived_reach_it_through_the_snapshot() {
+    let folders: Vec<tempfile::TempDir> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
+    let path = |i: usize| folders[i].path();
+    let mut a = desk("Sportello A", 1, path(0), 0);
+    for i in 1..3 {
+        copy_tree(&path(0).join("keys"), &ensure_dir(path(i).join("keys")));
+    }
+    let mut b = desk("Sportello B", 2, path(1), 0);
+    let mut c = desk("Sportello C", 3, path(2), 0);
+
+    let esposito = person(&mut a, "Esposito");
+    run(&mut a);
+    // Alone in its folder, desk A writes a snapshot but prunes nothing: no desk has acknowledged.
+    let alone = sync::snapshot_now(&mut a.store, &a.actor).unwrap();
+    assert!(alone.snapshot_written.is_some());
+    assert_eq!(alone.files_pruned, 0, "{alone:?}");
+    assert_eq!(bundle_names(path(0), &a), ["b-0000000000000001.qrt"]);
+
+    // B gets A's card and first bundle only, and applies it: B has joined by bundles.
+    let a_rel = PathBuf::from("desks").join(a.store.desk().0.hyphenated().to_string());
+    let b_copy = ensure_dir(path(1).join(&a_rel));
+    for name in ["desk.qrt", "b-0000000000000001.qrt"] {
+        fs::copy(path(0).join(&a_rel).join(name), b_copy.join(name)).unwrap();
+    }
+    assert_eq!(run(&mut b).bundles_applied, 1);
+
+    // A goes on; C gets all of it and acknowledges; A hears from C (never from B) and prunes.
+    let rossi = person(&mut a, "Rossi");
+    run(&mut a);
+    set(&mut a, esposito, "phone", "02 4840 1234");
+    run(&mut a);
+    mirror_desk(path(0), path(2), &a);
+    run(&mut c);
+    mirror_desk(path(2), path(0), &c);
+    run(&mut a);
+    let pruning = sync::snapshot_now(&mut a.store, &a.actor).unwrap();
+    assert!(pruning.files_pruned >= 3, "{pruning:?}");
+    assert!(!bundle_names(path(0), &a).contains(&"b-0000000000000002.qrt".to_string()));
+
+    // B's copy loses the pruned bundles too; what they held comes from A's snapshot.
+    mirror_desk(path(0), path(1), &a);
+    let report = run(&mut b);
+    assert_eq!(surname(&b, rossi).as_deref(), Some("Rossi"), "{report:?}");
+    let phone: Option<String> = b
+        .store
+        .conn()
+        .query_row("SELECT phone FROM person WHERE id = ?1", [esposito.to_string()], |r| r.get(0))
+        .unwrap();
+    assert_eq!(phone.as_deref(), Some("02 4840 1234"));
+    assert_eq!(report.gaps_filled.len(), 1, "{report:?}");
+    assert!(report.refused.is_empty(), "{report:?}");
+    // Filled once: the next sync finds no gap.
+    assert!(run(&mut b).gaps_filled.is_empty());
+
+    // Everything delivered everywhere: one state.
+    for _ in 0..2 {
+        for (from, d) in [(0, &a), (1, &b), (2, &c)] {
+            for to in 0..3 {
+                if to != from {
+                    mirror_desk(path(from), path(to), d);
+                }
+            }
+        }
+        run(&mut a);
+        run(&mut b);
+        run(&mut c);
+    }
+    let dump = canonical_dump(a.store.conn()).unwrap();
+    assert_eq!(dump, canonical_dump(b.store.conn()).unwrap());
+    assert_eq!(dump, canonical_dump(c.store.conn()).unwrap());
+    for d in [&a, &b, &c] {
+        assert!(sync::status(&d.store, &d.actor).unwrap().refused.is_empty());
+    }
+}

@@ -289,19 +289,27 @@ fn converge_with_joins(seed: u64, steps: usize) {
     world.assert_converged(seed);
 }
 
+/// The seeds to run: 1 to `default` in CI; `QUARTIERE_SYNC_SEEDS=N` runs 1 to N for a longer local
+/// run, `QUARTIERE_SYNC_SEED=S` only seed S (the one a failure names).
+fn seeds(default: u64) -> std::ops::RangeInclusive<u64> {
+    let var = |name: &str| std::env::var(name).ok().and_then(|s| s.parse::<u64>().ok());
+    match (var("QUARTIERE_SYNC_SEED"), var("QUARTIERE_SYNC_SEEDS")) {
+        (Some(seed), _) => seed..=seed,
+        (None, Some(count)) => 1..=count,
+        (None, None) => 1..=default,
+    }
+}
+
 #[test]
 fn desks_joining_from_snapshots_converge_too() {
-    let seeds: u64 = std::env::var("QUARTIERE_SYNC_SEEDS").ok().and_then(|s| s.parse().ok()).unwrap_or(24) / 2;
-    for seed in 1..=seeds {
+    for seed in seeds(12) {
         converge_with_joins(seed, 60);
     }
 }
 
 #[test]
 fn desks_converge_whatever_the_delivery_order() {
-    // Many seeds in CI; QUARTIERE_SYNC_SEEDS raises the count for a longer local run.
-    let seeds: u64 = std::env::var("QUARTIERE_SYNC_SEEDS").ok().and_then(|s| s.parse().ok()).unwrap_or(24);
-    for seed in 1..=seeds {
+    for seed in seeds(24) {
         converge(seed, 120);
     }
 }

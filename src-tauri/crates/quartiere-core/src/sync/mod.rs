@@ -723,14 +723,13 @@ pub fn sync_with(
     }
 
     // A new desk joins from the newest snapshot instead of replaying all history.
-    let is_new: bool = store.conn().query_row("SELECT count(*) = 0 FROM sync_received", [], |r| r.get(0))?
-        && meta_get(store.conn(), META_BASE)?.is_none();
+    let was_new = is_new(store.conn())?;
     let has_snapshot = listed.iter().any(|i| matches!(i.entry, Entry::Snapshot { desk, .. } if desk != this));
-    if is_new && has_snapshot {
+    if was_new && has_snapshot {
         // Seconds for a large neighbourhood: say so rather than sit on "reading".
         progress(SyncProgress { phase: "snapshot".into(), done: 0, total: 1 });
         if let Some(loaded) =
-            load_snapshot(store, newest_first(&listed, this), &keys, &known, &removed, &now, &mut report, Load::Join)?
+            load_snapshot(store, newest_first(&listed, this), &keys, &known, &removed, &now, &mut report)?
         {
             report.snapshot_loaded = Some(loaded);
         }
@@ -762,7 +761,6 @@ pub fn sync_with(
             _ => false,
         })
         .collect();
-    forget_settled_refusals(store, &listed, &refused_paths, &base, !received.is_empty() || !base.is_empty())?;
     let total = todo.len() as u32;
     for (done, item) in todo.into_iter().enumerate() {
         progress(SyncProgress { phase: "applying".into(), done: done as u32, total });
@@ -805,15 +803,18 @@ pub fn sync_with(
     }
 
     // Bundles another desk pruned before this desk's card reached it: its snapshot has them.
-    if !is_new || report.snapshot_loaded.is_some() {
+    if !was_new || report.snapshot_loaded.is_some() {
         for item in gaps_to_fill(store.conn(), &listed, this, &removed)? {
-            if let Some(loaded) =
-                load_snapshot(store, vec![item], &keys, &known, &removed, &now, &mut report, Load::FillGap)?
-            {
+            if let Some(loaded) = load_snapshot(store, vec![item], &keys, &known, &removed, &now, &mut report)? {
                 report.gaps_filled.push(loaded);
             }
         }
     }
+    // Refusals from earlier syncs of files this desk no longer reads (not those refused again now).
+    let earlier: BTreeSet<String> =
+        refused_paths.into_iter().filter(|p| !report.refused.iter().any(|r| &r.path == p)).collect();
+    let base = frontier_from_json(meta_get(store.conn(), META_BASE)?);
+    forget_settled_refusals(store, &listed, &earlier, &base, !is_new(store.conn())?)?;
 
     // Whatever this desk edits from now on was made having seen all of that.
     if report.bundles_applied > 0 || report.snapshot_loaded.is_some() || !report.gaps_filled.is_empty() {
@@ -1421,19 +1422,17 @@ fn newest_first(listed: &[Listed], this: DeskId) -> Vec<&Listed> {
     candidates.into_iter().map(|(_, i)| i).collect()
 }
 
-/// Why a snapshot is loaded.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Load {
-    /// A new desk joins: nearly every page it writes is new.
-    Join,
-    /// A desk that has joined fills a gap the folder no longer holds ([`gaps_to_fill`]).
-    FillGap,
+/// A desk that has applied nothing yet, neither a snapshot nor a bundle.
+fn is_new(conn: &Connection) -> Result<bool> {
+    let received: bool = conn.query_row("SELECT count(*) > 0 FROM sync_received", [], |r| r.get(0))?;
+    Ok(!received && meta_get(conn, META_BASE)?.is_none())
 }
 
 /// Loads the first of `candidates` that passes every check, in one transaction, and returns its
-/// name; a candidate that fails is refused and the next is tried. Afterwards the desk's snapshot
-/// base covers, for every desk, what it covered before and what the snapshot covers.
-#[allow(clippy::too_many_arguments)]
+/// name; a candidate that fails is refused and the next is tried. A new desk joins by it (nearly
+/// every page written is new); a desk that has joined fills a gap ([`gaps_to_fill`]). Afterwards
+/// the desk's snapshot base covers, for every desk, what it covered before and what the snapshot
+/// covers.
 fn load_snapshot(
     store: &mut Store,
     candidates: Vec<&Listed>,
@@ -1442,9 +1441,9 @@ fn load_snapshot(
     removed: &BTreeSet<Uuid>,
     now: &str,
     report: &mut SyncReport,
-    load: Load,
 ) -> Result<Option<String>> {
     let this = store.desk();
+    let joining = is_new(store.conn())?;
     for item in candidates {
         let bytes = std::fs::read(&item.path)?;
         let (version, plain) = match open_checked(&bytes, item.entry, keys, known, removed) {
@@ -1492,9 +1491,10 @@ fn load_snapshot(
                 meta_set(tx, META_BASE, &frontier_to_json(&covered))?;
                 Ok((stats, newest))
             };
-            match load {
-                Load::Join => store.bulk_apply_tx(work),
-                Load::FillGap => store.apply_tx(work),
+            if joining {
+                store.bulk_apply_tx(work)
+            } else {
+                store.apply_tx(work)
             }
         });
         let stats = match applied {

@@ -689,8 +689,25 @@ fn bundles_pruned_before_a_desks_card_arrived_reach_it_through_the_snapshot() {
     assert!(pruning.files_pruned >= 3, "{pruning:?}");
     assert!(!bundle_names(path(0), &a).contains(&"b-0000000000000002.qrt".to_string()));
 
-    // B's copy loses the pruned bundles too; what they held comes from A's snapshot.
+    // B's copy loses the pruned bundles too, and gets A's snapshot half-copied first: the gap is
+    // not silent, the snapshot is refused and stays listed as such, sync after sync.
     mirror_desk(path(0), path(1), &a);
+    let snapshot = walk(&path(1).join(&a_rel))
+        .into_iter()
+        .find(|f| f.file_name().unwrap().to_string_lossy().starts_with("s-"))
+        .unwrap();
+    let whole = fs::read(&snapshot).unwrap();
+    fs::write(&snapshot, &whole[..whole.len() / 2]).unwrap();
+    for _ in 0..2 {
+        let report = run(&mut b);
+        assert!(report.gaps_filled.is_empty() && report.refused.len() == 1, "{report:?}");
+        let refused = sync::status(&b.store, &b.actor).unwrap().refused;
+        assert!(refused.len() == 1 && refused[0].path.contains("/s-"), "{refused:?}");
+    }
+    assert_eq!(surname(&b, rossi), None);
+
+    // The whole copy arrives: what the pruned bundles held comes from A's snapshot.
+    fs::write(&snapshot, &whole).unwrap();
     let report = run(&mut b);
     assert_eq!(surname(&b, rossi).as_deref(), Some("Rossi"), "{report:?}");
     let phone: Option<String> = b
@@ -701,6 +718,7 @@ fn bundles_pruned_before_a_desks_card_arrived_reach_it_through_the_snapshot() {
     assert_eq!(phone.as_deref(), Some("02 4840 1234"));
     assert_eq!(report.gaps_filled.len(), 1, "{report:?}");
     assert!(report.refused.is_empty(), "{report:?}");
+    assert!(sync::status(&b.store, &b.actor).unwrap().refused.is_empty());
     // Filled once: the next sync finds no gap.
     assert!(run(&mut b).gaps_filled.is_empty());
 

@@ -7,36 +7,20 @@
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
-use quartiere_core::accounts;
-use quartiere_core::clock::SystemClock;
 use quartiere_core::demo::{self, DemoConfig};
-use quartiere_core::ids::IdGen;
 use quartiere_core::search::{self, Scope};
-use quartiere_core::sync::crypto::KdfParams;
 
 const QUERIES: &[&str] =
     &["ross", "damico", "nicolo", "esposito maria", "el amr", "pirandello 6", "RSSMRA", "zoe", "ma"];
 const ROUNDS: usize = 200;
 
-fn median(mut samples: Vec<Duration>) -> Duration {
-    samples.sort();
-    samples[samples.len() / 2]
-}
+mod common;
+use common::median;
 
 fn main() {
     let people: usize = std::env::var("QUARTIERE_BENCH_PEOPLE").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
     let dir = tempfile::tempdir().unwrap();
-    let signed = accounts::create_desk(
-        dir.path(),
-        "Banco di prova",
-        "Benchmark",
-        "frase di prova del banco",
-        KdfParams::MINIMUM,
-        Box::new(SystemClock),
-        IdGen::seeded(1),
-    )
-    .unwrap();
-    let (mut store, actor) = (signed.store, signed.actor);
+    let (mut store, actor) = common::desk(dir.path(), 1, "Banco di prova");
     let started = Instant::now();
     let today = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
     let summary =

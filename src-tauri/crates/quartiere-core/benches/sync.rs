@@ -19,36 +19,22 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
-use quartiere_core::clock::SystemClock;
 use quartiere_core::demo::{self, DemoConfig};
 use quartiere_core::ids::{DeskId, IdGen, OperatorId};
 use quartiere_core::schema::Table;
 use quartiere_core::sync::crypto::{DeskSigner, KdfParams, TeamKey};
 use quartiere_core::sync::format::{self, Header, Kind, Payload, WireChange};
 use quartiere_core::sync::{self};
-use quartiere_core::{accounts, Actor, Store};
+use quartiere_core::{Actor, Store};
 use rusqlite::types::Value;
 use uuid::Uuid;
 
-const PASS: &str = "frase di prova del banco";
+mod common;
+use common::{median, PASS};
 
-fn median(mut samples: Vec<Duration>) -> Duration {
-    samples.sort();
-    samples[samples.len() / 2]
-}
-
+/// A new desk enrolled in the team whose key file is in `folder`.
 fn desk(dir: &Path, seed: u64, name: &str, folder: &Path) -> (Store, Actor) {
-    let signed = accounts::create_desk(
-        dir,
-        name,
-        "Benchmark",
-        PASS,
-        KdfParams::MINIMUM,
-        Box::new(SystemClock),
-        IdGen::seeded(seed),
-    )
-    .unwrap();
-    let (mut store, actor) = (signed.store, signed.actor);
+    let (mut store, actor) = common::desk(dir, seed, name);
     sync::enrol(&mut store, &actor, folder, PASS, name, KdfParams::DEFAULT).unwrap();
     (store, actor)
 }

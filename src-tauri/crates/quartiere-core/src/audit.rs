@@ -16,7 +16,7 @@
 //! key file ([`PENDING_FILE_NAME`]: time and operator id, no passphrase, no typed name) and moved
 //! into the chain at the next sign-in.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write as _;
 use std::path::Path;
 
@@ -198,32 +198,76 @@ fn timestamp(at: DateTime<Utc>) -> String {
 
 /// The digest of the changes a write recorded (every table but the log itself), in the order
 /// they were made: table, row, column, value (typed), clock, operator. `None` if there are none.
-pub(crate) fn batch_digest(conn: &Connection, batch: &str) -> Result<Option<String>> {
+/// `from_seq` is the first change the write recorded: the search is a range of the change record,
+/// not a pass over all of it.
+pub(crate) fn batch_digest(conn: &Connection, batch: &str, from_seq: i64) -> Result<Option<String>> {
     let mut stmt = conn.prepare_cached(
         "SELECT tbl, row_id, col, value, hlc, operator_id FROM change_log
-         WHERE batch = ?1 AND tbl <> 'audit_event' ORDER BY hlc, tbl, row_id, col",
+         WHERE seq >= ?2 AND batch = ?1 AND tbl <> 'audit_event' ORDER BY hlc, tbl, row_id, col",
     )?;
-    let mut rows = stmt.query([batch])?;
+    let mut rows = stmt.query(params![batch, from_seq])?;
+    let mut digest: Option<Sha256> = None;
+    while let Some(r) = rows.next()? {
+        hash_change(digest.get_or_insert_with(changes_hasher), r, 0)?;
+    }
+    Ok(digest.map(|h| hex(&h.finalize())))
+}
+
+/// The digests of many writes ([`batch_digest`]), in one pass over the change record: checking a
+/// log of thousands of edits costs one scan, not one per edit. A write with no change is absent.
+fn batch_digests(conn: &Connection, batches: &BTreeSet<&str>) -> Result<BTreeMap<String, String>> {
+    let mut out = BTreeMap::new();
+    if batches.is_empty() {
+        return Ok(out);
+    }
+    let wanted = serde_json::to_string(batches).map_err(|e| Error::invalid("batch", e.to_string()))?;
+    let mut stmt = conn.prepare(
+        "SELECT batch, tbl, row_id, col, value, hlc, operator_id FROM change_log
+         WHERE tbl <> 'audit_event' AND batch IN (SELECT value FROM json_each(?1))
+         ORDER BY batch, hlc, tbl, row_id, col",
+    )?;
+    let mut rows = stmt.query([wanted])?;
+    let mut current: Option<(String, Sha256)> = None;
+    while let Some(r) = rows.next()? {
+        let batch: String = r.get(0)?;
+        if current.as_ref().is_none_or(|(b, _)| *b != batch) {
+            if let Some((done, h)) = current.replace((batch, changes_hasher())) {
+                out.insert(done, hex(&h.finalize()));
+            }
+        }
+        if let Some((_, h)) = current.as_mut() {
+            hash_change(h, r, 1)?;
+        }
+    }
+    if let Some((done, h)) = current {
+        out.insert(done, hex(&h.finalize()));
+    }
+    Ok(out)
+}
+
+fn changes_hasher() -> Sha256 {
     let mut h = Sha256::new();
     h.update(b"quartiere-changes/1");
-    let mut any = false;
-    while let Some(r) = rows.next()? {
-        any = true;
-        for i in [0, 1, 2] {
-            hash_field(&mut h, Some(r.get::<_, String>(i)?.as_bytes()));
-        }
-        let value = match r.get::<_, Value>(3)? {
-            Value::Null => "n".to_string(),
-            Value::Integer(i) => format!("i{i}"),
-            Value::Real(x) => format!("r{:016x}", x.to_bits()),
-            Value::Text(t) => format!("t{t}"),
-            Value::Blob(b) => format!("b{}", hex(&b)),
-        };
-        hash_field(&mut h, Some(value.as_bytes()));
-        hash_field(&mut h, Some(r.get::<_, i64>(4)?.to_string().as_bytes()));
-        hash_field(&mut h, Some(r.get::<_, String>(5)?.as_bytes()));
+    h
+}
+
+/// Adds one change to a write's digest: its table, row, column, value, clock and operator, read
+/// from `r` starting at column `at`.
+fn hash_change(h: &mut Sha256, r: &rusqlite::Row<'_>, at: usize) -> Result<()> {
+    for i in [at, at + 1, at + 2] {
+        hash_field(h, Some(r.get::<_, String>(i)?.as_bytes()));
     }
-    Ok(any.then(|| hex(&h.finalize())))
+    let value = match r.get::<_, Value>(at + 3)? {
+        Value::Null => "n".to_string(),
+        Value::Integer(i) => format!("i{i}"),
+        Value::Real(x) => format!("r{:016x}", x.to_bits()),
+        Value::Text(t) => format!("t{t}"),
+        Value::Blob(b) => format!("b{}", hex(&b)),
+    };
+    hash_field(h, Some(value.as_bytes()));
+    hash_field(h, Some(r.get::<_, i64>(at + 4)?.to_string().as_bytes()));
+    hash_field(h, Some(r.get::<_, String>(at + 5)?.as_bytes()));
+    Ok(())
 }
 
 /// The last event of a desk's chain: its place and hash (0 and "" for an empty chain).
@@ -302,7 +346,10 @@ pub(crate) fn append_edit(w: &mut Writer<'_>, touched: &[(Table, Uuid)]) -> Resu
         .or_else(|| touched.first())
         .copied();
     let batch = w.batch();
-    let digest = batch_digest(w.conn(), &batch.to_string())?;
+    let digest = match w.first_change_seq() {
+        Some(from) => batch_digest(w.conn(), &batch.to_string(), from)?,
+        None => None,
+    };
     let at = w.now();
     append(w, NewEvent { kind: AuditKind::Edit, at, subject, detail, batch: Some(batch), digest })
 }
@@ -598,6 +645,14 @@ pub(crate) fn verify_conn(conn: &Connection, this: DeskId) -> Result<ChainReport
         };
         report.problems.push(ChainProblem { desk, seq, what: what.into() });
     }
+    // The digests of this desk's edits whose values no erasure purged, computed together.
+    let mut checked = BTreeSet::new();
+    for event in rows.iter().filter(|e| e.desk_id == this_text && e.kind == AuditKind::Edit.code()) {
+        if let Some(batch) = event.batch.as_deref().filter(|b| !purged(conn, b).unwrap_or(false)) {
+            checked.insert(batch);
+        }
+    }
+    let digests = batch_digests(conn, &checked)?;
     for chain in rows.chunk_by(|a, b| a.desk_id == b.desk_id) {
         report.desks += 1;
         let desk_name = crate::registry::desk_name(conn, DeskId(parse_uuid(&chain[0].desk_id)?))?;
@@ -636,8 +691,8 @@ pub(crate) fn verify_conn(conn: &Connection, this: DeskId) -> Result<ChainReport
                 }
             }
             if own && event.kind == AuditKind::Edit.code() {
-                if let Some(batch) = event.batch.as_ref().filter(|b| !purged(conn, b).unwrap_or(false)) {
-                    if batch_digest(conn, batch)? != event.digest {
+                if let Some(batch) = event.batch.as_deref().filter(|b| checked.contains(b)) {
+                    if digests.get(batch) != event.digest.as_ref() {
                         problem(
                             event.seq,
                             "le modifiche registrate da questo evento non corrispondono più a quelle salvate".into(),

@@ -218,6 +218,7 @@ impl Store {
                 hlc: *hlc,
                 ctx: *ctx,
                 touched: BTreeSet::new(),
+                first_seq: None,
             };
             let value = f(&mut writer)?;
             let edited: Vec<(Table, Uuid)> =
@@ -394,6 +395,8 @@ pub struct Writer<'s> {
     hlc: Hlc,
     ctx: Option<i64>,
     touched: BTreeSet<(Table, Uuid)>,
+    /// The change record's number for this write's first change, once it has one.
+    first_seq: Option<i64>,
 }
 
 impl Writer<'_> {
@@ -418,6 +421,12 @@ impl Writer<'_> {
     /// The id shared by every change of this write.
     pub(crate) fn batch(&self) -> Uuid {
         self.batch
+    }
+
+    /// The change record's number for this write's first change (`None` before it records one):
+    /// its changes are that one and later ones.
+    pub(crate) fn first_change_seq(&self) -> Option<i64> {
+        self.first_seq
     }
 
     /// Appends a row to the audit log: only [`crate::audit`] calls this, for any role.
@@ -516,6 +525,7 @@ impl Writer<'_> {
                 self.actor.operator,
                 self.ctx
             ])?;
+        self.first_seq.get_or_insert(self.tx.last_insert_rowid());
         Ok(())
     }
 }

@@ -446,9 +446,7 @@ fn a_new_desk_joins_from_a_snapshot_and_old_bundles_are_pruned_once_everyone_has
     run(&mut a);
     run(&mut b);
     run(&mut c);
-    let dump = canonical_dump(a.store.conn()).unwrap();
-    assert_eq!(dump, canonical_dump(b.store.conn()).unwrap());
-    assert_eq!(dump, canonical_dump(c.store.conn()).unwrap());
+    let dump = same_data(&[&a, &b, &c]);
     assert!(dump.contains("Persona 4"));
 }
 
@@ -612,6 +610,15 @@ fn files_refused_before_their_desks_card_arrived_are_not_left_refused() {
     assert_eq!(count_people(&c), 2);
 }
 
+/// Asserts every desk holds the same data; returns it (the canonical dump).
+fn same_data(desks: &[&Desk]) -> String {
+    let dump = canonical_dump(desks[0].store.conn()).unwrap();
+    for (i, d) in desks.iter().enumerate().skip(1) {
+        assert_eq!(dump, canonical_dump(d.store.conn()).unwrap(), "desk {i} differs from the first");
+    }
+    dump
+}
+
 fn ensure_dir(path: PathBuf) -> PathBuf {
     fs::create_dir_all(&path).unwrap();
     path
@@ -735,9 +742,7 @@ fn bundles_pruned_before_a_desks_card_arrived_reach_it_through_the_snapshot() {
         run(&mut b);
         run(&mut c);
     }
-    let dump = canonical_dump(a.store.conn()).unwrap();
-    assert_eq!(dump, canonical_dump(b.store.conn()).unwrap());
-    assert_eq!(dump, canonical_dump(c.store.conn()).unwrap());
+    same_data(&[&a, &b, &c]);
     for d in [&a, &b, &c] {
         assert!(sync::status(&d.store, &d.actor).unwrap().refused.is_empty());
     }

@@ -1,0 +1,33 @@
+//! What the benchmarks share: a desk with its own encrypted database and the median of samples.
+
+use std::path::Path;
+use std::time::Duration;
+
+use quartiere_core::accounts;
+use quartiere_core::clock::SystemClock;
+use quartiere_core::ids::IdGen;
+use quartiere_core::sync::crypto::KdfParams;
+use quartiere_core::{Actor, Store};
+
+/// The passphrase of every benchmark desk.
+pub const PASS: &str = "frase di prova del banco";
+
+/// A new desk in `dir` (created), signed in as its first operator.
+pub fn desk(dir: &Path, seed: u64, name: &str) -> (Store, Actor) {
+    let signed = accounts::create_desk(
+        dir,
+        name,
+        "Benchmark",
+        PASS,
+        KdfParams::MINIMUM,
+        Box::new(SystemClock),
+        IdGen::seeded(seed),
+    )
+    .unwrap();
+    (signed.store, signed.actor)
+}
+
+pub fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}

@@ -1209,9 +1209,8 @@ fn publish_bundle(store: &mut Store, keys: &Keys, folder: &Folder, report: &mut 
     }
     let mut frontier = frontier(store.conn(), this)?;
     frontier.insert(this, seq);
-    let mut previous = frontier_from_json(meta_get(store.conn(), META_LAST_FRONTIER)?);
-    previous.insert(this, seq);
-    if changes.is_empty() && previous == frontier {
+    let previous = frontier_from_json(meta_get(store.conn(), META_LAST_FRONTIER)?);
+    if changes.is_empty() && !acknowledges_news(store.conn(), &previous, &frontier, this)? {
         return Ok(());
     }
     let payload = Payload { frontier: frontier.clone(), contexts, changes };
@@ -1249,6 +1248,34 @@ fn publish_bundle(store: &mut Store, keys: &Keys, folder: &Folder, report: &mut 
     report.published_seq = Some(seq as u32);
     report.published_changes = count as u32;
     Ok(())
+}
+
+/// Whether `frontier` acknowledges more than `previous` (what this desk last published) did:
+/// another desk's bundle with changes, or a snapshot. An acknowledgement alone is not news: a
+/// desk that acknowledged every acknowledgement would answer the other's answer at every sync,
+/// for ever, with nothing to say.
+fn acknowledges_news(
+    conn: &Connection,
+    previous: &BTreeMap<DeskId, u64>,
+    frontier: &BTreeMap<DeskId, u64>,
+    this: DeskId,
+) -> Result<bool> {
+    let base = frontier_from_json(meta_get(conn, META_BASE)?);
+    let mut with_changes = conn.prepare_cached(
+        "SELECT EXISTS (SELECT 1 FROM sync_received WHERE desk_id = ?1 AND seq > ?2 AND seq <= ?3 AND changes > 0)",
+    )?;
+    for (&desk, &now) in frontier.iter().filter(|(d, _)| **d != this) {
+        let before = previous.get(&desk).copied().unwrap_or(0);
+        if now <= before {
+            continue;
+        }
+        if base.get(&desk).is_some_and(|&b| b > before)
+            || with_changes.query_row(params![desk, before as i64, now as i64], |r| r.get::<_, bool>(0))?
+        {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 fn latest_own_snapshot(listed: &[Listed], this: DeskId) -> u64 {

@@ -747,3 +747,37 @@ fn bundles_pruned_before_a_desks_card_arrived_reach_it_through_the_snapshot() {
         assert!(sync::status(&d.store, &d.actor).unwrap().refused.is_empty());
     }
 }
+
+/// An acknowledgement is answered by nothing: once two desks have exchanged a change and its
+/// acknowledgement, syncing on publishes and applies nothing, however often it runs (the app syncs
+/// every few minutes all day).
+#[test]
+fn desks_with_nothing_new_stop_answering_each_other() {
+    let shared = tempfile::tempdir().unwrap();
+    let mut a = desk("Sportello A", 1, shared.path(), 0);
+    let mut b = desk("Sportello B", 2, shared.path(), 0);
+    person(&mut a, "Esposito");
+    // A's person, B's own first changes (its desk and operator), each acknowledged once.
+    for _ in 0..2 {
+        run(&mut a);
+        run(&mut b);
+    }
+    for _ in 0..5 {
+        for d in [&mut a, &mut b] {
+            let report = run(d);
+            assert_eq!((report.bundles_applied, report.published_seq), (0, None), "{report:?}");
+        }
+    }
+    // A new change is news again, and its acknowledgement reaches its writer, which stays quiet.
+    let rossi = person(&mut b, "Rossi");
+    let sent = run(&mut b).published_seq.expect("B publishes its change");
+    let got = run(&mut a);
+    assert_eq!(got.bundles_applied, 1, "{got:?}");
+    assert!(got.published_seq.is_some(), "A acknowledges it: {got:?}");
+    assert_eq!(surname(&a, rossi).as_deref(), Some("Rossi"));
+    let quiet = run(&mut b);
+    assert_eq!((quiet.bundles_applied, quiet.published_seq), (1, None), "{quiet:?}");
+    assert_eq!(run(&mut a).published_seq, None);
+    let status = sync::status(&a.store, &a.actor).unwrap();
+    assert!(status.desks.iter().any(|d| d.name == "Sportello B" && d.last_seq == sent as u32), "{:?}", status.desks);
+}

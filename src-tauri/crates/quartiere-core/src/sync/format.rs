@@ -641,6 +641,11 @@ pub struct DeskCard {
     /// base64 of the Ed25519 verifying key.
     pub verifying_key: String,
     pub enrolled_at: String,
+    /// The id this desk had before it re-enrolled (restored from a backup): that identity will
+    /// never sync again, so no desk waits for its acknowledgements. Absent otherwise; readers that
+    /// predate it ignore it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replaces: Option<Uuid>,
 }
 
 #[cfg(test)]
@@ -729,5 +734,19 @@ mod tests {
         let mut b = good.clone();
         b.push(0);
         refused(&b, "dati in eccesso");
+    }
+
+    /// Cards written before `replaces` existed still read, and a card without it writes no such
+    /// field, so a desk that predates it reads the new cards as before.
+    #[test]
+    fn a_desk_card_names_the_identity_it_replaces_only_when_it_has_one() {
+        let old = r#"{"desk_id":"0190f2a4-0000-7000-8000-000000000001","name":"Sportello A","verifying_key":"k","enrolled_at":"2026-03-02T09:00:00Z"}"#;
+        let card: DeskCard = serde_json::from_str(old).unwrap();
+        assert_eq!(card.replaces, None);
+        assert_eq!(serde_json::to_string(&card).unwrap(), old);
+        let renewed = DeskCard { replaces: Some(card.desk_id), ..card };
+        let text = serde_json::to_string(&renewed).unwrap();
+        assert!(text.contains(r#""replaces":"0190f2a4-0000-7000-8000-000000000001""#), "{text}");
+        assert_eq!(serde_json::from_str::<DeskCard>(&text).unwrap(), renewed);
     }
 }

@@ -352,6 +352,7 @@ fn join(
     // A desk that re-enrols (restored from a backup) takes a new identity: its old id's bundles in the
     // folder are read back like another desk's, so nothing it published before the backup is lost.
     let restored = meta_get(store.conn(), META_FORK)?.is_some();
+    let replaces = restored.then(|| store.desk().0);
     if restored {
         let new = DeskId(crypto::random_uuid_v7(store.now().timestamp_millis() as u64));
         store.change_desk_id(new)?;
@@ -371,6 +372,7 @@ fn join(
         name: desk_name.to_string(),
         verifying_key: crypto::b64(&signer.verifying_key()),
         enrolled_at: now.clone(),
+        replaces,
     };
     let header = header(Kind::DeskCard, desk, 0, store.now().timestamp_millis());
     let bytes = format::seal_file(header, &serde_json::to_vec(&card).expect("json of a card"), current, &signer);
@@ -681,15 +683,22 @@ pub fn sync_with(
     progress(SyncProgress { phase: "reading".into(), done: 0, total: listed.len() as u32 });
     forget_gone_refusals(store, &listed)?;
 
-    // Desk cards: pin each desk's signing key the first time it is seen.
+    // Desk cards: pin each desk's signing key the first time it is seen, and note the identities
+    // re-enrolled desks left behind.
     let mut known = peers(store.conn())?;
+    let mut retired = BTreeSet::new();
     for item in &listed {
         let Entry::Card { desk } = item.entry else { continue };
+        let bytes = std::fs::read(&item.path)?;
         if desk == this {
+            retired.extend(check_card(&bytes, desk, &keys).ok().and_then(|card| card.replaces).map(DeskId));
             continue;
         }
-        let bytes = std::fs::read(&item.path)?;
-        match check_card(&bytes, desk, &keys) {
+        let checked = check_card(&bytes, desk, &keys);
+        if let Ok(card) = &checked {
+            retired.extend(card.replaces.map(DeskId));
+        }
+        match checked {
             Ok(card) => match known.get(&desk) {
                 Some(peer) if crypto::b64(&peer.verifying_key) != card.verifying_key => {
                     refuse(store, &mut report, item, "la scheda della postazione è cambiata: chiave di firma diversa da quella registrata (possibile falsificazione)")?;
@@ -836,7 +845,7 @@ pub fn sync_with(
             write_snapshot(store, &keys, &folder, own_seq as u64)?;
             report.snapshot_written = Some(own_seq as u32);
         }
-        report.files_pruned = prune(store, &folder, &removed)?;
+        report.files_pruned = prune(store, &folder, &removed, &retired)?;
     } else if let Some(reason) = &blocked {
         report.warnings.push(reason.clone());
     }
@@ -1570,10 +1579,11 @@ fn decode_runs(
 }
 
 /// Deletes this desk's own files every desk already has: bundles acknowledged by every other desk
-/// still in the team (none while no other desk is known) and covered by one of its snapshots, and
-/// its snapshots but the newest. Only a desk's
+/// still in the team (none while no other desk is known; not the old identity of a desk that
+/// re-enrolled, which never syncs again) and covered by one of its snapshots, and its snapshots
+/// but the newest. Only a desk's
 /// own folder is ever touched. Returns how many files went.
-fn prune(store: &mut Store, folder: &Folder, removed: &BTreeSet<Uuid>) -> Result<u32> {
+fn prune(store: &mut Store, folder: &Folder, removed: &BTreeSet<Uuid>, retired: &BTreeSet<DeskId>) -> Result<u32> {
     let this = store.desk();
     let listed = folder.list()?;
     let own_snapshot = latest_own_snapshot(&listed, this);
@@ -1595,7 +1605,7 @@ fn prune(store: &mut Store, folder: &Folder, removed: &BTreeSet<Uuid>) -> Result
         acked.insert(desk, frontier_from_json(Some(frontier)).get(&this).copied().unwrap_or(0));
     }
     acked.remove(&this);
-    acked.retain(|desk, _| !removed.contains(&desk.0));
+    acked.retain(|desk, _| !removed.contains(&desk.0) && !retired.contains(desk));
     let acked_by_all = match acked.values().min() {
         Some(&least) => least.min(own_snapshot),
         None => 0,

@@ -537,6 +537,15 @@ fn a_desk_restored_from_its_backup_is_told_to_re_enrol_and_gets_back_what_it_pub
         let check = audit::verify(&d.store, &d.actor).unwrap();
         assert!(check.intact(), "{check:?}");
     }
+
+    // A's old identity never syncs again, and its card says so in A's new one: B does not wait for
+    // its acknowledgements, and prunes what A (new) has acknowledged.
+    person(&mut b, "Terza");
+    run(&mut b);
+    run(&mut a);
+    let pruned = sync::snapshot_now(&mut b.store, &b.actor).unwrap();
+    assert!(pruned.files_pruned >= 2, "{pruned:?}");
+    assert_eq!(surname(&a, lost).as_deref(), Some("Dopo la copia"));
 }
 
 /// A desk that joined from a snapshot holds the winning edit in its snapshot base; a concurrent

@@ -391,6 +391,7 @@ export const en: Strings = {
     number: "No.",
     thisDesk: "this desk",
     removed: "removed from the team",
+    replaced: "replaced by a new enrolment",
     refused: "Refused files",
     refusedHint: "None of these files was applied. A half-copied file is retried at every sync.",
     file: "File",

@@ -291,6 +291,7 @@ export const it = {
     number: "N.",
     thisDesk: "questa postazione",
     removed: "rimossa dal gruppo",
+    replaced: "sostituita da una nuova registrazione",
     refused: "File rifiutati",
     refusedHint: "Questi file non sono stati applicati per niente. Un file copiato a metà viene riprovato a ogni sincronizzazione.",
     file: "File",

@@ -179,6 +179,11 @@ gaps_filled: Array<string>, snapshot_written: number | null, files_pruned: numbe
 
 export type DeskStatus = { desk_id: DeskId, name: string, this_desk: boolean, removed: boolean, 
 /**
+ * An identity this desk or another left when it re-enrolled after a restore: it will not sync
+ * again, and nobody waits for it.
+ */
+replaced: boolean, 
+/**
  * The highest bundle received (or, for this desk, published).
  */
 last_seq: number, 

@@ -816,10 +816,11 @@ fn sync_command(cli: &Cli, args: &SyncArgs) -> Result<ExitCode, Error> {
             out!("Modifiche da pubblicare: {}", status.unpublished_changes);
             for d in &status.desks {
                 out!(
-                    "  {}{}{}: pacchetto n. {}{}",
+                    "  {}{}{}{}: pacchetto n. {}{}",
                     d.name,
                     if d.this_desk { " (questa)" } else { "" },
                     if d.removed { " (rimossa)" } else { "" },
+                    if d.replaced { " (sostituita da una nuova registrazione)" } else { "" },
                     d.last_seq,
                     d.last_bundle_at.as_deref().map(|t| format!(" del {}", show_time(t))).unwrap_or_default()
                 );

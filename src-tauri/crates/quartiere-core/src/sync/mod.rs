@@ -64,6 +64,8 @@ const META_BASE: &str = "sync.base";
 const META_LAST_FRONTIER: &str = "sync.last_frontier";
 const META_LAST_SYNC: &str = "sync.last_sync_at";
 const META_FORK: &str = "sync.fork";
+/// The identities re-enrolled desks left behind (their new cards' `replaces`), for the sync screen.
+const META_RETIRED: &str = "sync.retired";
 
 /// Where a sync is, for a progress bar.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -112,6 +114,9 @@ pub struct DeskStatus {
     pub name: String,
     pub this_desk: bool,
     pub removed: bool,
+    /// An identity this desk or another left when it re-enrolled after a restore: it will not sync
+    /// again, and nobody waits for it.
+    pub replaced: bool,
     /// The highest bundle received (or, for this desk, published).
     pub last_seq: u32,
     /// When that bundle was written, RFC 3339.
@@ -721,6 +726,12 @@ pub fn sync_with(
             },
             Err(reason) => refuse(store, &mut report, item, &reason)?,
         }
+    }
+
+    let retired_json =
+        serde_json::to_string(&retired.iter().map(|d| d.0).collect::<Vec<Uuid>>()).expect("json of desk ids");
+    if meta_get(store.conn(), META_RETIRED)?.as_deref().unwrap_or("[]") != retired_json {
+        store.local_write(|tx| meta_set(tx, META_RETIRED, &retired_json))?;
     }
 
     // This desk's own folder: a bundle it does not remember writing means it was restored from an
@@ -1665,6 +1676,8 @@ pub fn status(store: &Store, actor: &Actor) -> Result<SyncStatus> {
         }
         _ => (BTreeSet::new(), false),
     };
+    let retired: BTreeSet<Uuid> =
+        meta_get(conn, META_RETIRED)?.and_then(|text| serde_json::from_str(&text).ok()).unwrap_or_default();
     let this_name: String = conn
         .query_row("SELECT name FROM desk WHERE id = ?1", [this], |r| r.get(0))
         .optional()?
@@ -1674,6 +1687,7 @@ pub fn status(store: &Store, actor: &Actor) -> Result<SyncStatus> {
         name: this_name,
         this_desk: true,
         removed: removed.contains(&this.0),
+        replaced: false,
         last_seq: published.0 as u32,
         last_bundle_at: published.1,
     }];
@@ -1689,6 +1703,7 @@ pub fn status(store: &Store, actor: &Actor) -> Result<SyncStatus> {
             name,
             this_desk: false,
             removed: removed.contains(&desk_id.0),
+            replaced: retired.contains(&desk_id.0),
             last_seq: last_seq as u32,
             last_bundle_at,
         });

@@ -507,6 +507,7 @@ fn a_desk_restored_from_its_backup_is_told_to_re_enrol_and_gets_back_what_it_pub
     run(&mut a);
     run(&mut b);
 
+    let old_id = a.store.desk();
     let Desk { store, actor, folder, _dir } = a;
     let dir = store.dir().to_owned();
     drop(store);
@@ -546,6 +547,14 @@ fn a_desk_restored_from_its_backup_is_told_to_re_enrol_and_gets_back_what_it_pub
     let pruned = sync::snapshot_now(&mut b.store, &b.actor).unwrap();
     assert!(pruned.files_pruned >= 2, "{pruned:?}");
     assert_eq!(surname(&a, lost).as_deref(), Some("Dopo la copia"));
+    // The sync screen tells the two identities apart.
+    for d in [&a, &b] {
+        let desks = sync::status(&d.store, &d.actor).unwrap().desks;
+        let named_a: Vec<_> = desks.iter().filter(|s| s.name == "Sportello A").collect();
+        assert_eq!(named_a.len(), 2, "{desks:?}");
+        assert!(named_a.iter().any(|s| s.replaced && !s.this_desk && s.desk_id == old_id), "{desks:?}");
+        assert!(named_a.iter().any(|s| !s.replaced && s.desk_id != old_id), "{desks:?}");
+    }
 }
 
 /// A desk that joined from a snapshot holds the winning edit in its snapshot base; a concurrent

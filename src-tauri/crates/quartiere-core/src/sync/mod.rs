@@ -1491,6 +1491,10 @@ fn load_snapshot(
 ) -> Result<Option<String>> {
     let this = store.desk();
     let joining = is_new(store.conn())?;
+    // What this desk already has: a change from a bundle its frontier covers is in its change
+    // record or snapshot base, or loses to a change that is, so only the rest is merged (a gap
+    // fill costs the gap, not the whole snapshot). Nothing, for a desk that joins.
+    let have = if joining { BTreeMap::new() } else { frontier(store.conn(), this)? };
     for item in candidates {
         let bytes = std::fs::read(&item.path)?;
         let (version, plain) = match open_checked(&bytes, item.entry, keys, known, removed) {
@@ -1514,8 +1518,15 @@ fn load_snapshot(
         let applied = std::thread::scope(|scope| {
             let (send, runs) = std::sync::mpsc::sync_channel::<std::result::Result<Vec<WireChange>, String>>(2);
             let decoder = scope.spawn(move || decode_runs(changes, send));
+            let have = &have;
             let work = move |tx: &rusqlite::Transaction<'_>| {
-                let runs = runs.into_iter().map(|run| run.map_err(|reason| Error::Sync(SyncError::Refused(reason))));
+                let runs = runs.into_iter().map(|run| match run {
+                    Ok(mut changes) => {
+                        changes.retain(|c| c.origin_seq > have.get(&c.desk).copied().unwrap_or(0));
+                        Ok(changes)
+                    }
+                    Err(reason) => Err(Error::Sync(SyncError::Refused(reason))),
+                });
                 let (stats, newest, runs) = merge::load_snapshot(tx, runs, &contexts, now)?;
                 // The runs also end if the decoder stopped by a fault of its own, not at the end of
                 // the file: then nothing of the load may stay.
@@ -1552,6 +1563,7 @@ fn load_snapshot(
             other => other?,
         };
         report.changes_applied += stats.new as u32;
+        report.duplicates += stats.duplicates as u32;
         return Ok(Some(item.shown.clone()));
     }
     Ok(None)

@@ -744,6 +744,8 @@ fn bundles_pruned_before_a_desks_card_arrived_reach_it_through_the_snapshot() {
     assert_eq!(report.gaps_filled.len(), 1, "{report:?}");
     assert!(report.refused.is_empty(), "{report:?}");
     assert!(sync::status(&b.store, &b.actor).unwrap().refused.is_empty());
+    // Only what B lacked was merged: nothing B already had came through again.
+    assert_eq!(report.duplicates, 0, "{report:?}");
     // Filled once: the next sync finds no gap.
     assert!(run(&mut b).gaps_filled.is_empty());
 

@@ -1522,7 +1522,9 @@ fn load_snapshot(
             let work = move |tx: &rusqlite::Transaction<'_>| {
                 let runs = runs.into_iter().map(|run| match run {
                     Ok(mut changes) => {
-                        changes.retain(|c| c.origin_seq > have.get(&c.desk).copied().unwrap_or(0));
+                        if !have.is_empty() {
+                            changes.retain(|c| c.origin_seq > have.get(&c.desk).copied().unwrap_or(0));
+                        }
                         Ok(changes)
                     }
                     Err(reason) => Err(Error::Sync(SyncError::Refused(reason))),

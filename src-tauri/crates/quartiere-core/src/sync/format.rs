@@ -407,12 +407,9 @@ impl<'a> ChangeReader<'a> {
 
     fn next_v1(&mut self) -> Result<WireChange, SyncError> {
         let r = &mut self.r;
-        let table_name = r.str()?;
-        let table =
-            Table::from_name(table_name).ok_or_else(|| r.bad(&format!("tabella sconosciuta «{table_name}»")))?;
+        let table = r.table()?;
         let row_id = r.uuid()?;
-        let name = r.str()?;
-        let column = table.column(name).ok_or_else(|| r.bad(&format!("colonna sconosciuta «{name}»")))?;
+        let column = r.column(table)?;
         let value = r.value()?;
         let hlc = Hlc(u64::from_le_bytes(r.take(8)?.try_into().expect("8 bytes")));
         let desk = DeskId(r.uuid()?);
@@ -615,12 +612,18 @@ impl<'a> Reader<'a> {
 
     /// A (table, column) pair by name, both known to this schema.
     fn column_name(&mut self) -> Result<(Table, &'static str), SyncError> {
-        let table_name = self.str()?;
-        let table =
-            Table::from_name(table_name).ok_or_else(|| self.bad(&format!("tabella sconosciuta «{table_name}»")))?;
+        let table = self.table()?;
+        Ok((table, self.column(table)?))
+    }
+
+    fn table(&mut self) -> Result<Table, SyncError> {
         let name = self.str()?;
-        let column = table.column(name).ok_or_else(|| self.bad(&format!("colonna sconosciuta «{name}»")))?;
-        Ok((table, column))
+        Table::from_name(name).ok_or_else(|| self.bad(&format!("tabella sconosciuta «{name}»")))
+    }
+
+    fn column(&mut self, table: Table) -> Result<&'static str, SyncError> {
+        let name = self.str()?;
+        table.column(name).ok_or_else(|| self.bad(&format!("colonna sconosciuta «{name}»")))
     }
 
     fn str(&mut self) -> Result<&'a str, SyncError> {

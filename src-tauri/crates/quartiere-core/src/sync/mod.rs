@@ -695,13 +695,12 @@ pub fn sync_with(
     for item in &listed {
         let Entry::Card { desk } = item.entry else { continue };
         let bytes = std::fs::read(&item.path)?;
-        if desk == this {
-            retired.extend(check_card(&bytes, desk, &keys).ok().and_then(|card| card.replaces).map(DeskId));
-            continue;
-        }
         let checked = check_card(&bytes, desk, &keys);
         if let Ok(card) = &checked {
             retired.extend(card.replaces.map(DeskId));
+        }
+        if desk == this {
+            continue;
         }
         match checked {
             Ok(card) => match known.get(&desk) {
@@ -907,8 +906,9 @@ fn forget_gone_refusals(store: &mut Store, listed: &[Listed]) -> Result<()> {
 }
 
 /// A refusal stands while its file is one this desk would still read. A bundle a loaded snapshot
-/// covers is not read again, and once a desk has joined it reads no snapshot: what they met before
-/// (a desk's card that had not arrived yet, say) is no longer something to show on the sync screen.
+/// covers is not read again, and once a desk has joined it reads a snapshot only to fill a gap (a
+/// snapshot refused again by that is not passed here): what they met before (a desk's card that had
+/// not arrived yet, say) is no longer something to show on the sync screen.
 fn forget_settled_refusals(
     store: &mut Store,
     listed: &[Listed],
@@ -1419,10 +1419,6 @@ fn gaps_to_fill<'a>(
     removed: &BTreeSet<Uuid>,
 ) -> Result<Vec<&'a Listed>> {
     let have = frontier(conn, this)?;
-    let received: BTreeSet<(DeskId, u64)> = conn
-        .prepare("SELECT desk_id, seq FROM sync_received")?
-        .query_map([], |r| Ok((r.get::<_, DeskId>(0)?, r.get::<_, i64>(1)? as u64)))?
-        .collect::<rusqlite::Result<_>>()?;
     let mut present = BTreeSet::new();
     let mut newest: BTreeMap<DeskId, (u64, &Listed)> = BTreeMap::new();
     for item in listed {
@@ -1440,10 +1436,18 @@ fn gaps_to_fill<'a>(
     }
     let mut out = Vec::new();
     for (desk, (covers, item)) in newest {
+        let from = have.get(&desk).copied().unwrap_or(0);
+        if covers <= from {
+            continue; // the everyday case: nothing to look at
+        }
+        let received: BTreeSet<u64> = conn
+            .prepare_cached("SELECT seq FROM sync_received WHERE desk_id = ?1 AND seq > ?2 AND seq <= ?3")?
+            .query_map(params![desk, from as i64, covers as i64], |r| Ok(r.get::<_, i64>(0)? as u64))?
+            .collect::<rusqlite::Result<_>>()?;
         // The first bundle of `desk` this desk has not applied and the folder does not hold; the
         // walk takes at most one step per file held or applied.
-        let mut seq = have.get(&desk).copied().unwrap_or(0) + 1;
-        while seq <= covers && (present.contains(&(desk, seq)) || received.contains(&(desk, seq))) {
+        let mut seq = from + 1;
+        while seq <= covers && (present.contains(&(desk, seq)) || received.contains(&seq)) {
             seq += 1;
         }
         if seq <= covers {
@@ -1471,7 +1475,7 @@ fn newest_first(listed: &[Listed], this: DeskId) -> Vec<&Listed> {
 
 /// A desk that has applied nothing yet, neither a snapshot nor a bundle.
 fn is_new(conn: &Connection) -> Result<bool> {
-    let received: bool = conn.query_row("SELECT count(*) > 0 FROM sync_received", [], |r| r.get(0))?;
+    let received: bool = conn.query_row("SELECT EXISTS (SELECT 1 FROM sync_received)", [], |r| r.get(0))?;
     Ok(!received && meta_get(conn, META_BASE)?.is_none())
 }
 

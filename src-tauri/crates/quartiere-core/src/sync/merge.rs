@@ -1,10 +1,17 @@
 //! Applying another desk's changes: column-level last-writer-wins on (hybrid logical clock, desk).
 //!
-//! Commutative, idempotent and order-independent: a change is kept in the change record whatever
-//! its order of arrival (the history), and a column takes the value of its highest (hlc, desk)
-//! change. A change already present (same cell, clock and desk) is skipped. When the writer of a
-//! change had not seen the value it overrides (its frontier does not cover the bundle that
-//! published it), the two edits were concurrent: the losing value is kept in `sync_conflict`.
+//! Commutative, idempotent and order-independent: a change is kept whatever its order of arrival
+//! (the history), and a column takes the value of its highest (hlc, desk) change. A change already
+//! present (same cell, clock and desk) is skipped. When the writer of a change had not seen the
+//! value it overrides (its frontier does not cover the bundle that published it), the two edits
+//! were concurrent: the losing value is kept in `sync_conflict`.
+//!
+//! Where a change is kept: in the change record, one row per cell; except the cells of rows that
+//! arrive whole and new to this desk, [`BASE_MIN_ROWS`] or more of one table in one merge (a list
+//! imported at another desk, a snapshot into tables this desk already holds): those rows keep their
+//! cells' clocks in the snapshot base, as rows loaded in bulk do, and their values in the row. A
+//! base cell that a newer change replaces is written to the change record first, with the value
+//! it held, so no value this desk held is lost.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -28,6 +35,11 @@ fn bulk_loadable(table: Table) -> bool {
     !matches!(table, Table::Desk | Table::Operator | Table::AuditEvent)
 }
 
+/// Rows new to this desk that one merge must receive of a table for their cells to go to the
+/// snapshot base rather than the change record: one full chunk. The everyday bundle (a few rows)
+/// keeps every cell in the change record, where `quartiere changes` lists it.
+pub(super) const BASE_MIN_ROWS: usize = base::CHUNK_ROWS;
+
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct MergeStats {
     /// Changes new to this desk (recorded in its change record).
@@ -45,6 +57,8 @@ struct Cell {
     desk: DeskId,
     origin_seq: Option<u64>,
     operator: Uuid,
+    /// A cell of the snapshot base (its batch), not yet in the change record.
+    base_batch: Option<Uuid>,
 }
 
 impl Cell {
@@ -69,10 +83,6 @@ pub fn merge(
     let mut existing_stmt = tx.prepare_cached(
         "SELECT col, value, hlc, desk_id, origin_seq, operator_id FROM change_log WHERE tbl = ?1 AND row_id = ?2",
     )?;
-    let mut insert_stmt = tx.prepare_cached(
-        "INSERT INTO change_log (batch, tbl, row_id, col, value, hlc, desk_id, operator_id, origin_seq)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    )?;
     let mut conflict_stmt = tx.prepare_cached(
         "INSERT OR IGNORE INTO sync_conflict (tbl, row_id, col, winner_value, winner_hlc, winner_desk,
              loser_value, loser_hlc, loser_desk, loser_operator, detected_at)
@@ -84,9 +94,20 @@ pub fn merge(
     )?;
 
     // A bundle's changes share a few batches, desks and operators: their text forms are made once.
-    let mut texts = Texts::default();
+    let mut record = Recorder::new(tx)?;
+    // Rows new to this desk, each whole in one group: their cells are recorded at the end, in the
+    // base or in the change record depending on how many a table got.
+    let mut fresh: BTreeMap<(Table, Uuid), &[WireChange]> = BTreeMap::new();
+    let mut chunks = ChunkRanges::default();
     for group in changes.chunk_by(|a, b| a.table == b.table && a.row_id == b.row_id) {
         let (table, row_id) = (group[0].table, group[0].row_id);
+        if let Some(earlier) = fresh.remove(&(table, row_id)) {
+            // The row came earlier in this merge, and comes again: its first cells are recorded
+            // now, so this group merges with them like with any known row.
+            for c in earlier {
+                record.change(c)?;
+            }
+        }
         let row_text = row_id.to_string();
         let mut cells: Vec<Cell> = Vec::new();
         let mut rows = existing_stmt.query(params![table.name(), row_text])?;
@@ -100,6 +121,7 @@ pub fn merge(
                 desk: r.get(3)?,
                 origin_seq: r.get::<_, Option<i64>>(4)?.map(|s| s as u64),
                 operator: Uuid::parse_str(&r.get::<_, String>(5)?).unwrap_or_default(),
+                base_batch: None,
             });
         }
         if has_base {
@@ -115,8 +137,22 @@ pub fn merge(
                     desk: b.desk,
                     origin_seq: Some(b.origin_seq),
                     operator: b.operator.0,
+                    base_batch: Some(b.batch),
                 }));
             }
+        }
+        if cells.is_empty()
+            && bulk_loadable(table)
+            && one_cell_per_column(group)
+            && !(has_base && chunks.covers(tx, table, row_id)?)
+        {
+            // New here: every cell wins, nothing is a duplicate or a conflict.
+            newest = newest.max(group.iter().map(|c| c.hlc).max());
+            stats.new += group.len();
+            upsert_row(tx, table, row_id, group.iter().map(|c| (c.column, &c.value)))?;
+            touched.insert((table, row_id));
+            fresh.insert((table, row_id), group);
+            continue;
         }
         let mut winners: BTreeMap<&str, usize> = BTreeMap::new();
         for (i, cell) in cells.iter().enumerate() {
@@ -132,17 +168,7 @@ pub fn merge(
                 stats.duplicates += 1;
                 continue;
             }
-            insert_stmt.execute(params![
-                texts.of(c.batch),
-                table.name(),
-                row_text,
-                c.column,
-                c.value,
-                c.hlc.as_i64(),
-                texts.of(c.desk.0),
-                texts.of(c.operator.0),
-                c.origin_seq as i64
-            ])?;
+            record.change(c)?;
             stats.new += 1;
             let incoming = Cell {
                 column: c.column,
@@ -151,10 +177,11 @@ pub fn merge(
                 desk: c.desk,
                 origin_seq: Some(c.origin_seq),
                 operator: c.operator.0,
+                base_batch: None,
             };
-            let winner = winners.get(&c.column).map(|&i| &cells[i]);
-            let wins = winner.is_none_or(|w| incoming.rank() > w.rank());
-            if let Some(w) = winner {
+            let winner = winners.get(&c.column).copied();
+            let wins = winner.is_none_or(|w| incoming.rank() > cells[w].rank());
+            if let Some(w) = winner.map(|w| &cells[w]) {
                 // Had the writer of `c` seen the current winner? Its own earlier edits, yes; another
                 // desk's, only if its frontier covers the bundle that published them.
                 let context = &contexts[c.context as usize];
@@ -179,6 +206,13 @@ pub fn merge(
                     settle_stmt.execute(params![table.name(), row_text, c.column, c.hlc.as_i64(), now])?;
                 }
             }
+            if let Some(w) = winner.filter(|_| wins) {
+                // A base cell about to lose the value it holds (the row's) is recorded with it first.
+                let w = &mut cells[w];
+                if let Some(batch) = w.base_batch.take() {
+                    record.cell(table, row_id, w, batch)?;
+                }
+            }
             cells.push(incoming);
             if wins {
                 winners.insert(c.column, cells.len() - 1);
@@ -190,17 +224,133 @@ pub fn merge(
             touched.insert((table, row_id));
         }
     }
+    // The new rows, a table at a time in id order: in the base if the table got enough of them.
+    let mut rows = fresh.into_iter().peekable();
+    while let Some(((table, _), _)) = rows.peek() {
+        let table = *table;
+        let mut of_table = Vec::new();
+        while let Some((_, cells)) = rows.next_if(|((t, _), _)| *t == table) {
+            of_table.push(cells);
+        }
+        if of_table.len() >= BASE_MIN_ROWS {
+            chunks.write(tx, table, &of_table)?;
+        } else {
+            for c in of_table.into_iter().flatten() {
+                record.change(c)?;
+            }
+        }
+    }
     search::refresh(tx, &touched)?;
     Ok((stats, newest))
 }
 
-/// Text forms of the ids a merge binds again and again.
-#[derive(Default)]
-struct Texts(std::collections::HashMap<Uuid, std::rc::Rc<str>>);
+/// Each column at most once (a row written whole once, as an import or a snapshot writes it).
+fn one_cell_per_column(group: &[WireChange]) -> bool {
+    group.iter().enumerate().all(|(i, c)| group[..i].iter().all(|d| d.column != c.column))
+}
 
-impl Texts {
-    fn of(&mut self, id: Uuid) -> std::rc::Rc<str> {
-        self.0.entry(id).or_insert_with(|| id.to_string().into()).clone()
+/// Appends to the change record, binding the text forms of the ids a merge binds again and again.
+struct Recorder<'c> {
+    stmt: rusqlite::CachedStatement<'c>,
+    texts: std::collections::HashMap<Uuid, std::rc::Rc<str>>,
+}
+
+impl<'c> Recorder<'c> {
+    fn new(tx: &'c Transaction<'_>) -> Result<Recorder<'c>> {
+        let stmt = tx.prepare_cached(
+            "INSERT INTO change_log (batch, tbl, row_id, col, value, hlc, desk_id, operator_id, origin_seq)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        )?;
+        Ok(Recorder { stmt, texts: Default::default() })
+    }
+
+    fn text(&mut self, id: Uuid) -> std::rc::Rc<str> {
+        self.texts.entry(id).or_insert_with(|| id.to_string().into()).clone()
+    }
+
+    /// Records a change as it came.
+    fn change(&mut self, c: &WireChange) -> Result<()> {
+        let (batch, desk, operator) = (self.text(c.batch), self.text(c.desk.0), self.text(c.operator.0));
+        self.stmt.execute(params![
+            batch,
+            c.table.name(),
+            c.row_id.to_string(),
+            c.column,
+            c.value,
+            c.hlc.as_i64(),
+            desk,
+            operator,
+            c.origin_seq as i64
+        ])?;
+        Ok(())
+    }
+
+    /// Records a base cell, with the value it holds now.
+    fn cell(&mut self, table: Table, row_id: Uuid, cell: &Cell, batch: Uuid) -> Result<()> {
+        let (batch, desk, operator) = (self.text(batch), self.text(cell.desk.0), self.text(cell.operator));
+        self.stmt.execute(params![
+            batch,
+            table.name(),
+            row_id.to_string(),
+            cell.column,
+            cell.value,
+            cell.hlc.as_i64(),
+            desk,
+            operator,
+            cell.origin_seq.map(|s| s as i64)
+        ])?;
+        Ok(())
+    }
+}
+
+/// The id ranges of a table's base chunks, read once per merge when first needed. Chunks never
+/// overlap (a lookup reads the last chunk starting at or before an id): a row inside a chunk's
+/// range is never put in a new chunk, and new chunks end before any chunk that starts between
+/// their rows.
+#[derive(Default)]
+struct ChunkRanges(std::collections::HashMap<Table, Vec<(Uuid, Uuid)>>);
+
+impl ChunkRanges {
+    fn of(&mut self, tx: &Transaction<'_>, table: Table) -> Result<&[(Uuid, Uuid)]> {
+        if let std::collections::hash_map::Entry::Vacant(slot) = self.0.entry(table) {
+            let mut stmt =
+                tx.prepare_cached("SELECT first_row, last_row FROM base_chunk WHERE tbl = ?1 ORDER BY first_row")?;
+            let mut rows = stmt.query([table.name()])?;
+            let mut ranges = Vec::new();
+            while let Some(r) = rows.next()? {
+                let first = crate::store::parse_uuid(r.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?)?;
+                let last = crate::store::parse_uuid(r.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?)?;
+                ranges.push((first, last));
+            }
+            slot.insert(ranges);
+        }
+        Ok(&self.0[&table])
+    }
+
+    /// Whether `id` falls within one of the table's chunks.
+    fn covers(&mut self, tx: &Transaction<'_>, table: Table, id: Uuid) -> Result<bool> {
+        let ranges = self.of(tx, table)?;
+        let before = ranges.partition_point(|(first, _)| *first <= id);
+        Ok(before > 0 && ranges[before - 1].1 >= id)
+    }
+
+    /// Writes new rows (in id order, none inside an existing chunk) as chunks of the base.
+    fn write(&mut self, tx: &Transaction<'_>, table: Table, rows: &[&[WireChange]]) -> Result<()> {
+        let ranges = self.of(tx, table)?.to_vec();
+        let mut writer = base::ChunkWriter::new(table);
+        let mut region = None;
+        for cells in rows {
+            // How many chunks start before this row: a chunk must not span one.
+            let here = ranges.partition_point(|(first, _)| *first < cells[0].row_id);
+            if region.is_some_and(|r| r != here) {
+                writer.flush(tx)?;
+            }
+            region = Some(here);
+            writer.add(tx, cells)?;
+        }
+        writer.flush(tx)?;
+        self.0.remove(&table);
+        Ok(())
     }
 }
 
@@ -552,5 +702,171 @@ mod streaming {
             let rows: i64 = store.conn().query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)).unwrap();
             assert_eq!(rows, 0, "{table}");
         }
+    }
+}
+
+#[cfg(test)]
+mod fresh_rows {
+    use super::tests_support::*;
+    use super::*;
+    use crate::ids::OperatorId;
+    use crate::store::Store;
+
+    fn store(dir: &std::path::Path) -> Store {
+        crate::accounts::create_desk(
+            dir,
+            "Sportello",
+            "Operatrice",
+            "una passphrase lunga abbastanza",
+            crate::sync::crypto::KdfParams::MINIMUM,
+            Box::new(crate::clock::SystemClock),
+            crate::ids::IdGen::seeded(9),
+        )
+        .unwrap()
+        .store
+    }
+
+    /// A person row written whole: surname and name.
+    fn person(row: u128, surname: &str, hlc: u64) -> [WireChange; 2] {
+        [cell(Table::Person, row, "surname", text(surname), hlc), cell(Table::Person, row, "name", text("N"), hlc)]
+    }
+
+    fn apply(store: &mut Store, changes: &[WireChange], contexts: &[BTreeMap<DeskId, u64>]) -> MergeStats {
+        store.apply_tx(|tx| merge(tx, changes, contexts, "2026-12-01T10:00:00Z")).unwrap()
+    }
+
+    fn count(store: &Store, sql: &str) -> i64 {
+        store.conn().query_row(sql, [], |r| r.get(0)).unwrap()
+    }
+
+    /// Every row's cells, from the change record and the base (clock, desk), sorted.
+    fn cells_of_row(store: &Store, row: u128) -> Vec<(String, u64)> {
+        let id = Uuid::from_u128(row);
+        let mut out: Vec<(String, u64)> = store
+            .conn()
+            .prepare("SELECT col, hlc FROM change_log WHERE tbl = 'person' AND row_id = ?1")
+            .unwrap()
+            .query_map([id.to_string()], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        out.extend(base::cells_of(store.conn(), Table::Person, id).unwrap().iter().map(|c| (c.column.into(), c.hlc.0)));
+        out.sort();
+        out
+    }
+
+    fn surname(store: &Store, row: u128) -> String {
+        store
+            .conn()
+            .query_row("SELECT surname FROM person WHERE id = ?1", [Uuid::from_u128(row).to_string()], |r| r.get(0))
+            .unwrap()
+    }
+
+    #[test]
+    fn rows_arriving_whole_go_to_the_base_without_chunks_overlapping() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = store(dir.path());
+        let contexts = [BTreeMap::new()];
+        // 100 new people (ids 10, 20, ... 1000): two chunks, nothing in the change record.
+        let first: Vec<WireChange> = (1..=100).flat_map(|i| person(i * 10, &format!("S{i}"), 5)).collect();
+        let stats = apply(&mut store, &first, &contexts);
+        assert_eq!((stats.new, stats.duplicates), (200, 0));
+        assert_eq!(count(&store, "SELECT count(*) FROM change_log WHERE tbl = 'person'"), 0);
+        assert_eq!(count(&store, "SELECT count(*) FROM base_chunk"), 2);
+        // Fewer than a chunk's worth of new rows: the change record, as any everyday bundle.
+        let few: Vec<WireChange> = (1..=3).flat_map(|i| person(5000 + i, "Pochi", 5)).collect();
+        apply(&mut store, &few, &contexts);
+        assert_eq!(count(&store, "SELECT count(*) FROM change_log WHERE tbl = 'person'"), 6);
+        // New rows before, between, inside and after the existing chunks (64 rows each at most:
+        // 10..640 and 650..1000), and one row that comes twice in the same merge.
+        let mut second: Vec<WireChange> = Vec::new();
+        for row in [5, 645, 15] {
+            second.extend(person(row, "Nuovo", 6));
+        }
+        second.extend((1..=80).flat_map(|i| person(1000 + i, "Dopo", 6)));
+        second.push(cell(Table::Person, 1001, "phone", text("02 1234"), 7));
+        let stats = apply(&mut store, &second, &contexts);
+        assert_eq!((stats.new, stats.duplicates), (167, 0));
+        // Row 15 lies inside a chunk and row 1001 came twice: both in the change record.
+        assert_eq!(
+            count(&store, "SELECT count(DISTINCT row_id) FROM change_log WHERE tbl = 'person'"),
+            5,
+            "the three small ones, row 15 and row 1001"
+        );
+        let ranges: Vec<(String, String)> = store
+            .conn()
+            .prepare("SELECT first_row, last_row FROM base_chunk ORDER BY first_row")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        for pair in ranges.windows(2) {
+            assert!(pair[0].1 < pair[1].0, "chunks overlap: {ranges:?}");
+        }
+        assert_eq!(ranges.len(), 2 + 4, "row 5, row 645, and 1002..1080 in two chunks: {ranges:?}");
+        // Every row finds exactly its own cells.
+        for row in (1..=100).map(|i| i * 10).chain([5, 15, 645]).chain(1002..=1080) {
+            let hlc = if row % 10 == 0 && row <= 1000 { 5 } else { 6 };
+            assert_eq!(cells_of_row(&store, row), [("name".into(), hlc), ("surname".into(), hlc)], "row {row}");
+        }
+        assert_eq!(cells_of_row(&store, 1001).len(), 3);
+        // Delivered again: all duplicates, nothing written.
+        let stats = apply(&mut store, &second, &contexts);
+        assert_eq!((stats.new, stats.duplicates), (0, 167));
+        let stats = apply(&mut store, &first, &contexts);
+        assert_eq!((stats.new, stats.duplicates), (0, 200));
+    }
+
+    #[test]
+    fn a_base_cell_replaced_keeps_its_value_in_the_change_record_and_conflicts_show_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = store(dir.path());
+        let first: Vec<WireChange> = (1..=70).flat_map(|i| person(i, &format!("S{i}"), 5)).collect();
+        let seen: BTreeMap<DeskId, u64> = [(DeskId(Uuid::from_u128(1)), 1)].into();
+        let contexts = [BTreeMap::new(), seen];
+        apply(&mut store, &first, &contexts);
+        assert_eq!(count(&store, "SELECT count(*) FROM change_log WHERE tbl = 'person'"), 0);
+        let other = |row: u128, value: &str, hlc: u64, context: u32| WireChange {
+            desk: DeskId(Uuid::from_u128(5)),
+            operator: OperatorId(Uuid::from_u128(6)),
+            batch: Uuid::from_u128(7),
+            context,
+            ..cell(Table::Person, row, "surname", text(value), hlc)
+        };
+        // Row 1: desk 5 had seen the row (context 1): a plain edit. Row 2: it had not: a conflict
+        // whose losing value is the base cell's. Row 3: an older concurrent edit loses.
+        let stats = apply(
+            &mut store,
+            &[other(1, "Nuovo1", 9, 1), other(2, "Nuovo2", 9, 0), other(3, "Vecchio3", 2, 0)],
+            &contexts,
+        );
+        assert_eq!((stats.new, stats.conflicts), (3, 2));
+        assert_eq!(
+            (surname(&store, 1), surname(&store, 2), surname(&store, 3)),
+            ("Nuovo1".into(), "Nuovo2".into(), "S3".into())
+        );
+        let kept: Vec<(String, i64)> = store
+            .conn()
+            .prepare("SELECT value, hlc FROM change_log WHERE row_id = ?1 AND col = 'surname' ORDER BY hlc")
+            .unwrap()
+            .query_map([Uuid::from_u128(1).to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(kept, [("S1".to_string(), 5), ("Nuovo1".to_string(), 9)], "the replaced value is recorded");
+        let losers: Vec<(String, String)> = store
+            .conn()
+            .prepare("SELECT loser_value, winner_value FROM sync_conflict ORDER BY row_id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(losers, [("S2".to_string(), "Nuovo2".to_string()), ("Vecchio3".to_string(), "S3".to_string())]);
+        // Row 3's base cell still wins and was not copied; the same edits again change nothing.
+        assert_eq!(count(&store, "SELECT count(*) FROM change_log WHERE col = 'surname'"), 5);
+        let stats = apply(&mut store, &[other(1, "Nuovo1", 9, 1), other(2, "Nuovo2", 9, 0)], &contexts);
+        assert_eq!((stats.new, stats.duplicates), (0, 2));
     }
 }

@@ -134,7 +134,8 @@ impl World {
             let at = self.pick(self.people.len());
             self.people[at]
         };
-        let value = format!("v{}", self.rng.next_u64() % 1000);
+        let drawn = self.rng.next_u64() % 1000;
+        let value = format!("v{drawn}");
         let desk = &mut self.desks[d];
         let actor = desk.actor;
         let exists: bool = desk
@@ -143,6 +144,8 @@ impl World {
             .query_row("SELECT count(*) > 0 FROM person WHERE id = ?1", [target.to_string()], |r| r.get(0))
             .unwrap();
         match choice {
+            // Now and then a list of 70 at once: rows that reach the others whole, into their base.
+            0 if drawn % 8 == 0 => self.import(d, 70),
             0 => {
                 let id = desk.store.new_id();
                 desk.store
@@ -177,6 +180,29 @@ impl World {
             }
             _ => {}
         }
+    }
+
+    /// Desk `d` adds `n` people in one write, as an import does.
+    fn import(&mut self, d: usize, n: usize) {
+        let desk = &mut self.desks[d];
+        let actor = desk.actor;
+        let ids: Vec<Uuid> = (0..n).map(|_| desk.store.new_id()).collect();
+        desk.store
+            .write(&actor, |w| {
+                for (i, id) in ids.iter().enumerate() {
+                    let values = [("surname", format!("Elenco{i}").into()), ("name", "E".to_string().into())];
+                    w.insert(Table::Person, *id, &values)?;
+                }
+                Ok(())
+            })
+            .unwrap();
+        self.people.extend(ids);
+    }
+
+    /// How many chunks of people each desk keeps in its snapshot base.
+    fn person_chunks(&self) -> Vec<i64> {
+        let sql = "SELECT count(*) FROM base_chunk WHERE tbl = 'person'";
+        self.desks.iter().map(|d| d.store.conn().query_row(sql, [], |r| r.get(0)).unwrap()).collect()
     }
 
     /// A new desk joins from a snapshot `from` writes now: its copy of the folder holds the key
@@ -264,11 +290,18 @@ fn ensure(path: PathBuf) -> PathBuf {
 
 fn converge(seed: u64, steps: usize) {
     let mut world = World::new(seed, 3);
+    // Desk 1 starts with a list of 100 people, published at once: the other two merge them as rows
+    // new to them, into their snapshot base, and edit, delete and annotate them as the others.
+    world.import(1, 100);
+    run(&mut world.desks[1]);
+    world.collect(1);
     for _ in 0..steps {
         world.step();
     }
     world.settle();
     world.assert_converged(seed);
+    let chunks = world.person_chunks();
+    assert!(chunks[0] > 0 && chunks[2] > 0, "seed {seed}: the list went to the base: {chunks:?}");
 }
 
 /// Desks join mid-way from snapshots: the third from the first's, the fourth from the third's

@@ -484,6 +484,13 @@ impl Writer<'_> {
         if changed.is_empty() {
             return Ok(0);
         }
+        let old: Vec<(&str, &Value)> = values
+            .iter()
+            .zip(&current)
+            .filter(|((_, new), old)| !same_value(new, old))
+            .map(|((c, _), o)| (*c, o))
+            .collect();
+        crate::sync::base::keep_replaced(&self.tx, table, id, &old)?;
         upsert_row(&self.tx, table, id, changed.iter().copied())?;
         for (column, value) in &changed {
             self.record(table, id, column, value)?;
@@ -495,6 +502,18 @@ impl Writer<'_> {
     /// Writes the given columns even when they already hold these values, so the write wins
     /// everywhere over older values: how a conflict is settled.
     pub fn reassert(&mut self, table: Table, id: Uuid, values: &[(&str, Value)]) -> Result<()> {
+        Self::refuse_audit(table)?;
+        check_columns(table, values.iter().map(|(c, _)| *c))?;
+        if let Some(current) = crate::sync::merge::row_values(&self.tx, table, id)? {
+            let old: Vec<(&str, Value)> =
+                values.iter().map(|(c, _)| (*c, crate::sync::merge::column_value(table, &current, c))).collect();
+            crate::sync::base::keep_replaced(
+                &self.tx,
+                table,
+                id,
+                &old.iter().map(|(c, v)| (*c, v)).collect::<Vec<_>>(),
+            )?;
+        }
         // Writing every given column and recording each is exactly what an insert does.
         self.insert(table, id, values)
     }

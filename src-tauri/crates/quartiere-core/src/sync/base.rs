@@ -1,5 +1,7 @@
-//! The snapshot base (`base_chunk`): where the rows a desk loaded from a snapshot keep the clocks of
-//! their cells, instead of one `change_log` row per cell.
+//! The snapshot base (`base_chunk`): where the rows a desk loaded from a snapshot, or merged whole
+//! and new from a large bundle, keep the clocks of their cells, instead of one `change_log` row per
+//! cell. Chunks of a table never overlap: [`cells_of`] reads the last chunk starting at or before
+//! an id (the merge splits its new chunks to keep it so).
 //!
 //! A chunk covers up to [`CHUNK_ROWS`] rows of one table with consecutive ids. Its bytes (counts
 //! and numbers as LEB128 varints): the distinct desk and operator ids it names (count, 16 bytes
@@ -13,6 +15,7 @@
 
 use std::collections::HashMap;
 
+use rusqlite::types::Value;
 use rusqlite::{params, Connection, OptionalExtension};
 use uuid::Uuid;
 
@@ -229,6 +232,48 @@ pub(super) fn for_each(conn: &Connection, mut f: impl FnMut(Table, Uuid, Vec<Bas
     Ok(())
 }
 
+/// Before the write path replaces cells of a row: each base cell that still holds its column's
+/// value (no change in the record beats it) is written to the change record with that value
+/// (`old`, the row's), so the desk keeps every value it held, as the merge does for the cells it
+/// replaces. Nothing to do at the many desks without a base.
+pub(crate) fn keep_replaced(conn: &Connection, table: Table, row_id: Uuid, old: &[(&str, &Value)]) -> Result<()> {
+    if old.is_empty() || !any(conn)? {
+        return Ok(());
+    }
+    let cells = cells_of(conn, table, row_id)?;
+    for (column, value) in old {
+        let Some(cell) = cells.iter().filter(|c| c.column == *column).max_by_key(|c| (c.hlc, c.desk)) else {
+            continue;
+        };
+        let logged: Option<(i64, DeskId)> = conn
+            .prepare_cached(
+                "SELECT hlc, desk_id FROM change_log WHERE tbl = ?1 AND row_id = ?2 AND col = ?3
+                 ORDER BY hlc DESC, desk_id DESC LIMIT 1",
+            )?
+            .query_row(params![table.name(), row_id.to_string(), column], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        if logged.is_some_and(|(hlc, desk)| (Hlc::from_i64(hlc), desk) >= (cell.hlc, cell.desk)) {
+            continue;
+        }
+        conn.prepare_cached(
+            "INSERT INTO change_log (batch, tbl, row_id, col, value, hlc, desk_id, operator_id, origin_seq)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        )?
+        .execute(params![
+            cell.batch.to_string(),
+            table.name(),
+            row_id.to_string(),
+            cell.column,
+            value,
+            cell.hlc.as_i64(),
+            cell.desk,
+            cell.operator,
+            cell.origin_seq as i64
+        ])?;
+    }
+    Ok(())
+}
+
 /// Whether this desk has any base at all (most desks never do: the merge skips the lookups).
 pub(super) fn any(conn: &Connection) -> Result<bool> {
     Ok(conn.query_row("SELECT EXISTS (SELECT 1 FROM base_chunk)", [], |r| r.get(0))?)
@@ -237,7 +282,6 @@ pub(super) fn any(conn: &Connection) -> Result<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rusqlite::types::Value;
 
     fn change(row: u128, column: &'static str, hlc: u64) -> WireChange {
         WireChange::for_test(Table::Person, row, column, Value::Text("non conservato".into()), hlc, 4)

@@ -595,7 +595,7 @@ impl<'c> RowInserter<'c> {
 }
 
 /// A row's values, in the order of `table.columns()`; `None` if the row is not there.
-pub(super) fn row_values(conn: &rusqlite::Connection, table: Table, id: Uuid) -> Result<Option<Vec<Value>>> {
+pub(crate) fn row_values(conn: &rusqlite::Connection, table: Table, id: Uuid) -> Result<Option<Vec<Value>>> {
     let width = table.columns().len();
     let sql = format!("SELECT {} FROM {} WHERE id = ?1", table.columns().join(", "), table.name());
     Ok(conn
@@ -605,7 +605,7 @@ pub(super) fn row_values(conn: &rusqlite::Connection, table: Table, id: Uuid) ->
 }
 
 /// The value of `column` among a row's values read by [`row_values`] (null if absent).
-pub(super) fn column_value(table: Table, values: &[Value], column: &str) -> Value {
+pub(crate) fn column_value(table: Table, values: &[Value], column: &str) -> Value {
     table.columns().iter().position(|c| *c == column).and_then(|i| values.get(i).cloned()).unwrap_or(Value::Null)
 }
 
@@ -713,6 +713,10 @@ mod fresh_rows {
     use crate::store::Store;
 
     fn store(dir: &std::path::Path) -> Store {
+        signed_in(dir).store
+    }
+
+    fn signed_in(dir: &std::path::Path) -> crate::accounts::SignedIn {
         crate::accounts::create_desk(
             dir,
             "Sportello",
@@ -723,7 +727,6 @@ mod fresh_rows {
             crate::ids::IdGen::seeded(9),
         )
         .unwrap()
-        .store
     }
 
     /// A person row written whole: surname and name.
@@ -868,5 +871,40 @@ mod fresh_rows {
         assert_eq!(count(&store, "SELECT count(*) FROM change_log WHERE col = 'surname'"), 5);
         let stats = apply(&mut store, &[other(1, "Nuovo1", 9, 1), other(2, "Nuovo2", 9, 0)], &contexts);
         assert_eq!((stats.new, stats.duplicates), (0, 2));
+    }
+
+    #[test]
+    fn a_local_edit_of_a_base_cell_keeps_the_value_it_replaces() {
+        let dir = tempfile::tempdir().unwrap();
+        let crate::accounts::SignedIn { mut store, actor, .. } = signed_in(dir.path());
+        let first: Vec<WireChange> = (1..=70).flat_map(|i| person(i, &format!("S{i}"), 5)).collect();
+        apply(&mut store, &first, &[BTreeMap::new()]);
+        let (one, two) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        store
+            .write(&actor, |w| {
+                w.update(Table::Person, one, &[("surname", text("Corretto")), ("name", text("N"))])?;
+                w.update(Table::Person, one, &[("surname", text("Ricorretto"))])?;
+                w.reassert(Table::Person, two, &[("surname", text("S2"))])
+            })
+            .unwrap();
+        let history = |row: Uuid| -> Vec<(String, i64)> {
+            store
+                .conn()
+                .prepare("SELECT value, hlc FROM change_log WHERE row_id = ?1 AND col = 'surname' ORDER BY hlc")
+                .unwrap()
+                .query_map([row.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap()
+        };
+        // The base value once, then the two edits; the unchanged name is not recorded at all.
+        let values: Vec<String> = history(one).into_iter().map(|(v, _)| v).collect();
+        assert_eq!(values, ["S1", "Corretto", "Ricorretto"]);
+        assert_eq!(history(one)[0].1, 5);
+        let names = count(&store, "SELECT count(*) FROM change_log WHERE tbl = 'person' AND col = 'name'");
+        assert_eq!(names, 0);
+        // A settled conflict writes the same value again: the base cell is recorded before it.
+        assert_eq!(history(two).into_iter().map(|(v, _)| v).collect::<Vec<_>>(), ["S2", "S2"]);
+        assert_eq!(surname(&store, 1), "Ricorretto");
     }
 }

@@ -256,3 +256,52 @@ fn consents_and_the_access_export_as_json_and_pdf() {
     assert!(refused.to_string().contains("richieste di accesso"), "{refused}");
     let _: NaiveDate = today();
 }
+
+/// A desk that got her in a list of 70 (her row merged whole and new: its clocks in the snapshot
+/// base, her values only in the row) erases her itself: the values its edit replaces are recorded,
+/// then cleared like any earlier value, and nothing of hers is left in its file.
+#[test]
+fn an_erasure_at_a_desk_that_received_her_in_a_large_list_leaves_no_trace_there() {
+    let shared = tempfile::tempdir().unwrap();
+    let scratch = tempfile::tempdir().unwrap();
+    let mut a = desk("Sportello A", 1, shared.path(), 0);
+    let mut b = desk("Sportello B", 2, shared.path(), 0);
+    let person = resident(&mut a.store, &a.actor, false);
+    a.store
+        .write(&a.actor, |w| {
+            for i in 0..69 {
+                let input = PersonInput { surname: format!("Elenco{i}"), name: "E".into(), ..Default::default() };
+                registry::create_person(w, &input)?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    run(&mut a);
+    run(&mut b);
+    let count = |sql: &str| -> i64 { b.store.conn().query_row(sql, [], |r| r.get(0)).unwrap() };
+    assert!(count("SELECT count(*) FROM base_chunk WHERE tbl = 'person'") > 0, "the list went to B's base");
+    assert_eq!(count("SELECT count(*) FROM change_log WHERE tbl = 'person'"), 0);
+    assert!(contains(&plaintext_copy(&b.store, scratch.path(), "Operatore Sportello B"), SURNAME), "B has her");
+
+    let outcome =
+        privacy::erase_person(&mut b.store, &b.actor, person, ErasureMode::Erase, "richiesta scritta", today())
+            .unwrap();
+    assert_eq!(outcome, ErasureOutcome::Erased);
+    // Her replaced values were recorded by the erasure's write, then cleared.
+    let id = person.0.to_string();
+    let cleared: i64 = b
+        .store
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM change_log WHERE row_id = ?1 AND col = 'surname' AND value IS NULL",
+            [&id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(cleared >= 1, "{cleared}");
+    let plain = plaintext_copy(&b.store, scratch.path(), "Operatore Sportello B");
+    for needle in [SURNAME, cf().as_str(), "333 1234567"] {
+        assert!(!contains(&plain, needle), "{needle} still in B's database");
+    }
+    assert!(audit::verify(&b.store, &b.actor).unwrap().intact());
+}

@@ -1,6 +1,7 @@
 //! Sync figures, each next to a baseline measured in the same run on the same machine:
 //! - applying 10,000 and 100,000 changes from a bundle (read, verify, decrypt, decompress, merge)
-//!   against plain SQLite inserting the same change rows in one transaction (target: at most 3x);
+//!   against plain SQLite inserting the same change rows in one transaction, runs alternated
+//!   (target: at most 3x);
 //!   for context, the same rows again with the change record's index, then also encrypted;
 //! - bundle encryption (compress, encrypt, sign) against the `age` tool on the same bytes
 //!   (target: at most 1.5x);
@@ -11,7 +12,8 @@
 //! Run with `cargo bench -p quartiere-core --bench sync` (QUARTIERE_BENCH_PEOPLE changes the size
 //! of the last dataset; QUARTIERE_BENCH_APPLY=100000 runs only the apply rows, for those sizes;
 //! BENCH_PARTNER=1 writes the same values to the partner table, outside the search index, to show
-//! what keeping search current costs; QUARTIERE_BENCH_JOIN=1 runs only the new desk joining,
+//! what keeping search current costs; QUARTIERE_BENCH_JOIN=1 runs only the new desk joining, and
+//! QUARTIERE_BENCH_DATASET=DIR keeps its dataset in DIR for the next run;
 //! QUARTIERE_BENCH_EVERYDAY=1 only the everyday sync, QUARTIERE_BENCH_ENCRYPT=1 only the encryption).
 
 use std::path::Path;
@@ -235,10 +237,67 @@ fn encryption(changes: usize) {
 }
 
 fn join_from_snapshot(people: usize) {
-    let root = tempfile::tempdir().unwrap();
-    let folder = root.path().join("condivisa");
+    // QUARTIERE_BENCH_DATASET=DIR keeps the old desk's folder in DIR and reuses it in later runs
+    // (the dataset and its snapshot take two minutes to make), to time the join alone.
+    let kept = std::env::var_os("QUARTIERE_BENCH_DATASET").map(std::path::PathBuf::from);
+    let temporary = tempfile::tempdir().unwrap();
+    let root = kept.as_deref().unwrap_or(temporary.path());
+    let folder = root.join("condivisa");
+    let made = root.join("people.txt");
+    let people = match std::fs::read_to_string(&made).ok().and_then(|t| t.trim().parse().ok()) {
+        Some(found) => {
+            println!("dataset         {found} people, reused from {}", root.display());
+            found
+        }
+        None => {
+            let found = make_dataset(root, people);
+            std::fs::write(&made, found.to_string()).unwrap();
+            found
+        }
+    };
+    // A new desk joins on its own computer: the old desk's writes are flushed to disk first, so
+    // the join does not wait on that writeback.
+    let flushed = Command::new("sync").status();
+    assert!(flushed.is_ok_and(|s| s.success()));
+    // Three new desks join one after the other (each closed and removed before the next): the
+    // median, and the range, since this machine's speed drifts between minutes.
+    let mut joins = Vec::new();
+    for k in 0..3u64 {
+        let dir = root.join(format!("c{k}"));
+        let t = Instant::now();
+        let (mut c, actor_c) = desk(&dir, 3 + k, &format!("C{k}"), &folder);
+        let enrol = t.elapsed();
+        let t = Instant::now();
+        let report = sync::sync(&mut c, &actor_c, &mut |_| {}).unwrap();
+        let first_sync = t.elapsed();
+        assert!(report.snapshot_loaded.is_some(), "{report:?}");
+        let found: i64 = c.conn().query_row("SELECT count(*) FROM person", [], |r| r.get(0)).unwrap();
+        assert_eq!(found as usize, people);
+        joins.push((enrol + first_sync, enrol, first_sync));
+        drop(c);
+        std::fs::remove_dir_all(&dir).unwrap();
+        let flushed = Command::new("sync").status();
+        assert!(flushed.is_ok_and(|s| s.success()));
+    }
+    joins.sort();
+    let (total, enrol, first_sync) = joins[1];
+    println!(
+        "new desk joins  {} people from the snapshot: enrol {:.2} s (Argon2id) + first sync {:.2} s = {:.2} s, median of 3 (range {:.2}-{:.2} s; target < 5 s; Atuin 42 s for 85,568 records)",
+        people,
+        enrol.as_secs_f64(),
+        first_sync.as_secs_f64(),
+        total.as_secs_f64(),
+        joins[0].0.as_secs_f64(),
+        joins[2].0.as_secs_f64()
+    );
+}
+
+/// The old desk `a` in `root`: `people` people generated, then a snapshot of them in
+/// `root/condivisa`. Returns how many people it holds.
+fn make_dataset(root: &Path, people: usize) -> usize {
+    let folder = root.join("condivisa");
     std::fs::create_dir_all(&folder).unwrap();
-    let (mut a, actor) = desk(&root.path().join("a"), 1, "A", &folder);
+    let (mut a, actor) = desk(&root.join("a"), 1, "A", &folder);
     let t = Instant::now();
     let today = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
     let summary =
@@ -261,42 +320,7 @@ fn join_from_snapshot(people: usize) {
         snap as f64 / 1e6,
         snap as f64 / changes as f64
     );
-    // A new desk joins on its own computer: the old desk is closed and the gigabyte it just wrote
-    // is flushed to disk first, so the join does not wait on that writeback.
-    drop(a);
-    let flushed = Command::new("sync").status();
-    assert!(flushed.is_ok_and(|s| s.success()));
-    // Three new desks join one after the other (each closed and removed before the next): the
-    // median, and the range, since this machine's speed drifts between minutes.
-    let mut joins = Vec::new();
-    for k in 0..3u64 {
-        let dir = root.path().join(format!("c{k}"));
-        let t = Instant::now();
-        let (mut c, actor_c) = desk(&dir, 3 + k, &format!("C{k}"), &folder);
-        let enrol = t.elapsed();
-        let t = Instant::now();
-        let report = sync::sync(&mut c, &actor_c, &mut |_| {}).unwrap();
-        let first_sync = t.elapsed();
-        assert!(report.snapshot_loaded.is_some(), "{report:?}");
-        let found: i64 = c.conn().query_row("SELECT count(*) FROM person", [], |r| r.get(0)).unwrap();
-        assert_eq!(found as usize, summary.people);
-        joins.push((enrol + first_sync, enrol, first_sync));
-        drop(c);
-        std::fs::remove_dir_all(&dir).unwrap();
-        let flushed = Command::new("sync").status();
-        assert!(flushed.is_ok_and(|s| s.success()));
-    }
-    joins.sort();
-    let (total, enrol, first_sync) = joins[1];
-    println!(
-        "new desk joins  {} people from the snapshot: enrol {:.2} s (Argon2id) + first sync {:.2} s = {:.2} s, median of 3 (range {:.2}-{:.2} s; target < 5 s; Atuin 42 s for 85,568 records)",
-        summary.people,
-        enrol.as_secs_f64(),
-        first_sync.as_secs_f64(),
-        total.as_secs_f64(),
-        joins[0].0.as_secs_f64(),
-        joins[2].0.as_secs_f64()
-    );
+    summary.people
 }
 
 /// What an operator waits for at every sync: a neighbourhood the size of the Mezzetta lab's (133
@@ -359,11 +383,18 @@ fn main() {
         .map(|v| v.split(",").filter_map(|s| s.parse().ok()).collect())
         .unwrap_or(vec![10_000, 100_000]);
     for changes in sizes {
-        // Each apply runs on fresh desks; the median of three, as for the baselines.
-        let runs: Vec<(Duration, u64)> = (0..3).map(|_| apply_run(changes)).collect();
-        let bytes = runs[0].1;
-        let ours = median(runs.into_iter().map(|r| r.0).collect());
-        let plain = median((0..3).map(|_| plain_insert(changes, Plain::Bare)).collect());
+        // Each apply runs on fresh desks, alternating with the baseline so that the machine's drift
+        // between minutes weighs on both alike; the medians (11 runs each at 10,000 changes or
+        // fewer, where a run takes tens of milliseconds and the noise is relatively larger, 5 above).
+        let rounds = if changes <= 10_000 { 11 } else { 5 };
+        let (mut ours, mut plain, mut bytes) = (Vec::new(), Vec::new(), 0);
+        for _ in 0..rounds {
+            let (took, size) = apply_run(changes);
+            ours.push(took);
+            bytes = size;
+            plain.push(plain_insert(changes, Plain::Bare));
+        }
+        let (ours, plain) = (median(ours), median(plain));
         println!(
             "{:<16} {:>9.0} ms {:>11.0} ms {:>9.2}x {:>16.1}   (target <= 3x)",
             format!("{changes} changes"),

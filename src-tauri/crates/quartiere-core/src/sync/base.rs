@@ -252,25 +252,32 @@ pub(crate) fn keep_replaced(conn: &Connection, table: Table, row_id: Uuid, old: 
             )?
             .query_row(params![table.name(), row_id.to_string(), column], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
-        if logged.is_some_and(|(hlc, desk)| (Hlc::from_i64(hlc), desk) >= (cell.hlc, cell.desk)) {
-            continue;
+        if logged.is_none_or(|(hlc, desk)| (Hlc::from_i64(hlc), desk) < (cell.hlc, cell.desk)) {
+            record(conn, table, row_id, cell, value)?;
         }
-        conn.prepare_cached(
-            "INSERT INTO change_log (batch, tbl, row_id, col, value, hlc, desk_id, operator_id, origin_seq)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        )?
-        .execute(params![
-            cell.batch.to_string(),
-            table.name(),
-            row_id.to_string(),
-            cell.column,
-            value,
-            cell.hlc.as_i64(),
-            cell.desk,
-            cell.operator,
-            cell.origin_seq as i64
-        ])?;
     }
+    Ok(())
+}
+
+/// Writes a base cell to the change record with `value`, the value it holds: done just before a
+/// newer change replaces it. The cell stays in its chunk (a chunk is never rewritten); the merge
+/// and the desk's snapshots take the change record's copy as the same change.
+pub(super) fn record(conn: &Connection, table: Table, row_id: Uuid, cell: &BaseCell, value: &Value) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO change_log (batch, tbl, row_id, col, value, hlc, desk_id, operator_id, origin_seq)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?
+    .execute(params![
+        cell.batch.to_string(),
+        table.name(),
+        row_id.to_string(),
+        cell.column,
+        value,
+        cell.hlc.as_i64(),
+        cell.desk,
+        cell.operator,
+        cell.origin_seq as i64
+    ])?;
     Ok(())
 }
 

@@ -42,7 +42,7 @@ pub(super) const BASE_MIN_ROWS: usize = base::CHUNK_ROWS;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct MergeStats {
-    /// Changes new to this desk (recorded in its change record).
+    /// Changes new to this desk (recorded in its change record or its snapshot base).
     pub new: usize,
     /// Changes already present (duplicates), skipped.
     pub duplicates: usize,
@@ -57,8 +57,8 @@ struct Cell {
     desk: DeskId,
     origin_seq: Option<u64>,
     operator: Uuid,
-    /// A cell of the snapshot base (its batch), not yet in the change record.
-    base_batch: Option<Uuid>,
+    /// A cell of the snapshot base, not yet in the change record.
+    base: Option<base::BaseCell>,
 }
 
 impl Cell {
@@ -121,7 +121,7 @@ pub fn merge(
                 desk: r.get(3)?,
                 origin_seq: r.get::<_, Option<i64>>(4)?.map(|s| s as u64),
                 operator: Uuid::parse_str(&r.get::<_, String>(5)?).unwrap_or_default(),
-                base_batch: None,
+                base: None,
             });
         }
         if has_base {
@@ -137,7 +137,7 @@ pub fn merge(
                     desk: b.desk,
                     origin_seq: Some(b.origin_seq),
                     operator: b.operator.0,
-                    base_batch: Some(b.batch),
+                    base: Some(b),
                 }));
             }
         }
@@ -177,7 +177,7 @@ pub fn merge(
                 desk: c.desk,
                 origin_seq: Some(c.origin_seq),
                 operator: c.operator.0,
-                base_batch: None,
+                base: None,
             };
             let winner = winners.get(&c.column).copied();
             let wins = winner.is_none_or(|w| incoming.rank() > cells[w].rank());
@@ -209,8 +209,8 @@ pub fn merge(
             if let Some(w) = winner.filter(|_| wins) {
                 // A base cell about to lose the value it holds (the row's) is recorded with it first.
                 let w = &mut cells[w];
-                if let Some(batch) = w.base_batch.take() {
-                    record.cell(table, row_id, w, batch)?;
+                if let Some(b) = w.base.take() {
+                    base::record(tx, table, row_id, &b, &w.value)?;
                 }
             }
             cells.push(incoming);
@@ -281,23 +281,6 @@ impl<'c> Recorder<'c> {
             desk,
             operator,
             c.origin_seq as i64
-        ])?;
-        Ok(())
-    }
-
-    /// Records a base cell, with the value it holds now.
-    fn cell(&mut self, table: Table, row_id: Uuid, cell: &Cell, batch: Uuid) -> Result<()> {
-        let (batch, desk, operator) = (self.text(batch), self.text(cell.desk.0), self.text(cell.operator));
-        self.stmt.execute(params![
-            batch,
-            table.name(),
-            row_id.to_string(),
-            cell.column,
-            cell.value,
-            cell.hlc.as_i64(),
-            desk,
-            operator,
-            cell.origin_seq.map(|s| s as i64)
         ])?;
         Ok(())
     }

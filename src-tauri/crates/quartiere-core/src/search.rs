@@ -27,7 +27,7 @@ pub enum HitKind {
 }
 
 impl HitKind {
-    fn code(self) -> &'static str {
+    pub(crate) fn code(self) -> &'static str {
         match self {
             HitKind::Person => "person",
             HitKind::Household => "household",

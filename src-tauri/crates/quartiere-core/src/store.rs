@@ -671,6 +671,14 @@ fn read_changes(conn: &Connection, after_seq: i64, limit: usize) -> Result<Vec<C
 /// Runs `f` (a bulk load into `table`) with the table's own indexes dropped, then builds them again:
 /// an index built once from all the rows is much cheaper than one grown row by row.
 pub(crate) fn without_indexes<T>(conn: &Connection, table: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    let indexes = drop_indexes(conn, table)?;
+    let value = f()?;
+    restore_indexes(conn, &indexes)?;
+    Ok(value)
+}
+
+/// A table's own indexes (name, SQL), dropped: [`restore_indexes`] builds them again.
+pub(crate) fn drop_indexes(conn: &Connection, table: &str) -> Result<Vec<(String, String)>> {
     let indexes: Vec<(String, String)> = conn
         .prepare_cached(
             "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?1 AND sql IS NOT NULL",
@@ -680,11 +688,15 @@ pub(crate) fn without_indexes<T>(conn: &Connection, table: &str, f: impl FnOnce(
     for (name, _) in &indexes {
         conn.execute_batch(&format!("DROP INDEX {name}"))?;
     }
-    let value = f()?;
-    for (_, sql) in &indexes {
+    Ok(indexes)
+}
+
+/// Builds again the indexes [`drop_indexes`] dropped.
+pub(crate) fn restore_indexes(conn: &Connection, indexes: &[(String, String)]) -> Result<()> {
+    for (_, sql) in indexes {
         conn.execute_batch(sql)?;
     }
-    Ok(value)
+    Ok(())
 }
 
 /// The page cache of a connection, as SQLite writes it (negative: KiB).

@@ -1517,8 +1517,8 @@ fn load_snapshot(
         };
         let mut base = frontier;
         base.remove(&this);
-        // The changes are decoded on a second thread and loaded a table at a time as they come: a
-        // fault found late in the file refuses it whole, since all of it is one transaction.
+        // The changes are decoded on a second thread and loaded run by run as they come: a fault
+        // found late in the file refuses it whole, since all of it is one transaction.
         let applied = std::thread::scope(|scope| {
             let (send, runs) = std::sync::mpsc::sync_channel::<std::result::Result<Vec<WireChange>, String>>(2);
             let decoder = scope.spawn(move || decode_runs(changes, send));
@@ -1575,9 +1575,13 @@ fn load_snapshot(
     Ok(None)
 }
 
-/// Decodes a payload's changes and sends them a table run at a time (a run ends where the table
-/// changes), then stops: at the end, at the first fault (sent as the reason to refuse the file),
-/// or when the receiver has given up.
+/// How many changes a decoded run holds at most, give or take a row: the loading thread starts on
+/// a table as soon as its first run is decoded, instead of waiting for the whole table.
+const RUN_CHANGES: usize = 1 << 16;
+
+/// Decodes a payload's changes and sends them in runs (a run ends where the table changes, or at
+/// the end of a row once it holds [`RUN_CHANGES`]), then stops: at the end, at the first fault
+/// (sent as the reason to refuse the file), or when the receiver has given up.
 fn decode_runs(
     mut reader: ChangeReader<'_>,
     send: std::sync::mpsc::SyncSender<std::result::Result<Vec<WireChange>, String>>,
@@ -1586,9 +1590,9 @@ fn decode_runs(
     loop {
         match reader.next_change() {
             Ok(Some(c)) => {
-                if run.last().is_some_and(|last| last.table != c.table)
-                    && send.send(Ok(std::mem::take(&mut run))).is_err()
-                {
+                let ends =
+                    |last: &WireChange| last.table != c.table || (run.len() >= RUN_CHANGES && last.row_id != c.row_id);
+                if run.last().is_some_and(ends) && send.send(Ok(std::mem::take(&mut run))).is_err() {
                     return;
                 }
                 run.push(c);
@@ -1894,6 +1898,37 @@ mod tests {
     use crate::store::canonical_dump;
 
     const PASS: &str = "cortile di via Pirandello";
+
+    /// A snapshot's changes come to the loading thread in runs of one table, never cutting a row,
+    /// of about [`RUN_CHANGES`] changes, in their order.
+    #[test]
+    fn decoded_runs_keep_rows_whole_and_tables_apart() {
+        let mut changes = Vec::new();
+        for row in 0..(RUN_CHANGES / 3 + 10) as u128 {
+            for column in ["surname", "name", "phone"] {
+                changes.push(WireChange::for_test(Table::Person, row, column, Value::Text("x".into()), 1, 1));
+            }
+        }
+        changes.push(WireChange::for_test(Table::Note, 1, "body", Value::Text("nota".into()), 2, 1));
+        let payload = Payload { frontier: Default::default(), contexts: vec![Default::default()], changes };
+        let plain = payload.encode();
+        let (_, _, reader) = ChangeReader::open(&plain, format::VERSION).unwrap();
+        let (send, receive) = std::sync::mpsc::sync_channel(4);
+        std::thread::scope(|scope| {
+            scope.spawn(move || decode_runs(reader, send));
+            let runs: Vec<Vec<WireChange>> = receive.into_iter().map(|r| r.unwrap()).collect();
+            let sizes: Vec<(Table, usize)> = runs.iter().map(|r| (r[0].table, r.len())).collect();
+            // 21,855 rows of 3: the first run ends with the row that reaches the size.
+            let rows = RUN_CHANGES / 3 + 10;
+            assert_eq!(
+                sizes,
+                [(Table::Person, RUN_CHANGES + 2), (Table::Person, rows * 3 - RUN_CHANGES - 2), (Table::Note, 1)]
+            );
+            assert!(runs.iter().all(|r| r.iter().all(|c| c.table == r[0].table)));
+            assert_ne!(runs[0].last().unwrap().row_id, runs[1][0].row_id, "a row is never cut");
+            assert_eq!(runs.concat(), payload.changes);
+        });
+    }
 
     fn desk(dir: &Path, folder: &Path, name: &str, seed: u64) -> (Store, Actor) {
         let signed = crate::accounts::create_desk(

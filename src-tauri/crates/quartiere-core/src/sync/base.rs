@@ -245,18 +245,28 @@ pub(crate) fn keep_replaced(conn: &Connection, table: Table, row_id: Uuid, old: 
         let Some(cell) = cells.iter().filter(|c| c.column == *column).max_by_key(|c| (c.hlc, c.desk)) else {
             continue;
         };
-        let logged: Option<(i64, DeskId)> = conn
-            .prepare_cached(
-                "SELECT hlc, desk_id FROM change_log WHERE tbl = ?1 AND row_id = ?2 AND col = ?3
-                 ORDER BY hlc DESC, desk_id DESC LIMIT 1",
-            )?
-            .query_row(params![table.name(), row_id.to_string(), column], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?;
-        if logged.is_none_or(|(hlc, desk)| (Hlc::from_i64(hlc), desk) < (cell.hlc, cell.desk)) {
+        if newest_logged(conn, table, row_id, column)? < Some((cell.hlc, cell.desk)) {
             record(conn, table, row_id, cell, value)?;
         }
     }
     Ok(())
+}
+
+/// The rank (clock, desk) of a cell's newest change in the change record, if it has one.
+pub(super) fn newest_logged(
+    conn: &Connection,
+    table: Table,
+    row_id: Uuid,
+    column: &str,
+) -> Result<Option<(Hlc, DeskId)>> {
+    let logged: Option<(i64, DeskId)> = conn
+        .prepare_cached(
+            "SELECT hlc, desk_id FROM change_log WHERE tbl = ?1 AND row_id = ?2 AND col = ?3
+             ORDER BY hlc DESC, desk_id DESC LIMIT 1",
+        )?
+        .query_row(params![table.name(), row_id.to_string(), column], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    Ok(logged.map(|(hlc, desk)| (Hlc::from_i64(hlc), desk)))
 }
 
 /// Writes a base cell to the change record with `value`, the value it holds: done just before a

@@ -1660,16 +1660,10 @@ fn prune(store: &mut Store, folder: &Folder, removed: &BTreeSet<Uuid>, retired: 
 /// The desk whose change a cell holds now: the newest of the cell's changes in the change record
 /// and in the snapshot base.
 fn winning_desk(conn: &Connection, table: Table, row: Uuid, column: &str) -> Result<Option<DeskId>> {
-    let logged: Option<(i64, DeskId)> = conn
-        .prepare_cached(
-            "SELECT hlc, desk_id FROM change_log WHERE tbl = ?1 AND row_id = ?2 AND col = ?3
-             ORDER BY hlc DESC, desk_id DESC LIMIT 1",
-        )?
-        .query_row(params![table.name(), row.to_string(), column], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
+    let logged = base::newest_logged(conn, table, row, column)?;
     let based =
         base::cells_of(conn, table, row)?.into_iter().filter(|c| c.column == column).map(|c| (c.hlc, c.desk)).max();
-    Ok(logged.map(|(hlc, desk)| (Hlc::from_i64(hlc), desk)).max(based).map(|(_, desk)| desk))
+    Ok(logged.max(based).map(|(_, desk)| desk))
 }
 
 /// The sync screen's data.

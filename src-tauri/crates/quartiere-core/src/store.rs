@@ -72,6 +72,7 @@ impl Store {
             return Err(Error::Unencrypted(path.display().to_string()));
         }
         let mut conn = Connection::open(path)?;
+        // The key, and temporary files kept in memory (see `DbKey::pragma`).
         conn.execute_batch(&key.pragma())?;
         // The first read tells a wrong key (SQLCipher reports "file is not a database").
         if conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)).is_err() {

@@ -33,9 +33,11 @@ impl DbKey {
         DbKey(bytes)
     }
 
-    /// The key as SQL for a plain SQLCipher connection: `PRAGMA key = …;`.
+    /// The key as SQL for a plain SQLCipher connection: `PRAGMA key = …;`, then temporary files in
+    /// memory (SQLCipher encrypts the database and its journals, not SQLite's other temporary
+    /// files: large sorts, temporary tables), so no connection with the key writes plaintext.
     pub fn pragma(&self) -> String {
-        format!("PRAGMA key = {};", self.sqlcipher_literal())
+        format!("PRAGMA key = {}; PRAGMA temp_store = MEMORY;", self.sqlcipher_literal())
     }
 
     /// The key as the text SQLCipher reads as a raw key (`x'…'`), for a bound `ATTACH … KEY ?`.

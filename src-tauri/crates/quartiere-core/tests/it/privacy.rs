@@ -77,6 +77,9 @@ fn the_database_and_its_log_read_as_noise_without_the_key() {
 
     // With the passphrase everything is there.
     let store = reopen(f.dir.path(), 2);
+    // Sorts and temporary tables, which SQLCipher would not encrypt, are kept in memory.
+    let temp_store: i64 = store.conn().query_row("PRAGMA temp_store", [], |r| r.get(0)).unwrap();
+    assert_eq!(temp_store, 2, "temporary files in memory");
     let hits = search::search(store.conn(), &actor, SURNAME, Scope::PEOPLE, 5).unwrap();
     assert_eq!(hits.len(), 1);
 }

@@ -476,21 +476,16 @@ impl Writer<'_> {
         let Some(current) = current else {
             return Err(Error::NotFound { what: table_label(table), key: id.to_string() });
         };
-        let changed: Vec<(&str, &Value)> = values
+        // The columns that change: their new values, and the values they replace.
+        let (changed, old): (Vec<Cell<'_>>, Vec<Cell<'_>>) = values
             .iter()
             .zip(&current)
             .filter(|((_, new), old)| !same_value(new, old))
-            .map(|((c, v), _)| (*c, v))
-            .collect();
+            .map(|((c, new), old)| ((*c, new), (*c, old)))
+            .unzip();
         if changed.is_empty() {
             return Ok(0);
         }
-        let old: Vec<(&str, &Value)> = values
-            .iter()
-            .zip(&current)
-            .filter(|((_, new), old)| !same_value(new, old))
-            .map(|((c, _), o)| (*c, o))
-            .collect();
         crate::sync::base::keep_replaced(&self.tx, table, id, &old)?;
         upsert_row(&self.tx, table, id, changed.iter().copied())?;
         for (column, value) in &changed {
@@ -568,6 +563,9 @@ fn check_columns<'a>(table: Table, mut columns: impl Iterator<Item = &'a str>) -
         None => Ok(()),
     }
 }
+
+/// A column and a value of it.
+type Cell<'v> = (&'v str, &'v Value);
 
 pub(crate) fn same_value(a: &Value, b: &Value) -> bool {
     match (a, b) {

@@ -220,6 +220,7 @@ impl Store {
                 ctx: *ctx,
                 touched: BTreeSet::new(),
                 first_seq: None,
+                has_base: None,
             };
             let value = f(&mut writer)?;
             let edited: Vec<(Table, Uuid)> =
@@ -398,6 +399,8 @@ pub struct Writer<'s> {
     touched: BTreeSet<(Table, Uuid)>,
     /// The change record's number for this write's first change, once it has one.
     first_seq: Option<i64>,
+    /// Whether the desk keeps rows in the snapshot base, asked once per write (most desks never do).
+    has_base: Option<bool>,
 }
 
 impl Writer<'_> {
@@ -486,7 +489,9 @@ impl Writer<'_> {
         if changed.is_empty() {
             return Ok(0);
         }
-        crate::sync::base::keep_replaced(&self.tx, table, id, &old)?;
+        if self.has_base()? {
+            crate::sync::base::keep_replaced(&self.tx, table, id, &old)?;
+        }
         upsert_row(&self.tx, table, id, changed.iter().copied())?;
         for (column, value) in &changed {
             self.record(table, id, column, value)?;
@@ -500,7 +505,8 @@ impl Writer<'_> {
     pub fn reassert(&mut self, table: Table, id: Uuid, values: &[(&str, Value)]) -> Result<()> {
         Self::refuse_audit(table)?;
         check_columns(table, values.iter().map(|(c, _)| *c))?;
-        if let Some(current) = crate::sync::merge::row_values(&self.tx, table, id)? {
+        let current = if self.has_base()? { crate::sync::merge::row_values(&self.tx, table, id)? } else { None };
+        if let Some(current) = current {
             let old: Vec<(&str, Value)> =
                 values.iter().map(|(c, _)| (*c, crate::sync::merge::column_value(table, &current, c))).collect();
             crate::sync::base::keep_replaced(
@@ -517,6 +523,13 @@ impl Writer<'_> {
     /// Marks a row deleted. Rows are never removed, so other desks and the history see the deletion.
     pub fn tombstone(&mut self, table: Table, id: Uuid) -> Result<()> {
         self.update(table, id, &[("deleted", Value::Integer(1))]).map(|_| ())
+    }
+
+    fn has_base(&mut self) -> Result<bool> {
+        if self.has_base.is_none() {
+            self.has_base = Some(crate::sync::base::any(&self.tx)?);
+        }
+        Ok(self.has_base == Some(true))
     }
 
     fn record(&mut self, table: Table, id: Uuid, column: &str, value: &Value) -> Result<()> {

@@ -235,11 +235,8 @@ pub(super) fn for_each(conn: &Connection, mut f: impl FnMut(Table, Uuid, Vec<Bas
 /// Before the write path replaces cells of a row: each base cell that still holds its column's
 /// value (no change in the record beats it) is written to the change record with that value
 /// (`old`, the row's), so the desk keeps every value it held, as the merge does for the cells it
-/// replaces. Nothing to do at the many desks without a base.
+/// replaces. The write path calls it only at desks that have a base ([`any`]).
 pub(crate) fn keep_replaced(conn: &Connection, table: Table, row_id: Uuid, old: &[(&str, &Value)]) -> Result<()> {
-    if old.is_empty() || !any(conn)? {
-        return Ok(());
-    }
     let cells = cells_of(conn, table, row_id)?;
     for (column, value) in old {
         let Some(cell) = cells.iter().filter(|c| c.column == *column).max_by_key(|c| (c.hlc, c.desk)) else {
@@ -292,7 +289,7 @@ pub(super) fn record(conn: &Connection, table: Table, row_id: Uuid, cell: &BaseC
 }
 
 /// Whether this desk has any base at all (most desks never do: the merge skips the lookups).
-pub(super) fn any(conn: &Connection) -> Result<bool> {
+pub(crate) fn any(conn: &Connection) -> Result<bool> {
     Ok(conn.query_row("SELECT EXISTS (SELECT 1 FROM base_chunk)", [], |r| r.get(0))?)
 }
 

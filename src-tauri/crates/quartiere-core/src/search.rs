@@ -481,47 +481,115 @@ pub(crate) fn documents(sources: &Sources) -> Vec<Document> {
 
 /// Replaces the whole index with `documents`.
 pub(crate) fn load(conn: &Connection, documents: &[Document]) -> Result<()> {
-    conn.execute("DELETE FROM search_doc", [])?;
+    load_words(conn, documents)?;
+    load_documents(conn, documents, None)?;
+    Ok(())
+}
+
+/// Replaces the full-text index with the words of `documents`; [`load_documents`] then gives them
+/// their rows, under the same numbers (a document's position, from 1).
+pub(crate) fn load_words(conn: &Connection, documents: &[Document]) -> Result<()> {
     conn.execute("INSERT INTO search_fts (search_fts) VALUES ('delete-all')", [])?;
-    // The documents' indexes are built once at the end, and the full-text index gathers terms in
-    // memory (64 MB) before writing them: fewer, larger segments to merge.
+    // The full-text index gathers terms in memory (64 MB) before writing them: fewer, larger
+    // segments to merge.
     conn.execute("INSERT INTO search_fts (search_fts, rank) VALUES ('hashsize', 67108864)", [])?;
-    crate::store::without_indexes(conn, "search_doc", || {
-        let mut insert = Inserter::new(conn)?;
-        for d in documents {
-            insert.add(d.kind, &d.id.to_string(), &d.doc)?;
-        }
-        Ok(())
-    })?;
+    let mut insert = conn.prepare_cached("INSERT INTO search_fts (rowid, body) VALUES (?1, ?2)")?;
+    for (docid, d) in (1i64..).zip(documents) {
+        insert.execute(params![docid, d.doc.body])?;
+    }
     conn.execute("INSERT INTO search_fts (search_fts, rank) VALUES ('hashsize', 1048576)", [])?;
     Ok(())
 }
 
-/// Inserts new documents into an index known not to hold them.
-struct Inserter<'c> {
-    doc: rusqlite::CachedStatement<'c>,
-    fts: rusqlite::CachedStatement<'c>,
-    next: i64,
+/// Replaces the rows of `search_doc` with `documents`: copied whole from `staged` when it holds
+/// them (then `true`), otherwise inserted here and the table's indexes built once at the end.
+pub(crate) fn load_documents(conn: &Connection, documents: &[Document], staged: Option<Staged>) -> Result<bool> {
+    conn.execute("DELETE FROM search_doc", [])?;
+    if let Some(staged) = staged {
+        // An empty table and a source with the same columns and indexes: SQLite copies the rows
+        // and the index entries as they are, with nothing to sort.
+        conn.execute(&format!("ATTACH DATABASE '{}' AS {STAGING} KEY ''", staged.uri), [])?;
+        let copied = conn.execute(&format!("INSERT INTO search_doc SELECT * FROM {STAGING}.search_doc"), [])?;
+        if copied == documents.len() {
+            return Ok(true);
+        }
+        conn.execute("DELETE FROM search_doc", [])?;
+    }
+    crate::store::without_indexes(conn, "search_doc", || insert_documents(conn, documents))?;
+    Ok(false)
 }
 
-impl<'c> Inserter<'c> {
-    fn new(conn: &'c Connection) -> Result<Inserter<'c>> {
-        Ok(Inserter {
-            doc: conn.prepare_cached(
-                "INSERT INTO search_doc (docid, kind, ref_id, sort_key, lead_key) VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?,
-            fts: conn.prepare_cached("INSERT INTO search_fts (rowid, body) VALUES (?1, ?2)")?,
-            next: 0,
-        })
+fn insert_documents(conn: &Connection, documents: &[Document]) -> Result<()> {
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO search_doc (docid, kind, ref_id, sort_key, lead_key) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for (docid, d) in (1i64..).zip(documents) {
+        insert.execute(params![docid, d.kind.code(), d.id.to_string(), d.doc.sort_key, d.doc.lead_key])?;
     }
+    Ok(())
+}
 
-    fn add(&mut self, kind: HitKind, id: &str, doc: &Doc) -> Result<()> {
-        self.next += 1;
-        let docid = self.next;
-        self.doc.execute(params![docid, kind.code(), id, doc.sort_key, doc.lead_key])?;
-        self.fts.execute(params![docid, doc.body])?;
-        Ok(())
+/// The name under which the loading connection attaches a staged `search_doc`.
+const STAGING: &str = "search_staging";
+
+/// `search_doc` built for a list of documents in a private in-memory database, on another thread
+/// while the loading connection goes on with other work; [`load_documents`] then copies it whole.
+/// The database lives while this connection or an attachment holds it: [`release_staged`] after
+/// the loading transaction ends.
+pub(crate) struct Staged {
+    uri: String,
+    _holder: Connection,
+}
+
+/// The SQL of `search_doc` and its indexes, for [`stage`]: the same definitions let SQLite copy
+/// the staged rows without decoding them.
+pub(crate) fn staging_schema(conn: &Connection) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare(
+        "SELECT sql FROM sqlite_master WHERE tbl_name = 'search_doc' AND sql IS NOT NULL
+         ORDER BY type = 'table' DESC, name",
+    )?;
+    let sql = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    Ok(sql)
+}
+
+/// Builds `search_doc` for `documents` (numbered as [`load_documents`] numbers them) in a new
+/// in-memory database: the rows, then the indexes, each built once.
+pub(crate) fn stage(schema: &[String], documents: &[Document]) -> Result<Staged> {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    // A name starting with '/' makes the memory database one that other connections of this
+    // process can open by name.
+    let uri = format!("file:/quartiere-search-{}-{n}?vfs=memdb", std::process::id());
+    let mut holder = Connection::open_with_flags(
+        &uri,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE
+            | rusqlite::OpenFlags::SQLITE_OPEN_CREATE
+            | rusqlite::OpenFlags::SQLITE_OPEN_URI
+            | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    let tx = holder.transaction()?;
+    let (table, indexes) =
+        schema.split_first().ok_or(crate::error::Error::NotFound { what: "tabella", key: "search_doc".into() })?;
+    tx.execute_batch(table)?;
+    insert_documents(&tx, documents)?;
+    for index in indexes {
+        tx.execute_batch(index)?;
     }
+    tx.commit()?;
+    Ok(Staged { uri, _holder: holder })
+}
+
+/// Detaches a staged `search_doc` from `conn` once its transaction has ended (SQLite refuses to
+/// detach a database within one), freeing it.
+pub(crate) fn release_staged(conn: &Connection) -> Result<()> {
+    let attached: bool = conn
+        .prepare("SELECT count(*) FROM pragma_database_list WHERE name = ?1")?
+        .query_row([STAGING], |r| r.get::<_, i64>(0))?
+        > 0;
+    if attached {
+        conn.execute_batch(&format!("DETACH DATABASE {STAGING}"))?;
+    }
+    Ok(())
 }
 
 fn put_doc(conn: &Connection, kind: HitKind, id: Uuid, doc: &Doc) -> Result<()> {

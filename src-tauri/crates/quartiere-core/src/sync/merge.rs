@@ -355,7 +355,9 @@ const INDEXED: [Table; 4] = [Table::Dwelling, Table::Household, Table::Person, T
 /// When the index's four tables all load in bulk, their documents are computed from the
 /// snapshot's rows on another thread, started as soon as those tables have come whole (a run of
 /// a later table has come), while this one goes on inserting rows ([`search::documents`], the
-/// same function the rebuild from the tables uses); otherwise the index is rebuilt from the tables.
+/// same function the rebuild from the tables uses); that thread then builds the documents' rows
+/// in a memory database of its own, which this one copies whole ([`search::stage`]). Otherwise the
+/// index is rebuilt from the tables.
 pub fn load_snapshot(
     tx: &Transaction<'_>,
     runs: impl Iterator<Item = Result<Vec<WireChange>>>,
@@ -368,6 +370,7 @@ pub fn load_snapshot(
     for table in INDEXED {
         documents_ahead &= is_empty(tx, table)?;
     }
+    let schema = search::staging_schema(tx)?;
     std::thread::scope(|scope| {
         let mut stats = MergeStats::default();
         let mut newest: Option<Hlc> = None;
@@ -375,11 +378,19 @@ pub fn load_snapshot(
         let mut all: Vec<Run> = Vec::new();
         let mut indexed: Vec<Run> = Vec::new();
         let mut ahead = None;
+        // The documents go to this thread as soon as they are computed, for the full-text index;
+        // the other thread then builds their rows in an in-memory database of its own
+        // ([`search::stage`]): a failure there costs only speed, the rows are then inserted here.
         let documents = |runs: Vec<Run>| {
-            scope.spawn(move || {
+            let (send, words) = std::sync::mpsc::sync_channel::<Arc<Vec<search::Document>>>(1);
+            let schema = &schema;
+            let staging = scope.spawn(move || {
                 let slices: Vec<&[WireChange]> = runs.iter().map(|r| r.as_slice()).collect();
-                search_sources(&slices).map(|sources| search::documents(&sources))
-            })
+                let documents = Arc::new(search::documents(&search_sources(&slices)?));
+                send.send(Arc::clone(&documents)).ok()?;
+                search::stage(schema, &documents).ok()
+            });
+            (words, staging)
         };
         let mut bulk: Option<Bulk<'_>> = None;
         let mut previous: Option<Table> = None;
@@ -434,11 +445,15 @@ pub fn load_snapshot(
             ahead = Some(documents(indexed.clone()));
         }
         if INDEXED.iter().any(|t| loaded.contains(t)) {
-            let ahead = ahead.map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
             // Taken from the snapshot only if every indexed table it held was loaded in bulk.
             let all_bulk = indexed.iter().all(|r| loaded.contains(&r[0].table));
-            match ahead {
-                Some(Some(documents)) if documents_ahead && all_bulk => search::load(tx, &documents)?,
+            let ahead = ahead.filter(|_| documents_ahead && all_bulk);
+            match ahead.map(|(words, staging)| (words.recv(), staging)) {
+                Some((Ok(documents), staging)) => {
+                    search::load_words(tx, &documents)?;
+                    let staged = staging.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                    search::load_documents(tx, &documents, staged)?;
+                }
                 _ => search::rebuild(tx)?,
             }
         }
@@ -814,6 +829,52 @@ mod streaming {
             store.local_write(|tx| search::rebuild(tx)).unwrap();
             assert_eq!(index(&store), loaded, "the same index as the tables give");
         }
+    }
+
+    /// The search rows built on another thread, in an in-memory database of its own, are copied
+    /// whole into the desk's index, under the numbers the full-text index gives them; the memory
+    /// database is detached and freed once the transaction has ended.
+    #[test]
+    fn search_rows_staged_on_another_thread_are_copied_whole_then_released() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = signed_in(dir.path()).store;
+        let dwellings = rows(Table::Dwelling, 1..=3, "street", "Via ");
+        let households: Vec<WireChange> = (101..=103u128)
+            .map(|i| cell(Table::Household, i, "dwelling_id", text(&Uuid::from_u128(i - 100).to_string()), 1))
+            .collect();
+        let people = rows(Table::Person, 1000..=1049, "surname", "Rossi");
+        let slices: Vec<&[WireChange]> = vec![&dwellings, &households, &people];
+        let documents = Arc::new(search::documents(&search_sources(&slices).unwrap()));
+        assert_eq!(documents.len(), 53);
+        let schema = store.local_write(|tx| search::staging_schema(tx)).unwrap();
+        let staging = {
+            let documents = Arc::clone(&documents);
+            std::thread::spawn(move || search::stage(&schema, &documents).unwrap())
+        };
+        let staged = staging.join().unwrap();
+        let copied = store
+            .local_write(|tx| {
+                search::load_words(tx, &documents)?;
+                search::load_documents(tx, &documents, Some(staged))
+            })
+            .unwrap();
+        assert!(copied, "the staged rows were copied, not inserted again");
+        let attached = "SELECT count(*) FROM pragma_database_list WHERE name = 'search_staging'";
+        assert_eq!(count(&store, attached), 1);
+        let loaded = index(&store);
+        assert_eq!(loaded.len(), 53);
+        // Each row has the number its words have in the full-text index.
+        let found: i64 = count(
+            &store,
+            "SELECT count(*) FROM search_fts JOIN search_doc d ON d.docid = search_fts.rowid
+             WHERE search_fts MATCH 'rossi1049' AND d.kind = 'person'",
+        );
+        assert_eq!(found, 1);
+        search::release_staged(store.conn()).unwrap();
+        assert_eq!(count(&store, attached), 0);
+        let copied = store.local_write(|tx| search::load_documents(tx, &documents, None)).unwrap();
+        assert!(!copied);
+        assert_eq!(index(&store), loaded, "the same rows as inserting them here gives");
     }
 }
 

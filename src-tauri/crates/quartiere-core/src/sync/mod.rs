@@ -1011,9 +1011,12 @@ fn apply_bundle(
 fn check_authors(tx: &rusqlite::Connection, changes: &[WireChange]) -> Result<()> {
     check_audit_events(tx, changes)?;
     let mut newest: BTreeMap<(OperatorId, Table), Hlc> = BTreeMap::new();
-    for c in changes {
-        let e = newest.entry((c.operator, c.table)).or_insert(c.hlc);
-        *e = (*e).max(c.hlc);
+    // Changes come in long stretches of one operator and one table (a snapshot: millions): the
+    // map is touched once per stretch.
+    for stretch in changes.chunk_by(|a, b| (a.operator, a.table) == (b.operator, b.table)) {
+        let hlc = stretch.iter().map(|c| c.hlc).max().unwrap_or_default();
+        let e = newest.entry((stretch[0].operator, stretch[0].table)).or_insert(hlc);
+        *e = (*e).max(hlc);
     }
     let mut checked: BTreeSet<(OperatorId, Action)> = BTreeSet::new();
     for ((operator, table), hlc) in newest {
@@ -1547,6 +1550,9 @@ fn load_snapshot(
                     erased.extend(erased_people(run));
                 }
                 crate::privacy::after_merge(tx, &erased, now)?;
+                // Millions of decoded changes are freed on another thread, not before the commit.
+                // (Should the thread not start, they are freed here, as it drops them.)
+                let _ = std::thread::Builder::new().spawn(move || drop(runs));
                 let mut covered = frontier_from_json(meta_get(tx, META_BASE)?);
                 for (desk, seq) in base {
                     let at = covered.entry(desk).or_insert(0);
@@ -1561,6 +1567,8 @@ fn load_snapshot(
                 store.apply_tx(work)
             }
         });
+        // Whether the load committed or not, its staged search rows are no longer needed.
+        crate::search::release_staged(store.conn())?;
         let stats = match applied {
             Err(Error::Sync(SyncError::Refused(reason))) => {
                 refuse(store, report, item, &reason)?;

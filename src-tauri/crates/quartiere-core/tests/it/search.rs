@@ -124,6 +124,13 @@ fn a_desk_joined_from_a_snapshot_finds_the_same() {
     let mut c = crate::sync::desk("Sportello C", 3, shared.path(), 0);
     assert!(crate::sync::run(&mut c).snapshot_loaded.is_some());
     assert_eq!(index_of(&a), index_of(&c));
+    // The rows built in memory on another thread during the load are no longer attached.
+    let attached: i64 = c
+        .store
+        .conn()
+        .query_row("SELECT count(*) FROM pragma_database_list WHERE name NOT IN ('main', 'temp')", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(attached, 0);
     let (surname, street, civic): (String, String, String) = a
         .store
         .conn()

@@ -352,18 +352,20 @@ const INDEXED: [Table; 4] = [Table::Dwelling, Table::Household, Table::Person, T
 /// once at the end. Every other run goes through [`merge`] (so does the rest of a table whose rows
 /// stop coming in order). Returns the runs too, for the checks that follow.
 ///
-/// When the index's four tables all load in bulk, their documents are computed from the
-/// snapshot's rows on another thread, started as soon as those tables have come whole (a run of
-/// a later table has come), while this one goes on inserting rows ([`search::documents`], the
-/// same function the rebuild from the tables uses); that thread then builds the documents' rows
-/// in a memory database of its own, which this one copies whole ([`search::stage`]). Otherwise the
-/// index is rebuilt from the tables.
+/// When the index's four tables all load in bulk, their documents are made from the snapshot's
+/// rows on another thread: it takes each run of those tables as this one loads it and keeps only
+/// what the index reads ([`search::Sources`]), so every run is freed once loaded and the next
+/// ones reuse its memory. When the four tables have come whole (a run of a later table has come),
+/// it computes the documents ([`search::documents`], the same function the rebuild from the
+/// tables uses) while this one goes on inserting rows, hands them over for the full-text index,
+/// then builds their rows in a memory database of its own, which this one copies whole
+/// ([`search::stage`]). Otherwise the index is rebuilt from the tables.
 pub fn load_snapshot(
     tx: &Transaction<'_>,
     runs: impl Iterator<Item = Result<Vec<WireChange>>>,
     contexts: &[BTreeMap<DeskId, u64>],
     now: &str,
-) -> Result<(MergeStats, Option<Hlc>, Vec<Run>)> {
+) -> Result<(MergeStats, Option<Hlc>)> {
     // Documents from the snapshot only if the four tables are empty here and each comes in
     // consecutive runs, loaded in bulk, before the documents start.
     let mut documents_ahead = true;
@@ -371,27 +373,36 @@ pub fn load_snapshot(
         documents_ahead &= is_empty(tx, table)?;
     }
     let schema = search::staging_schema(tx)?;
+    // Cleared when the documents will not be used: their thread then stops at the next run.
+    let wanted = std::sync::atomic::AtomicBool::new(true);
     std::thread::scope(|scope| {
         let mut stats = MergeStats::default();
         let mut newest: Option<Hlc> = None;
         let mut loaded = BTreeSet::new();
-        let mut all: Vec<Run> = Vec::new();
-        let mut indexed: Vec<Run> = Vec::new();
-        let mut ahead = None;
-        // The documents go to this thread as soon as they are computed, for the full-text index;
-        // the other thread then builds their rows in an in-memory database of its own
-        // ([`search::stage`]): a failure there costs only speed, the rows are then inserted here.
-        let documents = |runs: Vec<Run>| {
-            let (send, words) = std::sync::mpsc::sync_channel::<Arc<Vec<search::Document>>>(1);
-            let schema = &schema;
-            let staging = scope.spawn(move || {
-                let slices: Vec<&[WireChange]> = runs.iter().map(|r| r.as_slice()).collect();
-                let documents = Arc::new(search::documents(&search_sources(&slices)?));
-                send.send(Arc::clone(&documents)).ok()?;
-                search::stage(schema, &documents).ok()
-            });
-            (words, staging)
-        };
+        let mut seen_indexed = BTreeSet::new();
+        // The documents' thread: fed the indexed tables' runs until they are whole, it hands the
+        // documents to this thread for the full-text index, then stages their rows. A failure
+        // in staging costs only speed: the rows are then inserted here.
+        let (feed, runs_fed) = std::sync::mpsc::channel::<Run>();
+        let mut feed = Some(feed).filter(|_| documents_ahead);
+        let (hand, words) = std::sync::mpsc::sync_channel::<Arc<Vec<search::Document>>>(1);
+        let (wanted, schema) = (&wanted, &schema);
+        let staging = scope.spawn(move || {
+            let mut sources = search::Sources::default();
+            for run in runs_fed {
+                if !wanted.load(std::sync::atomic::Ordering::Relaxed) {
+                    return None;
+                }
+                add_search_sources(&mut sources, &run)?;
+            }
+            if !wanted.load(std::sync::atomic::Ordering::Relaxed) {
+                return None;
+            }
+            let documents = Arc::new(search::documents(&sources));
+            drop(sources);
+            hand.send(Arc::clone(&documents)).ok()?;
+            search::stage(schema, &documents).ok()
+        });
         let mut bulk: Option<Bulk<'_>> = None;
         let mut previous: Option<Table> = None;
         for run in runs {
@@ -401,12 +412,17 @@ pub fn load_snapshot(
             let continues = previous == Some(table);
             previous = Some(table);
             if INDEXED.contains(&table) {
-                documents_ahead &= ahead.is_none() && (continues || !indexed.iter().any(|r| r[0].table == table));
-                indexed.push(Arc::clone(&run));
+                documents_ahead &= continues || !seen_indexed.contains(&table);
+                seen_indexed.insert(table);
+                // A run of an indexed table after the documents started: they are incomplete.
+                match &feed {
+                    Some(f) if documents_ahead => documents_ahead = f.send(Arc::clone(&run)).is_ok(),
+                    _ => documents_ahead = false,
+                }
             }
             // Tables come in schema order: a run of a table after the four means they are whole.
-            if documents_ahead && ahead.is_none() && INDEXED.iter().all(|t| *t < table) {
-                ahead = Some(documents(indexed.clone()));
+            if INDEXED.iter().all(|t| *t < table) {
+                feed = None;
             }
             let slice = run.as_slice();
             // A bulk load goes on while its table's rows keep coming in increasing id order.
@@ -436,28 +452,34 @@ pub fn load_snapshot(
                     newest = newest.max(seen);
                 }
             }
-            all.push(run);
+            if !documents_ahead {
+                wanted.store(false, std::sync::atomic::Ordering::Relaxed);
+            }
         }
+        drop(feed);
         if let Some(done) = bulk.take() {
             done.finish(tx)?;
         }
-        if documents_ahead && ahead.is_none() && !indexed.is_empty() {
-            ahead = Some(documents(indexed.clone()));
+        // Taken from the snapshot only if every indexed table it held was loaded in bulk.
+        let indexed = INDEXED.iter().any(|t| loaded.contains(t));
+        let all_bulk = seen_indexed.iter().all(|t| loaded.contains(t));
+        if !(documents_ahead && all_bulk && indexed) {
+            wanted.store(false, std::sync::atomic::Ordering::Relaxed);
         }
-        if INDEXED.iter().any(|t| loaded.contains(t)) {
-            // Taken from the snapshot only if every indexed table it held was loaded in bulk.
-            let all_bulk = indexed.iter().all(|r| loaded.contains(&r[0].table));
-            let ahead = ahead.filter(|_| documents_ahead && all_bulk);
-            match ahead.map(|(words, staging)| (words.recv(), staging)) {
-                Some((Ok(documents), staging)) => {
+        if indexed {
+            // Not waited for when they will not be used.
+            let documents = if documents_ahead && all_bulk { words.recv() } else { Err(std::sync::mpsc::RecvError) };
+            match documents {
+                Ok(documents) => {
                     search::load_words(tx, &documents)?;
                     let staged = staging.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
                     search::load_documents(tx, &documents, staged)?;
                 }
-                _ => search::rebuild(tx)?,
+                // None (a value of an unexpected type: the tables decide), or not whole.
+                Err(_) => search::rebuild(tx)?,
             }
         }
-        Ok((stats, newest, all))
+        Ok((stats, newest))
     })
 }
 
@@ -478,7 +500,18 @@ fn winners(table: Table, row: &[WireChange]) -> Vec<Option<&WireChange>> {
 /// column winners, a column without a cell at its default (`''` for the NOT NULL text columns, 0
 /// for `deleted`, NULL otherwise). `None` if a value is not of the type its column keeps as is
 /// (text, or an integer for `deleted`): the tables then decide.
+/// [`add_search_sources`] for each of `slices`.
+#[cfg(test)]
 fn search_sources(slices: &[&[WireChange]]) -> Option<search::Sources> {
+    let mut sources = search::Sources::default();
+    for slice in slices {
+        add_search_sources(&mut sources, slice)?;
+    }
+    Some(sources)
+}
+
+/// Adds the rows of `run` (whole rows of one table) to the search index's sources.
+fn add_search_sources(sources: &mut search::Sources, run: &[WireChange]) -> Option<()> {
     use rusqlite::types::Value::{Integer, Null, Text};
     type Cells<'c> = [Option<&'c WireChange>];
     fn at<'c>(table: Table, cells: &'c Cells<'c>, column: &str) -> Option<&'c Value> {
@@ -510,48 +543,45 @@ fn search_sources(slices: &[&[WireChange]]) -> Option<search::Sources> {
             Some(_) => None,
         }
     }
-    let mut sources = search::Sources::default();
-    for slice in slices.iter().filter(|s| INDEXED.contains(&s[0].table)) {
-        let table = slice[0].table;
-        for row in slice.chunk_by(|a, b| a.row_id == b.row_id) {
-            let cells = winners(table, row);
-            let row_id = row[0].row_id;
-            match table {
-                Table::Person => sources.people.push(search::PersonSource {
-                    id: row_id,
-                    surname: required(table, &cells, "surname")?,
-                    name: required(table, &cells, "name")?,
-                    codice_fiscale: text(table, &cells, "codice_fiscale")?,
-                    deleted: deleted(table, &cells)?,
-                }),
-                Table::Membership => sources.memberships.push(search::MembershipSource {
-                    id: row_id,
-                    person: id(table, &cells, "person_id")?,
-                    household: id(table, &cells, "household_id")?,
-                    open: text(table, &cells, "left_on")?.is_none() && !deleted(table, &cells)?,
-                }),
-                Table::Household => sources.households.push(search::HouseholdSource {
-                    id: row_id,
-                    dwelling: id(table, &cells, "dwelling_id")?,
-                    listed: text(table, &cells, "dissolved_on")?.is_none() && !deleted(table, &cells)?,
-                }),
-                Table::Dwelling => {
-                    let dwelling = crate::registry::DwellingInput {
-                        code: text(table, &cells, "code")?,
-                        street: required(table, &cells, "street")?,
-                        civic: required(table, &cells, "civic")?,
-                        scala: text(table, &cells, "scala")?,
-                        piano: text(table, &cells, "piano")?,
-                        interno: text(table, &cells, "interno")?,
-                        ..Default::default()
-                    };
-                    sources.dwellings.insert(row_id, dwelling);
-                }
-                _ => {}
+    let Some(table) = run.first().map(|c| c.table).filter(|t| INDEXED.contains(t)) else { return Some(()) };
+    for row in run.chunk_by(|a, b| a.row_id == b.row_id) {
+        let cells = winners(table, row);
+        let row_id = row[0].row_id;
+        match table {
+            Table::Person => sources.people.push(search::PersonSource {
+                id: row_id,
+                surname: required(table, &cells, "surname")?,
+                name: required(table, &cells, "name")?,
+                codice_fiscale: text(table, &cells, "codice_fiscale")?,
+                deleted: deleted(table, &cells)?,
+            }),
+            Table::Membership => sources.memberships.push(search::MembershipSource {
+                id: row_id,
+                person: id(table, &cells, "person_id")?,
+                household: id(table, &cells, "household_id")?,
+                open: text(table, &cells, "left_on")?.is_none() && !deleted(table, &cells)?,
+            }),
+            Table::Household => sources.households.push(search::HouseholdSource {
+                id: row_id,
+                dwelling: id(table, &cells, "dwelling_id")?,
+                listed: text(table, &cells, "dissolved_on")?.is_none() && !deleted(table, &cells)?,
+            }),
+            Table::Dwelling => {
+                let dwelling = crate::registry::DwellingInput {
+                    code: text(table, &cells, "code")?,
+                    street: required(table, &cells, "street")?,
+                    civic: required(table, &cells, "civic")?,
+                    scala: text(table, &cells, "scala")?,
+                    piano: text(table, &cells, "piano")?,
+                    interno: text(table, &cells, "interno")?,
+                    ..Default::default()
+                };
+                sources.dwellings.insert(row_id, dwelling);
             }
+            _ => {}
         }
     }
-    Some(sources)
+    Some(())
 }
 
 /// No row, no change and no base for `table` at this desk.
@@ -750,7 +780,7 @@ mod streaming {
         ];
         let contexts = [BTreeMap::new()];
         let outcome = store.bulk_apply_tx(|tx| {
-            let (stats, newest, _) = load_snapshot(tx, runs.into_iter(), &contexts, "2026-12-01T10:00:00Z")?;
+            let (stats, newest) = load_snapshot(tx, runs.into_iter(), &contexts, "2026-12-01T10:00:00Z")?;
             Ok((stats, newest))
         });
         assert!(matches!(outcome, Err(Error::Sync(SyncError::Refused(ref r))) if r.contains("fine inattesa")));
@@ -811,7 +841,7 @@ mod streaming {
             let contexts = [BTreeMap::new()];
             store
                 .bulk_apply_tx(|tx| {
-                    let (stats, newest, _) =
+                    let (stats, newest) =
                         load_snapshot(tx, runs.into_iter().map(Ok), &contexts, "2026-12-01T10:00:00Z")?;
                     assert_eq!(stats.new, 3 + 16 + 100 + 2);
                     Ok((stats, newest))
@@ -829,6 +859,28 @@ mod streaming {
             store.local_write(|tx| search::rebuild(tx)).unwrap();
             assert_eq!(index(&store), loaded, "the same index as the tables give");
         }
+    }
+
+    /// A value the documents' thread cannot read as its column's type (a number for a surname)
+    /// stops it; the index is then rebuilt from the tables, which hold the value as SQLite stored
+    /// it, and the load goes on.
+    #[test]
+    fn a_value_of_another_type_leaves_the_index_to_the_tables() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = signed_in(dir.path()).store;
+        let mut people = rows(Table::Person, 1000..=1009, "surname", "Rossi");
+        people.push(cell(Table::Person, 1010, "surname", Value::Integer(42), 1));
+        let runs = vec![people, rows(Table::Note, 5000..=5001, "body", "nota ")];
+        let contexts = [BTreeMap::new()];
+        store
+            .bulk_apply_tx(|tx| load_snapshot(tx, runs.into_iter().map(Ok), &contexts, "2026-12-01T10:00:00Z"))
+            .unwrap();
+        assert_eq!(count(&store, "SELECT count(*) FROM person"), 11);
+        let loaded = index(&store);
+        assert_eq!(loaded.len(), 11);
+        assert!(loaded.iter().any(|d| d.2 == "42"), "{loaded:?}");
+        store.local_write(|tx| search::rebuild(tx)).unwrap();
+        assert_eq!(index(&store), loaded);
     }
 
     /// The search rows built on another thread, in an in-memory database of its own, are copied

@@ -973,8 +973,10 @@ fn apply_bundle(
         payload.changes.iter().map(|c| c.hlc.physical_ms() as i64).max().unwrap_or(0).max(header.created_ms) - now_ms;
     let stats = store.apply_tx(|tx| {
         let (stats, newest) = merge::merge(tx, &payload.changes, &payload.contexts, now)?;
-        check_authors(tx, &payload.changes)?;
-        crate::privacy::after_merge(tx, &erased_people(&payload.changes), now)?;
+        let mut authors = Authors::default();
+        authors.gather(&payload.changes);
+        authors.check(tx)?;
+        crate::privacy::after_merge(tx, authors.erased(), now)?;
         tx.execute(
             "INSERT INTO sync_received (desk_id, seq, hash, size, changes, applied_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
              ON CONFLICT (desk_id, seq) DO NOTHING",
@@ -1004,81 +1006,104 @@ fn apply_bundle(
     Ok(())
 }
 
-/// Sync obeys roles too: every change must have been allowed to its author by the author's role
-/// as it stood at the change's clock (the role's own history is in the change record, merged just
-/// before this check). One check per author, kind of write and newest clock, so a bundle of a
-/// hundred thousand changes costs a handful of lookups.
-fn check_authors(tx: &rusqlite::Connection, changes: &[WireChange]) -> Result<()> {
-    check_audit_events(tx, changes)?;
-    let mut newest: BTreeMap<(OperatorId, Table), Hlc> = BTreeMap::new();
-    // Changes come in long stretches of one operator and one table (a snapshot: millions): the
-    // map is touched once per stretch.
-    for stretch in changes.chunk_by(|a, b| (a.operator, a.table) == (b.operator, b.table)) {
-        let hlc = stretch.iter().map(|c| c.hlc).max().unwrap_or_default();
-        let e = newest.entry((stretch[0].operator, stretch[0].table)).or_insert(hlc);
-        *e = (*e).max(hlc);
-    }
-    let mut checked: BTreeSet<(OperatorId, Action)> = BTreeSet::new();
-    for ((operator, table), hlc) in newest {
-        // The audit log is written by the core for every role; its own rule is checked above.
-        let Some(action) = Action::writing(table) else { continue };
-        if !checked.insert((operator, action)) {
-            continue;
-        }
-        let role: Option<String> = tx
-            .prepare_cached(
-                "SELECT value FROM change_log WHERE tbl = 'operator' AND row_id = ?1 AND col = 'role' AND hlc <= ?2
-                 ORDER BY hlc DESC, desk_id DESC LIMIT 1",
-            )?
-            .query_row(params![operator, hlc.as_i64()], |r| r.get(0))
-            .optional()?;
-        let allowed = role.as_deref().and_then(Role::from_code).is_some_and(|r| access::allows(r, action));
-        if !allowed {
-            let name = crate::registry::operator_name(tx, operator)?;
-            let why = match role.as_deref().and_then(Role::from_code) {
-                Some(r) => format!("il suo ruolo «{}» non permette di {}", r.label(), action.describe()),
-                None => "non risulta un operatore attivo".into(),
-            };
-            return Err(SyncError::Refused(format!("contiene modifiche di «{name}», ma {why}")).into());
-        }
-    }
-    Ok(())
+/// What the checks after a merge need to know of the changes it applied, gathered as they pass
+/// (a snapshot's runs are freed once loaded): the newest clock of each author's writes to each
+/// table, the audit events written, the people erased.
+#[derive(Default)]
+struct Authors {
+    newest: BTreeMap<(OperatorId, Table), Hlc>,
+    audit_rows: BTreeSet<Uuid>,
+    /// An audit event whose `desk_id` is not the desk that published it.
+    foreign_audit: bool,
+    erased: Vec<Uuid>,
 }
 
-/// The people an erasure in these changes concerns (their `erased_on` was set).
-fn erased_people(changes: &[WireChange]) -> Vec<Uuid> {
-    let mut out: Vec<Uuid> = changes
-        .iter()
-        .filter(|c| c.table == Table::Person && c.column == "erased_on" && c.value != rusqlite::types::Value::Null)
-        .map(|c| c.row_id)
-        .collect();
-    out.dedup();
-    out
-}
+impl Authors {
+    fn gather(&mut self, changes: &[WireChange]) {
+        // Changes come in long stretches of one operator and one table (a snapshot: millions):
+        // the map is touched once per stretch.
+        for stretch in changes.chunk_by(|a, b| (a.operator, a.table) == (b.operator, b.table)) {
+            let hlc = stretch.iter().map(|c| c.hlc).max().unwrap_or_default();
+            let e = self.newest.entry((stretch[0].operator, stretch[0].table)).or_insert(hlc);
+            *e = (*e).max(hlc);
+            match stretch[0].table {
+                Table::AuditEvent => {
+                    for c in stretch {
+                        self.foreign_audit |= c.column == "desk_id" && c.value != Value::Text(c.desk.to_string());
+                        self.audit_rows.insert(c.row_id);
+                    }
+                }
+                Table::Person => {
+                    let erased = stretch.iter().filter(|c| c.column == "erased_on" && c.value != Value::Null);
+                    for c in erased {
+                        if self.erased.last() != Some(&c.row_id) {
+                            self.erased.push(c.row_id);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
 
-/// A desk appends only to its own audit chain, and nobody rewrites an event: each event's
-/// `desk_id` is the desk that published it, and each of its cells has exactly one change (checked
-/// after the merge, so a second value for a cell, from any desk, is caught).
-fn check_audit_events(tx: &rusqlite::Connection, changes: &[WireChange]) -> Result<()> {
-    let mut rows = BTreeSet::new();
-    for c in changes.iter().filter(|c| c.table == Table::AuditEvent) {
-        if c.column == "desk_id" && c.value != rusqlite::types::Value::Text(c.desk.to_string()) {
+    /// The people an erasure in these changes concerns (their `erased_on` was set).
+    fn erased(&self) -> &[Uuid] {
+        &self.erased
+    }
+
+    /// Sync obeys roles too: every change must have been allowed to its author by the author's
+    /// role as it stood at the change's clock (the role's own history is in the change record,
+    /// merged just before this check). One check per author, kind of write and newest clock, so a
+    /// bundle of a hundred thousand changes costs a handful of lookups.
+    fn check(&self, tx: &rusqlite::Connection) -> Result<()> {
+        self.check_audit_events(tx)?;
+        let mut checked: BTreeSet<(OperatorId, Action)> = BTreeSet::new();
+        for (&(operator, table), hlc) in &self.newest {
+            // The audit log is written by the core for every role; its own rule is checked above.
+            let Some(action) = Action::writing(table) else { continue };
+            if !checked.insert((operator, action)) {
+                continue;
+            }
+            let role: Option<String> = tx
+                .prepare_cached(
+                    "SELECT value FROM change_log WHERE tbl = 'operator' AND row_id = ?1 AND col = 'role' AND hlc <= ?2
+                     ORDER BY hlc DESC, desk_id DESC LIMIT 1",
+                )?
+                .query_row(params![operator, hlc.as_i64()], |r| r.get(0))
+                .optional()?;
+            let allowed = role.as_deref().and_then(Role::from_code).is_some_and(|r| access::allows(r, action));
+            if !allowed {
+                let name = crate::registry::operator_name(tx, operator)?;
+                let why = match role.as_deref().and_then(Role::from_code) {
+                    Some(r) => format!("il suo ruolo «{}» non permette di {}", r.label(), action.describe()),
+                    None => "non risulta un operatore attivo".into(),
+                };
+                return Err(SyncError::Refused(format!("contiene modifiche di «{name}», ma {why}")).into());
+            }
+        }
+        Ok(())
+    }
+
+    /// A desk appends only to its own audit chain, and nobody rewrites an event: each event's
+    /// `desk_id` is the desk that published it, and each of its cells has exactly one change
+    /// (checked after the merge, so a second value for a cell, from any desk, is caught).
+    fn check_audit_events(&self, tx: &rusqlite::Connection) -> Result<()> {
+        if self.foreign_audit {
             return Err(
                 SyncError::Refused("contiene eventi del registro degli accessi di un'altra postazione".into()).into()
             );
         }
-        rows.insert(c.row_id);
-    }
-    let mut stmt = tx.prepare_cached(
-        "SELECT count(*) - count(DISTINCT col) FROM change_log WHERE tbl = 'audit_event' AND row_id = ?1",
-    )?;
-    for row in rows {
-        let rewritten: i64 = stmt.query_row([row.to_string()], |r| r.get(0))?;
-        if rewritten > 0 {
-            return Err(SyncError::Refused("riscrive un evento del registro degli accessi".into()).into());
+        let mut stmt = tx.prepare_cached(
+            "SELECT count(*) - count(DISTINCT col) FROM change_log WHERE tbl = 'audit_event' AND row_id = ?1",
+        )?;
+        for row in &self.audit_rows {
+            let rewritten: i64 = stmt.query_row([row.to_string()], |r| r.get(0))?;
+            if rewritten > 0 {
+                return Err(SyncError::Refused("riscrive un evento del registro degli accessi".into()).into());
+            }
         }
+        Ok(())
     }
-    Ok(())
 }
 
 /// Marks an enrolled desk as restored from a backup: it publishes nothing until it re-enrols under
@@ -1527,16 +1552,19 @@ fn load_snapshot(
             let decoder = scope.spawn(move || decode_runs(changes, send));
             let have = &have;
             let work = move |tx: &rusqlite::Transaction<'_>| {
+                // What the checks after the load need is gathered as the runs pass.
+                let mut authors = Authors::default();
                 let runs = runs.into_iter().map(|run| match run {
                     Ok(mut changes) => {
                         if !have.is_empty() {
                             changes.retain(|c| c.origin_seq > have.get(&c.desk).copied().unwrap_or(0));
                         }
+                        authors.gather(&changes);
                         Ok(changes)
                     }
                     Err(reason) => Err(Error::Sync(SyncError::Refused(reason))),
                 });
-                let (stats, newest, runs) = merge::load_snapshot(tx, runs, &contexts, now)?;
+                let (stats, newest) = merge::load_snapshot(tx, runs, &contexts, now)?;
                 // The runs also end if the decoder stopped by a fault of its own, not at the end of
                 // the file: then nothing of the load may stay.
                 if decoder.join().is_err() {
@@ -1544,15 +1572,8 @@ fn load_snapshot(
                         "lettura della copia iniziale interrotta da un errore interno: non è stata caricata".into(),
                     )));
                 }
-                let mut erased = Vec::new();
-                for run in &runs {
-                    check_authors(tx, run)?;
-                    erased.extend(erased_people(run));
-                }
-                crate::privacy::after_merge(tx, &erased, now)?;
-                // Millions of decoded changes are freed on another thread, not before the commit.
-                // (Should the thread not start, they are freed here, as it drops them.)
-                let _ = std::thread::Builder::new().spawn(move || drop(runs));
+                authors.check(tx)?;
+                crate::privacy::after_merge(tx, authors.erased(), now)?;
                 let mut covered = frontier_from_json(meta_get(tx, META_BASE)?);
                 for (desk, seq) in base {
                     let at = covered.entry(desk).or_insert(0);

@@ -403,6 +403,9 @@ pub fn load_snapshot(
             hand.send(Arc::clone(&documents)).ok()?;
             search::stage(schema, &documents).ok()
         });
+        // Loaded runs are freed on another thread (millions of values for a large snapshot).
+        let (free, freed) = std::sync::mpsc::channel::<Run>();
+        scope.spawn(move || freed.into_iter().for_each(drop));
         let mut bulk: Option<Bulk<'_>> = None;
         let mut previous: Option<Table> = None;
         for run in runs {
@@ -455,8 +458,10 @@ pub fn load_snapshot(
             if !documents_ahead {
                 wanted.store(false, std::sync::atomic::Ordering::Relaxed);
             }
+            // (Should that thread be gone, the run is freed here.)
+            let _ = free.send(run);
         }
-        drop(feed);
+        drop((feed, free));
         if let Some(done) = bulk.take() {
             done.finish(tx)?;
         }

@@ -1549,29 +1549,18 @@ fn load_snapshot(
         // found late in the file refuses it whole, since all of it is one transaction.
         let applied = std::thread::scope(|scope| {
             let (send, runs) = std::sync::mpsc::sync_channel::<std::result::Result<Vec<WireChange>, String>>(2);
-            let decoder = scope.spawn(move || decode_runs(changes, send));
             let have = &have;
+            let decoder = scope.spawn(move || decode_runs(changes, have, send));
             let work = move |tx: &rusqlite::Transaction<'_>| {
-                // What the checks after the load need is gathered as the runs pass.
-                let mut authors = Authors::default();
-                let runs = runs.into_iter().map(|run| match run {
-                    Ok(mut changes) => {
-                        if !have.is_empty() {
-                            changes.retain(|c| c.origin_seq > have.get(&c.desk).copied().unwrap_or(0));
-                        }
-                        authors.gather(&changes);
-                        Ok(changes)
-                    }
-                    Err(reason) => Err(Error::Sync(SyncError::Refused(reason))),
-                });
+                let runs = runs.into_iter().map(|run| run.map_err(|reason| Error::Sync(SyncError::Refused(reason))));
                 let (stats, newest) = merge::load_snapshot(tx, runs, &contexts, now)?;
                 // The runs also end if the decoder stopped by a fault of its own, not at the end of
                 // the file: then nothing of the load may stay.
-                if decoder.join().is_err() {
+                let Ok(authors) = decoder.join() else {
                     return Err(Error::Sync(SyncError::Refused(
                         "lettura della copia iniziale interrotta da un errore interno: non è stata caricata".into(),
                     )));
-                }
+                };
                 authors.check(tx)?;
                 crate::privacy::after_merge(tx, authors.erased(), now)?;
                 let mut covered = frontier_from_json(meta_get(tx, META_BASE)?);
@@ -1613,31 +1602,42 @@ const RUN_CHANGES: usize = 1 << 16;
 /// (sent as the reason to refuse the file), or when the receiver has given up.
 fn decode_runs(
     mut reader: ChangeReader<'_>,
+    have: &BTreeMap<DeskId, u64>,
     send: std::sync::mpsc::SyncSender<std::result::Result<Vec<WireChange>, String>>,
-) {
+) -> Authors {
+    let mut authors = Authors::default();
+    // Only what this desk does not have yet goes on, and the checks after the load learn of it.
+    let mut send_run = |mut run: Vec<WireChange>| {
+        if !have.is_empty() {
+            run.retain(|c| c.origin_seq > have.get(&c.desk).copied().unwrap_or(0));
+        }
+        authors.gather(&run);
+        run.is_empty() || send.send(Ok(run)).is_ok()
+    };
     let mut run: Vec<WireChange> = Vec::new();
     loop {
         match reader.next_change() {
             Ok(Some(c)) => {
                 let ends =
                     |last: &WireChange| last.table != c.table || (run.len() >= RUN_CHANGES && last.row_id != c.row_id);
-                if run.last().is_some_and(ends) && send.send(Ok(std::mem::take(&mut run))).is_err() {
-                    return;
+                if run.last().is_some_and(ends) && !send_run(std::mem::take(&mut run)) {
+                    break;
                 }
                 run.push(c);
             }
             Ok(None) => {
                 if !run.is_empty() {
-                    let _ = send.send(Ok(run));
+                    send_run(run);
                 }
-                return;
+                break;
             }
             Err(e) => {
                 let _ = send.send(Err(e.to_string()));
-                return;
+                break;
             }
         }
     }
+    authors
 }
 
 /// Deletes this desk's own files every desk already has: bundles acknowledged by every other desk
@@ -1938,7 +1938,7 @@ mod tests {
         let (_, _, reader) = ChangeReader::open(&plain, format::VERSION).unwrap();
         let (send, receive) = std::sync::mpsc::sync_channel(4);
         std::thread::scope(|scope| {
-            scope.spawn(move || decode_runs(reader, send));
+            scope.spawn(move || decode_runs(reader, &BTreeMap::new(), send));
             let runs: Vec<Vec<WireChange>> = receive.into_iter().map(|r| r.unwrap()).collect();
             let sizes: Vec<(Table, usize)> = runs.iter().map(|r| (r[0].table, r.len())).collect();
             // 21,855 rows of 3: the first run ends with the row that reaches the size.

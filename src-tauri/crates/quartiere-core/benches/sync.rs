@@ -274,8 +274,11 @@ fn join_from_snapshot(people: usize) {
         let found: i64 = c.conn().query_row("SELECT count(*) FROM person", [], |r| r.get(0)).unwrap();
         assert_eq!(found as usize, people);
         joins.push((enrol + first_sync, enrol, first_sync));
+        // The next desk joins the same folder as this one did: this desk's card and bundle go too.
+        let files = folder.join("desks").join(c.desk().0.hyphenated().to_string());
         drop(c);
         std::fs::remove_dir_all(&dir).unwrap();
+        std::fs::remove_dir_all(files).unwrap();
         let flushed = Command::new("sync").status();
         assert!(flushed.is_ok_and(|s| s.success()));
     }

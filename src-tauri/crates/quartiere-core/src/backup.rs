@@ -139,6 +139,8 @@ pub(crate) fn write_backup(
             "ATTACH DATABASE ?1 AS quartiere_backup KEY ?2",
             rusqlite::params![db.to_string_lossy(), key.raw_key_text()],
         )?;
+        // The copy is a new database: pages of today's size, whatever the desk's own file has.
+        conn.execute_batch(&format!("PRAGMA quartiere_backup.cipher_page_size = {}", crate::vault::PAGE_SIZE))?;
         let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         // The schema version travels with the copy, so a restore migrates it like any old file.
         let exported = conn
@@ -265,12 +267,10 @@ pub fn check(backup: &Path, name: &str, passphrase: &str) -> Result<String> {
         });
     }
     let (key, operator) = vault::unlock(backup, name, passphrase)?;
-    let conn =
-        rusqlite::Connection::open_with_flags(backup.join(DB_FILE_NAME), rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-    conn.execute_batch(&key.pragma())?;
-    let intact: String = conn
-        .query_row("PRAGMA quick_check", [], |r| r.get(0))
-        .map_err(|_| Error::WrongKey(backup.join(DB_FILE_NAME).display().to_string()))?;
+    let file = backup.join(DB_FILE_NAME);
+    let wrong_key = || Error::WrongKey(file.display().to_string());
+    let conn = vault::open_keyed(&file, &key, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?.ok_or_else(wrong_key)?;
+    let intact: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0)).map_err(|_| wrong_key())?;
     if intact != "ok" {
         return Err(Error::Forbidden { message: format!("la copia di sicurezza non è integra: {intact}") });
     }

@@ -71,13 +71,11 @@ impl Store {
         if is_plain_sqlite(path)? {
             return Err(Error::Unencrypted(path.display().to_string()));
         }
-        let mut conn = Connection::open(path)?;
-        // The key, and temporary files kept in memory (see `DbKey::pragma`).
-        conn.execute_batch(&key.pragma())?;
+        // The key, the page size, and temporary files kept in memory (see `DbKey::pragma_for`).
         // The first read tells a wrong key (SQLCipher reports "file is not a database").
-        if conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)).is_err() {
+        let Some(mut conn) = crate::vault::open_keyed(path, &key, rusqlite::OpenFlags::default())? else {
             return Err(Error::WrongKey(path.display().to_string()));
-        }
+        };
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         // The write, merge and search paths keep a few dozen statements hot.
         conn.set_prepared_statement_cache_capacity(128);

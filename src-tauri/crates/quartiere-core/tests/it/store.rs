@@ -198,3 +198,63 @@ fn writes_naming_columns_in_any_order_keep_each_value_in_its_column() {
     assert_eq!(read(a), ("Russo".to_string(), "Maria".to_string()));
     assert_eq!(read(b), ("Diop".to_string(), "Awa".to_string()));
 }
+
+/// A database made before pages became 16 KiB keeps its 4 KiB pages and opens as before, whatever
+/// its size, with what its write-ahead log holds; a new one is made with 16 KiB pages.
+#[test]
+fn a_database_with_the_old_page_size_still_opens_whole() {
+    use quartiere_core::vault::{open_keyed, DbKey, PAGE_SIZE};
+    let dir = tempfile::tempdir().unwrap();
+    let key = [9u8; 32];
+    let flags = rusqlite::OpenFlags::default();
+    let page_size = |conn: &rusqlite::Connection| -> i64 {
+        conn.query_row("PRAGMA cipher_page_size", [], |r| r.get::<_, String>(0)).unwrap().parse().unwrap()
+    };
+
+    let new = dir.path().join("nuovo.sqlite");
+    let conn = open_keyed(&new, &DbKey::from_bytes(key), flags).unwrap().expect("a new file opens");
+    conn.execute_batch("CREATE TABLE t (v TEXT)").unwrap();
+    assert_eq!(page_size(&conn), i64::from(PAGE_SIZE));
+    drop(conn);
+
+    // An old desk's file: 4 KiB pages, grown until its size is also a multiple of 16 KiB (so the
+    // new size is tried first and fails), its last rows still in the write-ahead log.
+    let old = dir.path().join("vecchio.sqlite");
+    let conn = rusqlite::Connection::open(&old).unwrap();
+    conn.execute_batch(&DbKey::from_bytes(key).pragma_for(4096)).unwrap();
+    conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 0; CREATE TABLE t (v TEXT)").unwrap();
+    conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").unwrap();
+    let mut rows = 0;
+    while rows < 50 || std::fs::metadata(&old).unwrap().len() % u64::from(PAGE_SIZE) != 0 {
+        conn.execute("INSERT INTO t VALUES (?1)", [format!("riga {rows} {}", "x".repeat(500))]).unwrap();
+        rows += 1;
+        if rows % 8 == 0 {
+            conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").unwrap();
+        }
+    }
+    conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").unwrap();
+    conn.execute("INSERT INTO t VALUES ('solo nel log')", []).unwrap();
+    // A copy taken while the log holds a row, as after a crash.
+    let copy = dir.path().join("copia");
+    std::fs::create_dir(&copy).unwrap();
+    for suffix in ["", "-wal"] {
+        std::fs::copy(format!("{}{suffix}", old.display()), format!("{}/vecchio.sqlite{suffix}", copy.display()))
+            .unwrap();
+    }
+    drop(conn);
+    let copied = copy.join("vecchio.sqlite");
+    assert_eq!(std::fs::metadata(&copied).unwrap().len() % u64::from(PAGE_SIZE), 0);
+    assert!(std::fs::metadata(format!("{}-wal", copied.display())).unwrap().len() > 0);
+    let opened = open_keyed(&copied, &DbKey::from_bytes(key), flags).unwrap().expect("the old file opens");
+    assert_eq!(page_size(&opened), 4096);
+    let count: i64 = opened.query_row("SELECT count(*) FROM t", [], |r| r.get(0)).unwrap();
+    assert_eq!(count, rows + 1, "every row, the one only in the log too");
+    drop(opened);
+    // Opened again (the log now folded into the file): still whole.
+    let again = open_keyed(&copied, &DbKey::from_bytes(key), flags).unwrap().expect("opens again");
+    let count: i64 = again.query_row("SELECT count(*) FROM t", [], |r| r.get(0)).unwrap();
+    assert_eq!(count, rows + 1);
+    // Another key opens neither.
+    assert!(open_keyed(&copied, &DbKey::from_bytes([1u8; 32]), flags).unwrap().is_none());
+    assert!(open_keyed(&new, &DbKey::from_bytes([1u8; 32]), flags).unwrap().is_none());
+}

@@ -350,7 +350,7 @@ const INDEXED: [Table; 4] = [Table::Dwelling, Table::Household, Table::Person, T
 /// increasing id order: its indexes dropped at its first run and built again after its last,
 /// each row inserted whole, its cells kept in the snapshot base, and the search index rebuilt
 /// once at the end. Every other run goes through [`merge`] (so does the rest of a table whose rows
-/// stop coming in order). Returns the runs too, for the checks that follow.
+/// stop coming in order).
 ///
 /// When the index's four tables all load in bulk, their documents are made from the snapshot's
 /// rows on another thread: it takes each run of those tables as this one loads it and keeps only
@@ -501,10 +501,6 @@ fn winners(table: Table, row: &[WireChange]) -> Vec<Option<&WireChange>> {
     winners
 }
 
-/// The search index's sources as the bulk load will leave the four indexed tables: each row's
-/// column winners, a column without a cell at its default (`''` for the NOT NULL text columns, 0
-/// for `deleted`, NULL otherwise). `None` if a value is not of the type its column keeps as is
-/// (text, or an integer for `deleted`): the tables then decide.
 /// [`add_search_sources`] for each of `slices`.
 #[cfg(test)]
 fn search_sources(slices: &[&[WireChange]]) -> Option<search::Sources> {
@@ -515,7 +511,11 @@ fn search_sources(slices: &[&[WireChange]]) -> Option<search::Sources> {
     Some(sources)
 }
 
-/// Adds the rows of `run` (whole rows of one table) to the search index's sources.
+/// Adds the rows of `run` (whole rows of one table) to the search index's sources, as the bulk
+/// load will leave the four indexed tables: each row's column winners, a column without a cell at
+/// its default (`''` for the NOT NULL text columns, 0 for `deleted`, NULL otherwise). `None` if a
+/// value is not of the type its column keeps as is (text, or an integer for `deleted`): the
+/// tables then decide.
 fn add_search_sources(sources: &mut search::Sources, run: &[WireChange]) -> Option<()> {
     use rusqlite::types::Value::{Integer, Null, Text};
     type Cells<'c> = [Option<&'c WireChange>];

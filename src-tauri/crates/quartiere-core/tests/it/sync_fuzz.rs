@@ -156,3 +156,57 @@ fn zstd_frame(bytes: &[u8]) -> Vec<u8> {
     crypto::open(&key.bytes, &h.nonce, &file[..HEADER_LEN], &file[HEADER_LEN..file.len() - crypto::SIGNATURE_LEN])
         .unwrap()
 }
+
+/// A file over a mebibyte (a snapshot) has its signature checked on one core while it is decrypted
+/// and decompressed on the other: read whole when intact, refused when signed by another desk (that
+/// reason first, even if the content is damaged too) or when its content fails the AEAD check under
+/// a valid signature.
+#[test]
+fn a_large_file_checked_on_two_cores_is_refused_for_any_fault() {
+    let mut rng = IdGen::seeded(0x1A26E);
+    let key = TeamKey::generate(1_700_000_000_000);
+    let signer = DeskSigner::generate();
+    let desk = DeskId(rng.uuid_v7(1_700_000_000_000));
+    let mut payload = Payload::default();
+    payload.frontier.insert(desk, 3);
+    payload.contexts.push(payload.frontier.clone());
+    // Values zstd cannot shrink, so the sealed file is large.
+    for _ in 0..20_000 {
+        let noise: String = (0..4).map(|_| format!("{:016x}", rng.next_u64())).collect();
+        payload.changes.push(WireChange {
+            table: Table::Person,
+            row_id: rng.uuid_v7(1_700_000_000_000),
+            column: "surname",
+            value: Value::Text(noise),
+            hlc: Hlc(rng.next_u64() >> 1),
+            desk,
+            operator: OperatorId(Uuid::from_u128(1)),
+            batch: Uuid::from_u128(2),
+            origin_seq: 3,
+            context: 0,
+        });
+    }
+    let file = format::seal_file(Header { version: 2, ..header(desk, 3) }, &payload.encode(), &key, &signer);
+    assert!(file.len() > 1 << 20, "{} bytes", file.len());
+    assert!(read_bundle(&file, desk, 3, &key, signer.verifying_key()).is_ok_and(|read| read == payload));
+
+    // The payload is megabytes: an accepted file is reported without it.
+    let refused = |bytes: &[u8], verifying_key| match read_bundle(bytes, desk, 3, &key, verifying_key) {
+        Ok(_) => panic!("a file that should be refused was read"),
+        Err(reason) => reason,
+    };
+    let other = DeskSigner::generate();
+    let err = refused(&file, other.verifying_key());
+    assert!(err.contains("firma non valida"), "{err}");
+    // Damaged content under the original signature: the signature no longer matches, and says so.
+    let mut damaged = file.clone();
+    damaged[HEADER_LEN + 1000] ^= 0x10;
+    let err = refused(&damaged, signer.verifying_key());
+    assert!(err.contains("firma non valida"), "{err}");
+    // Damaged content signed again by the desk: the AEAD check refuses it.
+    let mut resigned = damaged[..damaged.len() - 64].to_vec();
+    let signature = signer.sign(&resigned);
+    resigned.extend(signature);
+    let err = refused(&resigned, signer.verifying_key());
+    assert!(err.contains("integrità"), "{err}");
+}

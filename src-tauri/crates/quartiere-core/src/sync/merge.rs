@@ -959,6 +959,31 @@ mod fresh_rows {
         store.conn().query_row(sql, [], |r| r.get(0)).unwrap()
     }
 
+    /// The rows of a two-column query.
+    fn pairs<A: rusqlite::types::FromSql, B: rusqlite::types::FromSql>(
+        store: &Store,
+        sql: &str,
+        params: impl rusqlite::Params,
+    ) -> Vec<(A, B)> {
+        store
+            .conn()
+            .prepare(sql)
+            .unwrap()
+            .query_map(params, |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    }
+
+    /// A row's surname changes in the change record (value, clock), oldest first.
+    fn surname_history(store: &Store, row: Uuid) -> Vec<(String, i64)> {
+        pairs(
+            store,
+            "SELECT value, hlc FROM change_log WHERE row_id = ?1 AND col = 'surname' ORDER BY hlc",
+            [row.to_string()],
+        )
+    }
+
     /// Every row's cells, from the change record and the base (clock, desk), sorted.
     fn cells_of_row(store: &Store, row: u128) -> Vec<(String, u64)> {
         let id = Uuid::from_u128(row);
@@ -1013,14 +1038,8 @@ mod fresh_rows {
             5,
             "the three small ones, row 15 and row 1001"
         );
-        let ranges: Vec<(String, String)> = store
-            .conn()
-            .prepare("SELECT first_row, last_row FROM base_chunk ORDER BY first_row")
-            .unwrap()
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap();
+        let ranges: Vec<(String, String)> =
+            pairs(&store, "SELECT first_row, last_row FROM base_chunk ORDER BY first_row", []);
         for pair in ranges.windows(2) {
             assert!(pair[0].1 < pair[1].0, "chunks overlap: {ranges:?}");
         }
@@ -1066,23 +1085,10 @@ mod fresh_rows {
             (surname(&store, 1), surname(&store, 2), surname(&store, 3)),
             ("Nuovo1".into(), "Nuovo2".into(), "S3".into())
         );
-        let kept: Vec<(String, i64)> = store
-            .conn()
-            .prepare("SELECT value, hlc FROM change_log WHERE row_id = ?1 AND col = 'surname' ORDER BY hlc")
-            .unwrap()
-            .query_map([Uuid::from_u128(1).to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap();
+        let kept = surname_history(&store, Uuid::from_u128(1));
         assert_eq!(kept, [("S1".to_string(), 5), ("Nuovo1".to_string(), 9)], "the replaced value is recorded");
-        let losers: Vec<(String, String)> = store
-            .conn()
-            .prepare("SELECT loser_value, winner_value FROM sync_conflict ORDER BY row_id")
-            .unwrap()
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap();
+        let losers: Vec<(String, String)> =
+            pairs(&store, "SELECT loser_value, winner_value FROM sync_conflict ORDER BY row_id", []);
         assert_eq!(losers, [("S2".to_string(), "Nuovo2".to_string()), ("Vecchio3".to_string(), "S3".to_string())]);
         // Row 3's base cell still wins and was not copied; the same edits again change nothing.
         assert_eq!(count(&store, "SELECT count(*) FROM change_log WHERE col = 'surname'"), 5);
@@ -1104,16 +1110,7 @@ mod fresh_rows {
                 w.reassert(Table::Person, two, &[("surname", text("S2"))])
             })
             .unwrap();
-        let history = |row: Uuid| -> Vec<(String, i64)> {
-            store
-                .conn()
-                .prepare("SELECT value, hlc FROM change_log WHERE row_id = ?1 AND col = 'surname' ORDER BY hlc")
-                .unwrap()
-                .query_map([row.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
-                .unwrap()
-                .collect::<rusqlite::Result<_>>()
-                .unwrap()
-        };
+        let history = |row: Uuid| surname_history(&store, row);
         // The base value once, then the two edits; the unchanged name is not recorded at all.
         let values: Vec<String> = history(one).into_iter().map(|(v, _)| v).collect();
         assert_eq!(values, ["S1", "Corretto", "Ricorretto"]);

@@ -20,8 +20,12 @@ struct Syncthing {
     folder: PathBuf,
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+/// `N` distinct free loopback ports. Every listener is held until all are chosen: a port taken
+/// from a listener already dropped can come back for the next one (two instances then each think
+/// the other is themselves, and never connect).
+fn free_ports<const N: usize>() -> [u16; N] {
+    let listeners: Vec<TcpListener> = (0..N).map(|_| TcpListener::bind("127.0.0.1:0").unwrap()).collect();
+    std::array::from_fn(|i| listeners[i].local_addr().unwrap().port())
 }
 
 fn device_id(home: &Path) -> String {
@@ -168,7 +172,7 @@ fn two_desks_sync_through_two_syncthing_instances() {
     let root = tempfile::tempdir().unwrap();
     let (home_a, home_b) = (root.path().join("syncthing-a"), root.path().join("syncthing-b"));
     let (id_a, id_b) = (device_id(&home_a), device_id(&home_b));
-    let (port_a, port_b, gui_a, gui_b) = (free_port(), free_port(), free_port(), free_port());
+    let [port_a, port_b, gui_a, gui_b] = free_ports();
     let (folder_a, folder_b) = (root.path().join("condivisa-a"), root.path().join("condivisa-b"));
     let st_a = Syncthing::start(&home_a, &folder_a, config((&id_a, port_a, gui_a), (&id_b, port_b), &folder_a), gui_a);
     let st_b = Syncthing::start(&home_b, &folder_b, config((&id_b, port_b, gui_b), (&id_a, port_a), &folder_b), gui_b);
@@ -176,8 +180,9 @@ fn two_desks_sync_through_two_syncthing_instances() {
     while !(st_a.connected_to_other() && st_b.connected_to_other()) {
         assert!(
             start.elapsed() < Duration::from_secs(60),
-            "the two syncthing instances did not connect within 60 s; log:\n{}",
-            std::fs::read_to_string(home_a.join("syncthing.log")).unwrap_or_default()
+            "the two syncthing instances did not connect within 60 s; logs:\n{}\n{}",
+            std::fs::read_to_string(home_a.join("syncthing.log")).unwrap_or_default(),
+            std::fs::read_to_string(home_b.join("syncthing.log")).unwrap_or_default()
         );
         std::thread::sleep(Duration::from_millis(250));
     }

@@ -604,10 +604,12 @@ pub(crate) fn load_household(conn: &Connection, id: HouseholdId) -> Result<House
         .optional()?
         .ok_or_else(|| Error::NotFound { what: "nucleo", key: id.to_string() })?;
     let dwelling = get_dwelling(conn, dwelling_id)?;
+    // The person is looked up per membership (`EXISTS`): `person_id IN (SELECT id FROM person ...)`
+    // made SQLite list every person first, 50 ms per household over 100,000 people.
     let memberships: Vec<Membership> = conn
-        .prepare(&format!(
+        .prepare_cached(&format!(
             "SELECT {MEMBERSHIP_COLUMNS} FROM membership WHERE household_id = ?1 AND deleted = 0
-                 AND person_id IN (SELECT id FROM person WHERE deleted = 0)
+                 AND EXISTS (SELECT 1 FROM person p WHERE p.id = membership.person_id AND p.deleted = 0)
              ORDER BY left_on IS NOT NULL, tenant_of_record DESC, left_on DESC, resident_since, id"
         ))?
         .query_map([id], membership_from_row)?

@@ -5,7 +5,7 @@
 //! `search_fts` keeps only which documents hold each word (no positions, no copy of the text):
 //! every query is an AND of word prefixes.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use rusqlite::{params, Connection, OptionalExtension};
 use uuid::Uuid;
@@ -72,8 +72,6 @@ pub fn search(conn: &Connection, actor: &Actor, query: &str, scope: Scope, limit
     if words.is_empty() || !(scope.people || scope.households) || limit == 0 {
         return Ok(Vec::new());
     }
-    // Folded words are alphanumeric only, so quoting them is enough to keep FTS syntax out.
-    let fts_query: String = words.iter().map(|w| format!("\"{w}\"*")).collect::<Vec<_>>().join(" ");
     let kinds: &[&str] = match (scope.people, scope.households) {
         (true, true) => &["person", "household"],
         (true, false) => &["person"],
@@ -81,7 +79,7 @@ pub fn search(conn: &Connection, actor: &Actor, query: &str, scope: Scope, limit
     };
     let (kind_a, kind_b) = (kinds[0], kinds[kinds.len() - 1]);
     let mut found: Vec<(String, String)> = Vec::with_capacity(limit);
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = HashSet::new();
     let mut take = |rows: Vec<(String, String)>, found: &mut Vec<(String, String)>| {
         for row in rows {
             if found.len() < limit && seen.insert(row.1.clone()) {
@@ -113,14 +111,10 @@ pub fn search(conn: &Connection, actor: &Actor, query: &str, scope: Scope, limit
     }
     // Tier 3: any other full-text match.
     if found.len() < limit {
-        let rows = query_pairs(
-            conn,
-            "SELECT d.kind, d.ref_id FROM search_fts JOIN search_doc d ON d.docid = search_fts.rowid
-             WHERE search_fts MATCH ?1 AND d.kind IN (?2, ?3)
-             ORDER BY d.lead_key >= ?5 AND d.lead_key < ?6 DESC, d.sort_key LIMIT ?4",
-            params![fts_query, kind_a, kind_b, want(&found), words[0], upper_bound(words[0])],
-        )?;
-        take(rows, &mut found);
+        if let Some(expression) = match_expression(conn, &words)? {
+            let rows = full_text_tier(conn, &expression, (kind_a, kind_b), words[0], want(&found))?;
+            take(rows, &mut found);
+        }
     }
     let mut hits = Vec::with_capacity(found.len());
     for (kind, id) in found {
@@ -132,6 +126,174 @@ pub fn search(conn: &Connection, actor: &Actor, query: &str, scope: Scope, limit
         });
     }
     Ok(hits)
+}
+
+/// The in-memory view of the full-text index's words (`fts5vocab`), made by [`attach_vocabulary`].
+const VOCABULARY: &str = "temp.search_vocab";
+/// A query word that starts more words of the index than this is matched as a prefix. (The three
+/// limits are small in unit tests, so a small index takes every path.)
+const EXPAND_MAX: usize = if cfg!(test) { 3 } else { 16 };
+/// Full-text matches up to this many are joined to their documents and sorted; more are picked
+/// by walking the documents in order (see [`full_text_tier`]).
+const SORT_MAX: usize = if cfg!(test) { 12 } else { 2_000 };
+/// How many documents of a kind the walk reads before that kind's matches are sorted instead.
+const WALK_MAX: usize = if cfg!(test) { 40 } else { 8_000 };
+
+/// Makes the view of the index's words that [`match_expression`] reads, on this connection and in
+/// memory (a temporary table: nothing is written to the file). Without it, search still works,
+/// matching every word as a prefix.
+pub(crate) fn attach_vocabulary(conn: &Connection) -> Result<()> {
+    conn.execute_batch(&format!(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS {VOCABULARY} USING fts5vocab(main, search_fts, row)"
+    ))?;
+    Ok(())
+}
+
+/// The query's words as a full-text expression: every word must start a word of the document.
+/// A word of two or more characters that starts at most [`EXPAND_MAX`] words of the index is
+/// asked for as those words, exactly: FTS5 reads a prefix that has no prefix index of its length
+/// entry by entry through every segment (over 100,000 people `pirandello*` takes about four times
+/// as long as `pirandello`). One-character words have their own prefix index. `None` when a word
+/// starts no word of the index: nothing can match.
+fn match_expression(conn: &Connection, words: &[&str]) -> Result<Option<String>> {
+    // Folded words are alphanumeric only, so quoting them is enough to keep FTS syntax out; the
+    // index's own words are quoted the same way, with any quote doubled.
+    let quoted = |w: &str| format!("\"{}\"", w.replace('"', "\"\""));
+    let mut parts = Vec::with_capacity(words.len());
+    for word in words {
+        let prefix = format!("{}*", quoted(word));
+        if word.chars().count() < 2 {
+            parts.push(prefix);
+            continue;
+        }
+        let sql = format!("SELECT term FROM {VOCABULARY} WHERE term >= ?1 AND term < ?2 LIMIT ?3");
+        let terms = conn.prepare_cached(&sql).and_then(|mut stmt| {
+            stmt.query_map(params![word, upper_bound(word), EXPAND_MAX as i64 + 1], |r| r.get::<_, String>(0))?
+                .collect::<rusqlite::Result<Vec<_>>>()
+        });
+        match terms {
+            // Without the view (or if it fails) the word is a prefix, as it was before the view.
+            Err(_) => parts.push(prefix),
+            Ok(terms) if terms.is_empty() => return Ok(None),
+            Ok(terms) if terms.len() > EXPAND_MAX => parts.push(prefix),
+            Ok(terms) => parts.push(format!("({})", terms.iter().map(|t| quoted(t)).collect::<Vec<_>>().join(" OR "))),
+        }
+    }
+    Ok(Some(parts.join(" AND ")))
+}
+
+/// Tier 3: the documents of `kinds` matching `expression`, those whose lead key starts with `lead`
+/// first, then by sort key (document number breaking ties), at most `want`.
+///
+/// Up to [`SORT_MAX`] matches are joined to their documents and sorted (their numbers go to
+/// SQLite as one JSON array; `CROSS JOIN` keeps the array the outer loop, as the other order
+/// reads the whole array once per document). More (a street and a civic number match thousands
+/// of people) would cost a join and a sort of all of them for one page of results. Then each
+/// kind's documents are walked on an index that holds the sort key and the document number, so
+/// no document is read whole until it is kept: the lead key's range for the lead matches, then
+/// the sort key's order for the others until enough are found. A walk that reads [`WALK_MAX`]
+/// documents of a kind gives way to the join and sort (the lead range is that large, or few of
+/// the matches are of that kind).
+fn full_text_tier(
+    conn: &Connection,
+    expression: &str,
+    kinds: (&str, &str),
+    lead: &str,
+    want: i64,
+) -> Result<Vec<(String, String)>> {
+    let matched: Vec<i64> = conn
+        .prepare_cached("SELECT rowid FROM search_fts WHERE search_fts MATCH ?1")?
+        .query_map([expression], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    if matched.is_empty() || want <= 0 {
+        return Ok(Vec::new());
+    }
+    let listed = || serde_json::to_string(&matched).map_err(|e| crate::error::Error::invalid("search", e.to_string()));
+    let lead_end = upper_bound(lead);
+    let sorted = || {
+        #[cfg(test)]
+        tests::took(tests::Path::Sorted);
+        query_pairs(
+            conn,
+            "SELECT d.kind, d.ref_id FROM json_each(?1) j CROSS JOIN search_doc d ON d.docid = j.value
+             WHERE d.kind IN (?2, ?3)
+             ORDER BY d.lead_key >= ?5 AND d.lead_key < ?6 DESC, d.sort_key, d.docid LIMIT ?4",
+            params![listed()?, kinds.0, kinds.1, want, lead, lead_end],
+        )
+    };
+    if matched.len() <= SORT_MAX {
+        return sorted();
+    }
+    let want = want as usize;
+    let set: HashSet<i64> = matched.iter().copied().collect();
+    let kinds = if kinds.0 == kinds.1 { vec![kinds.0] } else { vec![kinds.0, kinds.1] };
+    // The lead matches, all of them (their number is small next to the walk's limit).
+    let mut leading: Vec<(String, i64)> = Vec::new();
+    for kind in &kinds {
+        let mut walk = conn.prepare_cached(
+            "SELECT docid, sort_key FROM search_doc INDEXED BY search_doc_lead
+             WHERE kind = ?1 AND lead_key >= ?2 AND lead_key < ?3",
+        )?;
+        let mut cursor = walk.query(params![kind, lead, lead_end])?;
+        let mut read = 0;
+        while let Some(r) = cursor.next()? {
+            read += 1;
+            if read > WALK_MAX {
+                #[cfg(test)]
+                tests::took(tests::Path::LeadGaveWay);
+                return sorted();
+            }
+            let docid: i64 = r.get(0)?;
+            if set.contains(&docid) {
+                leading.push((r.get(1)?, docid));
+            }
+        }
+    }
+    leading.sort();
+    let lead_matches: HashSet<i64> = leading.iter().map(|l| l.1).collect();
+    leading.truncate(want);
+    // The others: the first of each kind in sort key order; merged, the first of all.
+    let needed = want - leading.len();
+    let mut others: Vec<(String, i64)> = Vec::new();
+    for kind in &kinds {
+        if needed == 0 {
+            break;
+        }
+        let mut walk =
+            conn.prepare_cached("SELECT docid, sort_key FROM search_doc WHERE kind = ?1 ORDER BY sort_key, docid")?;
+        let mut cursor = walk.query([kind])?;
+        let (mut read, mut kept) = (0, Vec::new());
+        while kept.len() < needed && read < WALK_MAX {
+            let Some(r) = cursor.next()? else { break };
+            read += 1;
+            let docid: i64 = r.get(0)?;
+            if set.contains(&docid) && !lead_matches.contains(&docid) {
+                kept.push((r.get(1)?, docid));
+            }
+        }
+        let gave_way = kept.len() < needed && read == WALK_MAX;
+        #[cfg(test)]
+        tests::took(if gave_way { tests::Path::WalkGaveWay } else { tests::Path::Walked });
+        if gave_way {
+            kept = conn
+                .prepare_cached(
+                    "SELECT d.sort_key, d.docid FROM json_each(?1) j CROSS JOIN search_doc d ON d.docid = j.value
+                     WHERE d.kind = ?2 AND NOT (d.lead_key >= ?3 AND d.lead_key < ?4)
+                     ORDER BY d.sort_key, d.docid LIMIT ?5",
+                )?
+                .query_map(params![listed()?, kind, lead, lead_end, needed as i64], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+        }
+        others.extend(kept);
+    }
+    others.sort();
+    others.truncate(needed);
+    let mut document = conn.prepare_cached("SELECT kind, ref_id FROM search_doc WHERE docid = ?1")?;
+    let mut rows = Vec::with_capacity(want);
+    for (_, docid) in leading.into_iter().chain(others) {
+        rows.push(document.query_row([docid], |r| Ok((r.get(0)?, r.get(1)?)))?);
+    }
+    Ok(rows)
 }
 
 fn query_pairs(conn: &Connection, sql: &str, params: impl rusqlite::Params) -> Result<Vec<(String, String)>> {
@@ -169,15 +331,29 @@ fn person_hit(conn: &Connection, id: PersonId) -> Result<SearchHit> {
     Ok(SearchHit { kind: HitKind::Person, id: id.0, label: person.full_name(), detail: detail.join(" · ") })
 }
 
+/// The household's address, tenant of record and current members, read in one statement (the
+/// household's record with every member would be read for three facts).
 fn household_hit(conn: &Connection, id: HouseholdId) -> Result<SearchHit> {
-    let detail = registry::load_household(conn, id)?;
-    let tenant = detail.tenant_of_record().map(|m| m.person.full_name());
-    let count = detail.current_members().count();
+    let (address, tenant, count): (Option<String>, Option<String>, i64) = conn
+        .prepare_cached(
+            "SELECT d.street, d.civic, d.scala, d.piano, d.interno,
+                    (SELECT p.surname || ' ' || p.name FROM membership m JOIN person p ON p.id = m.person_id
+                      WHERE m.household_id = h.id AND m.deleted = 0 AND m.left_on IS NULL AND m.tenant_of_record = 1
+                        AND p.deleted = 0
+                      ORDER BY m.resident_since, m.id LIMIT 1),
+                    (SELECT count(*) FROM membership m JOIN person p ON p.id = m.person_id
+                      WHERE m.household_id = h.id AND m.deleted = 0 AND m.left_on IS NULL AND p.deleted = 0)
+             FROM household h JOIN dwelling d ON d.id = h.dwelling_id
+             WHERE h.id = ?1 AND h.deleted = 0",
+        )?
+        .query_row([id], |r| Ok((registry::address_at(r, 0)?, r.get(5)?, r.get(6)?)))
+        .optional()?
+        .ok_or_else(|| crate::error::Error::NotFound { what: "nucleo", key: id.to_string() })?;
     let people = if count == 1 { "1 componente".to_string() } else { format!("{count} componenti") };
     Ok(SearchHit {
         kind: HitKind::Household,
         id: id.0,
-        label: format!("Nucleo {}", detail.dwelling.fields.address_line()),
+        label: format!("Nucleo {}", address.unwrap_or_default()),
         detail: match tenant {
             Some(t) => format!("intestatario {t} · {people}"),
             None => people,
@@ -625,4 +801,184 @@ fn remove_doc(conn: &Connection, kind: HitKind, id: Uuid) -> Result<()> {
         conn.prepare_cached("DELETE FROM search_fts WHERE rowid = ?1")?.execute([docid])?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::RefCell;
+    use std::collections::BTreeMap;
+
+    use super::*;
+
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+    pub(super) enum Path {
+        Sorted,
+        LeadGaveWay,
+        Walked,
+        WalkGaveWay,
+    }
+
+    thread_local! {
+        static TAKEN: RefCell<BTreeMap<Path, u32>> = const { RefCell::new(BTreeMap::new()) };
+    }
+
+    pub(super) fn took(path: Path) {
+        TAKEN.with(|t| *t.borrow_mut().entry(path).or_default() += 1);
+    }
+
+    /// Tier 3 as one statement, every word a prefix: what [`full_text_tier`] must return.
+    fn reference(conn: &Connection, words: &[&str], kinds: (&str, &str), want: i64) -> Vec<(String, String)> {
+        let expression: String = words.iter().map(|w| format!("\"{w}\"*")).collect::<Vec<_>>().join(" ");
+        query_pairs(
+            conn,
+            "SELECT d.kind, d.ref_id FROM search_fts JOIN search_doc d ON d.docid = search_fts.rowid
+             WHERE search_fts MATCH ?1 AND d.kind IN (?2, ?3)
+             ORDER BY d.lead_key >= ?5 AND d.lead_key < ?6 DESC, d.sort_key, d.docid LIMIT ?4",
+            params![expression, kinds.0, kinds.1, want, words[0], upper_bound(words[0])],
+        )
+        .unwrap()
+    }
+
+    fn tier(conn: &Connection, words: &[&str], kinds: (&str, &str), want: i64) -> Vec<(String, String)> {
+        match match_expression(conn, words).unwrap() {
+            Some(expression) => full_text_tier(conn, &expression, kinds, words[0], want).unwrap(),
+            None => Vec::new(),
+        }
+    }
+
+    /// A desk made of the demo's `households`, with one member of each of a few households
+    /// deleted, one who moved out and one household dissolved.
+    fn demo_desk(dir: &std::path::Path, households: usize) -> crate::accounts::SignedIn {
+        let mut signed = crate::accounts::create_desk(
+            dir,
+            "Sportello",
+            "Operatrice",
+            "una passphrase lunga abbastanza",
+            crate::sync::crypto::KdfParams::MINIMUM,
+            Box::new(crate::clock::SystemClock),
+            crate::ids::IdGen::seeded(9),
+        )
+        .unwrap();
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
+        let config = crate::demo::DemoConfig { households, people: None, seed: 11, today };
+        crate::demo::generate(&mut signed.store, &signed.actor, &config).unwrap();
+        signed
+    }
+
+    /// A household found by the search says what its record says: address, tenant of record
+    /// and current members, whoever was deleted or moved out.
+    #[test]
+    fn household_hits_say_what_the_household_record_says() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut signed = demo_desk(dir.path(), 12);
+        let uuid = |s: String| Uuid::parse_str(&s).unwrap();
+        let rows: Vec<(String, String, i64)> = signed
+            .store
+            .conn()
+            .prepare("SELECT id, person_id, tenant_of_record FROM membership ORDER BY id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        let tenants: Vec<&(String, String, i64)> = rows.iter().filter(|r| r.2 == 1).collect();
+        let others: Vec<&(String, String, i64)> = rows.iter().filter(|r| r.2 == 0).collect();
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 2).unwrap();
+        let (gone, left, dissolved) = (tenants[0].1.clone(), others[0].0.clone(), tenants[1].0.clone());
+        let other_gone = others[1].1.clone();
+        signed
+            .store
+            .write(&signed.actor, |w| {
+                w.tombstone(Table::Person, uuid(gone))?;
+                w.tombstone(Table::Person, uuid(other_gone))?;
+                registry::end_membership(w, MembershipId(uuid(left)), today)?;
+                let household: String =
+                    w.conn()
+                        .query_row("SELECT household_id FROM membership WHERE id = ?1", [&dissolved], |r| r.get(0))?;
+                w.update(Table::Household, uuid(household), &[("dissolved_on", today.to_string().into())])?;
+                Ok(())
+            })
+            .unwrap();
+        let conn = signed.store.conn();
+        let households: Vec<String> = conn
+            .prepare("SELECT id FROM household WHERE deleted = 0 ORDER BY id")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(households.len(), 12);
+        for id in households {
+            let id = HouseholdId(uuid(id));
+            let record = registry::load_household(conn, id).unwrap();
+            let count = record.current_members().count();
+            let people = if count == 1 { "1 componente".to_string() } else { format!("{count} componenti") };
+            let detail = match record.tenant_of_record() {
+                Some(t) => format!("intestatario {} · {people}", t.person.full_name()),
+                None => people,
+            };
+            let hit = household_hit(conn, id).unwrap();
+            assert_eq!(hit.label, format!("Nucleo {}", record.dwelling.fields.address_line()));
+            assert_eq!(hit.detail, detail);
+        }
+        let missing = HouseholdId(Uuid::from_u128(7));
+        assert!(matches!(household_hit(conn, missing), Err(crate::error::Error::NotFound { .. })));
+    }
+
+    /// Every word of the index, its one- to three-letter prefixes and pairs of them, in each
+    /// scope and at three page sizes: the full-text tier returns what one statement over the
+    /// prefixes returns, in the same order, whichever way it takes (the words expanded or not,
+    /// the matches sorted, walked, or walked then sorted), and without the words' view too.
+    #[test]
+    fn the_full_text_tier_returns_what_one_statement_over_prefixes_returns() {
+        let dir = tempfile::tempdir().unwrap();
+        let signed = demo_desk(dir.path(), 60);
+        let conn = signed.store.conn();
+        let terms: Vec<String> = conn
+            .prepare("SELECT term FROM temp.search_vocab ORDER BY term")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert!(terms.len() > 100, "{}", terms.len());
+        let mut queries: BTreeSet<String> = BTreeSet::new();
+        for term in &terms {
+            queries.insert(term.clone());
+            for n in 1..=3 {
+                queries.insert(term.chars().take(n).collect());
+            }
+        }
+        queries.insert("zzzz".into());
+        let singles: Vec<String> = queries.iter().cloned().collect();
+        for (i, a) in singles.iter().enumerate().step_by(7) {
+            let b = &singles[(i * 31 + 5) % singles.len()];
+            queries.insert(format!("{a} {b}"));
+        }
+        queries.insert("via 1".into());
+        let scopes = [("person", "person"), ("household", "household"), ("person", "household")];
+        let compare = |label: &str| {
+            for query in &queries {
+                let words: Vec<&str> = query.split(' ').collect();
+                for kinds in scopes {
+                    for want in [1, 5, 40] {
+                        let expected = reference(conn, &words, kinds, want);
+                        assert_eq!(tier(conn, &words, kinds, want), expected, "{label}: {query:?} {kinds:?} {want}");
+                    }
+                }
+            }
+        };
+        compare("with the words' view");
+        let taken = TAKEN.with(|t| t.borrow().clone());
+        for path in [Path::Sorted, Path::LeadGaveWay, Path::Walked, Path::WalkGaveWay] {
+            assert!(taken.get(&path).is_some_and(|n| *n > 0), "{path:?} never taken: {taken:?}");
+        }
+        // Expanded words: some query words stand for a few words of the index, exactly.
+        let expanded = match_expression(conn, &["rossi"]).unwrap().unwrap();
+        assert!(!expanded.ends_with('*'), "{expanded}");
+        assert_eq!(match_expression(conn, &["zzzz"]).unwrap(), None);
+        assert!(match_expression(conn, &["r"]).unwrap().unwrap().ends_with('*'));
+        conn.execute_batch("PRAGMA query_only = OFF; DROP TABLE temp.search_vocab; PRAGMA query_only = ON;").unwrap();
+        compare("without it");
+    }
 }

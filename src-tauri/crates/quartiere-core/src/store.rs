@@ -116,6 +116,7 @@ impl Store {
         };
         let hlc = meta_get(&conn, "hlc")?.and_then(|v| v.parse::<i64>().ok()).map(Hlc::from_i64).unwrap_or_default();
         let ctx = meta_get(&conn, "sync.ctx")?.and_then(|v| v.parse::<i64>().ok());
+        crate::search::attach_vocabulary(&conn)?;
         conn.pragma_update(None, "query_only", "ON")?;
         Ok(Store { conn, path: path.to_owned(), clock, ids, hlc, desk, ctx, key })
     }

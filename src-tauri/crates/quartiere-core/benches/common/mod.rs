@@ -12,12 +12,15 @@ use quartiere_core::{Actor, Store};
 /// The passphrase of every benchmark desk.
 pub const PASS: &str = "frase di prova del banco";
 
+/// The first operator of every benchmark desk.
+pub const OPERATOR: &str = "Benchmark";
+
 /// A new desk in `dir` (created), signed in as its first operator.
 pub fn desk(dir: &Path, seed: u64, name: &str) -> (Store, Actor) {
     let signed = accounts::create_desk(
         dir,
         name,
-        "Benchmark",
+        OPERATOR,
         PASS,
         KdfParams::MINIMUM,
         Box::new(SystemClock),

@@ -849,16 +849,7 @@ mod tests {
     /// A desk made of the demo's `households`, with one member of each of a few households
     /// deleted, one who moved out and one household dissolved.
     fn demo_desk(dir: &std::path::Path, households: usize) -> crate::accounts::SignedIn {
-        let mut signed = crate::accounts::create_desk(
-            dir,
-            "Sportello",
-            "Operatrice",
-            "una passphrase lunga abbastanza",
-            crate::sync::crypto::KdfParams::MINIMUM,
-            Box::new(crate::clock::SystemClock),
-            crate::ids::IdGen::seeded(9),
-        )
-        .unwrap();
+        let mut signed = crate::sync::merge::tests_support::signed_in(dir);
         let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
         let config = crate::demo::DemoConfig { households, people: None, seed: 11, today };
         crate::demo::generate(&mut signed.store, &signed.actor, &config).unwrap();

@@ -697,7 +697,7 @@ pub(crate) fn column_value(table: Table, values: &[Value], column: &str) -> Valu
 }
 
 #[cfg(test)]
-mod tests_support {
+pub(crate) mod tests_support {
     use super::*;
 
     pub(super) fn cell(table: Table, row: u128, column: &'static str, value: Value, hlc: u64) -> WireChange {
@@ -709,7 +709,7 @@ mod tests_support {
     }
 
     /// A new desk in `dir`, signed in.
-    pub(super) fn signed_in(dir: &std::path::Path) -> crate::accounts::SignedIn {
+    pub(crate) fn signed_in(dir: &std::path::Path) -> crate::accounts::SignedIn {
         crate::accounts::create_desk(
             dir,
             "Sportello",

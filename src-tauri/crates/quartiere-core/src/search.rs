@@ -846,8 +846,7 @@ mod tests {
         }
     }
 
-    /// A desk made of the demo's `households`, with one member of each of a few households
-    /// deleted, one who moved out and one household dissolved.
+    /// A new desk holding the demo's `households` and their people.
     fn demo_desk(dir: &std::path::Path, households: usize) -> crate::accounts::SignedIn {
         let mut signed = crate::sync::merge::tests_support::signed_in(dir);
         let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();

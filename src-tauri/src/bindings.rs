@@ -40,7 +40,7 @@ pub fn typescript() -> String {
         codes::Relationship, codes::LabourStatus, codes::Isced, codes::EsfAnswer, codes::Channel, codes::Topic,
         codes::PartnerKind,
         // What the core returns.
-        error::FieldError, registry::Overview, registry::EsfFields, registry::Person, registry::DwellingInput,
+        error::FieldError, error::ErrorKind, registry::Overview, registry::EsfFields, registry::Person, registry::DwellingInput,
         registry::Dwelling, registry::Membership, registry::Member, registry::HouseholdDetail,
         registry::HouseholdSummary, search::HitKind, search::SearchHit, desk::ReferralView,
         desk::DeskContactView, desk::NoteVersion, desk::Note, import::RowError, import::ImportReport,
@@ -51,7 +51,7 @@ pub fn typescript() -> String {
         privacy::ConsentKind, privacy::ConsentView, privacy::ErasureOutcome, privacy::AccessFiles,
         privacy::RetentionFlag,
         // The shell's own wire types.
-        commands::UiError, commands::Home, commands::HouseholdView, commands::DwellingForm, commands::PersonForm,
+        commands::UiError, commands::UiErrorKind, commands::ShellErrorKind, commands::Home, commands::HouseholdView, commands::DwellingForm, commands::PersonForm,
         commands::MembershipForm, commands::ContactForm, commands::ContactFilterForm, commands::Settings,
         commands::Choice, commands::Choices, commands::Me, commands::Door, commands::AuditFilterForm,
         commands::AuditExport, commands::ConsentForm,

@@ -8,6 +8,7 @@ use quartiere_core::audit::{self, AuditEntry, AuditFilter, AuditKind, ChainRepor
 use quartiere_core::backup::{self, BackupInfo, BackupReason};
 use quartiere_core::clock::SystemClock;
 use quartiere_core::codes::{Channel, EsfAnswer, Isced, LabourStatus, Relationship, Topic};
+use quartiere_core::crypto::KdfParams;
 use quartiere_core::desk::{
     self, ContactFilter, DeskContactInput, DeskContactView, NoteSubject, ReferralInput, ReferralTarget,
 };
@@ -23,9 +24,7 @@ use quartiere_core::registry::{
 use quartiere_core::schema::Table;
 use quartiere_core::search::{self, Scope, SearchHit};
 use quartiere_core::store::Writer;
-use quartiere_core::sync::{
-    self, crypto::KdfParams, ConflictChoice, ConflictView, EnrolOutcome, SyncProgress, SyncReport, SyncStatus,
-};
+use quartiere_core::sync::{self, ConflictChoice, ConflictView, EnrolOutcome, SyncProgress, SyncReport, SyncStatus};
 use quartiere_core::{format, FieldError};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -41,9 +40,25 @@ use crate::{AppState, Session};
 /// `fields` places validation messages next to their inputs.
 #[derive(Debug, Serialize, TS)]
 pub struct UiError {
-    pub kind: &'static str,
+    pub kind: UiErrorKind,
     pub message: String,
     pub fields: Vec<FieldError>,
+}
+
+/// What went wrong, as the UI switches on it: a kind of the core's errors, or one of the shell's own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(untagged)]
+pub enum UiErrorKind {
+    Core(quartiere_core::ErrorKind),
+    Shell(ShellErrorKind),
+}
+
+/// The shell's own kinds of error: the session is locked, or its state is unusable.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ShellErrorKind {
+    Locked,
+    Internal,
 }
 
 impl From<quartiere_core::Error> for UiError {
@@ -52,7 +67,7 @@ impl From<quartiere_core::Error> for UiError {
             quartiere_core::Error::Invalid(fields) => fields.clone(),
             _ => Vec::new(),
         };
-        UiError { kind: e.kind(), message: e.to_string(), fields }
+        UiError { kind: UiErrorKind::Core(e.kind()), message: e.to_string(), fields }
     }
 }
 
@@ -63,7 +78,11 @@ fn invalid(fields: Vec<FieldError>) -> UiError {
 type UiResult<T> = Result<T, UiError>;
 
 fn internal() -> UiError {
-    UiError { kind: "internal", message: "l'archivio non è disponibile: riavvia Quartiere".into(), fields: Vec::new() }
+    UiError {
+        kind: UiErrorKind::Shell(ShellErrorKind::Internal),
+        message: "l'archivio non è disponibile: riavvia Quartiere".into(),
+        fields: Vec::new(),
+    }
 }
 
 /// The session, unless the app is locked. Closes it first if the operator has been away longer
@@ -79,7 +98,7 @@ fn with_session<T>(state: &AppState, f: impl FnOnce(&mut Session) -> quartiere_c
     }
     let Some(session) = session.as_mut() else {
         return Err(UiError {
-            kind: "locked",
+            kind: UiErrorKind::Shell(ShellErrorKind::Locked),
             message: "Quartiere è bloccato: accedi di nuovo con il tuo nome e la tua parola d'accesso".into(),
             fields: Vec::new(),
         });

@@ -9,9 +9,9 @@ use std::time::{Duration, Instant};
 use quartiere_core::access::Role;
 use quartiere_core::accounts;
 use quartiere_core::clock::SystemClock;
+use quartiere_core::crypto::KdfParams;
 use quartiere_core::demo::{self, DemoConfig};
 use quartiere_core::ids::IdGen;
-use quartiere_core::sync::crypto::KdfParams;
 use quartiere_core::{Actor, Store};
 use tauri::{Manager, Runtime};
 

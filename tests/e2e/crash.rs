@@ -15,8 +15,7 @@ use quartiere_core::ids::IdGen;
 /// Rounds in CI; `QUARTIERE_CRASH_ROUNDS` raises it locally.
 const ROUNDS: u32 = 30;
 
-#[test]
-fn killing_the_app_during_writes_loses_nothing_committed_and_corrupts_nothing() {
+pub(crate) fn killing_the_app_during_writes_loses_nothing_committed_and_corrupts_nothing() {
     let rounds = std::env::var("QUARTIERE_CRASH_ROUNDS").ok().and_then(|r| r.parse().ok()).unwrap_or(ROUNDS);
     let dir = tempfile::tempdir().unwrap();
     let mut committed: Vec<String> = Vec::new();

@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use crate::{binary, enabled};
+use crate::binary;
 
 pub(crate) const PASS: &str = "cortile di via Pirandello";
 /// Each desk's own operator passphrase (the database key's), not the team's.
@@ -59,11 +59,7 @@ pub(crate) fn first_sync_finds_diop(desk: &Path) -> String {
     found[0]["id"].as_str().unwrap().to_string()
 }
 
-#[test]
-fn two_desks_sync_through_a_shared_folder_with_the_cli() {
-    if !enabled("two_desks_sync_through_a_shared_folder_with_the_cli") {
-        return;
-    }
+pub(crate) fn two_desks_sync_through_a_shared_folder_with_the_cli() {
     let root = tempfile::tempdir().unwrap();
     let (a, b, shared) = (root.path().join("a"), root.path().join("b"), root.path().join("condivisa"));
     std::fs::create_dir_all(&shared).unwrap();

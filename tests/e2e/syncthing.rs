@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::sync_cli::{cli, first_sync_finds_diop, json, ok, write_list, PASS};
-use crate::{enabled, Killed};
+use crate::Killed;
 
 const FOLDER_ID: &str = "quartiere-condivisa";
 const API_KEY: &str = "quartiere-e2e-chiave-api";
@@ -164,11 +164,7 @@ fn wait_replicated(from: &Syncthing, to: &Syncthing) {
     }
 }
 
-#[test]
-fn two_desks_sync_through_two_syncthing_instances() {
-    if !enabled("two_desks_sync_through_two_syncthing_instances") {
-        return;
-    }
+pub(crate) fn two_desks_sync_through_two_syncthing_instances() {
     let root = tempfile::tempdir().unwrap();
     let (home_a, home_b) = (root.path().join("syncthing-a"), root.path().join("syncthing-b"));
     let (id_a, id_b) = (device_id(&home_a), device_id(&home_b));

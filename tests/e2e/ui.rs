@@ -6,7 +6,7 @@ use std::process::Command;
 
 use crate::sync_cli::{cli, json, ok, PASS};
 use crate::webdriver::Session;
-use crate::{binary, enabled, xvfb};
+use crate::{binary, xvfb};
 
 fn tauri_driver() -> PathBuf {
     let on_path = std::env::var_os("PATH")
@@ -88,11 +88,7 @@ fn fill(s: &Session, css: &str, text: &str) {
     s.type_text(&input, text);
 }
 
-#[test]
-fn an_operator_registers_a_household_and_finds_it_after_a_restart() {
-    if !enabled("an_operator_registers_a_household_and_finds_it_after_a_restart") {
-        return;
-    }
+pub(crate) fn an_operator_registers_a_household_and_finds_it_after_a_restart() {
     let data = tempfile::tempdir().unwrap();
     let shots = screenshots();
     let files = tempfile::tempdir().unwrap();

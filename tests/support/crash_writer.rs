@@ -10,10 +10,10 @@ use chrono::Local;
 use quartiere_core::accounts;
 use quartiere_core::clock::SystemClock;
 use quartiere_core::codes::{Channel, Topic};
+use quartiere_core::crypto::KdfParams;
 use quartiere_core::desk::{self, DeskContactInput};
 use quartiere_core::ids::IdGen;
 use quartiere_core::registry::{self, PersonInput};
-use quartiere_core::sync::crypto::KdfParams;
 
 const OPERATOR: &str = "Operatrice del test";
 const PASSPHRASE: &str = "parola d'accesso di prova";

@@ -1,4 +1,6 @@
 // Every string the interface shows, in Italian. English (en.ts) must have the same shape.
+import type { UiErrorKind } from "../lib/bindings";
+
 export const it = {
   app: { name: "Quartiere", tagline: "Laboratorio sociale di quartiere", mainNav: "Sezioni" },
   nav: {
@@ -440,7 +442,7 @@ export const it = {
     io: "Errore di lettura o scrittura.",
     internal: "Errore interno: riavvia Quartiere.",
     unknown: "Si è verificato un errore.",
-  },
+  } satisfies Record<UiErrorKind | "unknown", string>,
 };
 
 export type Strings = typeof it;

@@ -47,6 +47,12 @@ field: string,
  */
 message: string, };
 
+/**
+ * A stable, machine-readable kind of [`Error`]: the UI maps it to its own sentence, and tests
+ * match it instead of a phrase of the message.
+ */
+export type ErrorKind = "invalid" | "not_found" | "ambiguous" | "schema_too_new" | "forbidden" | "wrong_credentials" | "wrong_key" | "unencrypted" | "import" | "wrong_passphrase" | "not_enrolled" | "folder_unreachable" | "sync" | "database" | "io";
+
 export type Overview = { households: number, people: number, dwellings: number, partners: number, desk_contacts: number, };
 
 /**
@@ -349,7 +355,17 @@ why: string, };
  * The one error type the UI sees: `kind` picks the Italian sentence, `message` adds detail, and
  * `fields` places validation messages next to their inputs.
  */
-export type UiError = { kind: string, message: string, fields: Array<FieldError>, };
+export type UiError = { kind: UiErrorKind, message: string, fields: Array<FieldError>, };
+
+/**
+ * What went wrong, as the UI switches on it: a kind of the core's errors, or one of the shell's own.
+ */
+export type UiErrorKind = ErrorKind | ShellErrorKind;
+
+/**
+ * The shell's own kinds of error: the session is locked, or its state is unusable.
+ */
+export type ShellErrorKind = "locked" | "internal";
 
 export type Home = { today: string, today_long: string, counts: Overview, follow_ups_due: Array<DeskContactView>, recent_contacts: Array<DeskContactView>, };
 

@@ -10,6 +10,7 @@ use quartiere_core::access::Role;
 use quartiere_core::accounts;
 use quartiere_core::clock::SystemClock;
 use quartiere_core::codes::{Channel, Topic};
+use quartiere_core::crypto::KdfParams;
 use quartiere_core::demo::{self, DemoConfig};
 use quartiere_core::desk::{self, ContactFilter, DeskContactInput, ReferralInput, ReferralTarget};
 use quartiere_core::ids::{HouseholdId, IdGen, PartnerId, PersonId};
@@ -17,7 +18,7 @@ use quartiere_core::import::{self, ImportOptions, ImportReport};
 use quartiere_core::registry;
 use quartiere_core::schema::Table;
 use quartiere_core::search::{self, Scope};
-use quartiere_core::sync::{self, crypto::KdfParams, ConflictChoice};
+use quartiere_core::sync::{self, ConflictChoice};
 use quartiere_core::{cf, format, text, Actor, Error, Store};
 
 /// Prints a line to stdout; a closed pipe (`quartiere ... | head`) ends the program quietly

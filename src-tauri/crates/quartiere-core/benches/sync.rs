@@ -21,11 +21,12 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
+use quartiere_core::crypto::{DeskSigner, KdfParams};
 use quartiere_core::demo::{self, DemoConfig};
 use quartiere_core::ids::{DeskId, IdGen, OperatorId};
 use quartiere_core::schema::Table;
-use quartiere_core::sync::crypto::{DeskSigner, KdfParams, TeamKey};
 use quartiere_core::sync::format::{self, Header, Kind, Payload, WireChange};
+use quartiere_core::sync::keys::TeamKey;
 use quartiere_core::sync::{self};
 use quartiere_core::{Actor, Store};
 use rusqlite::types::Value;

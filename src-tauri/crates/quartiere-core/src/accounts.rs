@@ -11,11 +11,11 @@ use crate::access::{self, Action, Role};
 use crate::audit::{self, AuditKind};
 use crate::backup;
 use crate::clock::Clock;
+use crate::crypto::KdfParams;
 use crate::error::{Error, Result};
 use crate::ids::{IdGen, OperatorId};
 use crate::schema::Table;
 use crate::store::{Actor, Store, DB_FILE_NAME};
-use crate::sync::crypto::KdfParams;
 use crate::text::fold;
 use crate::vault;
 
@@ -95,7 +95,7 @@ pub fn create_desk(
     let operator = OperatorId(ids.uuid_v7(clock.now().timestamp_millis() as u64));
     let key = vault::create(dir, operator, &name, passphrase, params)?;
     let opened = (|| -> Result<SignedIn> {
-        let mut store = Store::open_dir(dir, key, clock, ids)?;
+        let mut store = Store::open_dir(dir, key, clock, ids, &crate::HOOKS)?;
         let actor = Actor { desk: store.desk(), operator };
         let role = Role::Coordinator;
         store.write_as(&actor, role, |w| {
@@ -134,7 +134,7 @@ pub fn sign_in(dir: &Path, name: &str, passphrase: &str, clock: Box<dyn Clock>, 
         }
         Err(e) => return Err(e),
     };
-    let mut store = Store::open_dir(dir, key, clock, ids)?;
+    let mut store = Store::open_dir(dir, key, clock, ids, &crate::HOOKS)?;
     let Some(role) = access::role_of(store.conn(), operator)? else {
         return Err(Error::Forbidden {
             message: "questo operatore è stato disattivato: chiedi al coordinatore".into(),

@@ -27,12 +27,12 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::access::{self, Action};
+use crate::crypto::hex;
 use crate::error::{Error, Result};
 use crate::files::write_whole;
 use crate::ids::{DeskId, OperatorId};
 use crate::schema::Table;
 use crate::store::{parse_uuid, Actor, Store, Writer};
-use crate::sync::crypto::hex;
 
 /// Failed unlocks waiting for the next sign-in, one JSON object per line.
 pub const PENDING_FILE_NAME: &str = "quartiere.tentativi";
@@ -332,9 +332,9 @@ pub(crate) fn append_edit(w: &mut Writer<'_>, touched: &[(Table, Uuid)]) -> Resu
         .iter()
         .map(|(t, n)| {
             if *n == 1 {
-                crate::store::table_label(*t).to_string()
+                crate::schema::table_label(*t).to_string()
             } else {
-                format!("{} ×{n}", crate::store::table_label(*t))
+                format!("{} ×{n}", crate::schema::table_label(*t))
             }
         })
         .collect::<Vec<_>>()
@@ -541,7 +541,7 @@ pub fn list(store: &Store, actor: &Actor, filter: &AuditFilter) -> Result<Vec<Au
             at,
             operator,
             kind,
-            subject_kind: table.map(|t| crate::store::table_label(t).to_string()),
+            subject_kind: table.map(|t| crate::schema::table_label(t).to_string()),
             subject_id: subject_id.filter(|s| Uuid::parse_str(s).is_ok_and(|u| !u.is_nil())),
             subject_label,
             detail,
@@ -775,7 +775,7 @@ pub fn export_for_dpo(store: &mut Store, actor: &Actor, path: &Path) -> Result<C
     .map_err(io)?;
     for e in &events {
         let kind = AuditKind::from_code(&e.kind).map(|k| k.label()).unwrap_or("sconosciuto");
-        let table = e.subject_table.as_deref().and_then(Table::from_name).map(crate::store::table_label);
+        let table = e.subject_table.as_deref().and_then(Table::from_name).map(crate::schema::table_label);
         csv.write_record([
             desks.get(&e.desk_id).map(String::as_str).unwrap_or(&e.desk_id),
             &e.seq.to_string(),

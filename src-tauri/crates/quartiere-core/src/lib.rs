@@ -1,4 +1,9 @@
-//! Quartiere's core: everything the desktop shell and the CLI do, with no UI and no Tauri.
+//! Quartiere's core: sync and the domain over the store, with no UI and no Tauri.
+//!
+//! The store (`quartiere-store`) is the floor below: its modules are re-exported here under the
+//! same names, so `quartiere_core::store::Store` is the store's. What every write must also do
+//! (the audit event, the search index, the snapshot base) is composed in [`hooks`] and handed
+//! down to the store when it opens.
 //!
 //! Invariants (see ARCHITECTURE.md):
 //! - every write to a synced table goes through [`store::Writer`], which records one change row per
@@ -6,29 +11,24 @@
 //! - time and randomness come in through [`clock::Clock`] and [`ids::IdGen`], never from globals;
 //! - nothing here logs personal data.
 
-pub mod access;
+pub use quartiere_store::{access, clock, crypto, error, files, ids, schema, store, text, vault};
+
 pub mod accounts;
 pub mod audit;
 pub mod backup;
 pub mod cf;
-pub mod clock;
 pub mod codes;
 pub mod demo;
 pub mod desk;
-pub mod error;
-mod files;
 pub mod format;
-pub mod ids;
+pub mod hooks;
 pub mod import;
 pub mod pdf;
 pub mod privacy;
 pub mod registry;
-pub mod schema;
 pub mod search;
-pub mod store;
 pub mod sync;
-pub mod text;
-pub mod vault;
 
-pub use error::{Error, FieldError, Result};
+pub use error::{Error, ErrorKind, FieldError, Result};
+pub use hooks::HOOKS;
 pub use store::{Actor, Store};

@@ -274,7 +274,7 @@ pub fn erase_person(
         purge_history(w.conn(), person, &now)?;
         Ok(())
     })?;
-    store.compact()?;
+    compact(store)?;
     Ok(match mode {
         ErasureMode::Erase => ErasureOutcome::Erased,
         ErasureMode::Pseudonymise => ErasureOutcome::Pseudonymised,
@@ -369,6 +369,12 @@ pub(crate) fn after_merge(conn: &Connection, erased: &[Uuid], now: &str) -> Resu
         purge_history(conn, PersonId(*person), now)?;
     }
     Ok(())
+}
+
+/// Makes erased data unrecoverable from the files: the search index's segments rewritten, the
+/// database vacuumed and its write-ahead log truncated (see [`Store::compact`]).
+pub(crate) fn compact(store: &mut Store) -> Result<()> {
+    store.compact(crate::search::optimize)
 }
 
 /// Whether a purge is waiting for the file to be compacted (see [`Store::compact`]).

@@ -674,7 +674,7 @@ pub fn list_households(conn: &Connection, actor: &Actor) -> Result<Vec<Household
 /// Resolves a full id or a unique prefix of at least 6 characters, as typed at the command line.
 pub fn resolve_id(conn: &Connection, table: Table, key: &str) -> Result<uuid::Uuid> {
     let key = key.trim().to_lowercase();
-    let not_found = || Error::NotFound { what: crate::store::table_label(table), key: key.clone() };
+    let not_found = || Error::NotFound { what: crate::schema::table_label(table), key: key.clone() };
     if key.len() < 6 || !key.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
         return Err(not_found());
     }

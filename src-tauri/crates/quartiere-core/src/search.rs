@@ -517,6 +517,12 @@ fn household_doc<S: AsRef<str>>(
 }
 
 /// Set (in `local_meta`) by a migration that redefined the index: the desk rebuilds it on opening.
+/// Rewrites the full-text index's segments whole, so no erased word survives in an old one.
+pub(crate) fn optimize(conn: &Connection) -> Result<()> {
+    conn.execute_batch("INSERT INTO search_fts (search_fts) VALUES ('optimize');")?;
+    Ok(())
+}
+
 pub(crate) const REBUILD_DUE: &str = "search.rebuild_due";
 
 /// Rebuilds the whole index from the tables, set by set rather than row by row: after a large

@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use quartiere_core::accounts;
 use quartiere_core::clock::SystemClock;
+use quartiere_core::crypto::KdfParams;
 use quartiere_core::ids::IdGen;
-use quartiere_core::sync::crypto::KdfParams;
 use quartiere_core::{Actor, Store};
 
 /// The passphrase of every benchmark desk.

@@ -304,7 +304,7 @@ mod tests {
     #[test]
     fn chunks_keep_clocks_not_values_and_damage_is_refused() {
         let conn = Connection::open_in_memory().unwrap();
-        conn.execute_batch(include_str!("../../migrations/0006_base.sql")).unwrap();
+        conn.execute_batch(include_str!("../../../quartiere-store/migrations/0006_base.sql")).unwrap();
         let mut writer = ChunkWriter::new(Table::Person);
         for row in 1..=(CHUNK_ROWS as u128 + 10) {
             let cells = [change(row, "surname", 10), change(row, "name", 10), change(row, "deleted", 12 + row as u64)];

@@ -155,7 +155,7 @@ pub fn publish(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<bool> {
     if final_path.exists() {
         return Ok(false);
     }
-    let tmp = dir.join(format!(".tmp-{}-{}", std::process::id(), super::crypto::hex(&super::crypto::random::<6>())));
+    let tmp = dir.join(format!(".tmp-{}-{}", std::process::id(), crate::crypto::hex(&crate::crypto::random::<6>())));
     let result = (|| {
         let mut f = fs::OpenOptions::new().write(true).create_new(true).open(&tmp)?;
         f.write_all(bytes)?;

@@ -6,9 +6,10 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use rusqlite::types::Value;
 use uuid::Uuid;
 
-use super::crypto::{self, DeskSigner, TeamKey, NONCE_LEN, SIGNATURE_LEN, TAG_LEN};
+use super::keys::TeamKey;
 use super::SyncError;
 use crate::clock::Hlc;
+use crate::crypto::{self, DeskSigner, NONCE_LEN, SIGNATURE_LEN, TAG_LEN};
 use crate::ids::{DeskId, OperatorId};
 use crate::schema::Table;
 

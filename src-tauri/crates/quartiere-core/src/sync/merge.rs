@@ -715,7 +715,7 @@ pub(crate) mod tests_support {
             "Sportello",
             "Operatrice",
             "una passphrase lunga abbastanza",
-            crate::sync::crypto::KdfParams::MINIMUM,
+            crate::crypto::KdfParams::MINIMUM,
             Box::new(crate::clock::SystemClock),
             crate::ids::IdGen::seeded(9),
         )

@@ -10,9 +10,9 @@
 //! - A file that fails any check is refused as a whole, recorded with its reason, retried later.
 
 pub(crate) mod base;
-pub mod crypto;
 pub mod folder;
 pub mod format;
+pub mod keys;
 pub mod merge;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -22,34 +22,19 @@ use rusqlite::types::Value;
 use rusqlite::{params, Connection, OptionalExtension};
 use uuid::Uuid;
 
-use self::crypto::{DeskSigner, KdfParams, KeyFile, TeamKey};
 use self::folder::{Entry, Folder, Listed};
 use self::format::{ChangeReader, DeskCard, Header, Kind, Payload, WireChange};
+use self::keys::{KeyFile, TeamKey};
 use crate::access::{self, Action, Role};
 use crate::clock::Hlc;
+use crate::crypto::{self, DeskSigner, KdfParams};
 use crate::error::{Error, Result};
 use crate::ids::{DeskId, OperatorId};
+use crate::schema::table_label;
 use crate::schema::{Table, SYNCED_SCHEMA};
-use crate::store::{meta_get, meta_set, table_label, Actor, Store};
+use crate::store::{meta_get, meta_set, Actor, Store};
 
-/// What can go wrong with keys, folder and files. Messages are Italian sentences for the operator.
-#[derive(Debug, thiserror::Error)]
-pub enum SyncError {
-    #[error("passphrase errata: controlla maiuscole, spazi e accenti e riprova")]
-    WrongPassphrase,
-    #[error("file della chiave del gruppo non valido: {0}")]
-    KeyFile(String),
-    #[error("file danneggiato: {0}")]
-    Damaged(String),
-    #[error("file in un formato più recente (versione {0}): aggiorna Quartiere")]
-    Version(u8),
-    #[error("questa postazione non è ancora registrata nel gruppo di sincronizzazione")]
-    NotEnrolled,
-    #[error("la cartella condivisa {0} non è raggiungibile: controlla che il disco o la rete siano collegati")]
-    FolderUnreachable(String),
-    #[error("{0}")]
-    Refused(String),
-}
+pub use crate::error::SyncError;
 
 /// A bundle's clock more than this ahead of ours is reported (and still applied).
 const SKEW_WARNING_MS: i64 = 5 * 60 * 1000;
@@ -257,12 +242,6 @@ fn key_files(folder: &Folder) -> Result<Vec<(PathBuf, KeyFile)>> {
     Ok(out)
 }
 
-impl From<std::io::Error> for SyncError {
-    fn from(e: std::io::Error) -> SyncError {
-        SyncError::Refused(format!("errore di lettura: {e}"))
-    }
-}
-
 /// Enrols this desk in the team whose shared folder is `folder`. If the folder has no team key yet,
 /// this desk creates the team: a random key, wrapped by `passphrase`, and a recovery code.
 pub fn enrol(
@@ -287,7 +266,7 @@ pub fn enrol(
         let file = KeyFile::wrap(&key, passphrase, params, &now_text(store), None, vec![], &[])?;
         publish_key_file(&folder, store, &file)?;
         let outcome = join(store, actor, &folder, std::slice::from_ref(&key), &key, desk_name)?;
-        return Ok(EnrolOutcome { created_team: true, recovery_code: Some(crypto::recovery_code(&key)), ..outcome });
+        return Ok(EnrolOutcome { created_team: true, recovery_code: Some(keys::recovery_code(&key)), ..outcome });
     }
     // The newest key file first; Argon2id runs once per key file tried, never per bundle.
     let (_, file) = &files[0];
@@ -306,7 +285,7 @@ pub fn enrol_with_recovery_code(
     desk_name: &str,
 ) -> Result<EnrolOutcome> {
     crate::access::require(store.conn(), actor, crate::access::Action::ManageSync)?;
-    let key = crypto::parse_recovery_code(code)?;
+    let key = keys::parse_recovery_code(code)?;
     let folder = open_folder(folder_path)?;
     let file = key_files(&folder)?
         .into_iter()
@@ -494,7 +473,7 @@ pub fn rotate_key(
         save_keys(tx, std::slice::from_ref(&key), Some(&key))?;
         event(tx, &now, "rotate", "nuova chiave del gruppo creata")
     })?;
-    Ok(crypto::recovery_code(&key))
+    Ok(keys::recovery_code(&key))
 }
 
 /// The desks removed by key files this desk can verify.
@@ -894,7 +873,7 @@ pub fn sync_with(
     })?;
     // An erasure arrived: its old values are gone from the tables, and now from the files.
     if crate::privacy::compact_due(store.conn())? {
-        store.compact()?;
+        crate::privacy::compact(store)?;
     }
     Ok(report)
 }

@@ -1,24 +1,26 @@
-//! Core tests at the boundary: the store, registry, search, desk log, import and demo, on real
-//! SQLite files in temporary folders.
+//! Core tests at the boundary, on real SQLite files in temporary folders: one file per module of
+//! the core (or of the store below it) named after it, plus the sync fuzz and property tests.
 
+mod access;
 mod audit;
+mod backup;
 mod demo;
 mod desk;
 mod import;
 mod privacy;
 mod registry;
-mod rights;
 mod search;
 mod store;
 mod sync;
 mod sync_fuzz;
 mod sync_property;
+mod vault;
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use quartiere_core::accounts;
 use quartiere_core::clock::SteppingClock;
+use quartiere_core::crypto::KdfParams;
 use quartiere_core::ids::IdGen;
-use quartiere_core::sync::crypto::KdfParams;
 use quartiere_core::vault::DbKey;
 use quartiere_core::{Actor, Store};
 
@@ -67,7 +69,7 @@ pub fn reopen(dir: &std::path::Path, seed: u64) -> Store {
 
 /// An empty store with a key of its own and no operator: a replica for replay tests.
 pub fn empty_store(dir: &std::path::Path, seed: u64) -> Store {
-    Store::open_dir(dir, DbKey::generate(), clock(), IdGen::seeded(seed)).unwrap()
+    Store::open_dir(dir, DbKey::generate(), clock(), IdGen::seeded(seed), &quartiere_core::HOOKS).unwrap()
 }
 
 pub fn today() -> NaiveDate {

@@ -46,6 +46,7 @@ fn a_newer_schema_is_refused_with_a_clear_message() {
         quartiere_core::vault::DbKey::from_bytes(key),
         Box::new(quartiere_core::clock::SystemClock),
         quartiere_core::ids::IdGen::seeded(1),
+        &quartiere_core::HOOKS,
     ) {
         Err(e) => e,
         Ok(_) => panic!("a newer schema must be refused"),
@@ -225,7 +226,7 @@ fn a_database_with_the_old_page_size_still_opens_whole() {
     conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 0; CREATE TABLE t (v TEXT)").unwrap();
     conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").unwrap();
     let mut rows = 0;
-    while rows < 50 || std::fs::metadata(&old).unwrap().len() % u64::from(PAGE_SIZE) != 0 {
+    while rows < 50 || !std::fs::metadata(&old).unwrap().len().is_multiple_of(u64::from(PAGE_SIZE)) {
         conn.execute("INSERT INTO t VALUES (?1)", [format!("riga {rows} {}", "x".repeat(500))]).unwrap();
         rows += 1;
         if rows % 8 == 0 {

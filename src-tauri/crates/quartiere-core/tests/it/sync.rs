@@ -8,10 +8,12 @@ use chrono::{Duration, TimeZone, Utc};
 use quartiere_core::accounts;
 use quartiere_core::audit;
 use quartiere_core::clock::{SteppingClock, SystemClock};
+use quartiere_core::crypto::KdfParams;
 use quartiere_core::ids::IdGen;
 use quartiere_core::schema::Table;
 use quartiere_core::store::canonical_dump;
-use quartiere_core::sync::{self, crypto::KdfParams, ConflictChoice, SyncReport};
+use quartiere_core::sync::{self, ConflictChoice, SyncReport};
+use quartiere_core::ErrorKind;
 use quartiere_core::{Actor, Error, Store};
 use uuid::Uuid;
 
@@ -120,7 +122,7 @@ fn a_wrong_passphrase_is_told_at_once_and_a_short_one_refused() {
     let (mut store, actor) = crate::new_desk(dir.path(), "B", "Operatore", Box::new(SystemClock), 9);
     let err =
         sync::enrol(&mut store, &actor, shared.path(), "cortile di via Verdi", "B", KdfParams::MINIMUM).unwrap_err();
-    assert_eq!(err.kind(), "wrong_passphrase");
+    assert_eq!(err.kind(), ErrorKind::WrongPassphrase);
     assert!(err.to_string().contains("passphrase errata"));
     let err = sync::enrol(&mut store, &actor, shared.path(), "corta", "B", KdfParams::MINIMUM).unwrap_err();
     assert!(matches!(err, Error::Invalid(_)));
@@ -469,7 +471,7 @@ fn a_removed_desk_is_refused_after_the_key_is_rotated() {
     let report = run(&mut b);
     assert!(report.refused.iter().any(|r| r.reason.contains("nuova passphrase")), "{report:?}");
     assert!(sync::status(&b.store, &b.actor).unwrap().new_key_waiting);
-    assert_eq!(sync::unlock(&mut b.store, &b.actor, PASS).unwrap_err().kind(), "wrong_passphrase");
+    assert_eq!(sync::unlock(&mut b.store, &b.actor, PASS).unwrap_err().kind(), ErrorKind::WrongPassphrase);
     assert!(sync::unlock(&mut b.store, &b.actor, "nuova frase del gruppo").unwrap() >= 1);
     // The lost laptop (old key, old passphrase) writes on: once B holds the new key file's removal
     // list, those bundles are refused.

@@ -6,10 +6,11 @@
 //! QUARTIERE_FUZZ_ITERS sets the number of rounds (CI runs the default; longer runs locally).
 
 use quartiere_core::clock::Hlc;
+use quartiere_core::crypto::{self, DeskSigner};
 use quartiere_core::ids::{DeskId, IdGen, OperatorId};
 use quartiere_core::schema::Table;
-use quartiere_core::sync::crypto::{self, DeskSigner, TeamKey};
 use quartiere_core::sync::format::{self, Header, Kind, Payload, WireChange, HEADER_LEN};
+use quartiere_core::sync::keys::TeamKey;
 use quartiere_core::sync::read_bundle;
 use rusqlite::types::Value;
 use uuid::Uuid;

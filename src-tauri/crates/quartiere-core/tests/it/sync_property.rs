@@ -145,7 +145,7 @@ impl World {
             .unwrap();
         match choice {
             // Now and then a list of 70 at once: rows that reach the others whole, into their base.
-            0 if drawn % 8 == 0 => self.import(d, 70),
+            0 if drawn.is_multiple_of(8) => self.import(d, 70),
             0 => {
                 let id = desk.store.new_id();
                 desk.store

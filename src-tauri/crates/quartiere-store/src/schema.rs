@@ -186,3 +186,24 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
     }
     Ok(())
 }
+
+/// The table's name in Italian, for messages (`persona non trovata`).
+pub fn table_label(table: Table) -> &'static str {
+    match table {
+        Table::Desk => "postazione",
+        Table::Operator => "operatore",
+        Table::Dwelling => "alloggio",
+        Table::Household => "nucleo",
+        Table::Person => "persona",
+        Table::Membership => "appartenenza al nucleo",
+        Table::Partner => "partner",
+        Table::PartnerContact => "referente del partner",
+        Table::DeskContact => "contatto allo sportello",
+        Table::DeskContactTopic => "tema del contatto",
+        Table::Referral => "invio",
+        Table::Note => "nota",
+        Table::Consent => "informativa o consenso",
+        Table::PrivacyRequest => "richiesta dell'interessato",
+        Table::AuditEvent => "evento del registro degli accessi",
+    }
+}

@@ -12,14 +12,13 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use uuid::Uuid;
 
 use crate::access::{self, Action, Role};
-use crate::audit;
 use crate::backup::{self, BackupInfo, BackupReason};
 use crate::clock::{Clock, Hlc};
 use crate::error::{Error, Result};
+use crate::hooks::StoreHooks;
 use crate::ids::{DeskId, IdGen, OperatorId};
-use crate::schema::{self, Table};
-use crate::search;
-use crate::vault::DbKey;
+use crate::schema::{self, table_label, Table};
+use crate::vault::{self, DbKey};
 
 pub const DB_FILE_NAME: &str = "quartiere.sqlite";
 
@@ -55,25 +54,40 @@ pub struct Store {
     ctx: Option<i64>,
     /// The key the file is encrypted with, kept to give a new operator a slot in the key file.
     key: DbKey,
+    /// What the floors above do with every write (audit, search, snapshot base).
+    hooks: &'static dyn StoreHooks,
 }
 
 impl Store {
     /// Opens (creating if needed) the database in `dir`, migrates it, and makes sure it knows
-    /// its own desk. Operators sign in through [`crate::accounts`], which unwraps the key.
-    pub fn open_dir(dir: &Path, key: DbKey, clock: Box<dyn Clock>, ids: IdGen) -> Result<Store> {
+    /// its own desk. Operators sign in through the core's `accounts`, which unwraps the key and
+    /// hands down the core's hooks.
+    pub fn open_dir(
+        dir: &Path,
+        key: DbKey,
+        clock: Box<dyn Clock>,
+        ids: IdGen,
+        hooks: &'static dyn StoreHooks,
+    ) -> Result<Store> {
         std::fs::create_dir_all(dir)?;
-        Store::open(&dir.join(DB_FILE_NAME), key, clock, ids)
+        Store::open(&dir.join(DB_FILE_NAME), key, clock, ids, hooks)
     }
 
     /// Opens the encrypted database at `path` with `key` (SQLCipher: every page of the file and
-    /// of its WAL is encrypted and authenticated).
-    pub fn open(path: &Path, key: DbKey, clock: Box<dyn Clock>, mut ids: IdGen) -> Result<Store> {
+    /// of its WAL is encrypted and authenticated). `hooks` are what every write must also do.
+    pub fn open(
+        path: &Path,
+        key: DbKey,
+        clock: Box<dyn Clock>,
+        mut ids: IdGen,
+        hooks: &'static dyn StoreHooks,
+    ) -> Result<Store> {
         if is_plain_sqlite(path)? {
             return Err(Error::Unencrypted(path.display().to_string()));
         }
         // The key, the page size, and temporary files kept in memory (see `DbKey::pragma_for`).
         // The first read tells a wrong key (SQLCipher reports "file is not a database").
-        let Some(mut conn) = crate::vault::open_keyed(path, &key, rusqlite::OpenFlags::default())? else {
+        let Some(mut conn) = vault::open_keyed(path, &key, rusqlite::OpenFlags::default())? else {
             return Err(Error::WrongKey(path.display().to_string()));
         };
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
@@ -93,18 +107,10 @@ impl Store {
             let dir = path.parent().unwrap_or(Path::new("."));
             let root = backup::root(dir, meta_get(&conn, "setting.backup.dir")?);
             let desk = meta_get(&conn, "desk_id")?.unwrap_or_default();
-            let keys = crate::vault::keys_path(dir);
+            let keys = vault::keys_path(dir);
             backup::write_backup(&conn, &key, &keys, &root, BackupReason::BeforeMigration, clock.now(), &desk)?;
         }
         schema::migrate(&mut conn)?;
-        // A migration that redefined the search index left it empty: it is derived data, made
-        // again from the tables, whole or not at all.
-        if meta_get(&conn, crate::search::REBUILD_DUE)?.is_some() {
-            let tx = conn.transaction()?;
-            crate::search::rebuild(&tx)?;
-            tx.execute("DELETE FROM local_meta WHERE key = ?1", [crate::search::REBUILD_DUE])?;
-            tx.commit()?;
-        }
 
         let desk = match meta_get(&conn, "desk_id")? {
             Some(text) => DeskId(parse_uuid(&text)?),
@@ -116,15 +122,15 @@ impl Store {
         };
         let hlc = meta_get(&conn, "hlc")?.and_then(|v| v.parse::<i64>().ok()).map(Hlc::from_i64).unwrap_or_default();
         let ctx = meta_get(&conn, "sync.ctx")?.and_then(|v| v.parse::<i64>().ok());
-        crate::search::attach_vocabulary(&conn)?;
+        hooks.opened(&mut conn)?;
         conn.pragma_update(None, "query_only", "ON")?;
-        Ok(Store { conn, path: path.to_owned(), clock, ids, hlc, desk, ctx, key })
+        Ok(Store { conn, path: path.to_owned(), clock, ids, hlc, desk, ctx, key, hooks })
     }
 
     /// Writes an encrypted backup of the database into `root` (see [`crate::backup`]).
-    pub(crate) fn backup_into(&mut self, root: &Path, reason: BackupReason) -> Result<BackupInfo> {
+    pub fn backup_into(&mut self, root: &Path, reason: BackupReason) -> Result<BackupInfo> {
         let now = self.clock.now();
-        let (desk, keys) = (self.desk.to_string(), crate::vault::keys_path(self.dir()));
+        let (desk, keys) = (self.desk.to_string(), vault::keys_path(self.dir()));
         let Store { conn, key, .. } = self;
         conn.pragma_update(None, "query_only", "OFF")?;
         let written = backup::write_backup(conn, key, &keys, root, reason, now, &desk);
@@ -132,13 +138,13 @@ impl Store {
         written
     }
 
-    /// Makes erased data unrecoverable from the files: the write-ahead log is checkpointed and
-    /// truncated, the search index's segments rewritten, and the database vacuumed (with
-    /// `secure_delete` on, freed pages were already zeroed). Runs after an erasure, here or
-    /// arriving through sync.
-    pub(crate) fn compact(&mut self) -> Result<()> {
+    /// Makes erased data unrecoverable from the files: `rewrite_derived` rewrites derived data
+    /// (the search index's segments), then the database is vacuumed (with `secure_delete` on,
+    /// freed pages were already zeroed) and the write-ahead log checkpointed and truncated. Runs
+    /// after an erasure, here or arriving through sync.
+    pub fn compact(&mut self, rewrite_derived: impl FnOnce(&Connection) -> Result<()>) -> Result<()> {
         self.with_writes_enabled(|conn| {
-            conn.execute_batch("INSERT INTO search_fts (search_fts) VALUES ('optimize');")?;
+            rewrite_derived(conn)?;
             conn.execute("DELETE FROM local_meta WHERE key = 'privacy.compact_due'", [])?;
             conn.execute_batch("VACUUM;")?;
             conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
@@ -146,7 +152,7 @@ impl Store {
         })
     }
 
-    pub(crate) fn key(&self) -> &DbKey {
+    pub fn key(&self) -> &DbKey {
         &self.key
     }
 
@@ -197,13 +203,13 @@ impl Store {
 
     /// [`Store::write`] with the role given: for the first operator of a new desk, whose row the
     /// write itself creates.
-    pub(crate) fn write_as<T>(
+    pub fn write_as<T>(
         &mut self,
         actor: &Actor,
         role: Role,
         f: impl FnOnce(&mut Writer<'_>) -> Result<T>,
     ) -> Result<T> {
-        let Store { conn, clock, ids, hlc, ctx, .. } = self;
+        let Store { conn, clock, ids, hlc, ctx, hooks, .. } = self;
         conn.pragma_update(None, "query_only", "OFF")?;
         let outcome = (|| -> Result<(T, Hlc)> {
             let tx = conn.transaction()?;
@@ -220,15 +226,11 @@ impl Store {
                 touched: BTreeSet::new(),
                 first_seq: None,
                 has_base: None,
+                hooks: *hooks,
             };
             let value = f(&mut writer)?;
-            let edited: Vec<(Table, Uuid)> =
-                writer.touched.iter().filter(|(t, _)| *t != Table::AuditEvent).copied().collect();
-            if !edited.is_empty() {
-                audit::append_edit(&mut writer, &edited)?;
-            }
-            let Writer { tx, hlc: new_hlc, touched, .. } = writer;
-            search::refresh(&tx, &touched)?;
+            hooks.before_commit(&mut writer)?;
+            let Writer { tx, hlc: new_hlc, .. } = writer;
             meta_set(&tx, "hlc", &new_hlc.as_i64().to_string())?;
             tx.commit()?;
             Ok((value, new_hlc))
@@ -242,7 +244,7 @@ impl Store {
     /// Changes another desk made, applied by sync: one transaction with writes enabled and foreign
     /// keys off (a row may arrive before the row it refers to). `f` returns the newest clock reading
     /// it saw; this desk's clock moves past it so its next edit orders after everything it has seen.
-    pub(crate) fn apply_tx<T>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<(T, Option<Hlc>)>) -> Result<T> {
+    pub fn apply_tx<T>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<(T, Option<Hlc>)>) -> Result<T> {
         self.conn.pragma_update(None, "query_only", "OFF")?;
         self.conn.pragma_update(None, "foreign_keys", "OFF")?;
         let outcome = (|| -> Result<(T, Option<Hlc>)> {
@@ -272,10 +274,7 @@ impl Store {
     /// (log, then checkpoint). The transaction stays atomic and durable either way, and the desk
     /// returns to the write-ahead log at once. A larger page cache keeps the transaction's pages
     /// in memory until it commits.
-    pub(crate) fn bulk_apply_tx<T>(
-        &mut self,
-        f: impl FnOnce(&Transaction<'_>) -> Result<(T, Option<Hlc>)>,
-    ) -> Result<T> {
+    pub fn bulk_apply_tx<T>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<(T, Option<Hlc>)>) -> Result<T> {
         self.conn.pragma_update(None, "query_only", "OFF")?;
         // Leaving the write-ahead log needs this connection alone on the file; if another holds it,
         // the load simply runs under the log.
@@ -299,7 +298,7 @@ impl Store {
     }
 
     /// Writes to this desk's local tables (sync bookkeeping), never to synced ones.
-    pub(crate) fn local_write<T>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+    pub fn local_write<T>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
         self.with_writes_enabled(|conn| {
             let tx = conn.unchecked_transaction()?;
             let value = f(&tx)?;
@@ -309,7 +308,7 @@ impl Store {
     }
 
     /// Records what this desk has now applied from the others; its next changes carry it.
-    pub(crate) fn set_sync_context(&mut self, frontier_json: &str) -> Result<()> {
+    pub fn set_sync_context(&mut self, frontier_json: &str) -> Result<()> {
         let id = self.local_write(|tx| {
             tx.execute("INSERT INTO sync_context (frontier) VALUES (?1)", [frontier_json])?;
             let id = tx.last_insert_rowid();
@@ -322,14 +321,14 @@ impl Store {
 
     /// Gives this database a new desk identity (a desk restored from a backup re-enrols under a new
     /// id). Changes not yet published move to the new id; published ones keep their author.
-    pub(crate) fn change_desk_id(&mut self, new: DeskId) -> Result<()> {
+    pub fn change_desk_id(&mut self, new: DeskId) -> Result<()> {
         let old = self.desk;
         self.local_write(|tx| {
             tx.execute(
                 "UPDATE change_log SET desk_id = ?1 WHERE desk_id = ?2 AND origin_seq IS NULL",
                 params![new, old],
             )?;
-            audit::rechain(tx, old, new)?;
+            self.hooks.desk_renamed(tx, old, new)?;
             meta_set(tx, "desk_id", &new.to_string())?;
             Ok(())
         })?;
@@ -337,7 +336,10 @@ impl Store {
         Ok(())
     }
 
-    fn with_writes_enabled<T>(&mut self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+    /// Runs `f` with writes enabled on the connection, outside the change record: for this desk's
+    /// local tables and derived data only (settings, sync bookkeeping, the search index), never a
+    /// synced table.
+    pub fn with_writes_enabled<T>(&mut self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
         self.conn.pragma_update(None, "query_only", "OFF")?;
         let outcome = f(&self.conn);
         self.conn.pragma_update(None, "query_only", "ON")?;
@@ -378,7 +380,7 @@ impl Store {
                 touched.insert((first.table, first.row_id));
                 rows += 1;
             }
-            search::refresh(&tx, &touched)?;
+            self.hooks.replayed(&tx, &touched)?;
             tx.commit()?;
             Ok(rows)
         })
@@ -400,6 +402,7 @@ pub struct Writer<'s> {
     first_seq: Option<i64>,
     /// Whether the desk keeps rows in the snapshot base, asked once per write (most desks never do).
     has_base: Option<bool>,
+    hooks: &'static dyn StoreHooks,
 }
 
 impl Writer<'_> {
@@ -422,18 +425,23 @@ impl Writer<'_> {
     }
 
     /// The id shared by every change of this write.
-    pub(crate) fn batch(&self) -> Uuid {
+    pub fn batch(&self) -> Uuid {
         self.batch
     }
 
     /// The change record's number for this write's first change (`None` before it records one):
     /// its changes are that one and later ones.
-    pub(crate) fn first_change_seq(&self) -> Option<i64> {
+    pub fn first_change_seq(&self) -> Option<i64> {
         self.first_seq
     }
 
-    /// Appends a row to the audit log: only [`crate::audit`] calls this, for any role.
-    pub(crate) fn insert_audit(&mut self, id: Uuid, values: &[(&str, Value)]) -> Result<()> {
+    /// The rows this write has written so far.
+    pub fn touched(&self) -> &BTreeSet<(Table, Uuid)> {
+        &self.touched
+    }
+
+    /// Appends a row to the audit log: only the core's `audit` module calls this, for any role.
+    pub fn insert_audit(&mut self, id: Uuid, values: &[(&str, Value)]) -> Result<()> {
         check_columns(Table::AuditEvent, values.iter().map(|(c, _)| *c))?;
         upsert_row(&self.tx, Table::AuditEvent, id, values.iter().map(|(c, v)| (*c, v)))?;
         for (column, value) in values {
@@ -489,7 +497,7 @@ impl Writer<'_> {
             return Ok(0);
         }
         if self.has_base()? {
-            crate::sync::base::keep_replaced(&self.tx, table, id, &old)?;
+            self.hooks.replacing(&self.tx, table, id, &old)?;
         }
         upsert_row(&self.tx, table, id, changed.iter().copied())?;
         for (column, value) in &changed {
@@ -504,16 +512,9 @@ impl Writer<'_> {
     pub fn reassert(&mut self, table: Table, id: Uuid, values: &[(&str, Value)]) -> Result<()> {
         Self::refuse_audit(table)?;
         check_columns(table, values.iter().map(|(c, _)| *c))?;
-        let current = if self.has_base()? { crate::sync::merge::row_values(&self.tx, table, id)? } else { None };
-        if let Some(current) = current {
-            let old: Vec<(&str, Value)> =
-                values.iter().map(|(c, _)| (*c, crate::sync::merge::column_value(table, &current, c))).collect();
-            crate::sync::base::keep_replaced(
-                &self.tx,
-                table,
-                id,
-                &old.iter().map(|(c, v)| (*c, v)).collect::<Vec<_>>(),
-            )?;
+        if self.has_base()? {
+            let columns: Vec<&str> = values.iter().map(|(c, _)| *c).collect();
+            self.hooks.reasserting(&self.tx, table, id, &columns)?;
         }
         // Writing every given column and recording each is exactly what an insert does.
         self.insert(table, id, values)
@@ -526,7 +527,7 @@ impl Writer<'_> {
 
     fn has_base(&mut self) -> Result<bool> {
         if self.has_base.is_none() {
-            self.has_base = Some(crate::sync::base::any(&self.tx)?);
+            self.has_base = Some(self.hooks.keeps_cells_outside_the_record(&self.tx)?);
         }
         Ok(self.has_base == Some(true))
     }
@@ -579,7 +580,7 @@ fn check_columns<'a>(table: Table, mut columns: impl Iterator<Item = &'a str>) -
 /// A column and a value of it.
 type Cell<'v> = (&'v str, &'v Value);
 
-pub(crate) fn same_value(a: &Value, b: &Value) -> bool {
+pub fn same_value(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Real(x), Value::Real(y)) => x.to_bits() == y.to_bits(),
         _ => a == b,
@@ -588,7 +589,7 @@ pub(crate) fn same_value(a: &Value, b: &Value) -> bool {
 
 /// Writes the given columns of one row, creating it if missing. Column names must have been
 /// checked against the table's list.
-pub(crate) fn upsert_row<'v>(
+pub fn upsert_row<'v>(
     conn: &Connection,
     table: Table,
     id: Uuid,
@@ -681,7 +682,7 @@ fn read_changes(conn: &Connection, after_seq: i64, limit: usize) -> Result<Vec<C
 
 /// Runs `f` (a bulk load into `table`) with the table's own indexes dropped, then builds them again:
 /// an index built once from all the rows is much cheaper than one grown row by row.
-pub(crate) fn without_indexes<T>(conn: &Connection, table: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
+pub fn without_indexes<T>(conn: &Connection, table: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
     let indexes = drop_indexes(conn, table)?;
     let value = f()?;
     restore_indexes(conn, &indexes)?;
@@ -689,7 +690,7 @@ pub(crate) fn without_indexes<T>(conn: &Connection, table: &str, f: impl FnOnce(
 }
 
 /// A table's own indexes (name, SQL), dropped: [`restore_indexes`] builds them again.
-pub(crate) fn drop_indexes(conn: &Connection, table: &str) -> Result<Vec<(String, String)>> {
+pub fn drop_indexes(conn: &Connection, table: &str) -> Result<Vec<(String, String)>> {
     let indexes: Vec<(String, String)> = conn
         .prepare_cached(
             "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?1 AND sql IS NOT NULL",
@@ -703,7 +704,7 @@ pub(crate) fn drop_indexes(conn: &Connection, table: &str) -> Result<Vec<(String
 }
 
 /// Builds again the indexes [`drop_indexes`] dropped.
-pub(crate) fn restore_indexes(conn: &Connection, indexes: &[(String, String)]) -> Result<()> {
+pub fn restore_indexes(conn: &Connection, indexes: &[(String, String)]) -> Result<()> {
     for (_, sql) in indexes {
         conn.execute_batch(sql)?;
     }
@@ -734,38 +735,18 @@ pub fn canonical_dump(conn: &Connection) -> Result<String> {
     Ok(out)
 }
 
-pub(crate) fn parse_uuid(text: &str) -> Result<Uuid> {
+pub fn parse_uuid(text: &str) -> Result<Uuid> {
     Uuid::parse_str(text).map_err(|_| Error::invalid("id", format!("identificativo non valido: {text}")))
 }
 
-pub(crate) fn meta_get(conn: &Connection, key: &str) -> Result<Option<String>> {
+pub fn meta_get(conn: &Connection, key: &str) -> Result<Option<String>> {
     Ok(conn.query_row("SELECT value FROM local_meta WHERE key = ?1", [key], |r| r.get(0)).optional()?)
 }
 
-pub(crate) fn meta_set(conn: &Connection, key: &str, value: &str) -> Result<()> {
+pub fn meta_set(conn: &Connection, key: &str, value: &str) -> Result<()> {
     conn.execute(
         "INSERT INTO local_meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         params![key, value],
     )?;
     Ok(())
-}
-
-pub(crate) fn table_label(table: Table) -> &'static str {
-    match table {
-        Table::Desk => "postazione",
-        Table::Operator => "operatore",
-        Table::Dwelling => "alloggio",
-        Table::Household => "nucleo",
-        Table::Person => "persona",
-        Table::Membership => "appartenenza al nucleo",
-        Table::Partner => "partner",
-        Table::PartnerContact => "referente del partner",
-        Table::DeskContact => "contatto allo sportello",
-        Table::DeskContactTopic => "tema del contatto",
-        Table::Referral => "invio",
-        Table::Note => "nota",
-        Table::Consent => "informativa o consenso",
-        Table::PrivacyRequest => "richiesta dell'interessato",
-        Table::AuditEvent => "evento del registro degli accessi",
-    }
 }

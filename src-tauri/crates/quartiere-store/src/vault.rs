@@ -10,9 +10,9 @@ use std::path::{Path, PathBuf};
 use uuid::Uuid;
 use zeroize::Zeroize;
 
+use crate::crypto::{self, b64, derive_wrap_key, hex, KdfParams, KEY_LEN, NONCE_LEN};
 use crate::error::{Error, Result};
 use crate::ids::OperatorId;
-use crate::sync::crypto::{self, b64, derive_wrap_key, hex, KdfParams, KEY_LEN, NONCE_LEN};
 use crate::text::fold;
 
 pub const KEYS_FILE_NAME: &str = "quartiere.keys";
@@ -91,12 +91,12 @@ impl DbKey {
     }
 
     /// The key as the text SQLCipher reads as a raw key (`x'…'`), for a bound `ATTACH … KEY ?`.
-    pub(crate) fn raw_key_text(&self) -> String {
+    pub fn raw_key_text(&self) -> String {
         format!("x'{}'", hex(&self.0))
     }
 
     /// The key as SQLCipher's raw-key literal (`x'…'`), so SQLCipher skips its own derivation.
-    pub(crate) fn sqlcipher_literal(&self) -> String {
+    pub fn sqlcipher_literal(&self) -> String {
         format!("\"x'{}'\"", hex(&self.0))
     }
 

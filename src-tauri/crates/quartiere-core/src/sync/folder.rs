@@ -78,6 +78,26 @@ pub struct Listed {
     pub size: u64,
 }
 
+impl Listed {
+    /// The file's bytes as they are now. They are checked whole before any of them is used.
+    pub fn read(&self) -> std::io::Result<Vec<u8>> {
+        fs::read(&self.path)
+    }
+
+    /// The file's first `N` bytes (its header), or `None` if it is shorter or unreadable.
+    pub fn read_head<const N: usize>(&self) -> Option<[u8; N]> {
+        let mut head = [0u8; N];
+        let mut file = fs::File::open(&self.path).ok()?;
+        std::io::Read::read_exact(&mut file, &mut head).ok()?;
+        Some(head)
+    }
+
+    /// Removes the file: only a desk's own files, once every other desk has them.
+    pub fn remove(&self) -> std::io::Result<()> {
+        fs::remove_file(&self.path)
+    }
+}
+
 impl Folder {
     pub fn new(root: &Path) -> Folder {
         Folder { root: root.to_owned() }
@@ -108,6 +128,11 @@ impl Folder {
         }
         out.sort();
         Ok(out)
+    }
+
+    /// The bytes of a key file [`Folder::key_files`] listed.
+    pub fn read_key_file(&self, path: &Path) -> std::io::Result<Vec<u8>> {
+        fs::read(path)
     }
 
     /// Every accepted file under `desks/`, in (desk, kind, seq) order. Names outside the pattern

@@ -51,10 +51,10 @@ pub fn typescript() -> String {
         privacy::ConsentKind, privacy::ConsentView, privacy::ErasureOutcome, privacy::AccessFiles,
         privacy::RetentionFlag,
         // The shell's own wire types.
-        commands::UiError, commands::UiErrorKind, commands::ShellErrorKind, commands::Home, commands::HouseholdView, commands::DwellingForm, commands::PersonForm,
-        commands::MembershipForm, commands::ContactForm, commands::ContactFilterForm, commands::Settings,
-        commands::Choice, commands::Choices, commands::Me, commands::Door, commands::AuditFilterForm,
-        commands::AuditExport, commands::ConsentForm,
+        commands::UiError, commands::UiErrorKind, commands::ShellErrorKind, commands::home::Home, commands::registry::HouseholdView, commands::registry::DwellingForm, commands::registry::PersonForm,
+        commands::registry::MembershipForm, commands::desk::ContactForm, commands::desk::ContactFilterForm, commands::settings::Settings,
+        commands::settings::Choice, commands::settings::Choices, commands::accounts::Me, commands::accounts::Door, commands::audit::AuditFilterForm,
+        commands::audit::AuditExport, commands::privacy::ConsentForm,
     ];
     let known: Vec<&str> = decls.iter().map(|d| d.name.as_str()).collect();
     let mut out = String::from(

@@ -1,0 +1,80 @@
+//! Home, the global search, and the startup probe.
+
+use chrono::NaiveDate;
+use quartiere_core::access::{self, Action};
+use quartiere_core::desk::{self, ContactFilter, DeskContactView};
+use quartiere_core::format;
+use quartiere_core::registry::{self, Overview};
+use quartiere_core::search::{self, Scope, SearchHit};
+use serde::Serialize;
+use tauri::State;
+use ts_rs::TS;
+
+use super::{today, with_session, UiResult};
+use crate::AppState;
+
+#[derive(Debug, Serialize, TS)]
+pub struct Home {
+    pub today: NaiveDate,
+    pub today_long: String,
+    pub counts: Overview,
+    pub follow_ups_due: Vec<DeskContactView>,
+    pub recent_contacts: Vec<DeskContactView>,
+}
+
+#[tauri::command]
+pub async fn overview(state: State<'_, AppState>) -> UiResult<Overview> {
+    with_session(&state, |s| registry::overview(s.store.conn(), &s.actor))
+}
+
+#[tauri::command]
+pub async fn home(state: State<'_, AppState>) -> UiResult<Home> {
+    let today = today();
+    with_session(&state, |s| {
+        let actor = s.actor;
+        // Roles that do not read the desk log (AFOL, arrears, Comune) see the counts only.
+        let desk_log = access::allows(s.role, Action::ReadDesk);
+        let mut contacts = |filter: ContactFilter| -> quartiere_core::Result<Vec<DeskContactView>> {
+            if desk_log {
+                desk::list_contacts(&mut s.store, &actor, &filter)
+            } else {
+                Ok(Vec::new())
+            }
+        };
+        let follow_ups_due = contacts(ContactFilter { follow_up_due_by: Some(today), ..Default::default() })?;
+        let recent_contacts = contacts(ContactFilter { limit: Some(10), ..Default::default() })?;
+        Ok(Home {
+            today,
+            today_long: format::date_long(today),
+            counts: registry::overview(s.store.conn(), &actor)?,
+            follow_ups_due,
+            recent_contacts,
+        })
+    })
+}
+
+#[tauri::command]
+pub async fn search(state: State<'_, AppState>, query: String, scope: Option<String>) -> UiResult<Vec<SearchHit>> {
+    let scope = match scope.as_deref() {
+        Some("people") => Scope::PEOPLE,
+        Some("households") => Scope::HOUSEHOLDS,
+        _ => Scope::ALL,
+    };
+    with_session(&state, |s| search::search(s.store.conn(), &s.actor, &query, scope, 20))
+}
+
+/// The environment variable the startup benchmark sets to hear when the first screen is up.
+pub const STARTUP_PROBE: &str = "QUARTIERE_STARTUP_PROBE";
+
+/// The UI calls this once, when its first screen is painted with its data; `page_ms` is how long
+/// that took since the page began loading. It does nothing unless [`STARTUP_PROBE`] is set, in
+/// which case it prints `ready PAGE_MS` on stdout.
+#[tauri::command]
+pub async fn ready(page_ms: f64) {
+    if std::env::var_os(STARTUP_PROBE).is_some() {
+        use std::io::Write;
+        let mut out = std::io::stdout();
+        let _ = writeln!(out, "ready {page_ms:.0}");
+        let _ = out.flush();
+    }
+}

@@ -1,0 +1,95 @@
+//! The desk's settings and the coded lists the forms choose from.
+
+use quartiere_core::access::{self, Action};
+use quartiere_core::accounts::{self};
+use quartiere_core::codes::{Channel, EsfAnswer, Isced, LabourStatus, Relationship, Topic};
+use quartiere_core::ids::PartnerId;
+use quartiere_core::registry::{self};
+use quartiere_core::FieldError;
+use serde::{Deserialize, Serialize};
+use tauri::State;
+use ts_rs::TS;
+
+use super::{invalid, with_session, UiResult};
+use crate::AppState;
+
+#[derive(Debug, Serialize, Deserialize, PartialEq, Eq, TS)]
+pub struct Settings {
+    /// The desk's name (only a coordinator changes it).
+    pub desk: String,
+    /// `it` or `en`.
+    pub language: String,
+}
+
+#[tauri::command]
+pub async fn settings(state: State<'_, AppState>) -> UiResult<Settings> {
+    with_session(&state, |s| {
+        Ok(Settings {
+            desk: registry::desk_name(s.store.conn(), s.actor.desk)?,
+            language: s.store.local_setting("language")?.unwrap_or_else(|| "it".into()),
+        })
+    })
+}
+
+#[tauri::command]
+pub async fn save_settings(state: State<'_, AppState>, settings: Settings) -> UiResult<Settings> {
+    if !matches!(settings.language.as_str(), "it" | "en") {
+        return Err(invalid(vec![FieldError::new("lingua", "scegli italiano o inglese")]));
+    }
+    with_session(&state, |s| {
+        // The desk's name is checked (and its change allowed) before anything is stored, so a
+        // refused change leaves the settings as they were.
+        let current = registry::desk_name(s.store.conn(), s.actor.desk)?;
+        if settings.desk.trim() != current {
+            let actor = s.actor;
+            accounts::rename_desk(&mut s.store, &actor, &settings.desk)?;
+        }
+        s.store.set_local_setting("language", &settings.language)
+    })?;
+    Ok(settings)
+}
+
+/// The coded lists the forms offer, with Italian and English labels.
+#[derive(Debug, Serialize, TS)]
+pub struct Choice {
+    pub code: &'static str,
+    pub it: &'static str,
+    pub en: &'static str,
+}
+
+#[derive(Debug, Serialize, TS)]
+pub struct Choices {
+    pub relationships: Vec<Choice>,
+    pub channels: Vec<Choice>,
+    pub topics: Vec<Choice>,
+    pub labour_statuses: Vec<Choice>,
+    pub isced: Vec<Choice>,
+    pub esf_answers: Vec<Choice>,
+    pub partners: Vec<(PartnerId, String)>,
+}
+
+macro_rules! choices {
+    ($t:ty) => {
+        <$t>::ALL.iter().map(|v| Choice { code: v.code(), it: v.label_it(), en: v.label_en() }).collect()
+    };
+}
+
+#[tauri::command]
+pub async fn choices(state: State<'_, AppState>) -> UiResult<Choices> {
+    let partners = with_session(&state, |s| {
+        if access::allows(s.role, Action::ReadRegistry) {
+            registry::list_partners(s.store.conn(), &s.actor)
+        } else {
+            Ok(Vec::new())
+        }
+    })?;
+    Ok(Choices {
+        relationships: choices!(Relationship),
+        channels: choices!(Channel),
+        topics: choices!(Topic),
+        labour_statuses: choices!(LabourStatus),
+        isced: choices!(Isced),
+        esf_answers: choices!(EsfAnswer),
+        partners: partners.into_iter().map(|p| (p.id, p.fields.name)).collect(),
+    })
+}

@@ -1,0 +1,284 @@
+//! The command line's arguments (clap): every command and its options, in Italian.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand};
+
+use crate::session::parse_date_arg;
+
+#[derive(Parser)]
+#[command(name = "quartiere", version, about = "Quartiere: il laboratorio sociale di quartiere, da riga di comando")]
+pub struct Cli {
+    /// Cartella dei dati (predefinita: la cartella dati dell'utente, o $QUARTIERE_DATA_DIR).
+    #[arg(long, global = true, env = "QUARTIERE_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Operatore che esegue le scritture (predefinito: quello impostato con `init`).
+    #[arg(long, global = true, env = "QUARTIERE_OPERATOR")]
+    pub operator: Option<String>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Crea l'archivio (se manca) e imposta il nome della postazione e dell'operatore.
+    Init(InitArgs),
+    /// Genera un quartiere dimostrativo (dati di fantasia).
+    Demo(DemoArgs),
+    /// Importa l'elenco dei nuclei inviato dal Comune o dall'ente gestore (CSV, XLSX, XLS, ODS).
+    Import(ImportArgs),
+    /// Controlla un codice fiscale (uscita 0 se valido, 1 se non valido).
+    CheckCf { code: String },
+    /// Persone: ricerca e scheda.
+    #[command(subcommand)]
+    People(PeopleCommand),
+    /// Nuclei familiari: elenco e scheda.
+    #[command(subcommand)]
+    Households(HouseholdsCommand),
+    /// Sportello di ascolto: registra ed elenca i contatti.
+    #[command(subcommand)]
+    Desk(DeskCommand),
+    /// Sincronizza con le altre postazioni attraverso la cartella condivisa.
+    Sync(SyncArgs),
+    /// Operatori della postazione e loro ruoli (solo il coordinatore).
+    #[command(subcommand)]
+    Operators(OperatorsCommand),
+    /// Copie di sicurezza cifrate: elenco, copia adesso, ripristino (solo il coordinatore).
+    #[command(subcommand)]
+    Backup(BackupCommand),
+    /// Registro degli accessi: verifica della catena ed esportazione per il DPO (solo il coordinatore).
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Le ultime modifiche registrate (chi, quando, da quale postazione).
+    Changes(ChangesArgs),
+}
+
+#[derive(Subcommand)]
+pub enum BackupCommand {
+    /// Elenca le copie della postazione, dalla più recente.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Fa una copia adesso.
+    Now,
+    /// Rimette in uso la copia nella cartella DIR (l'archivio attuale viene messo da parte). Funziona
+    /// anche su una cartella dati vuota: la postazione rinasce dalla copia.
+    Restore { dir: PathBuf },
+}
+
+#[derive(Subcommand)]
+pub enum AuditCommand {
+    /// Verifica la catena di ogni postazione (uscita 1 se il registro è stato alterato).
+    Check {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Esporta tutto il registro in FILE (JSON con le impronte) e accanto in CSV.
+    Export { file: PathBuf },
+}
+
+#[derive(Subcommand)]
+pub enum OperatorsCommand {
+    /// Elenca gli operatori e il loro ruolo.
+    List,
+    /// Aggiunge un operatore; la sua parola d'accesso si legge da $QUARTIERE_NEW_PASSPHRASE o si chiede.
+    Add {
+        name: String,
+        /// sportello, tutor, afol, morosita, coordinatore, comune.
+        #[arg(long)]
+        role: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum PeopleCommand {
+    /// Cerca per cognome, nome, codice fiscale o indirizzo (senza badare ad accenti e apostrofi).
+    Search {
+        text: Vec<String>,
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Mostra la scheda di una persona.
+    Show {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Richiesta di accesso: scrive tutti i dati della persona in FILE.pdf e FILE.json (coordinatore).
+    Export { id: String, file: PathBuf },
+    /// Richiesta di cancellazione (coordinatore): cancella i dati della persona ovunque, salvo vincolo FSE.
+    Erase {
+        id: String,
+        /// Come è arrivata la richiesta.
+        #[arg(long)]
+        reason: String,
+        /// Tiene sesso, cittadinanza e dati FSE per le statistiche.
+        #[arg(long)]
+        pseudonymise: bool,
+    },
+    /// Dati conservati oltre i tempi previsti, da rivedere (coordinatore).
+    Retention {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum HouseholdsCommand {
+    /// Elenca i nuclei attuali, per indirizzo.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Mostra un nucleo: alloggio, componenti attuali e passati, contatti.
+    Show {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum DeskCommand {
+    /// Registra un contatto allo sportello.
+    Add(DeskAdd),
+    /// Registra questa postazione nel gruppo di sincronizzazione (crea il gruppo se la cartella è vuota).
+    /// La passphrase si legge da $QUARTIERE_TEAM_PASSPHRASE o si chiede al terminale.
+    Enrol {
+        #[arg(long)]
+        folder: PathBuf,
+        /// Nome della postazione, per esempio «Sportello Mezzetta».
+        #[arg(long)]
+        name: String,
+        /// Usa il codice di recupero su carta invece della passphrase.
+        #[arg(long)]
+        recovery_code: Option<String>,
+    },
+    /// Elenca i contatti.
+    List {
+        #[arg(long, value_parser = parse_date_arg)]
+        from: Option<NaiveDate>,
+        #[arg(long, value_parser = parse_date_arg)]
+        to: Option<NaiveDate>,
+        /// Solo i richiami da fare entro oggi.
+        #[arg(long)]
+        follow_ups: bool,
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Args)]
+pub struct SyncArgs {
+    #[command(subcommand)]
+    pub command: Option<SyncCommand>,
+    /// La cartella condivisa (deve essere quella con cui la postazione è registrata).
+    #[arg(long)]
+    pub folder: Option<PathBuf>,
+    /// Scrive anche un'istantanea completa, per le postazioni nuove.
+    #[arg(long)]
+    pub snapshot: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Subcommand)]
+pub enum SyncCommand {
+    /// Stato: postazioni, ultimi pacchetti, file rifiutati, conflitti.
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+    /// I conflitti da rivedere (stesso campo cambiato da due postazioni insieme).
+    Conflicts {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Risolve un conflitto tenendo il valore attuale o quello dell'altra postazione.
+    Resolve {
+        id: i64,
+        /// `attuale` o `altro`.
+        #[arg(long)]
+        keep: String,
+    },
+    /// Apre una nuova chiave del gruppo (dopo una rotazione) con la nuova passphrase.
+    Unlock,
+    /// Crea una nuova chiave del gruppo, togliendo le postazioni indicate (id o prime cifre).
+    Rotate {
+        #[arg(long = "remove")]
+        remove: Vec<String>,
+    },
+}
+
+#[derive(Args)]
+pub struct DeskAdd {
+    /// La persona (id, o le sue prime cifre).
+    #[arg(long)]
+    pub person: Option<String>,
+    /// Il nucleo (id, o le sue prime cifre).
+    #[arg(long)]
+    pub household: Option<String>,
+    /// Canale: di_persona, telefono, visita_domiciliare, email, messaggio, altro.
+    #[arg(long, default_value = "di_persona")]
+    pub channel: String,
+    /// Tema (ripetibile): casa, morosita, lavoro, formazione, salute, famiglia, documenti, ...
+    #[arg(long = "topic", required = true)]
+    pub topics: Vec<String>,
+    #[arg(long)]
+    pub note: Option<String>,
+    /// Data del richiamo (gg/mm/aaaa).
+    #[arg(long, value_parser = parse_date_arg)]
+    pub follow_up: Option<NaiveDate>,
+    /// Quando (gg/mm/aaaa hh:mm); predefinito: adesso.
+    #[arg(long)]
+    pub at: Option<String>,
+    /// Invio a un partner (nome o parte del nome) o a «servizio-sociale».
+    #[arg(long)]
+    pub refer_to: Option<String>,
+    /// Motivo dell'invio.
+    #[arg(long, default_value = "")]
+    pub reason: String,
+}
+
+#[derive(Args)]
+pub struct InitArgs {
+    #[arg(long)]
+    pub desk: Option<String>,
+    #[arg(long = "as")]
+    pub operator_name: Option<String>,
+}
+
+#[derive(Args)]
+pub struct DemoArgs {
+    #[arg(long, default_value_t = 133)]
+    pub households: usize,
+    /// Genera nuclei fino ad arrivare ad almeno questo numero di persone.
+    #[arg(long)]
+    pub people: Option<usize>,
+    #[arg(long, default_value_t = 2019)]
+    pub seed: u64,
+}
+
+#[derive(Args)]
+pub struct ImportArgs {
+    pub file: PathBuf,
+    /// Controlla e mostra cosa cambierebbe, senza scrivere nulla.
+    #[arg(long)]
+    pub dry_run: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args)]
+pub struct ChangesArgs {
+    #[arg(long, default_value_t = 50)]
+    pub limit: usize,
+    #[arg(long)]
+    pub json: bool,
+}

@@ -1,0 +1,94 @@
+//! `quartiere people`: search, a person's record, access and erasure requests, retention.
+
+use std::process::ExitCode;
+
+use quartiere_core::ids::PersonId;
+use quartiere_core::registry;
+use quartiere_core::schema::Table;
+use quartiere_core::search::{self, Scope};
+use quartiere_core::{format, Error};
+
+use crate::args::{Cli, PeopleCommand};
+use crate::output::print_json;
+use crate::session::{open, today};
+
+/// Runs a `people` subcommand.
+pub fn run(cli: &Cli, command: &PeopleCommand) -> Result<ExitCode, Error> {
+    match command {
+        PeopleCommand::Search { text, limit, json } => {
+            let (store, actor) = open(cli)?;
+            let hits = search::search(store.conn(), &actor, &text.join(" "), Scope::PEOPLE, *limit)?;
+            if *json {
+                print_json(&hits)?;
+            } else if hits.is_empty() {
+                out!("Nessuna persona trovata.");
+            } else {
+                for hit in hits {
+                    out!("{}  {}\n    {}", hit.id, hit.label, hit.detail);
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        PeopleCommand::Export { id, file } => {
+            let (mut store, actor) = open(cli)?;
+            let id = PersonId(registry::resolve_id(store.conn(), Table::Person, id)?);
+            let files = quartiere_core::privacy::export_person(&mut store, &actor, id, file, today())?;
+            out!("Dati esportati in {} e {}.", files.pdf, files.json);
+            Ok(ExitCode::SUCCESS)
+        }
+        PeopleCommand::Erase { id, reason, pseudonymise } => {
+            use quartiere_core::privacy::{ErasureMode, ErasureOutcome};
+            let (mut store, actor) = open(cli)?;
+            let id = PersonId(registry::resolve_id(store.conn(), Table::Person, id)?);
+            let mode = if *pseudonymise { ErasureMode::Pseudonymise } else { ErasureMode::Erase };
+            match quartiere_core::privacy::erase_person(&mut store, &actor, id, mode, reason, today())? {
+                ErasureOutcome::Erased => out!("Dati cancellati."),
+                ErasureOutcome::Pseudonymised => out!("Dati pseudonimizzati."),
+                ErasureOutcome::Held { reason, .. } => {
+                    out!("Richiesta registrata, dati conservati: {reason}.");
+                    return Ok(ExitCode::from(1));
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        PeopleCommand::Retention { json } => {
+            let (store, actor) = open(cli)?;
+            let flags = quartiere_core::privacy::retention(&store, &actor, today())?;
+            if *json {
+                return print_json(&flags).map(|_| ExitCode::SUCCESS);
+            }
+            for f in &flags {
+                out!("{}  {}", f.person_label.as_deref().unwrap_or(""), f.why);
+            }
+            out!("{} dati da rivedere.", flags.len());
+            Ok(ExitCode::SUCCESS)
+        }
+        PeopleCommand::Show { id, json } => {
+            let (mut store, actor) = open(cli)?;
+            let id = PersonId(registry::resolve_id(store.conn(), Table::Person, id)?);
+            let person = registry::get_person(&mut store, &actor, id)?;
+            if *json {
+                return print_json(&person).map(|_| ExitCode::SUCCESS);
+            }
+            out!("{}", person.full_name());
+            let born = if person.sex == Some('F') { "Nata" } else { "Nato" };
+            if let Some(b) = person.birth_date {
+                out!("  {born} il {} a {}", format::date(b), person.birth_place.as_deref().unwrap_or("?"));
+            }
+            for (label, value) in [
+                ("Codice fiscale", &person.codice_fiscale),
+                ("Cittadinanza", &person.citizenship),
+                ("Telefono", &person.phone),
+                ("E-mail", &person.email),
+            ] {
+                if let Some(v) = value {
+                    out!("  {label}: {v}");
+                }
+            }
+            if let Some(m) = registry::current_membership(store.conn(), id)? {
+                out!("  Nucleo: {}", m.household);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

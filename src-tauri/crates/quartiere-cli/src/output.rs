@@ -1,0 +1,119 @@
+//! The one place that formats what the command line prints: a line, JSON, and the records
+//! (an import report, a household, a desk contact) as a person reads them in a terminal.
+
+use quartiere_core::desk;
+use quartiere_core::import::ImportReport;
+use quartiere_core::registry;
+use quartiere_core::{format, Error};
+
+/// Prints a line to stdout; a closed pipe (`quartiere ... | head`) ends the program quietly
+/// instead of panicking.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if writeln!(std::io::stdout(), $($arg)*).is_err() {
+            std::process::exit(0);
+        }
+    }};
+}
+
+pub fn print_json<T: serde::Serialize>(value: &T) -> Result<(), Error> {
+    let text = serde_json::to_string_pretty(value).map_err(|e| Error::Import(e.to_string()))?;
+    out!("{text}");
+    Ok(())
+}
+
+pub fn print_import_report(report: &ImportReport, dry_run: bool) {
+    if !report.errors.is_empty() {
+        out!(
+            "Il file contiene {} errori: non è stato importato nulla. Correggi le righe indicate e riprova.",
+            report.errors.len()
+        );
+        for e in &report.errors {
+            out!("  {e}");
+        }
+    } else {
+        let verb = if dry_run { "Verrebbero importati" } else { "Importati" };
+        out!(
+            "{verb} {} righe: {} alloggi nuovi, {} aggiornati; {} nuclei nuovi; {} persone nuove, {} aggiornate, {} invariate; {} ingressi in un nucleo, {} cambi di nucleo, {} relazioni aggiornate.",
+            report.rows,
+            report.dwellings_new,
+            report.dwellings_updated,
+            report.households_new,
+            report.people_new,
+            report.people_updated,
+            report.people_unchanged,
+            report.members_added,
+            report.members_moved,
+            report.members_updated,
+        );
+        if report.changes() == 0 {
+            out!("Nessuna modifica: l'archivio era già aggiornato.");
+        }
+        if dry_run {
+            out!("Prova senza scrittura: l'archivio non è stato modificato.");
+        }
+    }
+    for w in &report.warnings {
+        out!("  Attenzione: {w}");
+    }
+}
+
+pub fn print_household(detail: &registry::HouseholdDetail, contacts: &[desk::DeskContactView]) {
+    let d = &detail.dwelling.fields;
+    out!("Nucleo {}", detail.id);
+    out!("  Alloggio: {}{}", d.address_line(), d.code.as_ref().map(|c| format!(" (codice {c})")).unwrap_or_default());
+    out!("  Componenti:");
+    for m in detail.current_members() {
+        out!("    {}", member_line(m));
+    }
+    let past: Vec<_> = detail.members.iter().filter(|m| m.membership.left_on.is_some()).collect();
+    if !past.is_empty() {
+        out!("  Componenti usciti:");
+        for m in past {
+            out!("    {}", member_line(m));
+        }
+    }
+    out!("  Contatti allo sportello: {}", contacts.len());
+    for c in contacts.iter().take(10) {
+        print_contact(c);
+    }
+}
+
+pub fn member_line(m: &registry::Member) -> String {
+    let rel = m.membership.relationship.map(|r| r.label_it()).unwrap_or("relazione non indicata");
+    let mut line = format!("{} ({rel})", m.person.full_name());
+    if let Some(since) = m.membership.resident_since {
+        line.push_str(&format!(", dal {}", format::date(since)));
+    }
+    if let Some(left) = m.membership.left_on {
+        line.push_str(&format!(", uscito/a il {}", format::date(left)));
+    }
+    line
+}
+
+pub fn print_contact(c: &desk::DeskContactView) {
+    let who = c.person_name.clone().or_else(|| c.household_address.clone()).unwrap_or_default();
+    let topics: Vec<&str> = c.topics.iter().map(|t| t.label_it()).collect();
+    out!(
+        "{}  {}  {}  [{}]  {}",
+        c.occurred_at.format("%d/%m/%Y %H:%M"),
+        who,
+        c.channel.map(|ch| ch.label_it()).unwrap_or(""),
+        topics.join(", "),
+        c.operator
+    );
+    if let Some(note) = &c.note {
+        out!("    {note}");
+    }
+    if let Some(due) = c.follow_up_on {
+        let state = match c.follow_up_done_on {
+            Some(done) => format!("fatto il {}", format::date(done)),
+            None => "da fare".into(),
+        };
+        out!("    Richiamo: {} ({state})", format::date(due));
+    }
+    for r in &c.referrals {
+        out!("    Inviato a {}: {}", r.to, r.reason);
+    }
+}

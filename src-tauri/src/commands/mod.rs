@@ -19,7 +19,7 @@ use std::path::PathBuf;
 
 use chrono::{Local, NaiveDate};
 use quartiere_core::store::Writer;
-use quartiere_core::{format, FieldError};
+use quartiere_core::FieldError;
 use serde::Serialize;
 use tauri::{AppHandle, Runtime};
 use tauri_plugin_dialog::DialogExt;
@@ -125,20 +125,8 @@ pub(super) fn parse_id(field: &str, text: &str) -> UiResult<uuid::Uuid> {
     uuid::Uuid::parse_str(text.trim()).map_err(|_| invalid(vec![FieldError::new(field, "identificativo non valido")]))
 }
 
-pub(super) fn given(text: &str) -> Option<String> {
-    Some(text.trim().to_string()).filter(|t| !t.is_empty())
-}
-
-/// An optional date typed as gg/mm/aaaa: `None` when left empty; one that is not a date is a
-/// field error, not a silent blank.
-pub(super) fn optional_date(field: &str, text: &str, errors: &mut Vec<FieldError>) -> Option<NaiveDate> {
-    let text = given(text)?;
-    let date = format::parse_date(&text);
-    if date.is_none() {
-        errors.push(FieldError::new(field, format!("«{text}» non è una data: usa gg/mm/aaaa")));
-    }
-    date
-}
+// Blanks and dates are read as the core reads them for every form.
+pub(super) use quartiere_core::draft::{date as optional_date, given};
 
 /// Reads a coded value; an unknown code is a field error, not a silent blank.
 pub(super) fn code<T>(

@@ -1,16 +1,15 @@
 //! The registry: households with their dwelling and members, people and their forms.
 
 use quartiere_core::access::{self, Action};
-use quartiere_core::codes::{EsfAnswer, Isced, LabourStatus, Relationship};
 use quartiere_core::desk::{self, ContactFilter, DeskContactView, NoteSubject};
 use quartiere_core::ids::{HouseholdId, PersonId};
-use quartiere_core::registry::{self, DwellingInput, EsfFields, HouseholdSummary, MemberInput, Person, PersonInput};
-use quartiere_core::{format, FieldError};
+use quartiere_core::registry::{self, DwellingDraft, HouseholdSummary, MembershipDraft, Person, PersonDraft};
+use quartiere_core::FieldError;
 use serde::{Deserialize, Serialize};
 use tauri::State;
 use ts_rs::TS;
 
-use super::{code, given, invalid, parse_id, today, with_session, write, UiResult};
+use super::{parse_id, today, with_session, write, UiResult};
 use crate::AppState;
 
 #[tauri::command]
@@ -60,21 +59,19 @@ pub struct DwellingForm {
 /// Creates a dwelling and the household living in it.
 #[tauri::command]
 pub async fn create_household(state: State<'_, AppState>, dwelling: DwellingForm) -> UiResult<HouseholdId> {
-    let input = DwellingInput {
-        code: given(&dwelling.code),
-        street: dwelling.street.trim().to_string(),
-        civic: dwelling.civic.trim().to_string(),
-        scala: given(&dwelling.scala),
-        piano: given(&dwelling.piano),
-        interno: given(&dwelling.interno),
-        cap: given(&dwelling.cap),
-        comune: given(&dwelling.comune),
-        provincia: given(&dwelling.provincia),
-    };
-    write(&state, |w| {
-        let d = registry::create_dwelling(w, &input)?;
-        registry::create_household(w, d, Some(today()))
-    })
+    let input = DwellingDraft {
+        code: dwelling.code,
+        street: dwelling.street,
+        civic: dwelling.civic,
+        scala: dwelling.scala,
+        piano: dwelling.piano,
+        interno: dwelling.interno,
+        cap: dwelling.cap,
+        comune: dwelling.comune,
+        provincia: dwelling.provincia,
+    }
+    .parse();
+    write(&state, |w| registry::create_dwelling_and_household(w, &input, Some(today())))
 }
 
 #[tauri::command]
@@ -106,47 +103,25 @@ pub struct PersonForm {
 }
 
 impl PersonForm {
-    fn to_input(&self) -> UiResult<PersonInput> {
-        let mut errors = Vec::new();
-        let birth_date = given(&self.birth_date).and_then(|text| {
-            let date = format::parse_date(&text);
-            if date.is_none() {
-                errors.push(FieldError::new("data_nascita", format!("«{text}» non è una data: usa gg/mm/aaaa")));
-            }
-            date
-        });
-        let sex = given(&self.sex).map(|s| s.to_uppercase().chars().next().unwrap_or(' '));
-        let esf = EsfFields {
-            labour_status: code("esf_labour_status", &self.esf_labour_status, LabourStatus::from_code, &mut errors),
-            isced: code("esf_isced", &self.esf_isced, Isced::from_code, &mut errors),
-            migrant: code("esf_migrant", &self.esf_migrant, EsfAnswer::from_code, &mut errors),
-            disability: code("esf_disability", &self.esf_disability, EsfAnswer::from_code, &mut errors),
-            other_disadvantage: code(
-                "esf_other_disadvantage",
-                &self.esf_other_disadvantage,
-                EsfAnswer::from_code,
-                &mut errors,
-            ),
-            homeless: code("esf_homeless", &self.esf_homeless, EsfAnswer::from_code, &mut errors),
-            rural: code("esf_rural", &self.esf_rural, EsfAnswer::from_code, &mut errors),
-        };
-        let input = PersonInput {
-            surname: self.surname.clone(),
-            name: self.name.clone(),
-            sex,
-            birth_date,
-            birth_place: given(&self.birth_place),
-            codice_fiscale: given(&self.codice_fiscale),
-            citizenship: given(&self.citizenship),
-            phone: given(&self.phone),
-            email: given(&self.email),
-            esf,
-        };
-        errors.extend(input.validate());
-        if errors.is_empty() {
-            Ok(input)
-        } else {
-            Err(invalid(errors))
+    /// The core's draft of the same form: the core reads it, as it reads the command line's.
+    fn into_draft(self) -> PersonDraft {
+        PersonDraft {
+            surname: self.surname,
+            name: self.name,
+            sex: self.sex,
+            birth_date: self.birth_date,
+            birth_place: self.birth_place,
+            codice_fiscale: self.codice_fiscale,
+            citizenship: self.citizenship,
+            phone: self.phone,
+            email: self.email,
+            esf_labour_status: self.esf_labour_status,
+            esf_isced: self.esf_isced,
+            esf_migrant: self.esf_migrant,
+            esf_disability: self.esf_disability,
+            esf_other_disadvantage: self.esf_other_disadvantage,
+            esf_homeless: self.esf_homeless,
+            esf_rural: self.esf_rural,
         }
     }
 }
@@ -154,7 +129,10 @@ impl PersonForm {
 /// Checks a person form as the operator types, without saving (codice fiscale, dates, e-mail...).
 #[tauri::command]
 pub async fn check_person(form: PersonForm) -> UiResult<Vec<FieldError>> {
-    Ok(form.to_input().err().map(|e| e.fields).unwrap_or_default())
+    Ok(match form.into_draft().parse() {
+        Err(quartiere_core::Error::Invalid(fields)) => fields,
+        _ => Vec::new(),
+    })
 }
 
 #[derive(Debug, Deserialize, TS)]
@@ -167,7 +145,7 @@ pub struct MembershipForm {
     pub tenant_of_record: bool,
 }
 
-/// Creates (no `id`) or updates a person; a new person may join a household in the same write.
+/// Creates (no `id`) or updates a person; a person may join a household in the same write.
 #[tauri::command]
 pub async fn save_person(
     state: State<'_, AppState>,
@@ -175,26 +153,17 @@ pub async fn save_person(
     form: PersonForm,
     membership: Option<MembershipForm>,
 ) -> UiResult<PersonId> {
-    let input = form.to_input()?;
+    let input = form.into_draft().parse()?;
     let id = id.as_deref().map(|i| parse_id("persona", i).map(PersonId)).transpose()?;
-    let member = match &membership {
-        None => None,
-        Some(m) => {
-            let relationship = Relationship::from_code(&m.relationship)
-                .ok_or_else(|| invalid(vec![FieldError::new("relazione", "scegli la relazione con l'intestatario")]))?;
-            let since = given(&m.resident_since).and_then(|t| format::parse_date(&t));
-            let household = HouseholdId(parse_id("nucleo", &m.household)?);
-            Some((household, MemberInput { relationship, resident_since: since, tenant_of_record: m.tenant_of_record }))
-        }
-    };
-    write(&state, |w| {
-        let person = match id {
-            Some(id) => registry::update_person(w, id, &input).map(|_| id)?,
-            None => registry::create_person(w, &input)?,
-        };
-        if let Some((household, member)) = &member {
-            registry::add_member(w, *household, person, member)?;
-        }
-        Ok(person)
+    let membership = membership.map(|m| MembershipDraft {
+        household: m.household,
+        relationship: m.relationship,
+        resident_since: m.resident_since,
+        tenant_of_record: m.tenant_of_record,
+    });
+    with_session(&state, |s| {
+        let actor = s.actor;
+        let member = membership.map(|m| m.parse(s.store.conn())).transpose()?;
+        s.store.write(&actor, |w| registry::save_person(w, id, &input, member))
     })
 }

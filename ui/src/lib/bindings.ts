@@ -385,11 +385,11 @@ export type MembershipForm = { household: string, relationship: string, resident
 
 export type ContactForm = { 
 /**
- * `aaaa-mm-ggThh:mm`; empty for now.
+ * `aaaa-mm-ggThh:mm` (or `gg/mm/aaaa hh:mm`); empty for now.
  */
 occurred_at: string, person: string | null, household: string | null, channel: string, topics: Array<string>, note: string, follow_up_on: string, 
 /**
- * A partner id, or `servizio_sociale`.
+ * A partner id, or `servizio_sociale` (see `ContactDraft::refer_to`).
  */
 refer_to: string | null, referral_reason: string, };
 

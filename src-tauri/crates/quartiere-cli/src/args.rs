@@ -233,12 +233,12 @@ pub struct DeskAdd {
     #[arg(long)]
     pub note: Option<String>,
     /// Data del richiamo (gg/mm/aaaa).
-    #[arg(long, value_parser = parse_date_arg)]
-    pub follow_up: Option<NaiveDate>,
+    #[arg(long)]
+    pub follow_up: Option<String>,
     /// Quando (gg/mm/aaaa hh:mm); predefinito: adesso.
     #[arg(long)]
     pub at: Option<String>,
-    /// Invio a un partner (nome o parte del nome) o a «servizio-sociale».
+    /// Invio a un partner (nome, parte del nome o codice) o a «servizio-sociale».
     #[arg(long)]
     pub refer_to: Option<String>,
     /// Motivo dell'invio.

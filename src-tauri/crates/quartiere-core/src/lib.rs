@@ -20,6 +20,7 @@ pub mod cf;
 pub mod codes;
 pub mod demo;
 pub mod desk;
+pub mod draft;
 pub mod format;
 pub mod hooks;
 pub mod import;

@@ -1,6 +1,8 @@
 use chrono::NaiveDateTime;
 use quartiere_core::codes::{Channel, PartnerKind, Topic};
-use quartiere_core::desk::{self, ContactFilter, DeskContactInput, NoteSubject, ReferralInput, ReferralTarget};
+use quartiere_core::desk::{
+    self, ContactDraft, ContactFilter, DeskContactInput, NoteSubject, ReferralInput, ReferralTarget,
+};
 use quartiere_core::registry::{self, PartnerInput, PersonInput};
 use quartiere_core::{Actor, Error, Store};
 
@@ -197,4 +199,82 @@ fn the_household_list_counts_open_follow_ups() {
     );
     f.store.write(&actor, |w| desk::complete_follow_up(w, open, date("2026-03-10"))).unwrap();
     assert_eq!(registry::list_households(f.store.conn(), &f.actor).unwrap()[0].open_follow_ups, 0);
+}
+
+/// One draft read as the window sends it and as the command line types it gives one contact;
+/// every wrong field is named at once.
+#[test]
+fn a_contact_draft_reads_every_spelling_the_window_and_the_cli_use() {
+    let mut f = fixture();
+    let actor = f.actor;
+    let (person, afol) = f
+        .store
+        .write(&actor, |w| {
+            let p = registry::create_person(
+                w,
+                &PersonInput { surname: "Esposito".into(), name: "Rosa".into(), ..Default::default() },
+            )?;
+            let partner = PartnerInput {
+                name: "AFOL Metropolitana".into(),
+                kind: PartnerKind::Lavoro,
+                address: None,
+                phone: None,
+                email: None,
+            };
+            Ok((p, registry::create_partner(w, &partner)?))
+        })
+        .unwrap();
+    let now = at("2026-12-03 12:00");
+    let read = |store: &Store, draft: ContactDraft| draft.parse(store.conn(), &actor, now);
+    let window = ContactDraft {
+        occurred_at: "2026-12-03T09:30".into(),
+        person: person.to_string(),
+        channel: "telefono".into(),
+        topics: vec!["lavoro".into(), "casa".into()],
+        follow_up_on: "2026-12-10".into(),
+        refer_to: "servizio_sociale".into(),
+        referral_reason: "valutazione".into(),
+        ..Default::default()
+    };
+    let cli = ContactDraft {
+        occurred_at: "03/12/2026 09:30".into(),
+        person: person.to_string()[..8].into(),
+        topics: vec!["Lavoro".into(), "casa".into()],
+        follow_up_on: "10/12/2026".into(),
+        refer_to: "Servizio-Sociale".into(),
+        ..window.clone()
+    };
+    let expected = DeskContactInput {
+        occurred_at: at("2026-12-03 09:30"),
+        operator: actor.operator,
+        person: Some(person),
+        household: None,
+        channel: Channel::Telefono,
+        topics: vec![Topic::Lavoro, Topic::Casa],
+        note: None,
+        follow_up_on: Some(date("2026-12-10")),
+        referrals: vec![ReferralInput { target: ReferralTarget::ServizioSociale, reason: "valutazione".into() }],
+    };
+    assert_eq!(read(&f.store, window.clone()).unwrap(), expected);
+    assert_eq!(read(&f.store, cli).unwrap(), expected);
+
+    // A partner by part of its name or by its id; no time given is now.
+    for refer_to in ["afol", &afol.to_string()] {
+        let draft = ContactDraft { occurred_at: String::new(), refer_to: refer_to.into(), ..window.clone() };
+        let input = read(&f.store, draft).unwrap();
+        assert_eq!((input.occurred_at, &input.referrals[0].target), (now, &ReferralTarget::Partner(afol)));
+    }
+
+    let wrong = ContactDraft {
+        occurred_at: "ieri".into(),
+        person: "zzzzzzzz".into(),
+        channel: "piccione".into(),
+        topics: vec!["astrologia".into()],
+        follow_up_on: "presto".into(),
+        refer_to: "nessuno".into(),
+        ..Default::default()
+    };
+    let Err(Error::Invalid(fields)) = read(&f.store, wrong) else { panic!("a wrong draft must be refused") };
+    let named: Vec<&str> = fields.iter().map(|e| e.field.as_str()).collect();
+    assert_eq!(named, ["quando", "canale", "temi", "richiamo", "persona", "invio"]);
 }

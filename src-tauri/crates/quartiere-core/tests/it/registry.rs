@@ -1,5 +1,5 @@
 use quartiere_core::codes::Relationship;
-use quartiere_core::registry::{self, DwellingInput, MemberInput, PersonInput};
+use quartiere_core::registry::{self, DwellingInput, MemberInput, MembershipDraft, PersonDraft, PersonInput};
 use quartiere_core::{Actor, Error, Store};
 
 use crate::*;
@@ -170,4 +170,56 @@ fn person_form_reports_every_problem_in_italian() {
     assert!(!matching.validate().iter().any(|e| e.field == "codice_fiscale"), "an invalid sex is not a CF mismatch");
     // Without a codice fiscale a person is still recordable.
     assert!(person("Diop", "Awa").validate().is_empty());
+}
+
+/// The registry's drafts name every wrong field at once, a date typed wrong included (it is never
+/// read as "not given"); a person saved with a membership is one write, so a refused membership
+/// leaves no person behind.
+#[test]
+fn registry_drafts_refuse_whole_and_a_person_joins_a_household_in_one_write() {
+    let mut f = fixture();
+    let actor = f.actor;
+    let household = f
+        .store
+        .write(&actor, |w| registry::create_dwelling_and_household(w, &dwelling(), Some(date("2010-05-01"))))
+        .unwrap();
+    let person = PersonDraft {
+        surname: "Rossi".into(),
+        name: "Mario".into(),
+        sex: "m".into(),
+        birth_date: "25/04/1945".into(),
+        codice_fiscale: "RSSMRA45D25F205N".into(),
+        ..Default::default()
+    };
+    let input = person.parse().unwrap();
+    assert_eq!((input.sex, input.birth_date), (Some('M'), Some(date("1945-04-25"))));
+
+    let wrong = PersonDraft { birth_date: "1945".into(), esf_isced: "laurea".into(), ..person.clone() };
+    let Err(Error::Invalid(fields)) = wrong.parse() else { panic!("a wrong draft must be refused") };
+    let named: Vec<&str> = fields.iter().map(|e| e.field.as_str()).collect();
+    assert_eq!(named[..2], ["data_nascita", "esf_isced"]);
+
+    let member = MembershipDraft {
+        household: household.to_string(),
+        relationship: "intestatario".into(),
+        resident_since: "da sempre".into(),
+        tenant_of_record: true,
+    };
+    let Err(Error::Invalid(fields)) = member.parse(f.store.conn()) else { panic!("a wrong date must be refused") };
+    assert_eq!(fields[0].field, "residente_dal");
+
+    // A membership refused (Rossi is already a member) undoes the edit of the person made with it.
+    let member = MembershipDraft { resident_since: "01/05/2010".into(), ..member };
+    let first = member.parse(f.store.conn()).unwrap();
+    let rossi = f.store.write(&actor, |w| registry::save_person(w, None, &input, Some(first))).unwrap();
+    let phone = |store: &Store| -> Option<String> {
+        store.conn().query_row("SELECT phone FROM person WHERE id = ?1", [rossi], |r| r.get(0)).unwrap()
+    };
+    let edited = PersonDraft { phone: "02 1234567".into(), ..person }.parse().unwrap();
+    let again = member.parse(f.store.conn()).unwrap();
+    let refused = f.store.write(&actor, |w| registry::save_person(w, Some(rossi), &edited, Some(again)));
+    assert!(matches!(refused, Err(Error::Invalid(_))), "{refused:?}");
+    assert_eq!(phone(&f.store), None, "the refused write left the person as it was");
+    f.store.write(&actor, |w| registry::save_person(w, Some(rossi), &edited, None)).unwrap();
+    assert_eq!(phone(&f.store).as_deref(), Some("02 1234567"));
 }

@@ -14,6 +14,9 @@ use crate::ids::{DeskId, DwellingId, HouseholdId, MembershipId, OperatorId, Part
 use crate::schema::Table;
 use crate::store::{Actor, Store, Writer};
 
+mod draft;
+pub use draft::{DwellingDraft, MembershipDraft, PersonDraft};
+
 // ---------------------------------------------------------------------------------------------
 // Desks and operators
 
@@ -177,6 +180,34 @@ pub fn update_person(w: &mut Writer<'_>, id: PersonId, input: &PersonInput) -> R
     }
     check_person(w.conn(), input, Some(id))?;
     w.update(Table::Person, id.0, &input.columns())
+}
+
+/// Creates a person (`id` is `None`) or updates one, and, when `member` is given, adds them to a
+/// household: one write, so a refused membership leaves no half-saved person.
+pub fn save_person(
+    w: &mut Writer<'_>,
+    id: Option<PersonId>,
+    input: &PersonInput,
+    member: Option<(HouseholdId, MemberInput)>,
+) -> Result<PersonId> {
+    let person = match id {
+        Some(id) => update_person(w, id, input).map(|_| id)?,
+        None => create_person(w, input)?,
+    };
+    if let Some((household, member)) = &member {
+        add_member(w, *household, person, member)?;
+    }
+    Ok(person)
+}
+
+/// Creates a dwelling and the household living in it, formed on `formed_on`.
+pub fn create_dwelling_and_household(
+    w: &mut Writer<'_>,
+    dwelling: &DwellingInput,
+    formed_on: Option<NaiveDate>,
+) -> Result<HouseholdId> {
+    let dwelling = create_dwelling(w, dwelling)?;
+    create_household(w, dwelling, formed_on)
 }
 
 fn check_person(conn: &Connection, input: &PersonInput, this: Option<PersonId>) -> Result<()> {

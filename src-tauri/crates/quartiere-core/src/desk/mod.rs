@@ -15,6 +15,9 @@ use crate::registry::{self, opt};
 use crate::schema::Table;
 use crate::store::{Actor, Store, Writer};
 
+mod draft;
+pub use draft::ContactDraft;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReferralTarget {
     Partner(PartnerId),

@@ -1,0 +1,77 @@
+//! Reading what an operator typed, once, for the window and the command line alike.
+//!
+//! Each domain module has its drafts: a form as text (`PersonDraft`, `ContactDraft`...) that
+//! parses into the module's typed input or into field errors, every wrong field at once. These
+//! helpers are the spellings they share: a blank is "not given", a date is `gg/mm/aaaa` (or
+//! `aaaa-mm-gg`), a date and time also takes `aaaa-mm-ggThh:mm`, a code is read as its list says.
+
+use chrono::{NaiveDate, NaiveDateTime};
+
+use crate::error::FieldError;
+use crate::format;
+
+/// The text, trimmed, or `None` when it is blank.
+pub fn given(text: &str) -> Option<String> {
+    Some(text.trim().to_string()).filter(|t| !t.is_empty())
+}
+
+/// An optional date: `None` when blank; one that is not a date is a field error, never a blank.
+pub fn date(field: &str, text: &str, errors: &mut Vec<FieldError>) -> Option<NaiveDate> {
+    let text = given(text)?;
+    let date = format::parse_date(&text);
+    if date.is_none() {
+        errors.push(FieldError::new(field, format!("«{text}» non è una data: usa gg/mm/aaaa")));
+    }
+    date
+}
+
+/// The date-time spellings accepted: as typed at the desk, as a spreadsheet writes it, as a date
+/// and time input of the window sends it.
+const DATE_TIMES: [&str; 4] = ["%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"];
+
+/// An optional date and time: `None` when blank; anything else not a date and time is a field error.
+pub fn date_time(field: &str, text: &str, errors: &mut Vec<FieldError>) -> Option<NaiveDateTime> {
+    let text = given(text)?;
+    let parsed = DATE_TIMES.iter().find_map(|f| NaiveDateTime::parse_from_str(&text, f).ok());
+    if parsed.is_none() {
+        errors.push(FieldError::new(field, format!("«{text}» non è una data e ora: usa gg/mm/aaaa hh:mm")));
+    }
+    parsed
+}
+
+/// An optional coded value: `None` when blank; an unknown code is a field error naming what is
+/// expected (`what`: "un canale") and the codes of the list.
+pub fn code<T>(
+    field: &str,
+    text: &str,
+    what: &str,
+    parse: fn(&str) -> Option<T>,
+    codes: &str,
+    errors: &mut Vec<FieldError>,
+) -> Option<T> {
+    let text = given(text)?;
+    let value = parse(&text).or_else(|| parse(&crate::text::fold(&text).replace([' ', '-'], "_")));
+    if value.is_none() {
+        errors.push(FieldError::new(field, format!("«{text}» non è {what}: usa uno tra {codes}")));
+    }
+    value
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_spelling_of_a_date_and_time_reads_the_same() {
+        let mut errors = Vec::new();
+        let expected = NaiveDate::from_ymd_opt(2026, 12, 3).unwrap().and_hms_opt(9, 30, 0);
+        for text in ["03/12/2026 09:30", "2026-12-03 09:30", "2026-12-03T09:30", " 2026-12-03T09:30:00 "] {
+            assert_eq!(date_time("quando", text, &mut errors), expected, "{text}");
+        }
+        assert!(errors.is_empty());
+        assert_eq!(date_time("quando", "  ", &mut errors), None);
+        assert!(errors.is_empty(), "a blank is not given, not wrong");
+        assert_eq!(date_time("quando", "ieri", &mut errors), None);
+        assert_eq!(errors[0].field, "quando");
+    }
+}

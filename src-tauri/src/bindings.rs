@@ -40,7 +40,7 @@ pub fn typescript() -> String {
         codes::Relationship, codes::LabourStatus, codes::Isced, codes::EsfAnswer, codes::Channel, codes::Topic,
         codes::PartnerKind,
         // What the core returns.
-        error::FieldError, error::ErrorKind, registry::Overview, registry::EsfFields, registry::Person, registry::DwellingInput,
+        error::FieldError, error::ErrorKind, error::RefusalKind, registry::Overview, registry::EsfFields, registry::Person, registry::DwellingInput,
         registry::Dwelling, registry::Membership, registry::Member, registry::HouseholdDetail,
         registry::HouseholdSummary, search::HitKind, search::SearchHit, desk::ReferralView,
         desk::DeskContactView, desk::NoteVersion, desk::Note, import::RowError, import::ImportReport,

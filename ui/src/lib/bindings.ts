@@ -53,6 +53,11 @@ message: string, };
  */
 export type ErrorKind = "invalid" | "not_found" | "ambiguous" | "schema_too_new" | "forbidden" | "wrong_credentials" | "wrong_key" | "unencrypted" | "import" | "wrong_passphrase" | "not_enrolled" | "folder_unreachable" | "sync" | "database" | "io";
 
+/**
+ * The kind of a [`Refusal`], without its data: what the sync screen and tests switch on.
+ */
+export type RefusalKind = "damaged" | "newer_format" | "newer_schema" | "unreadable" | "card_where_file_expected" | "name_mismatch" | "removed_desk" | "unknown_desk" | "missing_key" | "bad_signature" | "foreign_changes" | "card_mismatch" | "card_missing_key" | "card_unreadable" | "card_bad_signature" | "card_key_changed" | "fork" | "damaged_copy" | "not_allowed" | "foreign_audit_events" | "rewrites_audit_event" | "load_interrupted" | "own_bundle_exists" | "desk_id_taken";
+
 export type Overview = { households: number, people: number, dwellings: number, partners: number, desk_contacts: number, };
 
 /**
@@ -163,7 +168,16 @@ export type RefusedFile = {
 /**
  * Relative to the shared folder.
  */
-path: string, reason: string, };
+path: string, 
+/**
+ * Why, as a kind to switch on; `None` for a refusal an older Quartiere recorded, until the
+ * next sync checks the file again.
+ */
+kind: RefusalKind | null, 
+/**
+ * Why, as the operator reads it.
+ */
+reason: string, };
 
 /**
  * What one sync did.

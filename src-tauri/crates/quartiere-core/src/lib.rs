@@ -30,6 +30,6 @@ pub mod registry;
 pub mod search;
 pub mod sync;
 
-pub use error::{Error, ErrorKind, FieldError, Result};
+pub use error::{Error, ErrorKind, FieldError, Refusal, RefusalKind, Result};
 pub use hooks::HOOKS;
 pub use store::{Actor, Store};

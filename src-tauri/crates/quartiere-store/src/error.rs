@@ -161,11 +161,222 @@ pub enum SyncError {
     #[error("la cartella condivisa {0} non è raggiungibile: controlla che il disco o la rete siano collegati")]
     FolderUnreachable(String),
     #[error("{0}")]
-    Refused(String),
+    Refused(Refusal),
 }
 
 impl From<std::io::Error> for SyncError {
     fn from(e: std::io::Error) -> SyncError {
-        SyncError::Refused(format!("errore di lettura: {e}"))
+        SyncError::Refused(Refusal::Unreadable(e.to_string()))
+    }
+}
+
+impl From<Refusal> for Error {
+    fn from(refusal: Refusal) -> Error {
+        Error::Sync(SyncError::Refused(refusal))
+    }
+}
+
+/// Why sync refused a file of the shared folder (or refused to write one). A type, so tests and the
+/// sync screen match the variant ([`Refusal::kind`]); its Italian sentence is made only when shown.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    /// The file's bytes do not decode (damaged, cut short); the detail says where.
+    #[error("file danneggiato: {0}")]
+    Damaged(String),
+    #[error("file in un formato più recente (versione {0}): aggiorna Quartiere")]
+    NewerFormat(u8),
+    #[error("scritto da una versione più recente di Quartiere: aggiorna il programma su questa postazione")]
+    NewerSchema,
+    #[error("file non leggibile ({0})")]
+    Unreadable(String),
+    #[error("scheda di postazione dove era atteso un pacchetto")]
+    CardWhereFileExpected,
+    #[error("l'intestazione non corrisponde al nome del file (file copiato, rinominato o riprodotto)")]
+    NameMismatch,
+    #[error("la postazione che lo ha scritto è stata rimossa dal gruppo: non viene applicato")]
+    RemovedDesk,
+    #[error("postazione sconosciuta: la sua scheda non è (ancora) nella cartella")]
+    UnknownDesk,
+    /// Encrypted with a team key this desk lacks; `key` is the key id's first characters.
+    #[error(
+        "cifrato con una chiave del gruppo che questa postazione non ha (chiave {key}): \
+         se la chiave è stata cambiata, inserisci la nuova passphrase"
+    )]
+    MissingKey { key: String },
+    #[error("firma non valida: il file non è stato scritto dalla postazione «{desk}» (falsificato o alterato)")]
+    BadSignature { desk: String },
+    #[error("il pacchetto contiene cambiamenti attribuiti a un'altra postazione")]
+    ForeignChanges,
+    #[error("scheda di postazione non corrispondente alla sua cartella")]
+    CardMismatch,
+    #[error("scheda cifrata con una chiave che questa postazione non ha ({key})")]
+    CardMissingKey { key: String },
+    #[error("scheda di postazione illeggibile")]
+    CardUnreadable,
+    #[error("firma della scheda di postazione non valida")]
+    CardBadSignature,
+    #[error("la scheda della postazione è cambiata: chiave di firma diversa da quella registrata (possibile falsificazione)")]
+    CardKeyChanged,
+    /// The same desk published two different files under one number: it was restored from a backup.
+    #[error(
+        "la postazione «{desk}» ha pubblicato due pacchetti diversi con lo stesso numero {seq}: \
+         probabilmente è stata ripristinata da una copia di sicurezza e deve essere registrata di nuovo"
+    )]
+    Fork { desk: String, seq: u64 },
+    /// A damaged copy of a bundle already applied from a whole copy: only reported.
+    #[error("{0} (il pacchetto era già stato applicato da una copia integra)")]
+    DamagedCopy(Box<Refusal>),
+    /// A change its author's role did not allow at its time; `why` says which rule.
+    #[error("contiene modifiche di «{author}», ma {why}")]
+    NotAllowed { author: String, why: String },
+    #[error("contiene eventi del registro degli accessi di un'altra postazione")]
+    ForeignAuditEvents,
+    #[error("riscrive un evento del registro degli accessi")]
+    RewritesAuditEvent,
+    #[error("lettura della copia iniziale interrotta da un errore interno: non è stata caricata")]
+    LoadInterrupted,
+    /// This desk's own next bundle number is taken in the folder: it must enrol again.
+    #[error(
+        "il pacchetto n. {seq} di questa postazione esiste già nella cartella: la postazione va registrata di nuovo"
+    )]
+    OwnBundleExists { seq: u64 },
+    #[error("nella cartella esiste già una postazione con questo identificativo: registra di nuovo la postazione")]
+    DeskIdTaken,
+}
+
+/// The kind of a [`Refusal`], without its data: what the sync screen and tests switch on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum RefusalKind {
+    Damaged,
+    NewerFormat,
+    NewerSchema,
+    Unreadable,
+    CardWhereFileExpected,
+    NameMismatch,
+    RemovedDesk,
+    UnknownDesk,
+    MissingKey,
+    BadSignature,
+    ForeignChanges,
+    CardMismatch,
+    CardMissingKey,
+    CardUnreadable,
+    CardBadSignature,
+    CardKeyChanged,
+    Fork,
+    DamagedCopy,
+    NotAllowed,
+    ForeignAuditEvents,
+    RewritesAuditEvent,
+    LoadInterrupted,
+    OwnBundleExists,
+    DeskIdTaken,
+}
+
+impl RefusalKind {
+    pub const ALL: [RefusalKind; 24] = [
+        RefusalKind::Damaged,
+        RefusalKind::NewerFormat,
+        RefusalKind::NewerSchema,
+        RefusalKind::Unreadable,
+        RefusalKind::CardWhereFileExpected,
+        RefusalKind::NameMismatch,
+        RefusalKind::RemovedDesk,
+        RefusalKind::UnknownDesk,
+        RefusalKind::MissingKey,
+        RefusalKind::BadSignature,
+        RefusalKind::ForeignChanges,
+        RefusalKind::CardMismatch,
+        RefusalKind::CardMissingKey,
+        RefusalKind::CardUnreadable,
+        RefusalKind::CardBadSignature,
+        RefusalKind::CardKeyChanged,
+        RefusalKind::Fork,
+        RefusalKind::DamagedCopy,
+        RefusalKind::NotAllowed,
+        RefusalKind::ForeignAuditEvents,
+        RefusalKind::RewritesAuditEvent,
+        RefusalKind::LoadInterrupted,
+        RefusalKind::OwnBundleExists,
+        RefusalKind::DeskIdTaken,
+    ];
+
+    /// The kind's stable code, as the desk's list of refused files stores it.
+    pub fn code(self) -> &'static str {
+        match self {
+            RefusalKind::Damaged => "damaged",
+            RefusalKind::NewerFormat => "newer_format",
+            RefusalKind::NewerSchema => "newer_schema",
+            RefusalKind::Unreadable => "unreadable",
+            RefusalKind::CardWhereFileExpected => "card_where_file_expected",
+            RefusalKind::NameMismatch => "name_mismatch",
+            RefusalKind::RemovedDesk => "removed_desk",
+            RefusalKind::UnknownDesk => "unknown_desk",
+            RefusalKind::MissingKey => "missing_key",
+            RefusalKind::BadSignature => "bad_signature",
+            RefusalKind::ForeignChanges => "foreign_changes",
+            RefusalKind::CardMismatch => "card_mismatch",
+            RefusalKind::CardMissingKey => "card_missing_key",
+            RefusalKind::CardUnreadable => "card_unreadable",
+            RefusalKind::CardBadSignature => "card_bad_signature",
+            RefusalKind::CardKeyChanged => "card_key_changed",
+            RefusalKind::Fork => "fork",
+            RefusalKind::DamagedCopy => "damaged_copy",
+            RefusalKind::NotAllowed => "not_allowed",
+            RefusalKind::ForeignAuditEvents => "foreign_audit_events",
+            RefusalKind::RewritesAuditEvent => "rewrites_audit_event",
+            RefusalKind::LoadInterrupted => "load_interrupted",
+            RefusalKind::OwnBundleExists => "own_bundle_exists",
+            RefusalKind::DeskIdTaken => "desk_id_taken",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<RefusalKind> {
+        RefusalKind::ALL.into_iter().find(|k| k.code() == code)
+    }
+}
+
+impl Refusal {
+    pub fn kind(&self) -> RefusalKind {
+        match self {
+            Refusal::Damaged(_) => RefusalKind::Damaged,
+            Refusal::NewerFormat(_) => RefusalKind::NewerFormat,
+            Refusal::NewerSchema => RefusalKind::NewerSchema,
+            Refusal::Unreadable(_) => RefusalKind::Unreadable,
+            Refusal::CardWhereFileExpected => RefusalKind::CardWhereFileExpected,
+            Refusal::NameMismatch => RefusalKind::NameMismatch,
+            Refusal::RemovedDesk => RefusalKind::RemovedDesk,
+            Refusal::UnknownDesk => RefusalKind::UnknownDesk,
+            Refusal::MissingKey { .. } => RefusalKind::MissingKey,
+            Refusal::BadSignature { .. } => RefusalKind::BadSignature,
+            Refusal::ForeignChanges => RefusalKind::ForeignChanges,
+            Refusal::CardMismatch => RefusalKind::CardMismatch,
+            Refusal::CardMissingKey { .. } => RefusalKind::CardMissingKey,
+            Refusal::CardUnreadable => RefusalKind::CardUnreadable,
+            Refusal::CardBadSignature => RefusalKind::CardBadSignature,
+            Refusal::CardKeyChanged => RefusalKind::CardKeyChanged,
+            Refusal::Fork { .. } => RefusalKind::Fork,
+            Refusal::DamagedCopy(_) => RefusalKind::DamagedCopy,
+            Refusal::NotAllowed { .. } => RefusalKind::NotAllowed,
+            Refusal::ForeignAuditEvents => RefusalKind::ForeignAuditEvents,
+            Refusal::RewritesAuditEvent => RefusalKind::RewritesAuditEvent,
+            Refusal::LoadInterrupted => RefusalKind::LoadInterrupted,
+            Refusal::OwnBundleExists { .. } => RefusalKind::OwnBundleExists,
+            Refusal::DeskIdTaken => RefusalKind::DeskIdTaken,
+        }
+    }
+}
+
+/// A fault met reading a file's bytes is that file's refusal.
+impl From<SyncError> for Refusal {
+    fn from(e: SyncError) -> Refusal {
+        match e {
+            SyncError::Refused(refusal) => refusal,
+            SyncError::Version(v) => Refusal::NewerFormat(v),
+            SyncError::Damaged(detail) => Refusal::Damaged(detail),
+            other => Refusal::Damaged(other.to_string()),
+        }
     }
 }

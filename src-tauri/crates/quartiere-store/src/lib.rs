@@ -22,5 +22,5 @@ pub mod store;
 pub mod text;
 pub mod vault;
 
-pub use error::{Error, ErrorKind, FieldError, Result};
+pub use error::{Error, ErrorKind, FieldError, Refusal, RefusalKind, Result};
 pub use store::{Actor, Store};

@@ -13,6 +13,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0005_rights.sql"),
     include_str!("../migrations/0006_base.sql"),
     include_str!("../migrations/0007_search_index.sql"),
+    include_str!("../migrations/0008_refusal_kind.sql"),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -15,7 +15,7 @@ use super::keys::TeamKey;
 use super::{event, frontier_to_json, short, Keys, Peer, META_FORK, META_LAST_FRONTIER};
 use super::{format, Round};
 use crate::crypto::{self, DeskSigner};
-use crate::error::Result;
+use crate::error::{Refusal, Result};
 use crate::ids::DeskId;
 use crate::schema::SYNCED_SCHEMA;
 use crate::store::{meta_get, meta_set, Store};
@@ -34,13 +34,13 @@ pub(super) fn check_file(
     keys: &Keys,
     peers: &BTreeMap<DeskId, Peer>,
     removed: &BTreeSet<Uuid>,
-) -> std::result::Result<Checked, String> {
+) -> std::result::Result<Checked, Refusal> {
     let (header, plain) = open_checked(bytes, entry, keys, peers, removed)?;
-    let payload = Payload::decode(&plain, header.version).map_err(|e| e.to_string())?;
+    let payload = Payload::decode(&plain, header.version)?;
     if header.kind == Kind::Bundle
         && payload.changes.iter().any(|c| c.desk != header.desk || c.origin_seq != header.seq)
     {
-        return Err("il pacchetto contiene cambiamenti attribuiti a un'altra postazione".into());
+        return Err(Refusal::ForeignChanges);
     }
     Ok(Checked { header, payload, hash: crypto::sha256_hex(bytes) })
 }
@@ -57,34 +57,26 @@ pub(super) fn open_checked(
     keys: &Keys,
     peers: &BTreeMap<DeskId, Peer>,
     removed: &BTreeSet<Uuid>,
-) -> std::result::Result<(Header, Vec<u8>), String> {
-    let header = Header::parse(bytes).map_err(|e| e.to_string())?;
+) -> std::result::Result<(Header, Vec<u8>), Refusal> {
+    let header = Header::parse(bytes)?;
     let (kind, desk, seq) = match entry {
         Entry::Bundle { desk, seq } => (Kind::Bundle, desk, seq),
         Entry::Snapshot { desk, seq } => (Kind::Snapshot, desk, seq),
-        Entry::Card { .. } => return Err("scheda di postazione dove era atteso un pacchetto".into()),
+        Entry::Card { .. } => return Err(Refusal::CardWhereFileExpected),
     };
     if header.kind != kind || header.desk != desk || header.seq != seq {
-        return Err("l'intestazione non corrisponde al nome del file (file copiato, rinominato o riprodotto)".into());
+        return Err(Refusal::NameMismatch);
     }
     if i64::from(header.schema) > SYNCED_SCHEMA {
-        return Err(
-            "scritto da una versione più recente di Quartiere: aggiorna il programma su questa postazione".into()
-        );
+        return Err(Refusal::NewerSchema);
     }
     if removed.contains(&desk.0) {
-        return Err("la postazione che lo ha scritto è stata rimossa dal gruppo: non viene applicato".into());
+        return Err(Refusal::RemovedDesk);
     }
     let Some(peer) = peers.get(&desk) else {
-        return Err("postazione sconosciuta: la sua scheda non è (ancora) nella cartella".into());
+        return Err(Refusal::UnknownDesk);
     };
-    let key = keys.keys.get(&header.key_id).ok_or_else(|| {
-        format!(
-            "cifrato con una chiave del gruppo che questa postazione non ha (chiave {}): \
-             se la chiave è stata cambiata, inserisci la nuova passphrase",
-            short(header.key_id)
-        )
-    })?;
+    let key = keys.keys.get(&header.key_id).ok_or_else(|| Refusal::MissingKey { key: short(header.key_id) })?;
     let (signed, signature) = format::split_signature(bytes);
     let verify = || crypto::verify(&peer.verifying_key, signed, &signature);
     // A large file (a snapshot: tens of megabytes) is checked on two cores at once: its signature
@@ -100,12 +92,9 @@ pub(super) fn open_checked(
         (signed_by_peer, if signed_by_peer { format::open_file(bytes, &header, key) } else { Ok(Vec::new()) })
     };
     if !signed_by_peer {
-        return Err(format!(
-            "firma non valida: il file non è stato scritto dalla postazione «{}» (falsificato o alterato)",
-            peer.name
-        ));
+        return Err(Refusal::BadSignature { desk: peer.name.clone() });
     }
-    let plain = opened.map_err(|e| e.to_string())?;
+    let plain = opened?;
     Ok((header, plain))
 }
 
@@ -117,7 +106,7 @@ pub fn read_bundle(
     seq: u64,
     key: &TeamKey,
     verifying_key: [u8; 32],
-) -> std::result::Result<Payload, String> {
+) -> std::result::Result<Payload, Refusal> {
     let keys = Keys {
         folder: PathBuf::new(),
         signer: DeskSigner::from_seed(&[0; 32]),
@@ -128,21 +117,18 @@ pub fn read_bundle(
     check_file(bytes, Entry::Bundle { desk, seq }, &keys, &peers, &BTreeSet::new()).map(|c| c.payload)
 }
 
-pub(super) fn check_card(bytes: &[u8], desk: DeskId, keys: &Keys) -> std::result::Result<DeskCard, String> {
-    let header = Header::parse(bytes).map_err(|e| e.to_string())?;
+pub(super) fn check_card(bytes: &[u8], desk: DeskId, keys: &Keys) -> std::result::Result<DeskCard, Refusal> {
+    let header = Header::parse(bytes)?;
     if header.kind != Kind::DeskCard || header.desk != desk {
-        return Err("scheda di postazione non corrispondente alla sua cartella".into());
+        return Err(Refusal::CardMismatch);
     }
-    let key = keys.keys.get(&header.key_id).ok_or_else(|| {
-        format!("scheda cifrata con una chiave che questa postazione non ha ({})", short(header.key_id))
-    })?;
-    let plain = format::open_file(bytes, &header, key).map_err(|e| e.to_string())?;
-    let card: DeskCard = serde_json::from_slice(&plain).map_err(|_| "scheda di postazione illeggibile".to_string())?;
-    let verifying_key: [u8; 32] =
-        crypto::unb64(&card.verifying_key).ok_or_else(|| "chiave di firma della scheda illeggibile".to_string())?;
+    let key = keys.keys.get(&header.key_id).ok_or_else(|| Refusal::CardMissingKey { key: short(header.key_id) })?;
+    let plain = format::open_file(bytes, &header, key)?;
+    let card: DeskCard = serde_json::from_slice(&plain).map_err(|_| Refusal::CardUnreadable)?;
+    let verifying_key: [u8; 32] = crypto::unb64(&card.verifying_key).ok_or(Refusal::CardUnreadable)?;
     let (signed, signature) = format::split_signature(bytes);
     if card.desk_id != desk.0 || !crypto::verify(&verifying_key, signed, &signature) {
-        return Err("firma della scheda di postazione non valida".into());
+        return Err(Refusal::CardBadSignature);
     }
     Ok(card)
 }

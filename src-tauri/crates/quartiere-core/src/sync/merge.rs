@@ -769,7 +769,7 @@ mod tests {
 mod streaming {
     use super::tests_support::*;
     use super::*;
-    use crate::error::Error;
+    use crate::error::{Error, Refusal};
     use crate::sync::SyncError;
 
     /// A fault met after some tables are already in (a snapshot is decoded while it loads) undoes
@@ -781,14 +781,14 @@ mod streaming {
         let runs: Vec<Result<Vec<WireChange>>> = vec![
             Ok(vec![cell(Table::Dwelling, 10, "street", text("Via Fermi"), 1)]),
             Ok(vec![cell(Table::Person, 30, "surname", text("Rossi"), 1)]),
-            Err(Error::Sync(SyncError::Refused("contenuto non valido alla posizione 99: fine inattesa".into()))),
+            Err(Refusal::Damaged("contenuto non valido alla posizione 99: fine inattesa".into()).into()),
         ];
         let contexts = [BTreeMap::new()];
         let outcome = store.bulk_apply_tx(|tx| {
             let (stats, newest) = load_snapshot(tx, runs.into_iter(), &contexts, "2026-12-01T10:00:00Z")?;
             Ok((stats, newest))
         });
-        assert!(matches!(outcome, Err(Error::Sync(SyncError::Refused(ref r))) if r.contains("fine inattesa")));
+        assert!(matches!(outcome, Err(Error::Sync(SyncError::Refused(Refusal::Damaged(_))))), "{outcome:?}");
         for table in ["dwelling", "person", "base_chunk", "search_doc"] {
             let rows: i64 = store.conn().query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)).unwrap();
             assert_eq!(rows, 0, "{table}");

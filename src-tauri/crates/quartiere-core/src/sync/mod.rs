@@ -32,7 +32,7 @@ use self::format::{Header, Kind};
 use self::keys::TeamKey;
 use crate::access::{self, Action};
 use crate::crypto::{self, DeskSigner};
-use crate::error::Result;
+use crate::error::{RefusalKind, Result};
 use crate::ids::DeskId;
 use crate::schema::SYNCED_SCHEMA;
 use crate::store::{meta_get, meta_set, Actor, Store};
@@ -87,6 +87,10 @@ pub struct SyncProgress {
 pub struct RefusedFile {
     /// Relative to the shared folder.
     pub path: String,
+    /// Why, as a kind to switch on; `None` for a refusal an older Quartiere recorded, until the
+    /// next sync checks the file again.
+    pub kind: Option<RefusalKind>,
+    /// Why, as the operator reads it.
     pub reason: String,
 }
 

@@ -8,14 +8,14 @@ use uuid::Uuid;
 
 use super::folder::{Entry, Folder, Listed};
 use super::format::{Kind, Payload, WireChange};
-use super::{base, folder, format, merge, Round, SyncError};
+use super::{base, folder, format, merge, Round};
 use super::{
     frontier, frontier_from_json, frontier_to_json, header, now_text, sync_with, Keys, SyncReport, META_BASE,
     META_LAST_FRONTIER, SNAPSHOT_EVERY,
 };
 use crate::clock::Hlc;
 use crate::crypto;
-use crate::error::{Error, Result};
+use crate::error::{Error, Refusal, Result};
 use crate::ids::{DeskId, OperatorId};
 use crate::schema::Table;
 use crate::store::{meta_get, meta_set, Actor, Store};
@@ -123,10 +123,7 @@ pub(super) fn publish_bundle(store: &mut Store, keys: &Keys, folder: &Folder, re
         )?;
         meta_set(tx, META_LAST_FRONTIER, &frontier_to_json(&frontier))?;
         if !folder::publish(&dir, &folder::bundle_name(seq), &bytes)? {
-            return Err(SyncError::Refused(format!(
-                "il pacchetto n. {seq} di questa postazione esiste già nella cartella: la postazione va registrata di nuovo"
-            ))
-            .into());
+            return Err(Refusal::OwnBundleExists { seq }.into());
         }
         Ok(())
     })?;

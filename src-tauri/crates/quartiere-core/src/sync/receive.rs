@@ -18,7 +18,7 @@ use super::{
 use crate::access::{self, Action, Role};
 use crate::clock::Hlc;
 use crate::crypto;
-use crate::error::{Error, Result};
+use crate::error::{Error, Refusal, Result};
 use crate::ids::{DeskId, OperatorId};
 use crate::schema::Table;
 use crate::store::{meta_get, meta_set, Store};
@@ -39,7 +39,7 @@ pub(super) fn read_cards(store: &mut Store, round: &mut Round) -> Result<()> {
         match checked {
             Ok(card) => match round.known.get(&desk) {
                 Some(peer) if crypto::b64(&peer.verifying_key) != card.verifying_key => {
-                    refuse(store, &mut round.report, item, "la scheda della postazione è cambiata: chiave di firma diversa da quella registrata (possibile falsificazione)")?;
+                    refuse(store, &mut round.report, item, &Refusal::CardKeyChanged)?;
                 }
                 Some(_) => clear_refusal(store, item)?,
                 None => {
@@ -129,7 +129,7 @@ pub(super) fn apply_bundles(
         let bytes = match item.read() {
             Ok(b) => b,
             Err(e) => {
-                refuse(store, report, item, &format!("file non leggibile ({e})"))?;
+                refuse(store, report, item, &Refusal::Unreadable(e.to_string()))?;
                 continue;
             }
         };
@@ -141,14 +141,8 @@ pub(super) fn apply_bundles(
                 continue;
             }
             let reason = match check_file(&bytes, item.entry, keys, known, removed) {
-                Ok(_) => {
-                    let name = known.get(&desk).map(|p| p.name.clone()).unwrap_or_default();
-                    format!(
-                        "la postazione «{name}» ha pubblicato due pacchetti diversi con lo stesso numero {seq}: \
-                         probabilmente è stata ripristinata da una copia di sicurezza e deve essere registrata di nuovo"
-                    )
-                }
-                Err(reason) => format!("{reason} (il pacchetto era già stato applicato da una copia integra)"),
+                Ok(_) => Refusal::Fork { desk: known.get(&desk).map(|p| p.name.clone()).unwrap_or_default(), seq },
+                Err(reason) => Refusal::DamagedCopy(Box::new(reason)),
             };
             refuse(store, report, item, &reason)?;
             continue;
@@ -236,17 +230,21 @@ pub(super) fn forget_settled_refusals(
     Ok(())
 }
 
-pub(super) fn refuse(store: &mut Store, report: &mut SyncReport, item: &Listed, reason: &str) -> Result<()> {
+/// Records a refused file with its kind and, for the sync screen, its sentence; it is retried at
+/// every sync until it passes or leaves the folder.
+pub(super) fn refuse(store: &mut Store, report: &mut SyncReport, item: &Listed, refusal: &Refusal) -> Result<()> {
     let now = now_text(store);
+    let (kind, reason) = (refusal.kind(), refusal.to_string());
     store.local_write(|tx| {
         tx.execute(
-            "INSERT INTO sync_refused (path, reason, size, first_seen, last_seen) VALUES (?1, ?2, ?3, ?4, ?4)
-             ON CONFLICT (path) DO UPDATE SET reason = excluded.reason, size = excluded.size, last_seen = excluded.last_seen",
-            params![item.shown, reason, item.size as i64, now],
+            "INSERT INTO sync_refused (path, kind, reason, size, first_seen, last_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?5)
+             ON CONFLICT (path) DO UPDATE SET kind = excluded.kind, reason = excluded.reason, size = excluded.size,
+                 last_seen = excluded.last_seen",
+            params![item.shown, kind.code(), reason, item.size as i64, now],
         )?;
         Ok(())
     })?;
-    report.refused.push(RefusedFile { path: item.shown.clone(), reason: reason.to_string() });
+    report.refused.push(RefusedFile { path: item.shown.clone(), kind: Some(kind), reason });
     Ok(())
 }
 
@@ -385,7 +383,7 @@ impl Authors {
                     Some(r) => format!("il suo ruolo «{}» non permette di {}", r.label(), action.describe()),
                     None => "non risulta un operatore attivo".into(),
                 };
-                return Err(SyncError::Refused(format!("contiene modifiche di «{name}», ma {why}")).into());
+                return Err(Refusal::NotAllowed { author: name, why }.into());
             }
         }
         Ok(())
@@ -396,9 +394,7 @@ impl Authors {
     /// (checked after the merge, so a second value for a cell, from any desk, is caught).
     fn check_audit_events(&self, tx: &rusqlite::Connection) -> Result<()> {
         if self.foreign_audit {
-            return Err(
-                SyncError::Refused("contiene eventi del registro degli accessi di un'altra postazione".into()).into()
-            );
+            return Err(Refusal::ForeignAuditEvents.into());
         }
         let mut stmt = tx.prepare_cached(
             "SELECT count(*) - count(DISTINCT col) FROM change_log WHERE tbl = 'audit_event' AND row_id = ?1",
@@ -406,7 +402,7 @@ impl Authors {
         for row in &self.audit_rows {
             let rewritten: i64 = stmt.query_row([row.to_string()], |r| r.get(0))?;
             if rewritten > 0 {
-                return Err(SyncError::Refused("riscrive un evento del registro degli accessi".into()).into());
+                return Err(Refusal::RewritesAuditEvent.into());
             }
         }
         Ok(())
@@ -515,7 +511,7 @@ pub(super) fn load_snapshot(
         let (frontier, contexts, changes) = match ChangeReader::open(&plain, version) {
             Ok(opened) => opened,
             Err(e) => {
-                refuse(store, report, item, &e.to_string())?;
+                refuse(store, report, item, &Refusal::from(e))?;
                 continue;
             }
         };
@@ -524,18 +520,16 @@ pub(super) fn load_snapshot(
         // The changes are decoded on a second thread and loaded run by run as they come: a fault
         // found late in the file refuses it whole, since all of it is one transaction.
         let applied = std::thread::scope(|scope| {
-            let (send, runs) = std::sync::mpsc::sync_channel::<std::result::Result<Vec<WireChange>, String>>(2);
+            let (send, runs) = std::sync::mpsc::sync_channel::<std::result::Result<Vec<WireChange>, Refusal>>(2);
             let have = &have;
             let decoder = scope.spawn(move || decode_runs(changes, have, send));
             let work = move |tx: &rusqlite::Transaction<'_>| {
-                let runs = runs.into_iter().map(|run| run.map_err(|reason| Error::Sync(SyncError::Refused(reason))));
+                let runs = runs.into_iter().map(|run| run.map_err(Error::from));
                 let (stats, newest) = merge::load_snapshot(tx, runs, &contexts, now)?;
                 // The runs also end if the decoder stopped by a fault of its own, not at the end of
                 // the file: then nothing of the load may stay.
                 let Ok(authors) = decoder.join() else {
-                    return Err(Error::Sync(SyncError::Refused(
-                        "lettura della copia iniziale interrotta da un errore interno: non è stata caricata".into(),
-                    )));
+                    return Err(Refusal::LoadInterrupted.into());
                 };
                 authors.check(tx)?;
                 crate::privacy::after_merge(tx, authors.erased(), now)?;
@@ -579,7 +573,7 @@ pub(super) const RUN_CHANGES: usize = 1 << 16;
 pub(super) fn decode_runs(
     mut reader: ChangeReader<'_>,
     have: &BTreeMap<DeskId, u64>,
-    send: std::sync::mpsc::SyncSender<std::result::Result<Vec<WireChange>, String>>,
+    send: std::sync::mpsc::SyncSender<std::result::Result<Vec<WireChange>, Refusal>>,
 ) -> Authors {
     let mut authors = Authors::default();
     // Only what this desk does not have yet goes on, and the checks after the load learn of it.
@@ -608,7 +602,7 @@ pub(super) fn decode_runs(
                 break;
             }
             Err(e) => {
-                let _ = send.send(Err(e.to_string()));
+                let _ = send.send(Err(Refusal::from(e)));
                 break;
             }
         }

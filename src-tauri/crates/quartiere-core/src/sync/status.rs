@@ -14,7 +14,7 @@ use super::{
     now_text, ConflictChoice, ConflictView, DeskStatus, Keys, RefusedFile, SyncStatus, META_FOLDER, META_FORK,
     META_LAST_SYNC, META_RETIRED, META_SIGNER,
 };
-use crate::error::{Error, Result};
+use crate::error::{Error, RefusalKind, Result};
 use crate::ids::{DeskId, OperatorId};
 use crate::schema::table_label;
 use crate::schema::Table;
@@ -88,8 +88,15 @@ pub fn status(store: &Store, actor: &Actor) -> Result<SyncStatus> {
         });
     }
     let refused = conn
-        .prepare("SELECT path, reason FROM sync_refused ORDER BY path")?
-        .query_map([], |r| Ok(RefusedFile { path: r.get(0)?, reason: r.get(1)? }))?
+        .prepare("SELECT path, kind, reason FROM sync_refused ORDER BY path")?
+        .query_map([], |r| {
+            let kind: Option<String> = r.get(1)?;
+            Ok(RefusedFile {
+                path: r.get(0)?,
+                kind: kind.as_deref().and_then(RefusalKind::from_code),
+                reason: r.get(2)?,
+            })
+        })?
         .collect::<rusqlite::Result<_>>()?;
     let open_conflicts: i64 =
         conn.query_row("SELECT count(*) FROM sync_conflict WHERE resolved_at IS NULL", [], |r| r.get(0))?;

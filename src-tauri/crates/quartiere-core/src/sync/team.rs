@@ -17,7 +17,7 @@ use super::{
 };
 use super::{folder, format, keys, SyncError};
 use crate::crypto::{self, DeskSigner, KdfParams};
-use crate::error::{Error, Result};
+use crate::error::{Error, Refusal, Result};
 use crate::ids::DeskId;
 use crate::schema::Table;
 use crate::store::{meta_get, meta_set, Actor, Store};
@@ -160,11 +160,7 @@ pub(super) fn join(
     let bytes = format::seal_file(header, &serde_json::to_vec(&card).expect("json of a card"), current, &signer);
     let dir = folder.desk_dir(desk);
     if !folder::publish(&dir, "desk.qrt", &bytes)? {
-        return Err(SyncError::Refused(
-            "nella cartella esiste già una postazione con questo identificativo: registra di nuovo la postazione"
-                .into(),
-        )
-        .into());
+        return Err(Refusal::DeskIdTaken.into());
     }
     let folder_text = folder.root.display().to_string();
     store.local_write(|tx| {

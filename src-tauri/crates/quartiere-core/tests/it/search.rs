@@ -256,6 +256,7 @@ fn an_upgrade_rebuilds_the_search_index_from_the_tables() {
              CREATE VIRTUAL TABLE search_fts USING fts5 (
                  body, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3');
              INSERT INTO search_fts (rowid, body) VALUES (1, 'fantasma');
+             ALTER TABLE sync_refused DROP COLUMN kind;
              PRAGMA user_version = 6;",
         )
         .unwrap();

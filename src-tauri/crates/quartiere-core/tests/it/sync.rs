@@ -13,8 +13,8 @@ use quartiere_core::ids::IdGen;
 use quartiere_core::schema::Table;
 use quartiere_core::store::canonical_dump;
 use quartiere_core::sync::{self, ConflictChoice, SyncReport};
-use quartiere_core::ErrorKind;
 use quartiere_core::{Actor, Error, Store};
+use quartiere_core::{ErrorKind, RefusalKind};
 use uuid::Uuid;
 
 pub const PASS: &str = "cortile di via Pirandello";
@@ -187,8 +187,8 @@ fn damaged_forged_replayed_and_wrong_key_bundles_are_refused_whole_and_later_one
         assert_eq!(report.bundles_applied, 0, "{how}");
         assert_eq!(surname(&b, first), None, "{how}: nothing applied in part");
     }
-    let reason = &sync::status(&b.store, &b.actor).unwrap().refused[0].reason;
-    assert!(reason.contains("alterato") || reason.contains("firma"), "{reason}");
+    let shown = &sync::status(&b.store, &b.actor).unwrap().refused[0];
+    assert_eq!(shown.kind, Some(RefusalKind::BadSignature), "{shown:?}");
     let after = b.store.conn().query_row("SELECT count(*) FROM change_log", [], |r| r.get::<_, i64>(0)).unwrap();
     // Only B's own bundle bookkeeping: no change row came from the damaged files.
     assert_eq!(after, changes_before);
@@ -199,7 +199,7 @@ fn damaged_forged_replayed_and_wrong_key_bundles_are_refused_whole_and_later_one
     assert!(report
         .refused
         .iter()
-        .any(|r| r.path.ends_with("b-0000000000000002.qrt") && r.reason.contains("riprodotto")));
+        .any(|r| r.path.ends_with("b-0000000000000002.qrt") && r.kind == Some(RefusalKind::NameMismatch)));
 
     // The truncated file is then delivered whole, and the real bundle 2 arrives: both apply.
     fs::write(target.join("b-0000000000000001.qrt"), &good1).unwrap();
@@ -222,7 +222,7 @@ fn damaged_forged_replayed_and_wrong_key_bundles_are_refused_whole_and_later_one
     fs::write(target.join("b-0000000000000003.qrt"), &forged).unwrap();
     let report = run(&mut b);
     let refusal = report.refused.iter().find(|r| r.path.ends_with("b-0000000000000003.qrt")).expect("forged refused");
-    assert!(refusal.reason.contains("firma non valida") || refusal.reason.contains("alterato"), "{}", refusal.reason);
+    assert_eq!(refusal.kind, Some(RefusalKind::BadSignature), "{refusal:?}");
 
     // Wrong key: a team made with another passphrase writes a bundle; B cannot have its key.
     let other = tempfile::tempdir().unwrap();
@@ -231,7 +231,10 @@ fn damaged_forged_replayed_and_wrong_key_bundles_are_refused_whole_and_later_one
     run(&mut stranger);
     copy_tree(other.path().join("desks").as_path(), b_folder.path().join("desks").as_path());
     let report = run(&mut b);
-    assert!(report.refused.iter().any(|r| r.reason.contains("chiave") && r.path.contains("desk.qrt")), "{report:?}");
+    assert!(
+        report.refused.iter().any(|r| r.kind == Some(RefusalKind::CardMissingKey) && r.path.contains("desk.qrt")),
+        "{report:?}"
+    );
     assert_eq!(
         b.store
             .conn()
@@ -407,7 +410,7 @@ fn audit_chains_travel_and_a_bundle_rewriting_an_event_is_refused() {
     let published = run(&mut a);
     assert!(published.published_seq.is_some());
     let report = run(&mut b);
-    assert!(report.refused.iter().any(|r| r.reason.contains("riscrive un evento del registro")), "{report:?}");
+    assert!(report.refused.iter().any(|r| r.kind == Some(RefusalKind::RewritesAuditEvent)), "{report:?}");
     assert_eq!(
         b.store
             .conn()
@@ -469,7 +472,7 @@ fn a_removed_desk_is_refused_after_the_key_is_rotated() {
     run(&mut a);
     // B cannot read the new key's bundles until it unlocks the new key file.
     let report = run(&mut b);
-    assert!(report.refused.iter().any(|r| r.reason.contains("nuova passphrase")), "{report:?}");
+    assert!(report.refused.iter().any(|r| r.kind == Some(RefusalKind::MissingKey)), "{report:?}");
     assert!(sync::status(&b.store, &b.actor).unwrap().new_key_waiting);
     assert_eq!(sync::unlock(&mut b.store, &b.actor, PASS).unwrap_err().kind(), ErrorKind::WrongPassphrase);
     assert!(sync::unlock(&mut b.store, &b.actor, "nuova frase del gruppo").unwrap() >= 1);
@@ -479,7 +482,7 @@ fn a_removed_desk_is_refused_after_the_key_is_rotated() {
     run(&mut lost);
     let report = run(&mut b);
     assert!(
-        report.refused.iter().any(|r| r.reason.contains("rimossa dal gruppo")),
+        report.refused.iter().any(|r| r.kind == Some(RefusalKind::RemovedDesk)),
         "the removed desk's bundle is refused: {report:?}"
     );
     let names: Vec<String> = b
@@ -620,7 +623,7 @@ fn files_refused_before_their_desks_card_arrived_are_not_left_refused() {
     let first = run(&mut c);
     assert!(first.snapshot_loaded.is_none());
     assert!(first.refused.len() >= 3, "the snapshot and two bundles wait for the card: {first:?}");
-    assert!(first.refused.iter().all(|r| r.reason.contains("postazione sconosciuta")), "{first:?}");
+    assert!(first.refused.iter().all(|r| r.kind == Some(RefusalKind::UnknownDesk)), "{first:?}");
 
     fs::copy(own.join("desk.qrt"), target.join("desk.qrt")).unwrap();
     let second = run(&mut c);

@@ -12,6 +12,7 @@ use quartiere_core::schema::Table;
 use quartiere_core::sync::format::{self, Header, Kind, Payload, WireChange, HEADER_LEN};
 use quartiere_core::sync::keys::TeamKey;
 use quartiere_core::sync::read_bundle;
+use quartiere_core::RefusalKind;
 use rusqlite::types::Value;
 use uuid::Uuid;
 
@@ -198,16 +199,16 @@ fn a_large_file_checked_on_two_cores_is_refused_for_any_fault() {
     };
     let other = DeskSigner::generate();
     let err = refused(&file, other.verifying_key());
-    assert!(err.contains("firma non valida"), "{err}");
+    assert_eq!(err.kind(), RefusalKind::BadSignature, "{err}");
     // Damaged content under the original signature: the signature no longer matches, and says so.
     let mut damaged = file.clone();
     damaged[HEADER_LEN + 1000] ^= 0x10;
     let err = refused(&damaged, signer.verifying_key());
-    assert!(err.contains("firma non valida"), "{err}");
+    assert_eq!(err.kind(), RefusalKind::BadSignature, "{err}");
     // Damaged content signed again by the desk: the AEAD check refuses it.
     let mut resigned = damaged[..damaged.len() - 64].to_vec();
     let signature = signer.sign(&resigned);
     resigned.extend(signature);
     let err = refused(&resigned, signer.verifying_key());
-    assert!(err.contains("integrità"), "{err}");
+    assert_eq!(err.kind(), RefusalKind::Damaged, "{err}");
 }

@@ -48,7 +48,7 @@ pub fn typescript() -> String {
         sync::SyncReport, sync::DeskStatus, sync::SyncStatus, sync::EnrolOutcome, sync::ConflictView,
         sync::ConflictChoice, access::Role, accounts::OperatorView, audit::AuditKind, audit::AuditEntry,
         audit::ChainProblem, audit::ChainReport, backup::BackupReason, backup::BackupInfo,
-        privacy::ConsentKind, privacy::ConsentView, privacy::ErasureOutcome, privacy::AccessFiles,
+        privacy::ConsentKind, privacy::ErasureMode, privacy::ConsentView, privacy::ErasureOutcome, privacy::AccessFiles,
         privacy::RetentionFlag,
         // The shell's own wire types.
         commands::UiError, commands::UiErrorKind, commands::ShellErrorKind, commands::home::Home, commands::registry::HouseholdView, commands::registry::DwellingForm, commands::registry::PersonForm,

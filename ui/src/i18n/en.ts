@@ -50,6 +50,7 @@ export const en: Strings = {
     noTenant: "not given",
     count: (n: number) => (n === 1 ? "1 household" : `${n} households`),
   },
+  address: { scala: "staircase", piano: "floor", interno: "flat" },
   household: {
     title: "Household",
     dwelling: "Dwelling",
@@ -295,7 +296,7 @@ export const en: Strings = {
       print: "print",
       backup: "backup",
       restore: "restore",
-    } as Record<string, string>,
+    },
   },
   rights: {
     title: "Privacy",
@@ -312,7 +313,7 @@ export const en: Strings = {
       notice: "Privacy notice",
       special_categories: "Consent to special-category data (health, disability)",
       images: "Consent to photos and filming",
-    } as Record<string, string>,
+    },
     requests: "The person's requests",
     export: "Export all data (access request)",
     exported: (pdf: string, json: string) => `Data exported to ${pdf} (to hand over) and ${json}.`,
@@ -327,7 +328,7 @@ export const en: Strings = {
     working: "Working…",
     cancel: "Cancel",
     held: (reason: string) => `Request recorded, data kept: ${reason}.`,
-    done: { erased: "Data erased.", pseudonymised: "Data pseudonymised." } as Record<string, string>,
+    done: { erased: "Data erased.", pseudonymised: "Data pseudonymised." },
   },
   retention: {
     title: "Data retention",
@@ -352,7 +353,7 @@ export const en: Strings = {
     confirm: "Restore",
     cancel: "Cancel",
     restored: "Backup restored. If this desk synced with others, link it again in Sync.",
-    reasons: { scheduled: "daily", manual: "on request", before_migration: "before upgrade" } as Record<string, string>,
+    reasons: { scheduled: "daily", manual: "on request", before_migration: "before upgrade" },
   },
   loading: "Loading…",
   sync: {
@@ -362,7 +363,7 @@ export const en: Strings = {
     never: "Never synced",
     last: (when: string) => `Last sync: ${when}`,
     notEnrolled: "This desk is not linked to the others",
-    phases: { reading: "Reading the folder", snapshot: "Loading the initial copy", applying: "Applying bundles", publishing: "Publishing" } as Record<string, string>,
+    phases: { reading: "Reading the folder", snapshot: "Loading the initial copy", applying: "Applying bundles", publishing: "Publishing" },
     progress: (done: number, total: number) => `${done} of ${total}`,
     intro:
       "The lab's desks exchange their changes through a shared folder (a USB stick, a network folder or Syncthing). Everything written there is encrypted with the team key and signed by the desk.",
@@ -408,7 +409,7 @@ export const en: Strings = {
     noConflicts: "No conflicts to review.",
     field: "Field",
     /** The record fields a conflict can name, by column. */
-    fields: { surname: "Surname", name: "Name", sex: "Sex", birth_date: "Date of birth", birth_place: "Place of birth", codice_fiscale: "Tax code", citizenship: "Citizenship", phone: "Phone", email: "Email", esf_labour_status: "Labour status (ESF)", esf_isced: "Education (ESF)", esf_migrant: "Foreign background (ESF)", esf_disability: "Disability (ESF)", esf_other_disadvantage: "Other disadvantage (ESF)", esf_homeless: "Homeless (ESF)", esf_rural: "Rural area (ESF)", deleted: "Deleted", code: "Dwelling code", street: "Street", civic: "Number", scala: "Staircase", piano: "Floor", interno: "Flat", cap: "Postcode", comune: "Municipality", provincia: "Province", formed_on: "Formed on", dissolved_on: "Dissolved on", relationship: "Relationship", resident_since: "Resident since", left_on: "Left on", tenant_of_record: "Tenant of record", kind: "Kind", address: "Address", role: "Role", follow_up_on: "Follow-up on", follow_up_done_on: "Follow-up done on", channel: "Channel", reason: "Reason", referred_on: "Referred on" } as Record<string, string>,
+    fields: { surname: "Surname", name: "Name", sex: "Sex", birth_date: "Date of birth", birth_place: "Place of birth", codice_fiscale: "Tax code", citizenship: "Citizenship", phone: "Phone", email: "Email", esf_labour_status: "Labour status (ESF)", esf_isced: "Education (ESF)", esf_migrant: "Foreign background (ESF)", esf_disability: "Disability (ESF)", esf_other_disadvantage: "Other disadvantage (ESF)", esf_homeless: "Homeless (ESF)", esf_rural: "Rural area (ESF)", deleted: "Deleted", code: "Dwelling code", street: "Street", civic: "Number", scala: "Staircase", piano: "Floor", interno: "Flat", cap: "Postcode", comune: "Municipality", provincia: "Province", formed_on: "Formed on", dissolved_on: "Dissolved on", relationship: "Relationship", resident_since: "Resident since", left_on: "Left on", tenant_of_record: "Tenant of record", kind: "Kind", address: "Address", role: "Role", follow_up_on: "Follow-up on", follow_up_done_on: "Follow-up done on", channel: "Channel", reason: "Reason", referred_on: "Referred on" },
     current: "Current value",
     other: "Other desk's value",
     keepCurrent: "Keep the current value",

@@ -21,3 +21,9 @@ export function currentLanguage(): Language {
 export function t(): Strings {
   return language === "en" && english ? english : it;
 }
+
+/** A label from one of the maps keyed by text the core sends (a sync phase, a column name): the
+ *  text itself when the map has no label for it. */
+export function label(map: Record<string, string>, key: string): string {
+  return map[key] ?? key;
+}

@@ -1,5 +1,5 @@
 // Every string the interface shows, in Italian. English (en.ts) must have the same shape.
-import type { UiErrorKind } from "../lib/bindings";
+import type { AuditKind, BackupReason, ConsentKind, UiErrorKind } from "../lib/bindings";
 
 export const it = {
   app: { name: "Quartiere", tagline: "Laboratorio sociale di quartiere", mainNav: "Sezioni" },
@@ -51,6 +51,7 @@ export const it = {
     noTenant: "non indicato",
     count: (n: number) => (n === 1 ? "1 nucleo" : `${n} nuclei`),
   },
+  address: { scala: "scala", piano: "piano", interno: "int." },
   household: {
     title: "Nucleo",
     dwelling: "Alloggio",
@@ -264,7 +265,7 @@ export const it = {
     never: "Mai sincronizzata",
     last: (when: string) => `Ultima sincronizzazione: ${when}`,
     notEnrolled: "Postazione non collegata alle altre",
-    phases: { reading: "Lettura della cartella", snapshot: "Caricamento della copia iniziale", applying: "Applicazione dei pacchetti", publishing: "Pubblicazione" } as Record<string, string>,
+    phases: { reading: "Lettura della cartella", snapshot: "Caricamento della copia iniziale", applying: "Applicazione dei pacchetti", publishing: "Pubblicazione" } satisfies Record<string, string>,
     progress: (done: number, total: number) => `${done} di ${total}`,
     intro:
       "Le postazioni del laboratorio si scambiano le modifiche attraverso una cartella condivisa (una chiavetta USB, una cartella di rete o Syncthing). Tutto ciò che viene scritto nella cartella è cifrato con la chiave del gruppo e firmato dalla postazione.",
@@ -310,7 +311,7 @@ export const it = {
     noConflicts: "Nessun conflitto da rivedere.",
     field: "Campo",
     /** The record fields a conflict can name, by column. */
-    fields: { surname: "Cognome", name: "Nome", sex: "Sesso", birth_date: "Data di nascita", birth_place: "Luogo di nascita", codice_fiscale: "Codice fiscale", citizenship: "Cittadinanza", phone: "Telefono", email: "Email", esf_labour_status: "Condizione occupazionale (FSE)", esf_isced: "Titolo di studio (FSE)", esf_migrant: "Origine straniera (FSE)", esf_disability: "Disabilità (FSE)", esf_other_disadvantage: "Altro svantaggio (FSE)", esf_homeless: "Senza dimora (FSE)", esf_rural: "Area rurale (FSE)", deleted: "Eliminato", code: "Codice alloggio", street: "Via", civic: "Civico", scala: "Scala", piano: "Piano", interno: "Interno", cap: "CAP", comune: "Comune", provincia: "Provincia", formed_on: "Costituito il", dissolved_on: "Sciolto il", relationship: "Relazione", resident_since: "Residente dal", left_on: "Uscito il", tenant_of_record: "Intestatario", kind: "Tipo", address: "Indirizzo", role: "Ruolo", follow_up_on: "Richiamo il", follow_up_done_on: "Richiamo fatto il", channel: "Canale", reason: "Motivo", referred_on: "Inviato il" } as Record<string, string>,
+    fields: { surname: "Cognome", name: "Nome", sex: "Sesso", birth_date: "Data di nascita", birth_place: "Luogo di nascita", codice_fiscale: "Codice fiscale", citizenship: "Cittadinanza", phone: "Telefono", email: "Email", esf_labour_status: "Condizione occupazionale (FSE)", esf_isced: "Titolo di studio (FSE)", esf_migrant: "Origine straniera (FSE)", esf_disability: "Disabilità (FSE)", esf_other_disadvantage: "Altro svantaggio (FSE)", esf_homeless: "Senza dimora (FSE)", esf_rural: "Area rurale (FSE)", deleted: "Eliminato", code: "Codice alloggio", street: "Via", civic: "Civico", scala: "Scala", piano: "Piano", interno: "Interno", cap: "CAP", comune: "Comune", provincia: "Provincia", formed_on: "Costituito il", dissolved_on: "Sciolto il", relationship: "Relazione", resident_since: "Residente dal", left_on: "Uscito il", tenant_of_record: "Intestatario", kind: "Tipo", address: "Indirizzo", role: "Ruolo", follow_up_on: "Richiamo il", follow_up_done_on: "Richiamo fatto il", channel: "Canale", reason: "Motivo", referred_on: "Inviato il" } satisfies Record<string, string>,
     current: "Valore attuale",
     other: "Valore dell'altra postazione",
     keepCurrent: "Tieni il valore attuale",
@@ -363,7 +364,7 @@ export const it = {
       print: "stampa",
       backup: "copia di sicurezza",
       restore: "ripristino",
-    } as Record<string, string>,
+    } satisfies Record<AuditKind, string>,
   },
   rights: {
     title: "Privacy",
@@ -380,7 +381,7 @@ export const it = {
       notice: "Informativa sul trattamento dei dati",
       special_categories: "Consenso ai dati particolari (salute, disabilità)",
       images: "Consenso a foto e riprese",
-    } as Record<string, string>,
+    } satisfies Record<ConsentKind, string>,
     requests: "Richieste dell'interessato",
     export: "Esporta tutti i dati (richiesta di accesso)",
     exported: (pdf: string, json: string) => `Dati esportati in ${pdf} (da consegnare) e ${json}.`,
@@ -395,7 +396,7 @@ export const it = {
     working: "Operazione in corso…",
     cancel: "Annulla",
     held: (reason: string) => `Richiesta registrata, dati conservati: ${reason}.`,
-    done: { erased: "Dati cancellati.", pseudonymised: "Dati pseudonimizzati." } as Record<string, string>,
+    done: { erased: "Dati cancellati.", pseudonymised: "Dati pseudonimizzati." } satisfies Record<"erased" | "pseudonymised", string>,
   },
   retention: {
     title: "Conservazione dei dati",
@@ -420,7 +421,7 @@ export const it = {
     confirm: "Ripristina",
     cancel: "Annulla",
     restored: "Copia ripristinata. Se la postazione era collegata alle altre, ricollegala in Sincronizza.",
-    reasons: { scheduled: "giornaliera", manual: "richiesta", before_migration: "prima dell'aggiornamento" } as Record<string, string>,
+    reasons: { scheduled: "giornaliera", manual: "richiesta", before_migration: "prima dell'aggiornamento" } satisfies Record<BackupReason, string>,
   },
   loading: "Caricamento…",
   errors: {

@@ -1,5 +1,7 @@
-// Typed calls to the shell's commands (src-tauri/src/commands.rs). The types are generated from the
-// Rust types into bindings.ts (see src-tauri/src/bindings.rs); only the calls are written by hand.
+// Typed calls to the shell's commands (src-tauri/src/commands/). The types are generated from the
+// Rust types into bindings.ts (see src-tauri/src/bindings.rs); only the calls are written by hand,
+// and every one goes through `call`, which brings back the sign-in screen when the shell says the
+// session is locked.
 import { Channel, invoke } from "@tauri-apps/api/core";
 
 import type {
@@ -7,70 +9,96 @@ import type {
   Home, Choices, ImportProgress, ImportReport, MembershipForm, Person, PersonForm, PersonId, SearchHit, Settings,
   UiError, FieldError, SyncStatus, SyncReport, SyncProgress, EnrolOutcome, ConflictView, ConflictChoice,
   Door, Me, OperatorView, AuditEntry, AuditFilterForm, ChainReport, AuditExport,
-  BackupInfo, ConsentView, ConsentForm, AccessFiles, ErasureOutcome, RetentionFlag,
+  BackupInfo, ConsentView, ConsentForm, AccessFiles, ErasureMode, ErasureOutcome, RetentionFlag, Role,
 } from "./bindings";
 
 export type * from "./bindings";
 
-function importCall(command: string, path: string, onProgress: (p: ImportProgress) => void) {
-  const channel = new Channel<ImportProgress>();
+/** The shell's commands, as src-tauri/build.rs declares them. */
+export type CommandName =
+  | "overview" | "home" | "search" | "households" | "household" | "create_household" | "person" | "check_person"
+  | "save_person" | "add_contact" | "contacts" | "import_pick" | "import_preview" | "import_confirm" | "settings"
+  | "save_settings" | "choices" | "ready" | "door" | "sign_in" | "create_desk" | "lock" | "operators" | "add_operator"
+  | "set_operator_role" | "deactivate_operator" | "change_passphrase" | "audit_events" | "audit_check" | "audit_export"
+  | "backups" | "backup_now" | "backup_restore" | "consents" | "add_consent" | "withdraw_consent" | "person_export"
+  | "person_erase" | "retention" | "sync_pick_folder" | "sync_status" | "sync_enrol" | "sync_unlock" | "sync_now"
+  | "sync_conflicts" | "sync_resolve";
+
+let whenLocked: () => void = () => undefined;
+
+/** What to do when a command finds the session locked (the shell's own idle limit): set once by
+ *  the session, which goes back to the sign-in screen. */
+export function onLocked(handler: () => void): void {
+  whenLocked = handler;
+}
+
+/** Calls a command; a "locked" answer also brings back the sign-in screen before it is thrown. */
+async function call<T>(command: CommandName, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (error) {
+    if (isUiError(error) && error.kind === "locked") whenLocked();
+    throw error;
+  }
+}
+
+function withProgress<P, T>(command: CommandName, args: Record<string, unknown>, onProgress: (p: P) => void) {
+  const channel = new Channel<P>();
   channel.onmessage = onProgress;
-  return invoke<ImportReport>(command, { path, onProgress: channel });
+  return call<T>(command, { ...args, onProgress: channel });
 }
 
 export const api = {
-  home: () => invoke<Home>("home"),
-  search: (query: string, scope?: "people" | "households") => invoke<SearchHit[]>("search", { query, scope }),
-  households: () => invoke<HouseholdSummary[]>("households"),
-  household: (id: string) => invoke<HouseholdView>("household", { id }),
-  person: (id: string) => invoke<Person>("person", { id }),
-  choices: () => invoke<Choices>("choices"),
-  checkPerson: (form: PersonForm) => invoke<FieldError[]>("check_person", { form }),
+  home: () => call<Home>("home"),
+  search: (query: string, scope?: "people" | "households") => call<SearchHit[]>("search", { query, scope }),
+  households: () => call<HouseholdSummary[]>("households"),
+  household: (id: string) => call<HouseholdView>("household", { id }),
+  person: (id: string) => call<Person>("person", { id }),
+  choices: () => call<Choices>("choices"),
+  checkPerson: (form: PersonForm) => call<FieldError[]>("check_person", { form }),
   savePerson: (id: string | null, form: PersonForm, membership: MembershipForm | null) =>
-    invoke<PersonId>("save_person", { id, form, membership }),
-  addContact: (form: ContactForm) => invoke<DeskContactId>("add_contact", { form }),
-  contacts: (filter: ContactFilterForm) => invoke<DeskContactView[]>("contacts", { filter }),
-  createHousehold: (dwelling: DwellingForm) => invoke<HouseholdId>("create_household", { dwelling }),
-  importPick: () => invoke<string | null>("import_pick"),
-  importPreview: (path: string, onProgress: (p: ImportProgress) => void) => importCall("import_preview", path, onProgress),
-  importConfirm: (path: string, onProgress: (p: ImportProgress) => void) => importCall("import_confirm", path, onProgress),
-  settings: () => invoke<Settings>("settings"),
-  saveSettings: (settings: Settings) => invoke<Settings>("save_settings", { settings }),
-  ready: (pageMs: number) => invoke<null>("ready", { pageMs }),
-  syncPickFolder: () => invoke<string | null>("sync_pick_folder"),
-  syncStatus: () => invoke<SyncStatus>("sync_status"),
+    call<PersonId>("save_person", { id, form, membership }),
+  addContact: (form: ContactForm) => call<DeskContactId>("add_contact", { form }),
+  contacts: (filter: ContactFilterForm) => call<DeskContactView[]>("contacts", { filter }),
+  createHousehold: (dwelling: DwellingForm) => call<HouseholdId>("create_household", { dwelling }),
+  importPick: () => call<string | null>("import_pick"),
+  importPreview: (path: string, onProgress: (p: ImportProgress) => void) =>
+    withProgress<ImportProgress, ImportReport>("import_preview", { path }, onProgress),
+  importConfirm: (path: string, onProgress: (p: ImportProgress) => void) =>
+    withProgress<ImportProgress, ImportReport>("import_confirm", { path }, onProgress),
+  settings: () => call<Settings>("settings"),
+  saveSettings: (settings: Settings) => call<Settings>("save_settings", { settings }),
+  ready: (pageMs: number) => call<null>("ready", { pageMs }),
+  syncPickFolder: () => call<string | null>("sync_pick_folder"),
+  syncStatus: () => call<SyncStatus>("sync_status"),
   syncEnrol: (folder: string, passphrase: string, deskName: string, recoveryCode: string | null) =>
-    invoke<EnrolOutcome>("sync_enrol", { folder, passphrase, deskName, recoveryCode }),
-  syncUnlock: (passphrase: string) => invoke<number>("sync_unlock", { passphrase }),
-  syncNow: (onProgress: (p: SyncProgress) => void) => {
-    const channel = new Channel<SyncProgress>();
-    channel.onmessage = onProgress;
-    return invoke<SyncReport>("sync_now", { onProgress: channel });
-  },
-  syncConflicts: () => invoke<ConflictView[]>("sync_conflicts"),
-  syncResolve: (id: number, choice: ConflictChoice) => invoke<null>("sync_resolve", { id, choice }),
-  door: () => invoke<Door>("door"),
-  signIn: (name: string, passphrase: string) => invoke<Me>("sign_in", { name, passphrase }),
-  createDesk: (desk: string, name: string, passphrase: string) => invoke<Me>("create_desk", { desk, name, passphrase }),
-  lock: () => invoke<null>("lock"),
-  operators: () => invoke<OperatorView[]>("operators"),
-  addOperator: (name: string, role: string, passphrase: string) =>
-    invoke<null>("add_operator", { name, role, passphrase }),
-  setOperatorRole: (id: string, role: string) => invoke<null>("set_operator_role", { id, role }),
-  deactivateOperator: (id: string) => invoke<null>("deactivate_operator", { id }),
-  changePassphrase: (old: string, next: string) => invoke<null>("change_passphrase", { old, new: next }),
-  auditEvents: (filter: AuditFilterForm) => invoke<AuditEntry[]>("audit_events", { filter }),
-  auditCheck: () => invoke<ChainReport>("audit_check"),
-  auditExport: () => invoke<AuditExport | null>("audit_export"),
-  backups: () => invoke<BackupInfo[]>("backups"),
-  backupNow: () => invoke<BackupInfo>("backup_now"),
-  backupRestore: (path: string, passphrase: string) => invoke<Me>("backup_restore", { path, passphrase }),
-  consents: (person: string) => invoke<ConsentView[]>("consents", { person }),
-  addConsent: (person: string, form: ConsentForm) => invoke<null>("add_consent", { person, form }),
-  withdrawConsent: (id: string) => invoke<null>("withdraw_consent", { id }),
-  personExport: (person: string) => invoke<AccessFiles | null>("person_export", { person }),
-  personErase: (person: string, mode: string, reason: string) => invoke<ErasureOutcome>("person_erase", { person, mode, reason }),
-  retention: () => invoke<RetentionFlag[]>("retention"),
+    call<EnrolOutcome>("sync_enrol", { folder, passphrase, deskName, recoveryCode }),
+  syncUnlock: (passphrase: string) => call<number>("sync_unlock", { passphrase }),
+  syncNow: (onProgress: (p: SyncProgress) => void) => withProgress<SyncProgress, SyncReport>("sync_now", {}, onProgress),
+  syncConflicts: () => call<ConflictView[]>("sync_conflicts"),
+  syncResolve: (id: number, choice: ConflictChoice) => call<null>("sync_resolve", { id, choice }),
+  door: () => call<Door>("door"),
+  signIn: (name: string, passphrase: string) => call<Me>("sign_in", { name, passphrase }),
+  createDesk: (desk: string, name: string, passphrase: string) => call<Me>("create_desk", { desk, name, passphrase }),
+  lock: () => call<null>("lock"),
+  operators: () => call<OperatorView[]>("operators"),
+  addOperator: (name: string, role: Role, passphrase: string) =>
+    call<null>("add_operator", { name, role, passphrase }),
+  setOperatorRole: (id: string, role: Role) => call<null>("set_operator_role", { id, role }),
+  deactivateOperator: (id: string) => call<null>("deactivate_operator", { id }),
+  changePassphrase: (old: string, next: string) => call<null>("change_passphrase", { old, new: next }),
+  auditEvents: (filter: AuditFilterForm) => call<AuditEntry[]>("audit_events", { filter }),
+  auditCheck: () => call<ChainReport>("audit_check"),
+  auditExport: () => call<AuditExport | null>("audit_export"),
+  backups: () => call<BackupInfo[]>("backups"),
+  backupNow: () => call<BackupInfo>("backup_now"),
+  backupRestore: (path: string, passphrase: string) => call<Me>("backup_restore", { path, passphrase }),
+  consents: (person: string) => call<ConsentView[]>("consents", { person }),
+  addConsent: (person: string, form: ConsentForm) => call<null>("add_consent", { person, form }),
+  withdrawConsent: (id: string) => call<null>("withdraw_consent", { id }),
+  personExport: (person: string) => call<AccessFiles | null>("person_export", { person }),
+  personErase: (person: string, mode: ErasureMode, reason: string) => call<ErasureOutcome>("person_erase", { person, mode, reason }),
+  retention: () => call<RetentionFlag[]>("retention"),
 };
 
 

@@ -339,6 +339,8 @@ made_at: string, reason: BackupReason, schema_version: number, bytes: number, };
  */
 export type ConsentKind = "notice" | "special_categories" | "images";
 
+export type ErasureMode = "erase" | "pseudonymise";
+
 export type ConsentView = { id: string, kind: ConsentKind, version: string, given_on: string | null, withdrawn_on: string | null, };
 
 export type ErasureOutcome = { "outcome": "erased" } | { "outcome": "pseudonymised" } | { "outcome": "held", until: string, reason: string, };

@@ -21,3 +21,27 @@ export function instant(iso: string | null | undefined): string {
   const two = (n: number) => String(n).padStart(2, "0");
   return `${two(d.getDate())}/${two(d.getMonth() + 1)}/${d.getFullYear()} ${two(d.getHours())}:${two(d.getMinutes())}`;
 }
+
+/** Where a dwelling is, on one line: `Via Luigi Pirandello 6/H, scala A, piano 2, int. 5`, with the
+ *  words of the current language. The one place an address is written for the screen. */
+export function dwellingLine(
+  d: { street: string; civic: string; scala: string | null; piano: string | null; interno: string | null },
+  words: { scala: string; piano: string; interno: string },
+): string {
+  const parts = [`${d.street} ${d.civic}`];
+  if (d.scala) parts.push(`${words.scala} ${d.scala}`);
+  if (d.piano) parts.push(`${words.piano} ${d.piano}`);
+  if (d.interno) parts.push(`${words.interno} ${d.interno}`);
+  return parts.join(", ");
+}
+
+/** The full postal address, as the domain writes it:
+ *  `Via Luigi Pirandello 6/H, scala A, 20090 Trezzano sul Naviglio (MI)`. */
+export function postalLine(
+  d: Parameters<typeof dwellingLine>[0] & { cap: string | null; comune: string | null; provincia: string | null },
+  words: Parameters<typeof dwellingLine>[1],
+): string {
+  const town = [d.cap, d.comune].filter(Boolean).join(" ");
+  const place = town && d.provincia ? `${town} (${d.provincia})` : town;
+  return place ? `${dwellingLine(d, words)}, ${place}` : dwellingLine(d, words);
+}

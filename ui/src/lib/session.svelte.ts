@@ -1,12 +1,19 @@
 // Who is signed in, and the lock. The shell closes the database on `lock` (and by itself after
 // the idle limit); the window locks too after the same time without a key press or a click.
-import { api, isUiError, type Door, type Me } from "./api";
+import { api, onLocked, type Door, type Me } from "./api";
 
 export const session = $state<{ door: Door | null; me: Me | null }>({ door: null, me: null });
 
 /** Minutes without activity before the window locks (the shell enforces the same limit). */
 const IDLE_MINUTES = 10;
 let timer: ReturnType<typeof setTimeout> | undefined;
+
+// Any command answering "locked" (the shell's own idle limit) brings back the sign-in screen.
+onLocked(() => {
+  clearTimeout(timer);
+  session.me = null;
+  void loadDoor().catch(() => undefined);
+});
 
 export async function loadDoor(): Promise<void> {
   session.door = await api.door();
@@ -29,14 +36,4 @@ export async function lock(): Promise<void> {
 export function touch(): void {
   clearTimeout(timer);
   if (session.me) timer = setTimeout(() => void lock(), IDLE_MINUTES * 60 * 1000);
-}
-
-/** Any command answering "locked" (the shell's own idle limit) brings back the sign-in screen. */
-export function lockedOut(error: unknown): boolean {
-  if (isUiError(error) && error.kind === "locked") {
-    session.me = null;
-    void loadDoor().catch(() => undefined);
-    return true;
-  }
-  return false;
 }

@@ -1,0 +1,47 @@
+// The screens and how each is shown: the code to load (each screen is its own chunk, loaded when
+// first opened and fetched after sign-in, so the sign-in screen paints without parsing the whole
+// app) and the props it gets from where the operator is.
+import type { Component } from "svelte";
+import type { Go, Screen } from "./screen";
+
+type Props = Record<string, unknown>;
+
+interface Route<S extends Screen> {
+  // Each screen's props differ; `props` below is what gives each its own.
+  load: () => Promise<{ default: Component<any> }>;
+  props: (screen: S, go: Go) => Props;
+}
+
+type Routes = { [N in Screen["name"]]: Route<Extract<Screen, { name: N }>> };
+
+const withGo = (_: Screen, go: Go): Props => ({ go });
+const alone = (): Props => ({});
+
+export const routes: Routes = {
+  home: { load: () => import("../screens/Home.svelte"), props: withGo },
+  households: { load: () => import("../screens/Households.svelte"), props: withGo },
+  household: { load: () => import("../screens/Household.svelte"), props: (s, go) => ({ id: s.id, go }) },
+  "household-new": { load: () => import("../screens/HouseholdNew.svelte"), props: withGo },
+  people: { load: () => import("../screens/People.svelte"), props: withGo },
+  person: { load: () => import("../screens/Person.svelte"), props: (s, go) => ({ id: s.id, go }) },
+  "person-new": {
+    load: () => import("../screens/PersonEdit.svelte"),
+    props: (s, go) => ({ household: s.household ?? null, go }),
+  },
+  "person-edit": { load: () => import("../screens/PersonEdit.svelte"), props: (s, go) => ({ id: s.id, go }) },
+  desk: { load: () => import("../screens/Desk.svelte"), props: alone },
+  settings: { load: () => import("../screens/Settings.svelte"), props: alone },
+  import: { load: () => import("../screens/Import.svelte"), props: alone },
+  sync: { load: () => import("../screens/Sync.svelte"), props: alone },
+  audit: { load: () => import("../screens/Audit.svelte"), props: alone },
+};
+
+/** The props of the screen the operator is on. */
+export function propsOf(screen: Screen, go: Go): Props {
+  return (routes[screen.name] as Route<Screen>).props(screen, go);
+}
+
+/** A screen starts afresh when this changes: another screen, or the same screen for another record. */
+export function keyOf(screen: Screen): string {
+  return "id" in screen ? `${screen.name}:${screen.id}` : screen.name;
+}

@@ -26,7 +26,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::access::{self, Action};
+use crate::access::{self, Action, Role};
 use crate::crypto::hex;
 use crate::error::{Error, Result};
 use crate::files::write_whole;
@@ -354,11 +354,13 @@ pub(crate) fn append_edit(w: &mut Writer<'_>, touched: &[(Table, Uuid)]) -> Resu
     append(w, NewEvent { kind: AuditKind::Edit, at, subject, detail, batch: Some(batch), digest })
 }
 
-/// Records that `actor` read a record (or, with no subject, a list) of sensitive data. A second
-/// read of the same thing by the same operator within a few minutes is not recorded again.
+/// Records that `actor`, whose role the read function already checked (`role`), read a record (or,
+/// with no subject, a list) of sensitive data. A second read of the same thing by the same operator
+/// within a few minutes is not recorded again.
 pub(crate) fn record_read(
     store: &mut Store,
     actor: &Actor,
+    role: Role,
     subject: (Table, Option<Uuid>),
     detail: &str,
 ) -> Result<()> {
@@ -378,7 +380,7 @@ pub(crate) fn record_read(
         return Ok(());
     }
     let detail = detail.to_string();
-    store.write(actor, |w| {
+    store.write_as(actor, role, |w| {
         let event =
             NewEvent { kind: AuditKind::Read, at: now, subject: Some((table, id)), detail, batch: None, digest: None };
         append(w, event)

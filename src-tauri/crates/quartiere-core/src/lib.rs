@@ -29,6 +29,8 @@ pub mod privacy;
 pub mod registry;
 pub mod search;
 pub mod sync;
+#[cfg(test)]
+mod test_support;
 
 pub use error::{Error, ErrorKind, FieldError, Refusal, RefusalKind, Result};
 pub use hooks::HOOKS;

@@ -854,7 +854,7 @@ mod tests {
 
     /// A new desk holding the demo's `households` and their people.
     fn demo_desk(dir: &std::path::Path, households: usize) -> crate::accounts::SignedIn {
-        let mut signed = crate::sync::merge::tests_support::signed_in(dir);
+        let mut signed = crate::test_support::signed_in(dir);
         let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
         let config = crate::demo::DemoConfig { households, people: None, seed: 11, today };
         crate::demo::generate(&mut signed.store, &signed.actor, &config).unwrap();

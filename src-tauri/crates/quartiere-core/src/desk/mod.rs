@@ -247,9 +247,9 @@ fn insert_note(
 /// A subject's notes. Needs [`Action::ReadDesk`].
 /// The read is recorded in the audit log.
 pub fn notes(store: &mut Store, actor: &Actor, subject: NoteSubject) -> Result<Vec<Note>> {
-    access::require(store.conn(), actor, Action::ReadDesk)?;
+    let role = access::require(store.conn(), actor, Action::ReadDesk)?;
     let notes = load_notes(store.conn(), subject)?;
-    audit::record_read(store, actor, subject.audit_subject(), "note")?;
+    audit::record_read(store, actor, role, subject.audit_subject(), "note")?;
     Ok(notes)
 }
 
@@ -333,7 +333,7 @@ pub struct ContactFilter {
 /// Needs [`Action::ReadDesk`]. The read is recorded in the audit log (about the person, household
 /// or contact the filter names, else as a read of the list).
 pub fn list_contacts(store: &mut Store, actor: &Actor, filter: &ContactFilter) -> Result<Vec<DeskContactView>> {
-    access::require(store.conn(), actor, Action::ReadDesk)?;
+    let role = access::require(store.conn(), actor, Action::ReadDesk)?;
     let contacts = load_contacts(store.conn(), filter)?;
     let subject = match (filter.id, filter.person, filter.household) {
         (Some(id), _, _) => (Table::DeskContact, Some(id.0)),
@@ -341,7 +341,7 @@ pub fn list_contacts(store: &mut Store, actor: &Actor, filter: &ContactFilter) -
         (None, None, Some(household)) => (Table::Household, Some(household.0)),
         (None, None, None) => (Table::DeskContact, None),
     };
-    audit::record_read(store, actor, subject, "contatti allo sportello")?;
+    audit::record_read(store, actor, role, subject, "contatti allo sportello")?;
     Ok(contacts)
 }
 
@@ -389,10 +389,10 @@ fn load_contacts(conn: &Connection, filter: &ContactFilter) -> Result<Vec<DeskCo
 
 /// Needs [`Action::ReadDesk`].
 pub fn get_contact(store: &mut Store, actor: &Actor, id: DeskContactId) -> Result<DeskContactView> {
-    access::require(store.conn(), actor, Action::ReadDesk)?;
+    let role = access::require(store.conn(), actor, Action::ReadDesk)?;
     let found = load_contacts(store.conn(), &ContactFilter { id: Some(id), ..Default::default() })?.pop();
     let found = found.ok_or_else(|| Error::NotFound { what: "contatto allo sportello", key: id.to_string() })?;
-    audit::record_read(store, actor, (Table::DeskContact, Some(id.0)), "contatto allo sportello")?;
+    audit::record_read(store, actor, role, (Table::DeskContact, Some(id.0)), "contatto allo sportello")?;
     Ok(found)
 }
 

@@ -264,9 +264,9 @@ fn person_from_row(r: &Row<'_>) -> rusqlite::Result<Person> {
 /// A person's record, with the ESF fields (special categories). Needs [`Action::ReadRegistry`];
 /// the read is recorded in the audit log.
 pub fn get_person(store: &mut Store, actor: &Actor, id: PersonId) -> Result<Person> {
-    access::require(store.conn(), actor, Action::ReadRegistry)?;
+    let role = access::require(store.conn(), actor, Action::ReadRegistry)?;
     let person = load_person(store.conn(), id)?;
-    audit::record_read(store, actor, (Table::Person, Some(id.0)), "scheda della persona")?;
+    audit::record_read(store, actor, role, (Table::Person, Some(id.0)), "scheda della persona")?;
     Ok(person)
 }
 
@@ -621,9 +621,9 @@ impl HouseholdDetail {
 /// A household with its dwelling and members over time. Needs [`Action::ReadRegistry`].
 /// The read is recorded in the audit log.
 pub fn household_detail(store: &mut Store, actor: &Actor, id: HouseholdId) -> Result<HouseholdDetail> {
-    access::require(store.conn(), actor, Action::ReadRegistry)?;
+    let role = access::require(store.conn(), actor, Action::ReadRegistry)?;
     let household = load_household(store.conn(), id)?;
-    audit::record_read(store, actor, (Table::Household, Some(id.0)), "scheda del nucleo")?;
+    audit::record_read(store, actor, role, (Table::Household, Some(id.0)), "scheda del nucleo")?;
     Ok(household)
 }
 

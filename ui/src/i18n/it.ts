@@ -1,5 +1,5 @@
 // Every string the interface shows, in Italian. English (en.ts) must have the same shape.
-import type { AuditKind, BackupReason, ConsentKind, UiErrorKind } from "../lib/bindings";
+import type { AuditKind, BackupReason, ConsentKind, RefusalKind, UiErrorKind } from "../lib/bindings";
 
 export const it = {
   app: { name: "Quartiere", tagline: "Laboratorio sociale di quartiere", mainNav: "Sezioni" },
@@ -296,6 +296,32 @@ export const it = {
     removed: "rimossa dal gruppo",
     replaced: "sostituita da una nuova registrazione",
     refused: "File rifiutati",
+    refusalKinds: {
+      damaged: "File danneggiato o copiato a metà.",
+      newer_format: "File di una versione più recente: aggiorna Quartiere.",
+      newer_schema: "Scritto da una versione più recente: aggiorna Quartiere.",
+      unreadable: "File non leggibile.",
+      card_where_file_expected: "Scheda di postazione al posto di un pacchetto.",
+      name_mismatch: "Il contenuto non corrisponde al nome del file.",
+      removed_desk: "Postazione rimossa dal gruppo.",
+      unknown_desk: "Postazione non ancora conosciuta: manca la sua scheda.",
+      missing_key: "Cifrato con una chiave nuova: inserisci la nuova passphrase.",
+      bad_signature: "Firma non valida: file falsificato o alterato.",
+      foreign_changes: "Contiene cambiamenti di un'altra postazione.",
+      card_mismatch: "Scheda di postazione nella cartella sbagliata.",
+      card_missing_key: "Scheda cifrata con una chiave che questa postazione non ha.",
+      card_unreadable: "Scheda di postazione illeggibile.",
+      card_bad_signature: "Firma della scheda di postazione non valida.",
+      card_key_changed: "La chiave di firma della postazione è cambiata.",
+      fork: "Due pacchetti diversi con lo stesso numero: postazione ripristinata da una copia.",
+      damaged_copy: "Copia danneggiata di un pacchetto già applicato.",
+      not_allowed: "Contiene modifiche che il ruolo dell'autore non permette.",
+      foreign_audit_events: "Contiene eventi del registro degli accessi di un'altra postazione.",
+      rewrites_audit_event: "Riscrive un evento del registro degli accessi.",
+      load_interrupted: "Caricamento della copia iniziale interrotto.",
+      own_bundle_exists: "Un pacchetto di questa postazione ha già questo numero.",
+      desk_id_taken: "Esiste già una postazione con questo identificativo.",
+    } satisfies Record<RefusalKind, string>,
     refusedHint: "Questi file non sono stati applicati per niente. Un file copiato a metà viene riprovato a ogni sincronizzazione.",
     file: "File",
     reason: "Motivo",

@@ -9,7 +9,7 @@
 use rusqlite::{Connection, OptionalExtension};
 
 use crate::error::{Error, Result};
-use crate::ids::OperatorId;
+use crate::ids::{DeskId, OperatorId};
 use crate::schema::Table;
 use crate::store::Actor;
 
@@ -194,4 +194,20 @@ pub fn check(role: Role, action: Action) -> Result<()> {
             message: format!("il ruolo «{}» non permette di {}", role.label(), action.describe())
         })
     }
+}
+
+/// An operator's name, for messages and lists (never an id shown to a person).
+pub fn operator_name(conn: &Connection, id: OperatorId) -> Result<String> {
+    Ok(conn
+        .query_row("SELECT name FROM operator WHERE id = ?1", [id], |r| r.get(0))
+        .optional()?
+        .unwrap_or_else(|| "operatore sconosciuto".into()))
+}
+
+/// A desk's name, for messages and lists.
+pub fn desk_name(conn: &Connection, id: DeskId) -> Result<String> {
+    Ok(conn
+        .query_row("SELECT name FROM desk WHERE id = ?1", [id], |r| r.get(0))
+        .optional()?
+        .unwrap_or_else(|| "postazione sconosciuta".into()))
 }

@@ -10,7 +10,7 @@ use crate::audit;
 use crate::cf;
 use crate::codes::{EsfAnswer, Isced, LabourStatus, PartnerKind, Relationship};
 use crate::error::{Error, FieldError, Result};
-use crate::ids::{DeskId, DwellingId, HouseholdId, MembershipId, OperatorId, PartnerContactId, PartnerId, PersonId};
+use crate::ids::{DwellingId, HouseholdId, MembershipId, PartnerContactId, PartnerId, PersonId};
 use crate::schema::Table;
 use crate::store::{Actor, Store, Writer};
 
@@ -20,19 +20,9 @@ pub use draft::{DwellingDraft, MembershipDraft, PersonDraft};
 // ---------------------------------------------------------------------------------------------
 // Desks and operators
 
-pub fn operator_name(conn: &Connection, id: OperatorId) -> Result<String> {
-    Ok(conn
-        .query_row("SELECT name FROM operator WHERE id = ?1", [id], |r| r.get(0))
-        .optional()?
-        .unwrap_or_else(|| "operatore sconosciuto".into()))
-}
-
-pub fn desk_name(conn: &Connection, id: DeskId) -> Result<String> {
-    Ok(conn
-        .query_row("SELECT name FROM desk WHERE id = ?1", [id], |r| r.get(0))
-        .optional()?
-        .unwrap_or_else(|| "postazione sconosciuta".into()))
-}
+// Desks and operators are named where their roles are kept, a floor below; the registry lists
+// them with the rest.
+pub use crate::access::{desk_name, operator_name};
 
 // ---------------------------------------------------------------------------------------------
 // People

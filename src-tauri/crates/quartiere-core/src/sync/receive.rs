@@ -378,7 +378,7 @@ impl Authors {
                 .optional()?;
             let allowed = role.as_deref().and_then(Role::from_code).is_some_and(|r| access::allows(r, action));
             if !allowed {
-                let name = crate::registry::operator_name(tx, operator)?;
+                let name = crate::access::operator_name(tx, operator)?;
                 let why = match role.as_deref().and_then(Role::from_code) {
                     Some(r) => format!("il suo ruolo «{}» non permette di {}", r.label(), action.describe()),
                     None => "non risulta un operatore attivo".into(),

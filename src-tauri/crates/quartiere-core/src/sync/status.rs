@@ -187,7 +187,7 @@ pub fn conflicts(store: &Store, actor: &Actor) -> Result<Vec<ConflictView>> {
         let current_desk = winning_desk(conn, table, row, &col)?;
         let operator = Uuid::parse_str(&loser_operator)
             .ok()
-            .map(|o| crate::registry::operator_name(conn, OperatorId(o)))
+            .map(|o| crate::access::operator_name(conn, OperatorId(o)))
             .transpose()?
             .unwrap_or_default();
         out.push(ConflictView {

@@ -1,14 +1,12 @@
 //! The sportello: recording a desk contact and listing contacts.
 
 use chrono::Local;
-use quartiere_core::codes::Topic;
-use quartiere_core::desk::{self, ContactDraft, ContactFilter, DeskContactView};
-use quartiere_core::ids::{HouseholdId, PersonId};
+use quartiere_core::desk::{self, ContactDraft, ContactFilterDraft, DeskContactView};
 use serde::Deserialize;
 use tauri::State;
 use ts_rs::TS;
 
-use super::{invalid, optional_date, parse_id, today, with_session, UiResult};
+use super::{today, with_session, UiResult};
 use crate::AppState;
 
 #[derive(Debug, Deserialize, TS)]
@@ -66,20 +64,16 @@ pub struct ContactFilterForm {
 
 #[tauri::command]
 pub async fn contacts(state: State<'_, AppState>, filter: ContactFilterForm) -> UiResult<Vec<DeskContactView>> {
-    let mut errors = Vec::new();
-    let (from, to) = (optional_date("dal", &filter.from, &mut errors), optional_date("al", &filter.to, &mut errors));
-    if !errors.is_empty() {
-        return Err(invalid(errors));
-    }
-    let filter = ContactFilter {
-        from,
-        to,
-        person: filter.person.as_deref().map(|p| parse_id("persona", p).map(PersonId)).transpose()?,
-        household: filter.household.as_deref().map(|h| parse_id("nucleo", h).map(HouseholdId)).transpose()?,
-        topic: Topic::from_code(&filter.topic),
-        follow_up_due_by: filter.follow_ups_only.then(today),
-        limit: Some(200),
-        ..Default::default()
+    let draft = ContactFilterDraft {
+        from: filter.from,
+        to: filter.to,
+        person: filter.person.unwrap_or_default(),
+        household: filter.household.unwrap_or_default(),
+        topic: filter.topic,
+        follow_ups_only: filter.follow_ups_only,
     };
-    with_session(&state, |s| desk::list_contacts(&mut s.store, &s.actor, &filter))
+    with_session(&state, |s| {
+        let filter = draft.parse(s.store.conn(), today(), 200)?;
+        desk::list_contacts(&mut s.store, &s.actor, &filter)
+    })
 }

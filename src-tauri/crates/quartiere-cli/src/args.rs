@@ -2,10 +2,7 @@
 
 use std::path::PathBuf;
 
-use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
-
-use crate::session::parse_date_arg;
 
 #[derive(Parser)]
 #[command(name = "quartiere", version, about = "Quartiere: il laboratorio sociale di quartiere, da riga di comando")]
@@ -160,10 +157,21 @@ pub enum DeskCommand {
     },
     /// Elenca i contatti.
     List {
-        #[arg(long, value_parser = parse_date_arg)]
-        from: Option<NaiveDate>,
-        #[arg(long, value_parser = parse_date_arg)]
-        to: Option<NaiveDate>,
+        /// Dal giorno (gg/mm/aaaa).
+        #[arg(long)]
+        from: Option<String>,
+        /// Al giorno (gg/mm/aaaa).
+        #[arg(long)]
+        to: Option<String>,
+        /// Solo i contatti di questa persona (id, o le sue prime cifre).
+        #[arg(long)]
+        person: Option<String>,
+        /// Solo i contatti di questo nucleo (id, o le sue prime cifre).
+        #[arg(long)]
+        household: Option<String>,
+        /// Solo i contatti su questo tema.
+        #[arg(long)]
+        topic: Option<String>,
         /// Solo i richiami da fare entro oggi.
         #[arg(long)]
         follow_ups: bool,

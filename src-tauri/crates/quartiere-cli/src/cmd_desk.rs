@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use chrono::Local;
 use quartiere_core::crypto::KdfParams;
-use quartiere_core::desk::{self, ContactDraft, ContactFilter};
+use quartiere_core::desk::{self, ContactDraft, ContactFilterDraft};
 use quartiere_core::sync;
 use quartiere_core::Error;
 
@@ -35,15 +35,17 @@ pub fn run(cli: &Cli, command: &DeskCommand) -> Result<ExitCode, Error> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        DeskCommand::List { from, to, follow_ups, limit, json } => {
+        DeskCommand::List { from, to, person, household, topic, follow_ups, limit, json } => {
             let (mut store, actor) = open(cli)?;
-            let filter = ContactFilter {
-                from: *from,
-                to: *to,
-                follow_up_due_by: follow_ups.then(today),
-                limit: Some(*limit),
-                ..Default::default()
+            let draft = ContactFilterDraft {
+                from: from.clone().unwrap_or_default(),
+                to: to.clone().unwrap_or_default(),
+                person: person.clone().unwrap_or_default(),
+                household: household.clone().unwrap_or_default(),
+                topic: topic.clone().unwrap_or_default(),
+                follow_ups_only: *follow_ups,
             };
+            let filter = draft.parse(store.conn(), today(), *limit)?;
             let contacts = desk::list_contacts(&mut store, &actor, &filter)?;
             if *json {
                 return print_json(&contacts).map(|_| ExitCode::SUCCESS);

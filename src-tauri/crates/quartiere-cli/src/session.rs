@@ -1,5 +1,6 @@
 //! Who runs a command and where: the data folder, signing in as the operator, secrets from the
-//! environment or the terminal, dates typed on the command line.
+//! environment or the terminal. What is typed for a record (dates, codes, ids) is read by the
+//! core's drafts, as the window's forms are.
 
 use std::path::PathBuf;
 
@@ -7,13 +8,9 @@ use chrono::{Local, NaiveDate};
 use quartiere_core::accounts;
 use quartiere_core::clock::SystemClock;
 use quartiere_core::ids::IdGen;
-use quartiere_core::{format, Actor, Error, Store};
+use quartiere_core::{Actor, Error, Store};
 
 use crate::args::Cli;
-
-pub fn parse_date_arg(text: &str) -> Result<NaiveDate, String> {
-    format::parse_date(text).ok_or_else(|| format!("«{text}» non è una data: usa gg/mm/aaaa"))
-}
 
 pub fn data_dir(cli: &Cli) -> Result<PathBuf, Error> {
     if let Some(dir) = &cli.data_dir {

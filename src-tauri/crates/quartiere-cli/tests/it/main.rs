@@ -176,6 +176,17 @@ fn desk_contacts_from_the_command_line() {
     assert_eq!(bad.code, 2);
     assert!(bad.stderr.starts_with("errore: ") && bad.stderr.contains("non è un tema"), "{}", bad.stderr);
     assert_eq!(bad.stderr.trim().lines().count(), 1);
+
+    // The list takes the window's filters: a person by the first characters of the id (past the
+    // time part a UUID v7 begins with), a topic; a topic that does not exist is refused, not read
+    // as "any topic".
+    let mine = json(&quartiere(d, &["desk", "list", "--person", &person[..24], "--topic", "morosita", "--json"]));
+    assert!(mine.as_array().unwrap().iter().any(|c| c["note"] == "Chiede del bando AFOL"), "{mine}");
+    let none = json(&quartiere(d, &["desk", "list", "--person", &person[..24], "--topic", "salute", "--json"]));
+    assert!(none.as_array().unwrap().iter().all(|c| c["note"] != "Chiede del bando AFOL"), "{none}");
+    let bad = quartiere(d, &["desk", "list", "--topic", "astrologia"]);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("non è un tema"), "{}", bad.stderr);
 }
 
 #[test]

@@ -4,7 +4,9 @@
 use chrono::NaiveDateTime;
 use rusqlite::Connection;
 
-use super::{DeskContactInput, ReferralInput, ReferralTarget};
+use chrono::NaiveDate;
+
+use super::{ContactFilter, DeskContactInput, ReferralInput, ReferralTarget};
 use crate::codes::{Channel, Topic};
 use crate::draft::{code, date, date_time, given};
 use crate::error::{Error, FieldError, Result};
@@ -72,6 +74,49 @@ impl ContactDraft {
             note: given(&self.note),
             follow_up_on,
             referrals,
+        })
+    }
+}
+
+/// Which contacts to list, as typed: every field text, a blank meaning "any".
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ContactFilterDraft {
+    /// From this day (`gg/mm/aaaa`), inclusive.
+    pub from: String,
+    /// To this day, inclusive.
+    pub to: String,
+    /// A person: an id, or its first characters.
+    pub person: String,
+    /// A household: an id, or its first characters.
+    pub household: String,
+    /// A topic code.
+    pub topic: String,
+    /// Only contacts whose follow-up is due by today and not yet done.
+    pub follow_ups_only: bool,
+}
+
+impl ContactFilterDraft {
+    /// The filter this draft describes, at most `limit` contacts; an unknown topic or a wrong date
+    /// is a field error, never an empty filter that lists everything.
+    pub fn parse(&self, conn: &Connection, today: NaiveDate, limit: usize) -> Result<ContactFilter> {
+        let mut errors = Vec::new();
+        let from = date("dal", &self.from, &mut errors);
+        let to = date("al", &self.to, &mut errors);
+        let topic = code("tema", &self.topic, "un tema", Topic::from_code, &Topic::codes_list(), &mut errors);
+        let person = record(conn, Table::Person, "persona", &self.person, &mut errors).map(PersonId);
+        let household = record(conn, Table::Household, "nucleo", &self.household, &mut errors).map(HouseholdId);
+        if !errors.is_empty() {
+            return Err(Error::Invalid(errors));
+        }
+        Ok(ContactFilter {
+            from,
+            to,
+            person,
+            household,
+            topic,
+            follow_up_due_by: self.follow_ups_only.then_some(today),
+            limit: Some(limit),
+            ..Default::default()
         })
     }
 }

@@ -16,7 +16,7 @@ use crate::schema::Table;
 use crate::store::{Actor, Store, Writer};
 
 mod draft;
-pub use draft::ContactDraft;
+pub use draft::{ContactDraft, ContactFilterDraft};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReferralTarget {

@@ -53,11 +53,11 @@ impl ContactDraft {
             .filter_map(|t| code("temi", t, "un tema", Topic::from_code, &Topic::codes_list(), &mut errors))
             .collect();
         let follow_up_on = date("richiamo", &self.follow_up_on, &mut errors);
-        let person = record(conn, Table::Person, "persona", &self.person, &mut errors).map(PersonId);
-        let household = record(conn, Table::Household, "nucleo", &self.household, &mut errors).map(HouseholdId);
+        let person = record(conn, Table::Person, "persona", &self.person, &mut errors)?.map(PersonId);
+        let household = record(conn, Table::Household, "nucleo", &self.household, &mut errors)?.map(HouseholdId);
         let referrals = match given(&self.refer_to) {
             None => Vec::new(),
-            Some(target) => referral_target(conn, actor, &target, &mut errors)
+            Some(target) => referral_target(conn, actor, &target, &mut errors)?
                 .map(|target| vec![ReferralInput { target, reason: self.referral_reason.trim().to_string() }])
                 .unwrap_or_default(),
         };
@@ -103,8 +103,8 @@ impl ContactFilterDraft {
         let from = date("dal", &self.from, &mut errors);
         let to = date("al", &self.to, &mut errors);
         let topic = code("tema", &self.topic, "un tema", Topic::from_code, &Topic::codes_list(), &mut errors);
-        let person = record(conn, Table::Person, "persona", &self.person, &mut errors).map(PersonId);
-        let household = record(conn, Table::Household, "nucleo", &self.household, &mut errors).map(HouseholdId);
+        let person = record(conn, Table::Person, "persona", &self.person, &mut errors)?.map(PersonId);
+        let household = record(conn, Table::Household, "nucleo", &self.household, &mut errors)?.map(HouseholdId);
         if !errors.is_empty() {
             return Err(Error::Invalid(errors));
         }
@@ -121,23 +121,30 @@ impl ContactFilterDraft {
     }
 }
 
-/// A record named by its id or the id's first characters; `None` when blank or not found (then a
-/// field error says which).
-fn record(conn: &Connection, table: Table, field: &str, key: &str, errors: &mut Vec<FieldError>) -> Option<uuid::Uuid> {
-    let key = given(key)?;
+/// A record named by its id or the id's first characters; `None` when blank, or not found or
+/// ambiguous (then a field error says which). A fault of the database is an error, not a field's.
+fn record(
+    conn: &Connection,
+    table: Table,
+    field: &str,
+    key: &str,
+    errors: &mut Vec<FieldError>,
+) -> Result<Option<uuid::Uuid>> {
+    let Some(key) = given(key) else { return Ok(None) };
     match registry::resolve_id(conn, table, &key) {
-        Ok(id) => Some(id),
+        Ok(id) => Ok(Some(id)),
         Err(Error::Ambiguous { .. }) => {
             errors.push(FieldError::new(
                 field,
                 format!("«{key}» corrisponde a più schede: scrivine qualche carattere in più"),
             ));
-            None
+            Ok(None)
         }
-        Err(_) => {
+        Err(Error::NotFound { .. }) => {
             errors.push(FieldError::new(field, format!("nessuna scheda con il codice «{key}»")));
-            None
+            Ok(None)
         }
+        Err(other) => Err(other),
     }
 }
 
@@ -147,33 +154,28 @@ fn referral_target(
     actor: &Actor,
     target: &str,
     errors: &mut Vec<FieldError>,
-) -> Option<ReferralTarget> {
+) -> Result<Option<ReferralTarget>> {
     let folded = fold(target);
     if folded.replace(['_', '-'], " ").split_whitespace().collect::<Vec<_>>() == ["servizio", "sociale"] {
-        return Some(ReferralTarget::ServizioSociale);
+        return Ok(Some(ReferralTarget::ServizioSociale));
     }
     if let Ok(id) = registry::resolve_id(conn, Table::Partner, target) {
-        return Some(ReferralTarget::Partner(PartnerId(id)));
+        return Ok(Some(ReferralTarget::Partner(PartnerId(id))));
     }
-    let partners = match registry::list_partners(conn, actor) {
-        Ok(partners) => partners,
-        Err(_) => {
-            errors.push(FieldError::new("invio", "non puoi consultare l'elenco dei partner"));
-            return None;
-        }
-    };
+    // A role that may not read the partners is told so, as for any read it may not make.
+    let partners = registry::list_partners(conn, actor)?;
     let found: Vec<PartnerId> =
         partners.into_iter().filter(|p| fold(&p.fields.name).contains(&folded)).map(|p| p.id).collect();
     match found.as_slice() {
-        [one] => Some(ReferralTarget::Partner(*one)),
+        [one] => Ok(Some(ReferralTarget::Partner(*one))),
         [] => {
             errors.push(FieldError::new("invio", format!("nessun partner si chiama «{target}»")));
-            None
+            Ok(None)
         }
         _ => {
             errors
                 .push(FieldError::new("invio", format!("«{target}» corrisponde a più partner: scrivi il nome intero")));
-            None
+            Ok(None)
         }
     }
 }

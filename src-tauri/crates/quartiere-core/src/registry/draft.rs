@@ -107,10 +107,12 @@ impl MembershipDraft {
         let resident_since = date("residente_dal", &self.resident_since, &mut errors);
         let household = match super::resolve_id(conn, Table::Household, &self.household) {
             Ok(id) => Some(HouseholdId(id)),
-            Err(_) => {
+            Err(Error::NotFound { .. } | Error::Ambiguous { .. }) => {
                 errors.push(FieldError::new("nucleo", "scegli il nucleo"));
                 None
             }
+            // A fault of the database is an error, not the field's.
+            Err(other) => return Err(other),
         };
         match (household, relationship) {
             (Some(household), Some(relationship)) if errors.is_empty() => {

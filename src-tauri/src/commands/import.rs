@@ -2,7 +2,9 @@
 
 use std::path::{Path, PathBuf};
 
-use quartiere_core::import::{self, ImportOptions, ImportProgress, ImportReport};
+use quartiere_core::ids::PersonId;
+use quartiere_core::import::{self, Decision, ImportOptions, ImportProgress, ImportReport};
+use quartiere_core::store::parse_uuid;
 use tauri::ipc::Channel as IpcChannel;
 use tauri::{AppHandle, Runtime, State};
 use tauri_plugin_dialog::DialogExt;
@@ -29,34 +31,52 @@ pub async fn import_pick<R: Runtime>(app: AppHandle<R>) -> UiResult<Option<Strin
     Ok(picked.and_then(|p| p.into_path().ok()).map(|p| p.display().to_string()))
 }
 
+/// The operator's answer to a question of the report: the row is this person (an id), or a new
+/// person (`null`).
+#[derive(Debug, Clone, serde::Deserialize, ts_rs::TS)]
+pub struct DecisionWire {
+    pub row: usize,
+    pub person: Option<String>,
+}
+
 /// Validates a file and reports what an import would change, writing nothing.
 #[tauri::command]
 pub async fn import_preview(
     state: State<'_, AppState>,
     path: String,
+    decisions: Vec<DecisionWire>,
     on_progress: IpcChannel<ImportProgress>,
 ) -> UiResult<ImportReport> {
-    run_import(&state, &path, true, &on_progress)
+    run_import(&state, &path, true, &decisions, &on_progress)
 }
 
-/// Imports a file: all of it, or nothing if any row is invalid. The file is validated again, so
-/// what is written is what the file holds now.
+/// Imports a file: all of it, or nothing if any row is invalid or a question is unanswered. The
+/// file is validated again, so what is written is what the file holds now.
 #[tauri::command]
 pub async fn import_confirm(
     state: State<'_, AppState>,
     path: String,
+    decisions: Vec<DecisionWire>,
     on_progress: IpcChannel<ImportProgress>,
 ) -> UiResult<ImportReport> {
-    run_import(&state, &path, false, &on_progress)
+    run_import(&state, &path, false, &decisions, &on_progress)
 }
 
 fn run_import(
     state: &AppState,
     path: &str,
     dry_run: bool,
+    decisions: &[DecisionWire],
     on_progress: &IpcChannel<ImportProgress>,
 ) -> UiResult<ImportReport> {
-    let options = ImportOptions { dry_run, today: today() };
+    let decisions = decisions
+        .iter()
+        .map(|d| {
+            let person = d.person.as_deref().map(parse_uuid).transpose()?.map(PersonId);
+            Ok(Decision { row: d.row, person })
+        })
+        .collect::<quartiere_core::Result<Vec<_>>>()?;
+    let options = ImportOptions { dry_run, decisions, ..ImportOptions::new(today()) };
     // Reading happens outside the lock: a large workbook must not hold up the rest of the UI.
     let sheet = import::read_sheet(Path::new(path))?;
     with_session(state, |s| {

@@ -70,7 +70,7 @@ pub async fn create_household(state: State<'_, AppState>, dwelling: DwellingForm
         comune: dwelling.comune,
         provincia: dwelling.provincia,
     }
-    .parse();
+    .parse()?;
     write(&state, |w| registry::create_dwelling_and_household(w, &input, Some(today())))
 }
 

@@ -242,6 +242,16 @@ export const en: Strings = {
     did: "What changed in the database:",
     confirm: "Import",
     warnings: "To check (they do not stop the import):",
+    questionsTitle: (n: number) =>
+      n === 1 ? "Who is this? 1 person to decide before importing" : `Who is this? ${n} people to decide before importing`,
+    questionsHint:
+      "For these rows it is not certain whether they are someone already on record. You decide: the choice is recorded in the audit log.",
+    samePerson: "It is",
+    newPerson: "It is a new person",
+    livesAt: "lives at",
+    born: (d: string) => `born ${d}`,
+    noBirthDate: "no birth date",
+    stillOpen: (n: number) => (n === 1 ? "1 choice still to make." : `${n} choices still to make.`),
     counts: {
       households_new: "new households",
       dwellings_new: "new dwellings",
@@ -296,6 +306,7 @@ export const en: Strings = {
       print: "print",
       backup: "backup",
       restore: "restore",
+      decision: "decision",
     },
   },
   rights: {

@@ -246,6 +246,16 @@ export const it = {
     did: "Cosa è cambiato nell'archivio:",
     confirm: "Importa",
     warnings: "Da verificare (non bloccano l'importazione):",
+    questionsTitle: (n: number) =>
+      n === 1 ? "Chi è? 1 persona da decidere prima di importare" : `Chi è? ${n} persone da decidere prima di importare`,
+    questionsHint:
+      "Per queste righe non è certo se si tratti di una persona già registrata. Scegli tu: la scelta viene registrata nel registro degli accessi.",
+    samePerson: "È",
+    newPerson: "È una persona nuova",
+    livesAt: "abita in",
+    born: (d: string) => `nato/a il ${d}`,
+    noBirthDate: "data di nascita non indicata",
+    stillOpen: (n: number) => (n === 1 ? "Manca ancora 1 scelta." : `Mancano ancora ${n} scelte.`),
     counts: {
       households_new: "nuovi nuclei",
       dwellings_new: "nuovi alloggi",
@@ -390,6 +400,7 @@ export const it = {
       print: "stampa",
       backup: "copia di sicurezza",
       restore: "ripristino",
+      decision: "decisione",
     } satisfies Record<AuditKind, string>,
   },
   rights: {

@@ -6,7 +6,7 @@ import { Channel, invoke } from "@tauri-apps/api/core";
 
 import type {
   ContactFilterForm, ContactForm, DeskContactId, DeskContactView, DwellingForm, HouseholdId, HouseholdSummary, HouseholdView,
-  Home, Choices, ImportProgress, ImportReport, MembershipForm, Person, PersonForm, PersonId, SearchHit, Settings,
+  Home, Choices, DecisionWire, ImportProgress, ImportReport, MembershipForm, Person, PersonForm, PersonId, SearchHit, Settings,
   UiError, FieldError, SyncStatus, SyncReport, SyncProgress, EnrolOutcome, ConflictView, ConflictChoice,
   Door, Me, OperatorView, AuditEntry, AuditFilterForm, ChainReport, AuditExport,
   BackupInfo, ConsentView, ConsentForm, AccessFiles, ErasureMode, ErasureOutcome, RetentionFlag, Role,
@@ -62,10 +62,10 @@ export const api = {
   contacts: (filter: ContactFilterForm) => call<DeskContactView[]>("contacts", { filter }),
   createHousehold: (dwelling: DwellingForm) => call<HouseholdId>("create_household", { dwelling }),
   importPick: () => call<string | null>("import_pick"),
-  importPreview: (path: string, onProgress: (p: ImportProgress) => void) =>
-    withProgress<ImportProgress, ImportReport>("import_preview", { path }, onProgress),
-  importConfirm: (path: string, onProgress: (p: ImportProgress) => void) =>
-    withProgress<ImportProgress, ImportReport>("import_confirm", { path }, onProgress),
+  importPreview: (path: string, decisions: DecisionWire[], onProgress: (p: ImportProgress) => void) =>
+    withProgress<ImportProgress, ImportReport>("import_preview", { path, decisions }, onProgress),
+  importConfirm: (path: string, decisions: DecisionWire[], onProgress: (p: ImportProgress) => void) =>
+    withProgress<ImportProgress, ImportReport>("import_confirm", { path, decisions }, onProgress),
   settings: () => call<Settings>("settings"),
   saveSettings: (settings: Settings) => call<Settings>("save_settings", { settings }),
   ready: (pageMs: number) => call<null>("ready", { pageMs }),

@@ -80,7 +80,11 @@ export type Dwelling = { id: DwellingId,
  */
 code: string | null, street: string, civic: string, scala: string | null, piano: string | null, interno: string | null, cap: string | null, comune: string | null, provincia: string | null, };
 
-export type Membership = { id: MembershipId, household: HouseholdId, person: PersonId, relationship: Relationship | null, resident_since: string | null, left_on: string | null, tenant_of_record: boolean, };
+export type Membership = { id: MembershipId, household: HouseholdId, person: PersonId, relationship: Relationship | null, 
+/**
+ * The relationship as a list wrote it, when the anagrafe's table does not hold it.
+ */
+relationship_text: string | null, resident_since: string | null, left_on: string | null, tenant_of_record: boolean, };
 
 export type Member = { membership: Membership, person: Person, };
 
@@ -139,9 +143,61 @@ export type ImportReport = { rows: number, errors: Array<RowError>,
  */
 warnings: Array<string>, dwellings_new: number, dwellings_updated: number, households_new: number, people_new: number, people_updated: number, people_unchanged: number, members_added: number, members_moved: number, members_updated: number, 
 /**
- * True when the changes were written (not a dry run, no errors).
+ * Rows whose person is in doubt, with the operator's answer when given.
+ */
+questions: Array<Question>, 
+/**
+ * Questions still without an answer: the list is not written until there are none.
+ */
+people_to_decide: number, 
+/**
+ * True when the changes were written (not a dry run, no errors, no open question).
  */
 applied: boolean, };
+
+/**
+ * A row whose person is not certain: the operator says whether it is one of `candidates` or a
+ * new person.
+ */
+export type Question = { 
+/**
+ * The spreadsheet row number.
+ */
+row: number, surname: string, name: string, birth_date: string | null, codice_fiscale: string | null, dwelling_code: string, 
+/**
+ * The row's address.
+ */
+address: string, doubt: Doubt, 
+/**
+ * Why it is in doubt, in Italian.
+ */
+reason: string, candidates: Array<Candidate>, 
+/**
+ * Whether the operator has answered.
+ */
+decided: boolean, 
+/**
+ * The answer: the person the row is, or none (with `decided`) for a new person.
+ */
+same_as: PersonId | null, };
+
+/**
+ * Why a row's identity is left to the operator.
+ */
+export type Doubt = "omocodia" | "namesake_without_code" | "namesake_with_code" | "no_birth_date" | "several_candidates";
+
+/**
+ * A recorded person a row could be, as the operator sees them to decide.
+ */
+export type Candidate = { person: PersonId, surname: string, name: string, birth_date: string | null, birth_place: string | null, codice_fiscale: string | null, 
+/**
+ * The code of the dwelling whose household they belong to now, if any.
+ */
+dwelling_code: string | null, 
+/**
+ * Its address, for the operator.
+ */
+lives_at: string | null, };
 
 export type ImportPhase = "checking" | "writing";
 
@@ -271,7 +327,7 @@ signs_in_here: boolean, };
 /**
  * What happened.
  */
-export type AuditKind = "login" | "logout" | "failed_unlock" | "read" | "edit" | "export" | "print" | "backup" | "restore";
+export type AuditKind = "login" | "logout" | "failed_unlock" | "read" | "edit" | "export" | "print" | "backup" | "restore" | "decision";
 
 /**
  * One event as the audit screen shows it.
@@ -479,3 +535,9 @@ kind: string, version: string,
  * `gg/mm/aaaa`; empty for today.
  */
 given_on: string, };
+
+/**
+ * The operator's answer to a question of the report: the row is this person (an id), or a new
+ * person (`null`).
+ */
+export type DecisionWire = { row: number, person: string | null, };

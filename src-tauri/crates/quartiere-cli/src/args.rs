@@ -279,6 +279,13 @@ pub struct ImportArgs {
     /// Controlla e mostra cosa cambierebbe, senza scrivere nulla.
     #[arg(long)]
     pub dry_run: bool,
+    /// Risposta a un dubbio del resoconto: la riga RIGA è la persona già registrata ID
+    /// (l'id o le sue prime cifre). Si può ripetere.
+    #[arg(long = "same", value_name = "RIGA=ID")]
+    pub same: Vec<String>,
+    /// Risposta a un dubbio del resoconto: la riga RIGA è una persona nuova. Si può ripetere.
+    #[arg(long = "new", value_name = "RIGA")]
+    pub new: Vec<usize>,
     #[arg(long)]
     pub json: bool,
 }

@@ -33,7 +33,7 @@ pub fn print_import_report(report: &ImportReport, dry_run: bool) {
             out!("  {e}");
         }
     } else {
-        let verb = if dry_run { "Verrebbero importati" } else { "Importati" };
+        let verb = if report.applied { "Importati" } else { "Verrebbero importati" };
         out!(
             "{verb} {} righe: {} alloggi nuovi, {} aggiornati; {} nuclei nuovi; {} persone nuove, {} aggiornate, {} invariate; {} ingressi in un nucleo, {} cambi di nucleo, {} relazioni aggiornate.",
             report.rows,
@@ -52,6 +52,32 @@ pub fn print_import_report(report: &ImportReport, dry_run: bool) {
         }
         if dry_run {
             out!("Prova senza scrittura: l'archivio non è stato modificato.");
+        }
+    }
+    if !report.questions.is_empty() {
+        out!("");
+        out!("Chi è? {} righe da decidere prima di importare:", report.people_to_decide);
+        for q in &report.questions {
+            let born = q.birth_date.map(|d| format!(", nato/a il {}", d.format("%d/%m/%Y"))).unwrap_or_default();
+            let code = q.codice_fiscale.as_deref().map(|c| format!(", {c}")).unwrap_or_default();
+            let answer = match (q.decided, q.same_as) {
+                (false, _) => String::new(),
+                (true, Some(id)) => format!("  [scelto: stessa persona {id}]"),
+                (true, None) => "  [scelto: persona nuova]".to_string(),
+            };
+            out!("  Riga {}: {} {}{born}{code}, {}{answer}", q.row, q.surname, q.name, q.address);
+            out!("    {}", q.reason);
+            for c in &q.candidates {
+                let born = c.birth_date.map(|d| format!(", nato/a il {}", d.format("%d/%m/%Y"))).unwrap_or_default();
+                let code = c.codice_fiscale.as_deref().map(|c| format!(", {c}")).unwrap_or_default();
+                let lives = c.lives_at.as_deref().map(|a| format!(", abita in {a}")).unwrap_or_default();
+                out!("    - {} {} {}{born}{code}{lives}", c.person, c.surname, c.name);
+            }
+        }
+        if report.people_to_decide > 0 {
+            out!(
+                "Nulla è stato scritto. Rispondi con --same RIGA=ID (è la persona già registrata) o --new RIGA (è una persona nuova) e importa di nuovo."
+            );
         }
     }
     for w in &report.warnings {

@@ -57,10 +57,12 @@ pub enum AuditKind {
     Print,
     Backup,
     Restore,
+    /// An operator's answer to a doubt the app showed (who a row of a list is).
+    Decision,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 9] = [
+    pub const ALL: [AuditKind; 10] = [
         AuditKind::Login,
         AuditKind::Logout,
         AuditKind::FailedUnlock,
@@ -70,6 +72,7 @@ impl AuditKind {
         AuditKind::Print,
         AuditKind::Backup,
         AuditKind::Restore,
+        AuditKind::Decision,
     ];
 
     pub fn code(self) -> &'static str {
@@ -83,6 +86,7 @@ impl AuditKind {
             AuditKind::Print => "print",
             AuditKind::Backup => "backup",
             AuditKind::Restore => "restore",
+            AuditKind::Decision => "decision",
         }
     }
 
@@ -101,6 +105,7 @@ impl AuditKind {
             AuditKind::Print => "stampa",
             AuditKind::Backup => "copia di sicurezza",
             AuditKind::Restore => "ripristino",
+            AuditKind::Decision => "decisione",
         }
     }
 }
@@ -398,6 +403,12 @@ pub fn record(
     let at = store.now();
     let detail = detail.to_string();
     store.write(actor, |w| append(w, NewEvent { kind, at, subject, detail, batch: None, digest: None }))
+}
+
+/// Records, inside a write, an operator's answer to a doubt the app showed about `subject`.
+pub(crate) fn record_decision(w: &mut Writer<'_>, subject: (Table, Uuid), detail: String) -> Result<()> {
+    let at = w.now();
+    append(w, NewEvent { kind: AuditKind::Decision, at, subject: Some(subject), detail, batch: None, digest: None })
 }
 
 // ---------------------------------------------------------------------------------------------

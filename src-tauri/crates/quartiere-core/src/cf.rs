@@ -173,6 +173,20 @@ pub fn compute(surname: &str, name: &str, sex: char, birth: NaiveDate, place: &s
     code
 }
 
+/// The first fifteen characters with every omocodia letter read back as its digit: two codes of
+/// one person, one of them given for omocodia, share it (the check letters differ).
+pub fn base_form(code: &str) -> String {
+    let mut bytes: Vec<u8> = code.as_bytes().iter().take(15).map(u8::to_ascii_uppercase).collect();
+    for &pos in &DIGIT_POSITIONS {
+        if let Some(b) = bytes.get_mut(pos - 1) {
+            if let Some(digit) = OMOCODE.iter().position(|l| l == b) {
+                *b = b'0' + digit as u8;
+            }
+        }
+    }
+    String::from_utf8(bytes).unwrap_or_default()
+}
+
 /// Replaces the rightmost `count` digits (omocodia order) with their letters and recomputes the check.
 pub fn omocode(code: &str, count: usize) -> String {
     let mut bytes = code.as_bytes()[..15].to_vec();
@@ -228,6 +242,15 @@ mod tests {
         check("RSSMRA45B30F205N", Err("non esiste"));
         check("RSSMR445D25F205N", Err("posizione 6"));
         check("12345678901", Err("11 cifre"));
+    }
+
+    #[test]
+    fn omocodes_share_the_base_form() {
+        let code = "RSSMRA45D25F205N";
+        for n in 0..=7 {
+            assert_eq!(base_form(&omocode(code, n)), "RSSMRA45D25F205", "{n}");
+        }
+        assert_ne!(base_form("RSSMRA45D25F206N"), base_form(code));
     }
 
     #[test]

@@ -72,28 +72,94 @@ coded! {
     }
 }
 
+/// The anagrafe's table of relationships to the tenant of record (ANPR, "Tabella 5 - Relazione di
+/// parentela", as agreed with ISTAT; codes 14, 15, 19, 26, 80, 81, 99 are no longer issued but
+/// old lists still carry them): its code, its description, and the nearest of our codes.
+pub const ANPR_RELATIONSHIPS: &[(u8, &str, Relationship)] = &[
+    (1, "Intestatario della scheda", Relationship::Intestatario),
+    (2, "Marito / Moglie", Relationship::Coniuge),
+    (3, "Figlio / Figlia", Relationship::Figlio),
+    (4, "Nipote (discendente)", Relationship::Nipote),
+    (5, "Pronipote (discendente)", Relationship::AltroParente),
+    (6, "Padre / Madre", Relationship::Genitore),
+    (7, "Nonno / Nonna", Relationship::AltroParente),
+    (8, "Bisnonno / Bisnonna", Relationship::AltroParente),
+    (9, "Fratello / Sorella", Relationship::FratelloSorella),
+    (10, "Nipote (collaterale)", Relationship::Nipote),
+    (11, "Zio / Zia (collaterale)", Relationship::AltroParente),
+    (12, "Cugino / Cugina", Relationship::AltroParente),
+    (13, "Altro parente", Relationship::AltroParente),
+    (14, "Figliastro / Figliastra", Relationship::Affine),
+    (15, "Patrigno / Matrigna", Relationship::Affine),
+    (16, "Genero / Nuora", Relationship::Affine),
+    (17, "Suocero / Suocera", Relationship::Affine),
+    (18, "Cognato / Cognata", Relationship::Affine),
+    (19, "Fratellastro / Sorellastra", Relationship::FratelloSorella),
+    (20, "Nipote (affine)", Relationship::Affine),
+    (21, "Zio / Zia (affine)", Relationship::Affine),
+    (22, "Altro affine", Relationship::Affine),
+    (23, "Convivente (con vincoli di adozione o affettivi)", Relationship::Convivente),
+    (24, "Responsabile della convivenza non affettiva", Relationship::Altro),
+    (25, "Convivente in convivenza non affettiva", Relationship::Altro),
+    (26, "Tutore", Relationship::Altro),
+    (28, "Unito civilmente", Relationship::Coniuge),
+    (80, "Adottato", Relationship::Figlio),
+    (81, "Nipote", Relationship::Nipote),
+    (99, "Non definito / comunicato", Relationship::Altro),
+];
+
 impl Relationship {
-    /// Reads the words Comune and ente gestore lists use, including anagrafe codes (IS, CG, FG...).
+    /// Reads what Comune and ente gestore lists write: the anagrafe's numeric codes and
+    /// descriptions (whole, or either half of "Padre / Madre"), its two-letter codes (IS, CG,
+    /// FG...), and the words people use. `None` for anything else.
     pub fn parse_loose(text: &str) -> Option<Relationship> {
         let folded = crate::text::fold(text);
+        if let Ok(number) = folded.parse::<u8>() {
+            return ANPR_RELATIONSHIPS.iter().find(|(code, ..)| *code == number).map(|(.., r)| *r);
+        }
+        for (_, description, relationship) in ANPR_RELATIONSHIPS {
+            let whole = crate::text::fold(description);
+            if whole == folded || description.split('/').any(|half| crate::text::fold(half) == folded) {
+                return Some(*relationship);
+            }
+        }
         let r = match folded.as_str() {
-            "intestatario" | "intestataria" | "is" | "it" | "assegnatario" | "assegnataria" | "capofamiglia"
-            | "titolare" | "dichiarante" | "richiedente" => Relationship::Intestatario,
-            "coniuge" | "cg" | "mo" | "ma" | "moglie" | "marito" | "unito civilmente" | "unita civilmente" => {
-                Relationship::Coniuge
+            "intestatario"
+            | "intestataria"
+            | "intestatario scheda"
+            | "is"
+            | "it"
+            | "assegnatario"
+            | "assegnataria"
+            | "capofamiglia"
+            | "titolare"
+            | "dichiarante"
+            | "richiedente"
+            | "ic" => Relationship::Intestatario,
+            "coniuge"
+            | "cg"
+            | "mo"
+            | "ma"
+            | "moglie"
+            | "marito"
+            | "unito civilmente"
+            | "unita civilmente"
+            | "unito a civilmente"
+            | "partner unito civilmente" => Relationship::Coniuge,
+            "convivente" | "cv" | "co" | "convivente more uxorio" | "compagno" | "compagna" | "convivente di fatto" => {
+                Relationship::Convivente
             }
-            "convivente" | "cv" | "co" | "convivente more uxorio" => Relationship::Convivente,
-            "figlio" | "figlia" | "fg" | "fi" | "figlio a" | "figli" => Relationship::Figlio,
-            "genitore" | "padre" | "madre" | "ge" | "pa" => Relationship::Genitore,
-            "fratello" | "sorella" | "fr" | "so" | "fratello sorella" | "fratello_sorella" => {
-                Relationship::FratelloSorella
-            }
-            "nipote" | "ni" => Relationship::Nipote,
-            "suocero" | "suocera" | "genero" | "nuora" | "affine" | "cognato" | "cognata" => Relationship::Affine,
-            "altro parente" | "altro_parente" | "parente" | "zio" | "zia" | "cugino" | "cugina" | "nonno" | "nonna" => {
-                Relationship::AltroParente
-            }
-            "altro" | "altra persona" | "ospite" => Relationship::Altro,
+            "figlio" | "figlia" | "fg" | "fi" | "figlio a" | "figli" | "figlio adottivo" | "figlia adottiva"
+            | "adottata" => Relationship::Figlio,
+            "genitore" | "padre" | "madre" | "ge" | "pa" | "pd" | "md" => Relationship::Genitore,
+            "fratello" | "sorella" | "fr" | "so" | "fratello sorella" | "fratello_sorella" | "sorellastra"
+            | "fratellastro" => Relationship::FratelloSorella,
+            "nipote" | "ni" | "np" => Relationship::Nipote,
+            "suocero" | "suocera" | "genero" | "nuora" | "affine" | "cognato" | "cognata" | "figliastro"
+            | "figliastra" | "patrigno" | "matrigna" | "sc" | "gn" | "nu" => Relationship::Affine,
+            "altro parente" | "altro_parente" | "parente" | "zio" | "zia" | "cugino" | "cugina" | "nonno" | "nonna"
+            | "pronipote" | "bisnonno" | "bisnonna" | "ap" => Relationship::AltroParente,
+            "altro" | "altra persona" | "ospite" | "tutore" | "non definito" | "ac" => Relationship::Altro,
             _ => return Relationship::from_code(&folded.replace(' ', "_")),
         };
         Some(r)
@@ -189,6 +255,28 @@ mod tests {
         assert_eq!(Relationship::parse_loose("FIGLIA"), Some(Relationship::Figlio));
         assert_eq!(Relationship::parse_loose("IS"), Some(Relationship::Intestatario));
         assert_eq!(Relationship::parse_loose("vicino di casa"), None);
+        assert_eq!(Relationship::parse_loose("badante"), None);
+    }
+
+    /// Every row of the anagrafe's table reads back as its relationship, by number (as "3" or
+    /// "03"), by description as the anagrafe writes it in capitals, and by each of its halves.
+    #[test]
+    fn the_anagrafe_table_reads_whole() {
+        for (code, description, relationship) in ANPR_RELATIONSHIPS {
+            assert_eq!(Relationship::parse_loose(&code.to_string()), Some(*relationship), "{code}");
+            assert_eq!(Relationship::parse_loose(&format!("{code:02}")), Some(*relationship), "{code:02}");
+            assert_eq!(Relationship::parse_loose(&description.to_uppercase()), Some(*relationship), "{description}");
+            for half in description.split('/') {
+                let fold = crate::text::fold;
+                let rows_with_it =
+                    ANPR_RELATIONSHIPS.iter().filter(|(_, d, _)| d.split('/').any(|h| fold(h) == fold(half))).count();
+                // "Zio " is half of two rows (collaterale, affine): the first, nearer one is read.
+                if rows_with_it == 1 {
+                    assert_eq!(Relationship::parse_loose(half), Some(*relationship), "{half}");
+                }
+            }
+        }
+        assert_eq!(Relationship::parse_loose("27"), None, "27 is not in the table");
         for t in Topic::ALL {
             assert_eq!(Topic::from_code(t.code()), Some(*t));
         }

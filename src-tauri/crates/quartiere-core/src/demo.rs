@@ -461,7 +461,12 @@ fn demo_household(
             w,
             household,
             id,
-            &MemberInput { relationship, resident_since, tenant_of_record: relationship == Relationship::Intestatario },
+            &MemberInput {
+                relationship_text: None,
+                relationship,
+                resident_since,
+                tenant_of_record: relationship == Relationship::Intestatario,
+            },
         )?;
         people.push(id);
     }

@@ -9,6 +9,42 @@ use chrono::{NaiveDate, NaiveDateTime};
 
 use crate::error::FieldError;
 use crate::format;
+use crate::text::{clean_line, clean_text};
+
+/// The longest names, places and other one-line values, in characters.
+pub const LINE_MAX: usize = 100;
+/// The longest street, or any longer one-line value.
+pub const LONG_LINE_MAX: usize = 200;
+/// The longest note.
+pub const TEXT_MAX: usize = 20_000;
+
+/// One line as typed, cleaned at the door ([`clean_line`]); `None` when blank. A line break
+/// inside, or more than `max` characters, is a field error.
+pub fn line(field: &str, text: &str, max: usize, errors: &mut Vec<FieldError>) -> Option<String> {
+    match clean_line(text, max) {
+        Ok(clean) => Some(clean).filter(|c| !c.is_empty()),
+        Err(unclean) => {
+            errors.push(FieldError::new(field, unclean.reason()));
+            None
+        }
+    }
+}
+
+/// A required line: [`line`], blank as empty text (the module's own rule reports it).
+pub fn required_line(field: &str, text: &str, max: usize, errors: &mut Vec<FieldError>) -> String {
+    line(field, text, max, errors).unwrap_or_default()
+}
+
+/// Text of several lines (a note), cleaned at the door ([`clean_text`]); `None` when blank.
+pub fn text(field: &str, text: &str, errors: &mut Vec<FieldError>) -> Option<String> {
+    match clean_text(text, TEXT_MAX) {
+        Ok(clean) => Some(clean).filter(|c| !c.is_empty()),
+        Err(unclean) => {
+            errors.push(FieldError::new(field, unclean.reason()));
+            None
+        }
+    }
+}
 
 /// The text, trimmed, or `None` when it is blank.
 pub fn given(text: &str) -> Option<String> {

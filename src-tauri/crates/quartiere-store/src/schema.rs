@@ -14,13 +14,14 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0006_base.sql"),
     include_str!("../migrations/0007_search_index.sql"),
     include_str!("../migrations/0008_refusal_kind.sql"),
+    include_str!("../migrations/0009_relationship_text.sql"),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// The last migration that changed a synced table: the schema version sync files carry. Later
 /// migrations touch only this desk's own tables, so desks a version apart still read each other.
-pub const SYNCED_SCHEMA: i64 = 5;
+pub const SYNCED_SCHEMA: i64 = 9;
 
 /// The synced tables, in an order where every table comes after the tables it references.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -123,6 +124,7 @@ impl Table {
                 "left_on",
                 "tenant_of_record",
                 "deleted",
+                "relationship_text",
             ],
             Table::Partner => &["name", "kind", "address", "phone", "email", "deleted"],
             Table::PartnerContact => &["partner_id", "name", "role", "phone", "email", "deleted"],

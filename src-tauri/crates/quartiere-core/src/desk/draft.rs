@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 
 use super::{ContactFilter, DeskContactInput, ReferralInput, ReferralTarget};
 use crate::codes::{Channel, Topic};
-use crate::draft::{code, date, date_time, given};
+use crate::draft::{code, date, date_time, given, line, text, LONG_LINE_MAX};
 use crate::error::{Error, FieldError, Result};
 use crate::ids::{HouseholdId, PartnerId, PersonId};
 use crate::registry;
@@ -55,10 +55,12 @@ impl ContactDraft {
         let follow_up_on = date("richiamo", &self.follow_up_on, &mut errors);
         let person = record(conn, Table::Person, "persona", &self.person, &mut errors)?.map(PersonId);
         let household = record(conn, Table::Household, "nucleo", &self.household, &mut errors)?.map(HouseholdId);
+        let reason = line("motivo_invio", &self.referral_reason, LONG_LINE_MAX, &mut errors).unwrap_or_default();
+        let note = text("nota", &self.note, &mut errors);
         let referrals = match given(&self.refer_to) {
             None => Vec::new(),
             Some(target) => referral_target(conn, actor, &target, &mut errors)?
-                .map(|target| vec![ReferralInput { target, reason: self.referral_reason.trim().to_string() }])
+                .map(|target| vec![ReferralInput { target, reason }])
                 .unwrap_or_default(),
         };
         if !errors.is_empty() {
@@ -71,7 +73,7 @@ impl ContactDraft {
             household,
             channel,
             topics,
-            note: given(&self.note),
+            note,
             follow_up_on,
             referrals,
         })

@@ -5,7 +5,7 @@ use rusqlite::Connection;
 
 use super::{DwellingInput, EsfFields, MemberInput, PersonInput};
 use crate::codes::{EsfAnswer, Isced, LabourStatus, Relationship};
-use crate::draft::{code, date, given};
+use crate::draft::{code, date, given, line, required_line, LINE_MAX, LONG_LINE_MAX};
 use crate::error::{Error, FieldError, Result};
 use crate::ids::HouseholdId;
 use crate::schema::Table;
@@ -65,18 +65,23 @@ impl PersonDraft {
             rural: answer("esf_rural", &self.esf_rural, &mut errors),
         };
         let input = PersonInput {
-            surname: self.surname.clone(),
-            name: self.name.clone(),
+            surname: required_line("cognome", &self.surname, LINE_MAX, &mut errors),
+            name: required_line("nome", &self.name, LINE_MAX, &mut errors),
             sex: given(&self.sex).map(|s| s.to_uppercase().chars().next().unwrap_or(' ')),
             birth_date,
-            birth_place: given(&self.birth_place),
-            codice_fiscale: given(&self.codice_fiscale),
-            citizenship: given(&self.citizenship),
-            phone: given(&self.phone),
-            email: given(&self.email),
+            birth_place: line("luogo_nascita", &self.birth_place, LINE_MAX, &mut errors),
+            codice_fiscale: line("codice_fiscale", &self.codice_fiscale, 30, &mut errors),
+            citizenship: line("cittadinanza", &self.citizenship, LINE_MAX, &mut errors),
+            phone: line("telefono", &self.phone, 40, &mut errors),
+            email: line("email", &self.email, 254, &mut errors),
             esf,
         };
-        errors.extend(input.validate());
+        // A field already refused at the door is not refused again as blank.
+        for error in input.validate() {
+            if !errors.iter().any(|e| e.field == error.field) {
+                errors.push(error);
+            }
+        }
         if errors.is_empty() {
             Ok(input)
         } else {
@@ -115,9 +120,15 @@ impl MembershipDraft {
             Err(other) => return Err(other),
         };
         match (household, relationship) {
-            (Some(household), Some(relationship)) if errors.is_empty() => {
-                Ok((household, MemberInput { relationship, resident_since, tenant_of_record: self.tenant_of_record }))
-            }
+            (Some(household), Some(relationship)) if errors.is_empty() => Ok((
+                household,
+                MemberInput {
+                    relationship_text: None,
+                    relationship,
+                    resident_since,
+                    tenant_of_record: self.tenant_of_record,
+                },
+            )),
             _ => Err(Error::Invalid(errors)),
         }
     }
@@ -138,18 +149,26 @@ pub struct DwellingDraft {
 }
 
 impl DwellingDraft {
-    /// The dwelling this draft describes (its own rules are checked when it is written).
-    pub fn parse(&self) -> DwellingInput {
-        DwellingInput {
-            code: given(&self.code),
-            street: self.street.trim().to_string(),
-            civic: self.civic.trim().to_string(),
-            scala: given(&self.scala),
-            piano: given(&self.piano),
-            interno: given(&self.interno),
-            cap: given(&self.cap),
-            comune: given(&self.comune),
-            provincia: given(&self.provincia),
+    /// The dwelling this draft describes, each value cleaned at the door; its own rules (a street
+    /// and a civic number) are checked when it is written.
+    pub fn parse(&self) -> Result<DwellingInput> {
+        let mut errors = Vec::new();
+        let short = |field: &str, text: &str, errors: &mut Vec<FieldError>| line(field, text, 30, errors);
+        let input = DwellingInput {
+            code: line("codice", &self.code, 40, &mut errors),
+            street: required_line("via", &self.street, LONG_LINE_MAX, &mut errors),
+            civic: required_line("civico", &self.civic, 30, &mut errors),
+            scala: short("scala", &self.scala, &mut errors),
+            piano: short("piano", &self.piano, &mut errors),
+            interno: short("interno", &self.interno, &mut errors),
+            cap: short("cap", &self.cap, &mut errors),
+            comune: line("comune", &self.comune, LINE_MAX, &mut errors),
+            provincia: short("provincia", &self.provincia, &mut errors),
+        };
+        if errors.is_empty() {
+            Ok(input)
+        } else {
+            Err(Error::Invalid(errors))
         }
     }
 }

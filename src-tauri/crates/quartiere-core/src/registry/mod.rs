@@ -15,6 +15,7 @@ use crate::schema::Table;
 use crate::store::{Actor, Store, Writer};
 
 mod draft;
+pub mod identity;
 pub use draft::{DwellingDraft, MembershipDraft, PersonDraft};
 
 // ---------------------------------------------------------------------------------------------
@@ -465,6 +466,8 @@ pub fn household_in_dwelling(conn: &Connection, dwelling: DwellingId) -> Result<
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MemberInput {
     pub relationship: Relationship,
+    /// What a list wrote when the anagrafe's table does not hold it (`relationship` is then `altro`).
+    pub relationship_text: Option<String>,
     pub resident_since: Option<NaiveDate>,
     pub tenant_of_record: bool,
 }
@@ -503,6 +506,7 @@ pub fn add_member(
             ("household_id", household.to_string().into()),
             ("person_id", person.to_string().into()),
             ("relationship", input.relationship.code().to_string().into()),
+            ("relationship_text", opt(input.relationship_text.clone())),
             ("resident_since", opt(input.resident_since.map(|d| d.to_string()))),
             ("tenant_of_record", Value::Integer(input.tenant_of_record as i64)),
         ],
@@ -549,6 +553,8 @@ pub struct Membership {
     pub household: HouseholdId,
     pub person: PersonId,
     pub relationship: Option<Relationship>,
+    /// The relationship as a list wrote it, when the anagrafe's table does not hold it.
+    pub relationship_text: Option<String>,
     pub resident_since: Option<NaiveDate>,
     pub left_on: Option<NaiveDate>,
     pub tenant_of_record: bool,
@@ -563,10 +569,12 @@ fn membership_from_row(r: &Row<'_>) -> rusqlite::Result<Membership> {
         resident_since: r.get::<_, Option<String>>(4)?.and_then(|s| s.parse().ok()),
         left_on: r.get::<_, Option<String>>(5)?.and_then(|s| s.parse().ok()),
         tenant_of_record: r.get::<_, i64>(6)? != 0,
+        relationship_text: r.get(7)?,
     })
 }
 
-const MEMBERSHIP_COLUMNS: &str = "id, household_id, person_id, relationship, resident_since, left_on, tenant_of_record";
+const MEMBERSHIP_COLUMNS: &str =
+    "id, household_id, person_id, relationship, resident_since, left_on, tenant_of_record, relationship_text";
 
 pub fn current_membership(conn: &Connection, person: PersonId) -> Result<Option<Membership>> {
     Ok(conn

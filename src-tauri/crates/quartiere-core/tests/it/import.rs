@@ -21,7 +21,7 @@ fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
 }
 
 fn run(store: &mut Store, actor: &Actor, path: &Path, dry_run: bool) -> ImportReport {
-    import_file(store, actor, path, ImportOptions { dry_run, today: today() }).unwrap()
+    import_file(store, actor, path, ImportOptions { dry_run, ..ImportOptions::new(today()) }).unwrap()
 }
 
 /// Imports a small list and re-imports it; used by the replay test too.
@@ -127,7 +127,9 @@ fn missing_columns_and_cross_row_conflicts_are_reported() {
     let path = write(f.dir.path(), "b.csv", text.as_bytes());
     let report = run(&mut f.store, &actor, &path, false);
     let named: Vec<(usize, &str)> = report.errors.iter().map(|e| (e.row, e.column.as_str())).collect();
-    assert_eq!(named, [(3, "civico"), (3, "relazione"), (4, "relazione"), (5, "codice_fiscale")]);
+    assert_eq!(named, [(3, "civico"), (3, "relazione"), (5, "codice_fiscale")]);
+    // A relationship outside the anagrafe's table is kept as written, with a warning.
+    assert!(report.warnings.iter().any(|w| w.starts_with("riga 4: la relazione «vicino di casa»")), "{report:?}");
     assert_eq!(count(&f.store, "SELECT count(*) FROM person"), 0);
 }
 

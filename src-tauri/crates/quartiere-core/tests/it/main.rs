@@ -6,6 +6,7 @@ mod audit;
 mod backup;
 mod demo;
 mod desk;
+mod identity;
 mod import;
 mod privacy;
 mod registry;

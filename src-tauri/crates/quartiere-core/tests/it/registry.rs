@@ -1,5 +1,7 @@
 use quartiere_core::codes::Relationship;
-use quartiere_core::registry::{self, DwellingInput, MemberInput, MembershipDraft, PersonDraft, PersonInput};
+use quartiere_core::registry::{
+    self, DwellingDraft, DwellingInput, MemberInput, MembershipDraft, PersonDraft, PersonInput,
+};
 use quartiere_core::{Actor, Error, Store};
 
 use crate::*;
@@ -43,6 +45,7 @@ pub fn exercise_household_history(store: &mut Store, actor: &Actor) -> quartiere
                 h,
                 tenant,
                 &MemberInput {
+                    relationship_text: None,
                     relationship: Relationship::Intestatario,
                     resident_since: Some(date("2010-05-01")),
                     tenant_of_record: true,
@@ -53,6 +56,7 @@ pub fn exercise_household_history(store: &mut Store, actor: &Actor) -> quartiere
                 h,
                 son,
                 &MemberInput {
+                    relationship_text: None,
                     relationship: Relationship::Figlio,
                     resident_since: Some(date("2010-05-01")),
                     tenant_of_record: false,
@@ -65,6 +69,7 @@ pub fn exercise_household_history(store: &mut Store, actor: &Actor) -> quartiere
                 h,
                 niece,
                 &MemberInput {
+                    relationship_text: None,
                     relationship: Relationship::Nipote,
                     resident_since: Some(date("2024-10-01")),
                     tenant_of_record: false,
@@ -114,7 +119,12 @@ fn a_person_is_in_one_household_at_a_time() {
                 w,
                 h2,
                 mario,
-                &MemberInput { relationship: Relationship::Altro, resident_since: None, tenant_of_record: false },
+                &MemberInput {
+                    relationship_text: None,
+                    relationship: Relationship::Altro,
+                    resident_since: None,
+                    tenant_of_record: false,
+                },
             )
         })
         .unwrap_err();
@@ -222,4 +232,32 @@ fn registry_drafts_refuse_whole_and_a_person_joins_a_household_in_one_write() {
     assert_eq!(phone(&f.store), None, "the refused write left the person as it was");
     f.store.write(&actor, |w| registry::save_person(w, Some(rossi), &edited, None)).unwrap();
     assert_eq!(phone(&f.store).as_deref(), Some("02 1234567"));
+}
+
+/// Text is cleaned at the door of every form: invisible and control characters dropped, spaces
+/// collapsed, a line break where one line is expected and an overlong value refused by field.
+#[test]
+fn a_person_form_is_cleaned_at_the_door() {
+    let draft =
+        |surname: &str, name: &str| PersonDraft { surname: surname.into(), name: name.into(), ..Default::default() };
+    let input = draft("Ro\u{0}ss\u{200B}i", " Mario\u{202E}  Luigi ").parse().unwrap();
+    assert_eq!((input.surname.as_str(), input.name.as_str()), ("Rossi", "Mario Luigi"));
+
+    let Err(Error::Invalid(errors)) = draft("Rossi\nBianchi", &"a".repeat(1_000_000)).parse() else {
+        panic!("a line break and a 1 MB name are refused")
+    };
+    let fields: Vec<(&str, &str)> = errors.iter().map(|e| (e.field.as_str(), e.message.as_str())).collect();
+    assert_eq!(
+        fields,
+        [
+            ("cognome", "va scritto su una riga sola: togli l'a capo"),
+            ("nome", "è troppo lungo: al massimo 100 caratteri"),
+        ]
+    );
+    let Err(Error::Invalid(errors)) =
+        DwellingDraft { street: "Via\r\nRoma".into(), civic: "1".into(), ..Default::default() }.parse()
+    else {
+        panic!("a street on two lines is refused")
+    };
+    assert_eq!(errors[0].field, "via");
 }

@@ -257,6 +257,7 @@ fn an_upgrade_rebuilds_the_search_index_from_the_tables() {
                  body, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3');
              INSERT INTO search_fts (rowid, body) VALUES (1, 'fantasma');
              ALTER TABLE sync_refused DROP COLUMN kind;
+             ALTER TABLE membership DROP COLUMN relationship_text;
              PRAGMA user_version = 6;",
         )
         .unwrap();
@@ -270,4 +271,26 @@ fn an_upgrade_rebuilds_the_search_index_from_the_tables() {
     check(&f, "nic", Scope::PEOPLE, &["D'Amico Niccolò"]);
     check(&f, "fantasma", Scope::ALL, &[]);
     assert_eq!(count(&f.store, "SELECT count(*) FROM local_meta WHERE key = 'search.rebuild_due'"), 0);
+}
+
+/// One person per letter that does not decompose, each found by the name typed without it.
+#[test]
+fn letters_that_do_not_decompose_are_found_as_typed() {
+    let cases = [
+        ("Łukasz", "Nowak", "lukasz"),
+        ("Đorđević", "Milan", "dordevic"),
+        ("Guðmundsson", "Jón", "gudmundsson"),
+        ("Yıldız", "Ayşe", "yildiz"),
+        ("Søndergaard", "Eva", "sondergaard"),
+        ("Weiß", "Lena", "weiss"),
+        ("Ærenlund", "Ole", "aerenlund"),
+        ("Œhler", "Jules", "oehler"),
+        ("Ħabib", "Omar", "habib"),
+        ("Þorsteinsson", "Ari", "thorsteinsson"),
+        ("Aliyeva", "Əminə", "emine"),
+    ];
+    let f = people(&cases.iter().map(|(s, n, _)| (*s, *n)).collect::<Vec<_>>());
+    for (surname, name, typed) in cases {
+        check(&f, typed, Scope::PEOPLE, &[&format!("{surname} {name}")]);
+    }
 }

@@ -59,12 +59,15 @@ pub fn door(dir: &Path) -> Result<DeskDoor> {
 }
 
 fn clean_name(field: &str, name: &str, what: &str) -> Result<String> {
-    let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+    let name = match crate::text::clean_line(name, 80) {
+        Ok(name) => name,
+        Err(crate::text::Unclean::TooLong { .. }) => {
+            return Err(Error::invalid(field, format!("il nome {what} è troppo lungo (al massimo 80 caratteri)")))
+        }
+        Err(unclean) => return Err(Error::invalid(field, format!("il nome {what} {}", unclean.reason()))),
+    };
     if name.is_empty() {
         return Err(Error::invalid(field, format!("il nome {what} è obbligatorio")));
-    }
-    if name.chars().count() > 80 {
-        return Err(Error::invalid(field, format!("il nome {what} è troppo lungo (al massimo 80 caratteri)")));
     }
     Ok(name)
 }
@@ -119,6 +122,12 @@ pub fn create_desk(
 
 /// Opens the desk's database with an operator's name and passphrase.
 pub fn sign_in(dir: &Path, name: &str, passphrase: &str, clock: Box<dyn Clock>, ids: IdGen) -> Result<SignedIn> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(Error::invalid(
+            "data-dir",
+            format!("{} è un file, non una cartella: indica la cartella dei dati di Quartiere", dir.display()),
+        ));
+    }
     if !vault::exists(dir) {
         return Err(Error::Forbidden {
             message: format!("nella cartella {} non c'è ancora un archivio: crea la postazione", dir.display()),

@@ -789,9 +789,10 @@ pub fn export_for_dpo(store: &mut Store, actor: &Actor, path: &Path) -> Result<C
     for e in &events {
         let kind = AuditKind::from_code(&e.kind).map(|k| k.label()).unwrap_or("sconosciuto");
         let table = e.subject_table.as_deref().and_then(Table::from_name).map(crate::schema::table_label);
-        csv.write_record([
+        let seq = e.seq.to_string();
+        let cells = [
             desks.get(&e.desk_id).map(String::as_str).unwrap_or(&e.desk_id),
-            &e.seq.to_string(),
+            &seq,
             &e.at,
             operators.get(&e.operator_id).map(String::as_str).unwrap_or(&e.operator_id),
             kind,
@@ -799,8 +800,9 @@ pub fn export_for_dpo(store: &mut Store, actor: &Actor, path: &Path) -> Result<C
             e.subject_id.as_deref().filter(|s| *s != Uuid::nil().to_string()).unwrap_or(""),
             &e.detail,
             &e.hash,
-        ])
-        .map_err(io)?;
+        ];
+        // Names come from operators: one typed as a formula stays text in the DPO's spreadsheet.
+        csv.write_record(cells.map(crate::format::spreadsheet_cell).iter().map(|c| c.as_ref())).map_err(io)?;
     }
     let csv = csv.into_inner().map_err(|e| io(e.into_error().into()))?;
     write_whole(path, &json)?;

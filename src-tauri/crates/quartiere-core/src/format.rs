@@ -92,3 +92,30 @@ mod tests {
         assert_eq!(parse_date("ieri"), None);
     }
 }
+
+/// A cell of a CSV the app writes, safe to open in a spreadsheet: text that a spreadsheet would
+/// run as a formula (starting with `=`, `+`, `-`, `@`, a tab or a carriage return, also after
+/// leading spaces) gets a leading apostrophe, which spreadsheets show as plain text.
+pub fn spreadsheet_cell(text: &str) -> std::borrow::Cow<'_, str> {
+    let first = text.trim_start_matches(' ').chars().next();
+    if matches!(first, Some('=' | '+' | '-' | '@' | '\t' | '\r' | '＝' | '＋' | '－' | '＠')) {
+        std::borrow::Cow::Owned(format!("'{text}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
+#[cfg(test)]
+mod spreadsheet_tests {
+    use super::spreadsheet_cell;
+
+    #[test]
+    fn formulas_are_written_as_text() {
+        for formula in ["=HYPERLINK(\"http://x\",\"clic\")", "+1+1", "-2+3", "@SUM(A1)", "\t=1", " =1", "＝1"] {
+            assert_eq!(spreadsheet_cell(formula), format!("'{formula}"), "{formula}");
+        }
+        for plain in ["Rossi", "D'Amico", "2026-03-02T09:00:00Z", "", "a=b"] {
+            assert_eq!(spreadsheet_cell(plain), plain);
+        }
+    }
+}

@@ -37,7 +37,7 @@ impl StoreHooks for CoreHooks {
         // A migration that redefined the search index left it empty: it is derived data, made
         // again from the tables, whole or not at all.
         if meta_get(conn, search::REBUILD_DUE)?.is_some() {
-            let tx = conn.transaction()?;
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
             search::rebuild(&tx)?;
             tx.execute("DELETE FROM local_meta WHERE key = ?1", [search::REBUILD_DUE])?;
             tx.commit()?;

@@ -35,7 +35,7 @@ impl fmt::Display for FieldError {
 pub enum Error {
     #[error("dati non validi: {}", join(.0))]
     Invalid(Vec<FieldError>),
-    #[error("{what} non trovato: {key}")]
+    #[error("{what} «{key}»: non c'è nell'archivio (controlla il codice)")]
     NotFound { what: &'static str, key: String },
     #[error("il codice «{key}» corrisponde a più di un elemento: scrivine qualche carattere in più")]
     Ambiguous { key: String },
@@ -62,10 +62,61 @@ pub enum Error {
     Import(String),
     #[error("{0}")]
     Sync(#[from] SyncError),
-    #[error("errore dell'archivio: {0}")]
+    #[error("{}", db_message(.0))]
     Db(#[from] rusqlite::Error),
-    #[error("errore di lettura o scrittura: {0}")]
+    #[error("{}", io_message(.0))]
     Io(#[from] std::io::Error),
+}
+
+const DISK_FULL: &str = "il disco è pieno: libera spazio e riprova (l'operazione non è stata registrata)";
+const READ_ONLY: &str = "la cartella dei dati è in sola lettura o non hai i permessi per scriverci: \
+     controlla i permessi della cartella, o che il disco non sia protetto dalla scrittura";
+const BUSY: &str = "l'archivio è occupato da un'altra operazione che non è finita in tempo: \
+     riprova tra poco (l'operazione non è stata registrata)";
+
+/// A database failure named for what it is, in Italian: never SQLite's own English line.
+fn db_message(e: &rusqlite::Error) -> String {
+    use rusqlite::ErrorCode;
+    match e.sqlite_error_code() {
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => BUSY.into(),
+        Some(ErrorCode::DiskFull) => DISK_FULL.into(),
+        Some(ErrorCode::ReadOnly) => READ_ONLY.into(),
+        Some(ErrorCode::CannotOpen | ErrorCode::PermissionDenied) => {
+            "non riesco ad aprire l'archivio: la cartella dei dati non è accessibile o è in sola lettura; \
+             controlla i permessi della cartella"
+                .into()
+        }
+        Some(ErrorCode::SystemIoFailure) => {
+            "il disco ha dato un errore di lettura o scrittura: controlla il disco e riprova".into()
+        }
+        Some(ErrorCode::DatabaseCorrupt) => {
+            "l'archivio è danneggiato: ripristina l'ultima copia di sicurezza (Impostazioni, Copie di sicurezza)".into()
+        }
+        _ => {
+            let code = match e {
+                rusqlite::Error::SqliteFailure(failure, _) => format!(" (codice {})", failure.extended_code),
+                _ => String::new(),
+            };
+            format!("errore interno dell'archivio{code}: riprova; se si ripete, avvisa chi gestisce Quartiere")
+        }
+    }
+}
+
+/// A file-system failure named for what it is, in Italian.
+fn io_message(e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    match e.kind() {
+        K::StorageFull | K::QuotaExceeded => DISK_FULL.into(),
+        K::PermissionDenied | K::ReadOnlyFilesystem => READ_ONLY.into(),
+        K::NotADirectory => "dove serve una cartella c'è un file: indica una cartella".into(),
+        K::IsADirectory => "dove serve un file c'è una cartella: indica un file".into(),
+        K::NotFound => "il file o la cartella non esiste (o è stata spostata)".into(),
+        K::AlreadyExists => "esiste già un file con questo nome: scegline un altro".into(),
+        _ => match e.raw_os_error() {
+            Some(code) => format!("errore di lettura o scrittura sul disco (codice di sistema {code})"),
+            None => "errore di lettura o scrittura sul disco".into(),
+        },
+    }
 }
 
 /// A stable, machine-readable kind of [`Error`]: the UI maps it to its own sentence, and tests
@@ -88,6 +139,12 @@ pub enum ErrorKind {
     FolderUnreachable,
     Sync,
     Database,
+    /// Another operation held the database longer than the wait allows.
+    Busy,
+    /// The disk is full.
+    DiskFull,
+    /// The data folder cannot be written (read-only, or no permission).
+    ReadOnly,
     Io,
 }
 
@@ -109,6 +166,9 @@ impl ErrorKind {
             ErrorKind::FolderUnreachable => "folder_unreachable",
             ErrorKind::Sync => "sync",
             ErrorKind::Database => "database",
+            ErrorKind::Busy => "busy",
+            ErrorKind::DiskFull => "disk_full",
+            ErrorKind::ReadOnly => "read_only",
             ErrorKind::Io => "io",
         }
     }
@@ -131,8 +191,21 @@ impl Error {
             Error::Sync(SyncError::NotEnrolled) => ErrorKind::NotEnrolled,
             Error::Sync(SyncError::FolderUnreachable(_)) => ErrorKind::FolderUnreachable,
             Error::Sync(_) => ErrorKind::Sync,
-            Error::Db(_) => ErrorKind::Database,
-            Error::Io(_) => ErrorKind::Io,
+            Error::Db(e) => match e.sqlite_error_code() {
+                Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => ErrorKind::Busy,
+                Some(rusqlite::ErrorCode::DiskFull) => ErrorKind::DiskFull,
+                Some(
+                    rusqlite::ErrorCode::ReadOnly
+                    | rusqlite::ErrorCode::CannotOpen
+                    | rusqlite::ErrorCode::PermissionDenied,
+                ) => ErrorKind::ReadOnly,
+                _ => ErrorKind::Database,
+            },
+            Error::Io(e) => match e.kind() {
+                std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded => ErrorKind::DiskFull,
+                std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem => ErrorKind::ReadOnly,
+                _ => ErrorKind::Io,
+            },
         }
     }
 

@@ -182,7 +182,7 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
         return Err(Error::SchemaTooNew { found, known: SCHEMA_VERSION });
     }
     for (index, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", index as i64 + 1)?;
         tx.commit()?;
@@ -190,7 +190,7 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
     Ok(())
 }
 
-/// The table's name in Italian, for messages (`persona non trovata`).
+/// The table's name in Italian, for messages (`persona «0193…»: non c'è nell'archivio`).
 pub fn table_label(table: Table) -> &'static str {
     match table {
         Table::Desk => "postazione",

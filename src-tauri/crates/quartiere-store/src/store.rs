@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 use uuid::Uuid;
 
 use crate::access::{self, Action, Role};
@@ -90,7 +90,7 @@ impl Store {
         let Some(mut conn) = vault::open_keyed(path, &key, rusqlite::OpenFlags::default())? else {
             return Err(Error::WrongKey(path.display().to_string()));
         };
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.busy_timeout(vault::BUSY_WAIT)?;
         // The write, merge and search paths keep a few dozen statements hot.
         conn.set_prepared_statement_cache_capacity(128);
         conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -212,7 +212,9 @@ impl Store {
         let Store { conn, clock, ids, hlc, ctx, hooks, .. } = self;
         conn.pragma_update(None, "query_only", "OFF")?;
         let outcome = (|| -> Result<(T, Hlc)> {
-            let tx = conn.transaction()?;
+            // Immediate: the write lock is taken at the start, so a second writer waits its turn
+            // (busy timeout) instead of failing when it first writes.
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let batch = ids.uuid_v7(clock.now().timestamp_millis() as u64);
             let mut writer = Writer {
                 tx,
@@ -248,7 +250,7 @@ impl Store {
         self.conn.pragma_update(None, "query_only", "OFF")?;
         self.conn.pragma_update(None, "foreign_keys", "OFF")?;
         let outcome = (|| -> Result<(T, Option<Hlc>)> {
-            let tx = self.conn.transaction()?;
+            let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let (value, seen) = f(&tx)?;
             if let Some(seen) = seen {
                 let next = self.hlc.observe(seen, self.clock.now().timestamp_millis() as u64);
@@ -300,7 +302,7 @@ impl Store {
     /// Writes to this desk's local tables (sync bookkeeping), never to synced ones.
     pub fn local_write<T>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
         self.with_writes_enabled(|conn| {
-            let tx = conn.unchecked_transaction()?;
+            let tx = Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
             let value = f(&tx)?;
             tx.commit()?;
             Ok(value)
@@ -355,7 +357,7 @@ impl Store {
     /// Returns how many rows it wrote.
     pub fn apply_changes(&mut self, changes: &[Change]) -> Result<usize> {
         self.with_writes_enabled(|conn| {
-            let tx = conn.unchecked_transaction()?;
+            let tx = Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
             let mut touched = BTreeSet::new();
             let mut rows = 0;
             for group in changes.chunk_by(|a, b| a.batch == b.batch && a.table == b.table && a.row_id == b.row_id) {

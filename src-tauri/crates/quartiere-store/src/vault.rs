@@ -31,6 +31,11 @@ const PAGE_SIZES: [u32; 2] = [PAGE_SIZE, 4_096];
 /// Opens the encrypted database at `path` (a new file is made with pages of [`PAGE_SIZE`]),
 /// trying each page size a database of Quartiere may have, until the first read succeeds.
 /// `None` when none does: not the key of this file, or not a database of Quartiere.
+/// How long a statement waits for another connection (the window, a CLI command, sync) to finish
+/// its write before it gives up as busy. Every write starts as one (`BEGIN IMMEDIATE`), so this
+/// wait applies to it whole.
+pub const BUSY_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+
 pub fn open_keyed(path: &Path, key: &DbKey, flags: rusqlite::OpenFlags) -> Result<Option<rusqlite::Connection>> {
     // A file is whole pages: one whose size is not a multiple of 16 KiB has 4 KiB pages.
     let mut sizes = PAGE_SIZES;
@@ -47,13 +52,20 @@ pub fn open_keyed(path: &Path, key: &DbKey, flags: rusqlite::OpenFlags) -> Resul
         if quiet {
             conn.execute_batch("PRAGMA cipher_log_level = NONE")?;
         }
+        // Another process may be writing: wait for it as every statement does, so a busy file
+        // is not taken for a wrong key.
+        conn.busy_timeout(BUSY_WAIT)?;
         let read = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0));
         if quiet {
             // SQLCipher's own level once it is in use.
             conn.execute_batch("PRAGMA cipher_log_level = WARN")?;
         }
-        if read.is_ok() {
-            return Ok(Some(conn));
+        match read {
+            Ok(_) => return Ok(Some(conn)),
+            // What a wrong key (or page size) looks like: try the next, then say so.
+            Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase) => {}
+            // Anything else (busy, unreadable, read-only, full) is itself, never a wrong key.
+            Err(e) => return Err(e.into()),
         }
     }
     Ok(None)

@@ -197,7 +197,7 @@ fn errors_are_one_italian_sentence() {
     assert!(missing.stderr.contains("non riesco a leggere il file"), "{}", missing.stderr);
     let unknown = quartiere(dir.path(), &["households", "show", "0123456789"]);
     assert_eq!(unknown.code, 2);
-    assert!(unknown.stderr.contains("nucleo non trovato"), "{}", unknown.stderr);
+    assert!(unknown.stderr.contains("nucleo «0123456789»: non c'è nell'archivio"), "{}", unknown.stderr);
     let empty = dir.path().join("vuoto.csv");
     std::fs::write(&empty, "").unwrap();
     let run = quartiere(dir.path(), &["import", empty.to_str().unwrap()]);

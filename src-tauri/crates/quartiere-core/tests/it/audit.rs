@@ -248,3 +248,22 @@ fn the_dpo_export_holds_every_event_with_hashes_anyone_can_recompute() {
     assert!(csv.contains("consultazione") && csv.contains("Giulia Operatrice"));
     assert_eq!(csv.lines().count(), events.len() + 1);
 }
+
+/// A desk or an operator named like a formula stays text when the DPO opens the CSV.
+#[test]
+fn names_written_as_formulas_stay_text_in_the_dpo_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, actor) = new_desk(dir.path(), "=HYPERLINK(\"http://x.example\";\"Apri\")", "+Giulia", clock(), 3);
+    let out = dir.path().join("registro.json");
+    audit::export_for_dpo(&mut store, &actor, &out).unwrap();
+    let csv = std::fs::read_to_string(out.with_extension("csv")).unwrap();
+    let mut reader = csv::ReaderBuilder::new().from_reader(csv.as_bytes());
+    let first = reader.records().next().unwrap().unwrap();
+    assert_eq!(&first[0], "'=HYPERLINK(\"http://x.example\";\"Apri\")");
+    assert_eq!(&first[3], "'+Giulia");
+    for record in reader.records() {
+        for cell in record.unwrap().iter() {
+            assert!(!cell.starts_with(['=', '+', '-', '@']), "{cell}");
+        }
+    }
+}

@@ -275,3 +275,79 @@ fn a_title_line_without_delimiters_does_not_hide_the_table() {
         assert_eq!(report.rows, 1, "{name}");
     }
 }
+
+/// Each way a file can fail is named in Italian, exactly, and leaves the database as it was.
+#[test]
+fn every_failure_of_a_file_is_named_in_italian_and_changes_nothing() {
+    use rust_xlsxwriter::Workbook;
+    let mut f = fixture();
+    let actor = f.actor;
+    let before = canonical_dump(f.store.conn()).unwrap();
+    let not_a_spreadsheet = "import non riuscito: il file non è un foglio di calcolo leggibile (XLSX, XLS, ODS) né un elenco CSV: forse è danneggiato o è un altro tipo di documento; salvalo di nuovo da Excel come «Cartella di lavoro di Excel» o come CSV";
+
+    // Data on the second sheet: the error says which.
+    let mut workbook = Workbook::new();
+    workbook.add_worksheet().set_name("Note").unwrap().write_string(0, 0, "Elenco di dicembre").unwrap();
+    let data = workbook.add_worksheet().set_name("Assegnatari").unwrap();
+    for (c, h) in ["codice_alloggio", "indirizzo", "civico", "cognome", "nome"].iter().enumerate() {
+        data.write_string(0, c as u16, *h).unwrap();
+    }
+    for (c, v) in ["A1", "Via Fermi", "3", "Rossi", "Anna"].iter().enumerate() {
+        data.write_string(1, c as u16, *v).unwrap();
+    }
+    let second_sheet = f.dir.path().join("due-fogli.xlsx");
+    workbook.save(&second_sheet).unwrap();
+
+    // A workbook protected by a password is an OLE file holding an "EncryptedPackage" stream.
+    let mut protected = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    protected.extend(std::iter::repeat_n(0u8, 504));
+    protected.extend("EncryptedPackage".encode_utf16().flat_map(|u| u.to_le_bytes()));
+    protected.extend(std::iter::repeat_n(0u8, 1024));
+
+    let cases: Vec<(&str, Vec<u8>, String)> = vec![
+        ("rotto.xlsx", b"PK\x03\x04 non un vero file zip".to_vec(), not_a_spreadsheet.to_string()),
+        ("foto.csv", (0u8..=255).cycle().take(4096).collect(), not_a_spreadsheet.to_string()),
+        (
+            "protetto.xlsx",
+            protected,
+            "import non riuscito: il foglio di calcolo è protetto da una password: aprilo in Excel, togli la password (File, Informazioni, Proteggi cartella di lavoro) e salvalo di nuovo".into(),
+        ),
+        (
+            "solo-intestazione.csv",
+            b"codice_alloggio;indirizzo;civico;cognome;nome\n".to_vec(),
+            "import non riuscito: il file ha l'intestazione ma nessuna riga di dati: non c'è niente da importare".into(),
+        ),
+        ("vuoto.csv", Vec::new(), "import non riuscito: il file è vuoto: non contiene nessuna riga".into()),
+    ];
+    for (name, bytes, expected) in cases {
+        let path = write(f.dir.path(), name, &bytes);
+        let error = import_file(&mut f.store, &actor, &path, ImportOptions::new(today())).unwrap_err();
+        assert_eq!(error.to_string(), expected, "{name}");
+    }
+    let error = import_file(&mut f.store, &actor, &second_sheet, ImportOptions::new(today())).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "import non riuscito: il primo foglio («Note») non contiene l'elenco: i dati sono nel foglio «Assegnatari». Sposta quel foglio al primo posto (o salvalo da solo) e riprova"
+    );
+    let error = import_file(&mut f.store, &actor, f.dir.path(), ImportOptions::new(today())).unwrap_err();
+    assert!(error.to_string().ends_with("è una cartella, non un file: scegli il file dell'elenco"), "{error}");
+    assert_eq!(canonical_dump(f.store.conn()).unwrap(), before, "nothing written by any failure");
+}
+
+/// Excel's "Testo Unicode" is UTF-16 with tabs: read as the same list.
+#[test]
+fn a_utf16_list_is_read() {
+    let mut f = fixture();
+    let actor = f.actor;
+    let text = GOOD.replace(',', "\t");
+    for (name, bytes) in [
+        ("unicode-le.txt", [vec![0xFF, 0xFE], text.encode_utf16().flat_map(|u| u.to_le_bytes()).collect()].concat()),
+        ("unicode-be.txt", [vec![0xFE, 0xFF], text.encode_utf16().flat_map(|u| u.to_be_bytes()).collect()].concat()),
+        ("senza-bom.txt", text.encode_utf16().flat_map(|u| u.to_le_bytes()).collect()),
+    ] {
+        let path = write(f.dir.path(), name, &bytes);
+        let report = run(&mut f.store, &actor, &path, true);
+        assert!(report.errors.is_empty(), "{name}: {:?}", report.errors);
+        assert_eq!(report.people_new, 3, "{name}");
+    }
+}

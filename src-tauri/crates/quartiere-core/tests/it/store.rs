@@ -259,3 +259,93 @@ fn a_database_with_the_old_page_size_still_opens_whole() {
     assert!(open_keyed(&copied, &DbKey::from_bytes([1u8; 32]), flags).unwrap().is_none());
     assert!(open_keyed(&new, &DbKey::from_bytes([1u8; 32]), flags).unwrap().is_none());
 }
+
+/// Twenty commands started together at one desk each wait their turn: every write starts as one
+/// (`BEGIN IMMEDIATE`), so the busy timeout applies and none fails with "database is locked".
+#[test]
+fn writers_started_together_wait_their_turn() {
+    let f = fixture();
+    let dir = f.dir.path().to_path_buf();
+    let actor = f.actor;
+    drop(f.store);
+    let barrier = std::sync::Arc::new(std::sync::Barrier::new(20));
+    let threads: Vec<_> = (0..20u64)
+        .map(|i| {
+            let (dir, barrier) = (dir.clone(), barrier.clone());
+            std::thread::spawn(move || {
+                let mut store = reopen(&dir, 100 + i);
+                barrier.wait();
+                store.write(&actor, |w| {
+                    let input =
+                        PersonInput { surname: format!("Insieme{i}"), name: "Anna".into(), ..Default::default() };
+                    registry::create_person(w, &input)
+                })
+            })
+        })
+        .collect();
+    for thread in threads {
+        thread.join().unwrap().unwrap();
+    }
+    let store = reopen(&dir, 99);
+    assert_eq!(count(&store, "SELECT count(*) FROM person WHERE surname LIKE 'Insieme%'"), 20);
+}
+
+/// A full disk is named as such, and the write leaves nothing behind.
+#[test]
+fn a_full_disk_is_named_and_the_write_leaves_nothing() {
+    let mut f = fixture();
+    let actor = f.actor;
+    let before = canonical_dump(f.store.conn()).unwrap();
+    let pages: i64 = f.store.conn().query_row("PRAGMA page_count", [], |r| r.get(0)).unwrap();
+    // The file may not grow: what a full disk does to SQLite.
+    f.store.conn().query_row(&format!("PRAGMA max_page_count = {pages}"), [], |_| Ok(())).unwrap();
+    let error = f
+        .store
+        .write(&actor, |w| {
+            for i in 0..2000 {
+                let input = PersonInput { surname: format!("Pieno{i}"), name: "x".repeat(90), ..Default::default() };
+                registry::create_person(w, &input)?;
+            }
+            Ok(())
+        })
+        .unwrap_err();
+    assert_eq!(error.kind(), quartiere_core::ErrorKind::DiskFull);
+    assert_eq!(error.to_string(), "il disco è pieno: libera spazio e riprova (l'operazione non è stata registrata)");
+    assert_eq!(canonical_dump(f.store.conn()).unwrap(), before);
+}
+
+/// A data folder SQLite may not write is named as such, never taken for a wrong key.
+#[test]
+fn a_read_only_database_is_named_not_taken_for_a_wrong_key() {
+    let f = fixture();
+    let path = f.dir.path().join("quartiere.sqlite");
+    let (key, _) = quartiere_core::vault::unlock(f.dir.path(), "Giulia Operatrice", OPERATOR_PASS).unwrap();
+    let conn = quartiere_core::vault::open_keyed(&path, &key, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .unwrap()
+        .expect("the right key opens the file read-only");
+    let refused = conn.execute("DELETE FROM person", []).unwrap_err();
+    let error = quartiere_core::Error::from(refused);
+    assert_eq!(error.kind(), quartiere_core::ErrorKind::ReadOnly);
+    assert_eq!(
+        error.to_string(),
+        "la cartella dei dati è in sola lettura o non hai i permessi per scriverci: controlla i permessi della cartella, o che il disco non sia protetto dalla scrittura"
+    );
+}
+
+/// A data folder that is a file is named as such, not as "create a desk".
+#[test]
+fn a_data_folder_that_is_a_file_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("quartiere");
+    std::fs::write(&file, b"non una cartella").unwrap();
+    let error = quartiere_core::accounts::sign_in(&file, "Giulia", "x", clock(), quartiere_core::ids::IdGen::seeded(1))
+        .err()
+        .unwrap();
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "dati non validi: data-dir: {} è un file, non una cartella: indica la cartella dei dati di Quartiere",
+            file.display()
+        )
+    );
+}

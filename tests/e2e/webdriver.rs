@@ -115,6 +115,11 @@ impl Session {
         self.ok("POST", &format!("/element/{}/value", element.id), Some(json!({ "text": text })));
     }
 
+    /// Whether the element (a button, an input) can be used.
+    pub fn enabled(&self, element: &Element) -> bool {
+        self.send("GET", &format!("/element/{}/enabled", element.id), None).as_bool().unwrap_or(false)
+    }
+
     pub fn text(&self, element: &Element) -> String {
         self.send("GET", &format!("/element/{}/text", element.id), None).as_str().unwrap_or_default().to_string()
     }

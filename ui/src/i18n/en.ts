@@ -244,6 +244,7 @@ export const en: Strings = {
     warnings: "To check (they do not stop the import):",
     questionsTitle: (n: number) =>
       n === 1 ? "Who is this? 1 person to decide before importing" : `Who is this? ${n} people to decide before importing`,
+    questionsFirst: "Before importing, choose who the people below are. Meanwhile, for the other rows:",
     questionsHint:
       "For these rows it is not certain whether they are someone already on record. You decide: the choice is recorded in the audit log.",
     samePerson: "It is",

@@ -248,6 +248,7 @@ export const it = {
     warnings: "Da verificare (non bloccano l'importazione):",
     questionsTitle: (n: number) =>
       n === 1 ? "Chi è? 1 persona da decidere prima di importare" : `Chi è? ${n} persone da decidere prima di importare`,
+    questionsFirst: "Prima di importare, scegli chi sono le persone indicate sotto. Intanto, per le altre righe:",
     questionsHint:
       "Per queste righe non è certo se si tratti di una persona già registrata. Scegli tu: la scelta viene registrata nel registro degli accessi.",
     samePerson: "È",

@@ -30,6 +30,8 @@ pub fn desk(dir: &Path, seed: u64, name: &str) -> (Store, Actor) {
     (signed.store, signed.actor)
 }
 
+/// The median of `samples` (not every benchmark takes medians).
+#[allow(dead_code)]
 pub fn median(mut samples: Vec<Duration>) -> Duration {
     samples.sort();
     samples[samples.len() / 2]

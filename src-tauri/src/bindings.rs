@@ -43,7 +43,7 @@ pub fn typescript() -> String {
         error::FieldError, error::ErrorKind, error::RefusalKind, registry::Overview, registry::EsfFields, registry::Person, registry::DwellingInput,
         registry::Dwelling, registry::Membership, registry::Member, registry::HouseholdDetail,
         registry::HouseholdSummary, search::HitKind, search::SearchHit, desk::ReferralView,
-        desk::DeskContactView, desk::NoteVersion, desk::Note, import::RowError, import::ImportReport, import::Question, registry::identity::Doubt, registry::identity::Candidate,
+        desk::DeskContactView, desk::NoteVersion, desk::Note, import::RowError, import::ImportReport, import::Question, registry::identity::Doubt, registry::identity::Candidate, registry::duplicates::Sign, registry::duplicates::PairSide, registry::duplicates::DuplicatePair, registry::duplicates::MergeView,
         import::ImportPhase, import::ImportProgress, ids::DeskId, sync::SyncProgress, sync::RefusedFile,
         sync::SyncReport, sync::DeskStatus, sync::SyncStatus, sync::EnrolOutcome, sync::ConflictView,
         sync::ConflictChoice, access::Role, accounts::OperatorView, audit::AuditKind, audit::AuditEntry,

@@ -409,5 +409,41 @@ pub(crate) fn an_operator_registers_a_household_and_finds_it_after_a_restart() {
     nav(&s, "Home");
     let people = s.find_with_text(".count", "persone");
     assert!(s.text(&people).starts_with('3'), "still three people: {}", s.text(&people));
+
+    // A second record of Rossi Mario typed by hand in his household (no codice fiscale): the
+    // duplicates screen shows the pair; the operator merges it into the first, then undoes it.
+    nav(&s, "Nuclei");
+    s.click(&s.find_with_text("tbody button", "Via Luigi Pirandello"));
+    s.click(&s.find_with_text("button", "Aggiungi un componente"));
+    fill(&s, "#person-surname", "ROSSI");
+    fill(&s, "#person-name", "MARIO");
+    fill(&s, "#person-birth-date", "25/04/1945");
+    fill(&s, "#person-phone", "333 4445556");
+    s.click(&s.find("#member-relationship option[value='altro']"));
+    s.click(&s.find_with_text("button", "Salva"));
+    s.wait_for_text("Componenti attuali");
+    nav(&s, "Persone");
+    s.click(&s.find_with_text("button", "Possibili doppioni"));
+    let pair = s.find("[data-testid=duplicate-pair]");
+    let pair_text = s.text(&pair);
+    assert!(
+        pair_text.contains("stesso nome e stessa data di nascita") && pair_text.contains("RSSMRA45D25F205N"),
+        "{pair_text}"
+    );
+    s.screenshot(&shots.join("doppioni.png"));
+    fill(&s, "[data-testid=duplicate-pair] input", "stessa persona, scheda scritta due volte");
+    s.click(&s.find_with_text("[data-testid=duplicate-pair] button", "Unisci e tieni Rossi Mario"));
+    s.wait_for_text("Schede unite");
+    s.wait_for_text("Nessun possibile doppione");
+    let merged = s.text(&s.find("[data-testid=merges]"));
+    assert!(merged.contains("stessa persona, scheda scritta due volte") && merged.contains("Giulia"), "{merged}");
+    nav(&s, "Home");
+    let people = s.find_with_text(".count", "persone");
+    assert!(s.text(&people).starts_with('3'), "one Rossi Mario again: {}", s.text(&people));
+    nav(&s, "Persone");
+    s.click(&s.find_with_text("button", "Possibili doppioni"));
+    s.click(&s.find_with_text("[data-testid=merges] button", "Annulla l'unione"));
+    s.wait_for_text("Unione annullata");
+    s.find("[data-testid=duplicate-pair]");
     s.quit();
 }

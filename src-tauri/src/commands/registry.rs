@@ -167,3 +167,37 @@ pub async fn save_person(
         s.store.write(&actor, |w| registry::save_person(w, id, &input, member))
     })
 }
+
+/// Pairs of records that look like one person, for the operator to answer.
+#[tauri::command]
+pub async fn duplicates(state: State<'_, AppState>) -> UiResult<Vec<registry::duplicates::DuplicatePair>> {
+    with_session(&state, |s| registry::duplicates::likely_duplicates(&mut s.store, &s.actor))
+}
+
+/// The merges made, newest first, with who made them, why, and whether they were undone.
+#[tauri::command]
+pub async fn merges(state: State<'_, AppState>) -> UiResult<Vec<registry::duplicates::MergeView>> {
+    with_session(&state, |s| registry::duplicates::merges(s.store.conn(), &s.actor))
+}
+
+/// Merges `other` into `keep` (the same person); returns the decision, which `undo_merge` takes.
+#[tauri::command]
+pub async fn merge_people(state: State<'_, AppState>, keep: String, other: String, reason: String) -> UiResult<String> {
+    let keep = PersonId(parse_id("persona", &keep)?);
+    let other = PersonId(parse_id("persona", &other)?);
+    write(&state, |w| registry::duplicates::merge(w, keep, other, &reason)).map(|id| id.to_string())
+}
+
+#[tauri::command]
+pub async fn undo_merge(state: State<'_, AppState>, decision: String) -> UiResult<()> {
+    let decision = parse_id("decisione", &decision)?;
+    write(&state, |w| registry::duplicates::undo_merge(w, decision))
+}
+
+/// Records that two records are different people.
+#[tauri::command]
+pub async fn mark_distinct(state: State<'_, AppState>, a: String, b: String) -> UiResult<()> {
+    let a = PersonId(parse_id("persona", &a)?);
+    let b = PersonId(parse_id("persona", &b)?);
+    write(&state, |w| registry::duplicates::mark_distinct(w, a, b).map(drop))
+}

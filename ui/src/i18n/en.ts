@@ -1,3 +1,4 @@
+import type { Sign } from "../lib/bindings";
 import type { Strings } from "./it";
 
 export const en: Strings = {
@@ -215,6 +216,36 @@ export const en: Strings = {
     followUpsOnly: "Only follow-ups due",
     none: "No contacts match these filters.",
   },
+  duplicates: {
+    open: "Likely duplicates",
+    title: "Likely duplicates",
+    intro:
+      "Pairs of records that look like one person. Look at them and choose: merge, keeping one of the two (what was the other's moves to it, empty fields are filled, and the merge can be undone), or record that they are different people. Every choice stays in the log.",
+    none: "No likely duplicates: every record looks like a different person.",
+    signs: {
+      same_name_and_birth: "same name and birth date",
+      omocodia: "codici fiscali differing only by omocodia",
+      same_name_in_household: "same name in the same household",
+      same_name_and_phone: "same name and phone",
+    } satisfies Record<Sign, string>,
+    born: "Born",
+    code: "Codice fiscale",
+    livesAt: "Lives at",
+    phone: "Phone",
+    contacts: "Desk contacts",
+    keep: (name: string) => `Merge, keeping ${name}`,
+    reason: "Why they are the same person",
+    reasonHint: "e.g. same person, duplicated by two lists",
+    distinct: "Different people",
+    distinctDone: "Recorded: they are different people.",
+    merged: (name: string) => `Records merged: ${name}'s record remains.`,
+    undone: "Merge undone: the two records are separate again.",
+    history: "Merges made",
+    when: "When",
+    what: "Record kept ← record merged",
+    undo: "Undo the merge",
+    undoneOn: (when: string, who: string) => `undone on ${when}${who ? ` by ${who}` : ""}`,
+  },
   importer: {
     count: (n: number) => n.toLocaleString("en-GB"),
     title: "Import a list",
@@ -244,7 +275,7 @@ export const en: Strings = {
     warnings: "To check (they do not stop the import):",
     questionsTitle: (n: number) =>
       n === 1 ? "Who is this? 1 person to decide before importing" : `Who is this? ${n} people to decide before importing`,
-    questionsFirst: "Before importing, choose who the people below are. Meanwhile, for the other rows:",
+    questionsFirst: "Before importing, choose who the people below are.",
     questionsHint:
       "For these rows it is not certain whether they are someone already on record. You decide: the choice is recorded in the audit log.",
     samePerson: "It is",

@@ -1,5 +1,5 @@
 // Every string the interface shows, in Italian. English (en.ts) must have the same shape.
-import type { AuditKind, BackupReason, ConsentKind, RefusalKind, UiErrorKind } from "../lib/bindings";
+import type { AuditKind, BackupReason, ConsentKind, RefusalKind, Sign, UiErrorKind } from "../lib/bindings";
 
 export const it = {
   app: { name: "Quartiere", tagline: "Laboratorio sociale di quartiere", mainNav: "Sezioni" },
@@ -216,6 +216,36 @@ export const it = {
     followUpsOnly: "Solo richiami da fare",
     none: "Nessun contatto con questi filtri.",
   },
+  duplicates: {
+    open: "Possibili doppioni",
+    title: "Possibili doppioni",
+    intro:
+      "Coppie di schede che sembrano la stessa persona. Guardale e scegli: unisci tenendo una delle due (quanto era dell'altra passa a questa, i campi vuoti si completano, e l'unione si può annullare), oppure registra che sono persone diverse. Ogni scelta resta nel registro.",
+    none: "Nessun possibile doppione: ogni scheda sembra una persona diversa.",
+    signs: {
+      same_name_and_birth: "stesso nome e stessa data di nascita",
+      omocodia: "codici fiscali che differiscono solo per omocodia",
+      same_name_in_household: "stesso nome nello stesso nucleo",
+      same_name_and_phone: "stesso nome e stesso telefono",
+    } satisfies Record<Sign, string>,
+    born: "Nascita",
+    code: "Codice fiscale",
+    livesAt: "Abita in",
+    phone: "Telefono",
+    contacts: "Contatti allo sportello",
+    keep: (name: string) => `Unisci e tieni ${name}`,
+    reason: "Perché sono la stessa persona",
+    reasonHint: "ad esempio: stessa persona, scheda doppia da due elenchi",
+    distinct: "Sono persone diverse",
+    distinctDone: "Registrato: sono persone diverse.",
+    merged: (name: string) => `Schede unite: resta la scheda di ${name}.`,
+    undone: "Unione annullata: le due schede sono di nuovo separate.",
+    history: "Unioni fatte",
+    when: "Quando",
+    what: "Scheda tenuta ← scheda unita",
+    undo: "Annulla l'unione",
+    undoneOn: (when: string, who: string) => `annullata il ${when}${who ? ` da ${who}` : ""}`,
+  },
   importer: {
     count: (n: number) => n.toLocaleString("it-IT"),
     title: "Importa un elenco",
@@ -239,7 +269,7 @@ export const it = {
     column: "Colonna",
     reason: "Problema",
     readyTitle: (rows: number) =>
-      `Il file è valido: ${rows.toLocaleString("it-IT")} ${rows === 1 ? "riga" : "righe"} controllate.`,
+      `Il file è valido: ${rows.toLocaleString("it-IT")} ${rows === 1 ? "riga controllata" : "righe controllate"}.`,
     nothingToDo: "Il file corrisponde già all'archivio: non c'è nulla da importare.",
     willDo: "Cosa cambierà nell'archivio:",
     doneTitle: "Importazione completata.",
@@ -248,7 +278,7 @@ export const it = {
     warnings: "Da verificare (non bloccano l'importazione):",
     questionsTitle: (n: number) =>
       n === 1 ? "Chi è? 1 persona da decidere prima di importare" : `Chi è? ${n} persone da decidere prima di importare`,
-    questionsFirst: "Prima di importare, scegli chi sono le persone indicate sotto. Intanto, per le altre righe:",
+    questionsFirst: "Prima di importare, scegli chi sono le persone indicate sotto.",
     questionsHint:
       "Per queste righe non è certo se si tratti di una persona già registrata. Scegli tu: la scelta viene registrata nel registro degli accessi.",
     samePerson: "È",

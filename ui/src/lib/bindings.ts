@@ -199,6 +199,34 @@ dwelling_code: string | null,
  */
 lives_at: string | null, };
 
+/**
+ * Why two records look like one person.
+ */
+export type Sign = "same_name_and_birth" | "omocodia" | "same_name_in_household" | "same_name_and_phone";
+
+/**
+ * A person of a pair, with where they live now.
+ */
+export type PairSide = { person: Person, 
+/**
+ * The address of their household now, if any.
+ */
+lives_at: string | null, 
+/**
+ * How many desk contacts are recorded about them.
+ */
+contacts: number, };
+
+/**
+ * Two records that may be one person.
+ */
+export type DuplicatePair = { a: PairSide, b: PairSide, signs: Array<Sign>, };
+
+/**
+ * A merge as the duplicates screen lists it, with who made it, why, and whether it was undone.
+ */
+export type MergeView = { id: string, kept: PersonId, kept_name: string, other: PersonId, other_name: string, reason: string, decided_at: string, decided_by: string, undone_at: string | null, undone_by: string | null, };
+
 export type ImportPhase = "checking" | "writing";
 
 /**

@@ -29,6 +29,7 @@ export const routes: Routes = {
     props: (s, go) => ({ household: s.household ?? null, go }),
   },
   "person-edit": { load: () => import("../screens/PersonEdit.svelte"), props: (s, go) => ({ id: s.id, go }) },
+  duplicates: { load: () => import("../screens/Duplicates.svelte"), props: withGo },
   desk: { load: () => import("../screens/Desk.svelte"), props: alone },
   settings: { load: () => import("../screens/Settings.svelte"), props: alone },
   import: { load: () => import("../screens/Import.svelte"), props: alone },

@@ -4,6 +4,7 @@ export type Screen =
   | { name: "household"; id: string }
   | { name: "person"; id: string }
   | { name: "household-new" }
+  | { name: "duplicates" }
   | { name: "person-new"; household?: string }
   | { name: "person-edit"; id: string };
 
@@ -18,6 +19,7 @@ export function sectionOf(screen: Screen): string {
     case "person":
     case "person-new":
     case "person-edit":
+    case "duplicates":
       return "people";
     default:
       return screen.name;

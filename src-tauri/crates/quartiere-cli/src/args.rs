@@ -99,6 +99,28 @@ pub enum PeopleCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Possibili doppioni: coppie di schede che sembrano la stessa persona.
+    Duplicates {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Unisce due schede della stessa persona: tiene KEEP, vi porta quanto era di OTHER. Si annulla con unmerge.
+    Merge {
+        keep: String,
+        other: String,
+        /// Perché sono la stessa persona (resta registrato).
+        #[arg(long)]
+        reason: String,
+    },
+    /// Annulla un'unione di schede (l'id della decisione, da `people merges`).
+    Unmerge { decision: String },
+    /// Le unioni di schede fatte, con chi le ha fatte e perché.
+    Merges {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Registra che due schede sono persone diverse: non vengono più proposte come doppioni.
+    Distinct { a: String, b: String },
     /// Mostra la scheda di una persona.
     Show {
         id: String,

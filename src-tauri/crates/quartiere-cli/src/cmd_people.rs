@@ -29,6 +29,77 @@ pub fn run(cli: &Cli, command: &PeopleCommand) -> Result<ExitCode, Error> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        PeopleCommand::Duplicates { json } => {
+            let (mut store, actor) = open(cli)?;
+            let pairs = registry::duplicates::likely_duplicates(&mut store, &actor)?;
+            if *json {
+                return print_json(&pairs).map(|_| ExitCode::SUCCESS);
+            }
+            if pairs.is_empty() {
+                out!("Nessun possibile doppione.");
+            }
+            for pair in &pairs {
+                let signs: Vec<&str> = pair.signs.iter().map(|s| s.label()).collect();
+                out!("Possibile doppione ({}):", signs.join("; "));
+                for side in [&pair.a, &pair.b] {
+                    let p = &side.person;
+                    let born =
+                        p.birth_date.map(|d| format!(", nato/a il {}", d.format("%d/%m/%Y"))).unwrap_or_default();
+                    let code = p.codice_fiscale.as_deref().map(|c| format!(", {c}")).unwrap_or_default();
+                    let lives = side.lives_at.as_deref().map(|a| format!(", abita in {a}")).unwrap_or_default();
+                    out!("  {}  {}{born}{code}{lives}, {} contatti", p.id, p.full_name(), side.contacts);
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        PeopleCommand::Merge { keep, other, reason } => {
+            let (mut store, actor) = open(cli)?;
+            let keep = PersonId(registry::resolve_id(store.conn(), Table::Person, keep)?);
+            let other = PersonId(registry::resolve_id(store.conn(), Table::Person, other)?);
+            let decision = store.write(&actor, |w| registry::duplicates::merge(w, keep, other, reason))?;
+            out!("Schede unite (decisione {decision}). Per annullare: quartiere people unmerge {decision}");
+            Ok(ExitCode::SUCCESS)
+        }
+        PeopleCommand::Unmerge { decision } => {
+            let (mut store, actor) = open(cli)?;
+            let decision = registry::resolve_id(store.conn(), Table::IdentityDecision, decision)?;
+            store.write(&actor, |w| registry::duplicates::undo_merge(w, decision))?;
+            out!("Unione annullata: le due schede sono di nuovo separate.");
+            Ok(ExitCode::SUCCESS)
+        }
+        PeopleCommand::Merges { json } => {
+            let (store, actor) = open(cli)?;
+            let merges = registry::duplicates::merges(store.conn(), &actor)?;
+            if *json {
+                return print_json(&merges).map(|_| ExitCode::SUCCESS);
+            }
+            if merges.is_empty() {
+                out!("Nessuna unione di schede.");
+            }
+            for m in &merges {
+                let undone = m.undone_at.as_deref().map(|_| " [annullata]").unwrap_or_default();
+                out!(
+                    "{}  {} (tenuta) + {}, {} da {}: {}{undone}",
+                    m.id,
+                    m.kept_name,
+                    m.other_name,
+                    chrono::DateTime::parse_from_rfc3339(&m.decided_at)
+                        .map(|d| d.with_timezone(&chrono::Local).format("%d/%m/%Y %H:%M").to_string())
+                        .unwrap_or_else(|_| m.decided_at.clone()),
+                    m.decided_by,
+                    m.reason
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        PeopleCommand::Distinct { a, b } => {
+            let (mut store, actor) = open(cli)?;
+            let a = PersonId(registry::resolve_id(store.conn(), Table::Person, a)?);
+            let b = PersonId(registry::resolve_id(store.conn(), Table::Person, b)?);
+            store.write(&actor, |w| registry::duplicates::mark_distinct(w, a, b))?;
+            out!("Registrato: sono persone diverse.");
+            Ok(ExitCode::SUCCESS)
+        }
         PeopleCommand::Export { id, file } => {
             let (mut store, actor) = open(cli)?;
             let id = PersonId(registry::resolve_id(store.conn(), Table::Person, id)?);

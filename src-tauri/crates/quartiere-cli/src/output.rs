@@ -56,7 +56,11 @@ pub fn print_import_report(report: &ImportReport, dry_run: bool) {
     }
     if !report.questions.is_empty() {
         out!("");
-        out!("Chi è? {} righe da decidere prima di importare:", report.people_to_decide);
+        let rows = match report.people_to_decide {
+            1 => "1 riga".to_string(),
+            n => format!("{n} righe"),
+        };
+        out!("Chi è? {rows} da decidere prima di importare:");
         for q in &report.questions {
             let born = q.birth_date.map(|d| format!(", nato/a il {}", d.format("%d/%m/%Y"))).unwrap_or_default();
             let code = q.codice_fiscale.as_deref().map(|c| format!(", {c}")).unwrap_or_default();

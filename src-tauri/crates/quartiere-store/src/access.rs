@@ -141,7 +141,8 @@ impl Action {
             | Table::Membership
             | Table::Partner
             | Table::PartnerContact
-            | Table::Consent => Some(Action::EditRegistry),
+            | Table::Consent
+            | Table::IdentityDecision => Some(Action::EditRegistry),
             Table::PrivacyRequest => Some(Action::Rights),
             Table::DeskContact | Table::DeskContactTopic | Table::Referral | Table::Note => Some(Action::RecordDesk),
             Table::AuditEvent => None,

@@ -15,13 +15,14 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0007_search_index.sql"),
     include_str!("../migrations/0008_refusal_kind.sql"),
     include_str!("../migrations/0009_relationship_text.sql"),
+    include_str!("../migrations/0010_identity_decision.sql"),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// The last migration that changed a synced table: the schema version sync files carry. Later
 /// migrations touch only this desk's own tables, so desks a version apart still read each other.
-pub const SYNCED_SCHEMA: i64 = 9;
+pub const SYNCED_SCHEMA: i64 = 10;
 
 /// The synced tables, in an order where every table comes after the tables it references.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -40,11 +41,12 @@ pub enum Table {
     Note,
     Consent,
     PrivacyRequest,
+    IdentityDecision,
     AuditEvent,
 }
 
 impl Table {
-    pub const ALL: [Table; 15] = [
+    pub const ALL: [Table; 16] = [
         Table::Desk,
         Table::Operator,
         Table::Dwelling,
@@ -59,6 +61,7 @@ impl Table {
         Table::Note,
         Table::Consent,
         Table::PrivacyRequest,
+        Table::IdentityDecision,
         Table::AuditEvent,
     ];
 
@@ -78,6 +81,7 @@ impl Table {
             Table::Note => "note",
             Table::Consent => "consent",
             Table::PrivacyRequest => "privacy_request",
+            Table::IdentityDecision => "identity_decision",
             Table::AuditEvent => "audit_event",
         }
     }
@@ -147,6 +151,19 @@ impl Table {
             Table::PrivacyRequest => {
                 &["person_id", "kind", "received_on", "outcome", "reason", "handled_on", "deleted"]
             }
+            Table::IdentityDecision => &[
+                "kind",
+                "kept_id",
+                "other_id",
+                "reason",
+                "moved",
+                "filled",
+                "decided_at",
+                "decided_by",
+                "undone_at",
+                "undone_by",
+                "deleted",
+            ],
             Table::AuditEvent => &[
                 "desk_id",
                 "seq",
@@ -207,6 +224,7 @@ pub fn table_label(table: Table) -> &'static str {
         Table::Note => "nota",
         Table::Consent => "informativa o consenso",
         Table::PrivacyRequest => "richiesta dell'interessato",
+        Table::IdentityDecision => "decisione su due schede della stessa persona",
         Table::AuditEvent => "evento del registro degli accessi",
     }
 }

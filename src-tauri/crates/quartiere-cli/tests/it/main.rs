@@ -275,3 +275,43 @@ fn an_access_request_and_an_erasure_from_the_command_line() {
     }
     assert_eq!(quartiere(dir.path(), &["people", "retention"]).code, 0);
 }
+
+#[test]
+fn a_doubt_is_answered_on_the_command_line_and_duplicates_are_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = dir.path().join("gennaio.csv");
+    std::fs::write(
+        &first,
+        "codice_alloggio;indirizzo;civico;cognome;nome;telefono\nA1;Via Fermi;1;VERDI;LUCA;02 1234567\n",
+    )
+    .unwrap();
+    assert_eq!(quartiere(dir.path(), &["import", first.to_str().unwrap()]).code, 0);
+    // Next month's list: a Luca Verdi, no birth date, at another address. Asked, not applied.
+    let second = dir.path().join("febbraio.csv");
+    std::fs::write(
+        &second,
+        "codice_alloggio;indirizzo;civico;cognome;nome;telefono\nA2;Via Fermi;3;Verdi;Luca;02-1234567\n",
+    )
+    .unwrap();
+    let asked = quartiere(dir.path(), &["import", second.to_str().unwrap()]);
+    assert_eq!(asked.code, 1, "{}", asked.stdout);
+    assert!(
+        asked.stdout.contains("Chi è? 1 riga da decidere") && asked.stdout.contains("Riga 2: Verdi Luca"),
+        "{}",
+        asked.stdout
+    );
+    assert!(asked.stdout.contains("--new RIGA"), "{}", asked.stdout);
+    let answered = quartiere(dir.path(), &["import", second.to_str().unwrap(), "--new", "2"]);
+    assert_eq!(answered.code, 0, "{}{}", answered.stdout, answered.stderr);
+    // Two records with one name and one phone: proposed as a likely duplicate.
+    let pairs = json(&quartiere(dir.path(), &["people", "duplicates", "--json"]));
+    assert_eq!(pairs.as_array().unwrap().len(), 1, "{pairs}");
+    assert_eq!(pairs[0]["signs"], serde_json::json!(["same_name_and_phone"]));
+    let (a, b) = (pairs[0]["a"]["person"]["id"].as_str().unwrap(), pairs[0]["b"]["person"]["id"].as_str().unwrap());
+    // They live in two households: the merge is refused until a move is recorded.
+    let refused = quartiere(dir.path(), &["people", "merge", a, b, "--reason", "stessa persona"]);
+    assert_eq!(refused.code, 2);
+    assert!(refused.stderr.contains("sono in due nuclei diversi"), "{}", refused.stderr);
+    assert_eq!(quartiere(dir.path(), &["people", "distinct", a, b]).code, 0);
+    assert_eq!(json(&quartiere(dir.path(), &["people", "duplicates", "--json"])).as_array().unwrap().len(), 0);
+}

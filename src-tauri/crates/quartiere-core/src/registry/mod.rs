@@ -15,6 +15,7 @@ use crate::schema::Table;
 use crate::store::{Actor, Store, Writer};
 
 mod draft;
+pub mod duplicates;
 pub mod identity;
 pub use draft::{DwellingDraft, MembershipDraft, PersonDraft};
 

@@ -6,6 +6,7 @@ mod audit;
 mod backup;
 mod demo;
 mod desk;
+mod duplicates;
 mod identity;
 mod import;
 mod privacy;

@@ -483,7 +483,7 @@ mod tests {
         let picked = call(&w, "import_pick", json!({})).unwrap();
         assert_eq!(picked.as_str(), file.to_str());
         // The UI passes a channel for progress; here its messages go nowhere.
-        let path = json!({ "path": picked, "onProgress": "__CHANNEL__:7" });
+        let path = json!({ "path": picked, "decisions": [], "onProgress": "__CHANNEL__:7" });
         let report = call(&w, "import_preview", path.clone()).unwrap();
         assert_eq!(report["errors"][0]["row"], 2);
         assert_eq!(report["errors"][0]["column"], "sesso");
@@ -498,7 +498,7 @@ mod tests {
         let missing = call(
             &w,
             "import_confirm",
-            json!({ "path": "/nessuna/cartella/elenco.csv", "onProgress": "__CHANNEL__:8" }),
+            json!({ "path": "/nessuna/cartella/elenco.csv", "decisions": [], "onProgress": "__CHANNEL__:8" }),
         )
         .unwrap_err();
         assert_eq!(missing["kind"], "import");

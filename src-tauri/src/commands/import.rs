@@ -81,7 +81,7 @@ fn run_import(
     let sheet = import::read_sheet(Path::new(path))?;
     with_session(state, |s| {
         let actor = s.actor;
-        import::import_sheet_with_progress(&mut s.store, &actor, &sheet, options, &mut |step| {
+        import::import_sheet_with_progress(&mut s.store, &actor, sheet, options, &mut |step| {
             // A closed window is not the import's problem: the report still comes back.
             let _ = on_progress.send(step);
         })

@@ -37,7 +37,7 @@ pub fn run(cli: &Cli, args: &ImportArgs) -> Result<ExitCode, Error> {
     let options = ImportOptions { dry_run: *dry_run, decisions, ..ImportOptions::new(today()) };
     let sheet = import::read_sheet(file)?;
     let show_progress = !*json && std::io::stderr().is_terminal();
-    let report = import::import_sheet_with_progress(&mut store, &actor, &sheet, options, &mut |step| {
+    let report = import::import_sheet_with_progress(&mut store, &actor, sheet, options, &mut |step| {
         if show_progress {
             print_progress(step);
         }

@@ -87,7 +87,7 @@ fn child_import(dir: &Path, list: &Path) {
     let (mut store, actor) = common::desk(dir, 2, "Importatore");
     let started = Instant::now();
     let sheet = import::read_sheet(list).unwrap();
-    let report = import::import_sheet(&mut store, &actor, &sheet, ImportOptions::new(today())).unwrap();
+    let report = import::import_sheet(&mut store, &actor, sheet, ImportOptions::new(today())).unwrap();
     let seconds = started.elapsed().as_secs_f64();
     assert!(report.applied && report.errors.is_empty(), "{:?}", &report.errors[..report.errors.len().min(5)]);
     let peak = peak_mib();

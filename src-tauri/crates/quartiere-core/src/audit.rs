@@ -204,11 +204,14 @@ fn timestamp(at: DateTime<Utc>) -> String {
 /// The digest of the changes a write recorded (every table but the log itself), in the order
 /// they were made: table, row, column, value (typed), clock, operator. `None` if there are none.
 /// `from_seq` is the first change the write recorded: the search is a range of the change record,
-/// not a pass over all of it.
+/// not a pass over all of it. The write's own changes are read in the order they were recorded
+/// (`seq`): each took a new tick of the desk's clock, so that order is the clock's, the order the
+/// check ([`batch_digests`]) uses, and a write of millions of changes needs no sort (which, with
+/// temporary data kept in memory, held them all at once).
 pub(crate) fn batch_digest(conn: &Connection, batch: &str, from_seq: i64) -> Result<Option<String>> {
     let mut stmt = conn.prepare_cached(
         "SELECT tbl, row_id, col, value, hlc, operator_id FROM change_log
-         WHERE seq >= ?2 AND batch = ?1 AND tbl <> 'audit_event' ORDER BY hlc, tbl, row_id, col",
+         WHERE seq >= ?2 AND batch = ?1 AND tbl <> 'audit_event' ORDER BY seq",
     )?;
     let mut rows = stmt.query(params![batch, from_seq])?;
     let mut digest: Option<Sha256> = None;

@@ -36,10 +36,56 @@ pub fn backup_dir(store: &Store) -> Result<PathBuf> {
     Ok(root(store.dir(), store.local_setting("backup.dir")?))
 }
 
+/// The file that says a backup is being made in a backup folder: one at a time, across the
+/// window, commands and threads (each backup clears the temporary folders it finds, so two at once
+/// would remove each other's).
+const MAKING: &str = ".in-corso";
+
+/// A lock held while a backup is made; a lock older than this was left by a crash.
+const STALE_MINUTES: u64 = 30;
+
+struct Making(PathBuf);
+
+impl Making {
+    /// Takes the folder's lock, or `None` if another backup is being made there now.
+    fn take(root: &Path) -> Result<Option<Making>> {
+        fs::create_dir_all(root)?;
+        let path = root.join(MAKING);
+        for _ in 0..2 {
+            match fs::OpenOptions::new().write(true).create_new(true).open(&path) {
+                Ok(_) => return Ok(Some(Making(path))),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    let age = fs::metadata(&path).and_then(|m| m.modified()).ok().and_then(|t| t.elapsed().ok());
+                    if age.is_some_and(|a| a.as_secs() > STALE_MINUTES * 60) {
+                        let _ = fs::remove_file(&path);
+                        continue;
+                    }
+                    return Ok(None);
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(None)
+    }
+}
+
+impl Drop for Making {
+    fn drop(&mut self) {
+        let _ = fs::remove_file(&self.0);
+    }
+}
+
 /// Makes a backup now and records it in the audit log.
 pub fn backup_now(store: &mut Store, actor: &Actor, reason: BackupReason) -> Result<BackupInfo> {
     access::require(store.conn(), actor, Action::Backup)?;
     let root = backup_dir(store)?;
+    let Some(_making) = Making::take(&root)? else {
+        return Err(Error::Forbidden {
+            message:
+                "una copia di sicurezza è già in corso (un'altra finestra o un comando): riprova tra qualche minuto"
+                    .into(),
+        });
+    };
     let info = store.backup_into(&root, reason)?;
     audit::record(store, actor, AuditKind::Backup, None, reason.label())?;
     Ok(info)
@@ -49,6 +95,8 @@ pub fn backup_now(store: &mut Store, actor: &Actor, reason: BackupReason) -> Res
 /// operator: the schedule is the desk's, not a permission). Returns it if one was made.
 pub fn backup_if_due(store: &mut Store, actor: &Actor) -> Result<Option<BackupInfo>> {
     let root = backup_dir(store)?;
+    // Another sign-in making the day's backup now (commands started together) makes it for all.
+    let Some(_making) = Making::take(&root)? else { return Ok(None) };
     let newest = list_in(&root)?.into_iter().find(|b| b.reason != BackupReason::BeforeMigration);
     let now = store.now();
     let due = newest

@@ -425,9 +425,10 @@ fn max_chars(column: &str) -> usize {
     }
 }
 
-/// Validates every row; returns the valid rows, or every problem found.
+/// Validates every row; returns the valid rows, or every problem found. The sheet is consumed
+/// row by row, so a long list is not held twice (as cells and as rows).
 fn parse_rows(
-    sheet: &Sheet,
+    sheet: Sheet,
     today: NaiveDate,
     report: &mut ImportReport,
     progress: &mut dyn FnMut(ImportProgress),
@@ -461,7 +462,8 @@ fn parse_rows(
     }
     let mut rows = Vec::new();
     let total = sheet.rows.len();
-    for (i, (number, cells)) in sheet.rows.iter().enumerate() {
+    for (i, (number, cells)) in sheet.rows.into_iter().enumerate() {
+        let number = &number;
         if i % PROGRESS_STEP == 0 {
             progress(ImportProgress { phase: ImportPhase::Checking, done: i, total });
         }
@@ -740,10 +742,10 @@ fn identify_rows(
 /// writes nothing.
 pub fn import_file(store: &mut Store, actor: &Actor, path: &Path, options: ImportOptions) -> Result<ImportReport> {
     let sheet = read_sheet(path)?;
-    import_sheet(store, actor, &sheet, options)
+    import_sheet(store, actor, sheet, options)
 }
 
-pub fn import_sheet(store: &mut Store, actor: &Actor, sheet: &Sheet, options: ImportOptions) -> Result<ImportReport> {
+pub fn import_sheet(store: &mut Store, actor: &Actor, sheet: Sheet, options: ImportOptions) -> Result<ImportReport> {
     import_sheet_with_progress(store, actor, sheet, options, &mut |_| {})
 }
 
@@ -751,14 +753,14 @@ pub fn import_sheet(store: &mut Store, actor: &Actor, sheet: &Sheet, options: Im
 pub fn import_sheet_with_progress(
     store: &mut Store,
     actor: &Actor,
-    sheet: &Sheet,
+    sheet: Sheet,
     options: ImportOptions,
     progress: &mut dyn FnMut(ImportProgress),
 ) -> Result<ImportReport> {
     crate::access::require(store.conn(), actor, crate::access::Action::Import)?;
     let mut report = ImportReport::default();
-    let rows = parse_rows(sheet, options.today, &mut report, progress);
     let total = sheet.rows.len();
+    let rows = parse_rows(sheet, options.today, &mut report, progress);
     progress(ImportProgress { phase: ImportPhase::Checking, done: total, total });
     if !report.errors.is_empty() {
         return Ok(report);
@@ -774,18 +776,18 @@ pub fn import_sheet_with_progress(
         return Ok(report);
     }
     let decided: HashMap<usize, Option<PersonId>> = options.decisions.iter().map(|d| (d.row, d.person)).collect();
-    let mut groups: BTreeMap<&str, Vec<(&Row, Option<PersonId>)>> = BTreeMap::new();
-    for row in &rows {
-        if let Some(target) = targets.get(&row.number) {
-            groups.entry(row.dwelling_code.as_str()).or_default().push((row, *target));
-        }
-    }
     // The whole plan runs inside one transaction; a dry run (or a list with questions still open)
     // rolls it back, so its counts are exact.
     let write = !options.dry_run && report.people_to_decide == 0;
     let mut planned = report.clone();
-    let total = groups.len();
     let outcome = store.write(actor, |w| {
+        let mut groups: BTreeMap<&str, Vec<(&Row, Option<PersonId>)>> = BTreeMap::new();
+        for row in &rows {
+            if let Some(target) = targets.get(&row.number) {
+                groups.entry(row.dwelling_code.as_str()).or_default().push((row, *target));
+            }
+        }
+        let total = groups.len();
         for (i, rows) in groups.values().enumerate() {
             if i % PROGRESS_STEP == 0 {
                 progress(ImportProgress { phase: ImportPhase::Writing, done: i, total });
@@ -793,6 +795,10 @@ pub fn import_sheet_with_progress(
             apply_dwelling(w, rows, options.today, &decided, &mut planned)?;
         }
         progress(ImportProgress { phase: ImportPhase::Writing, done: total, total });
+        // The rows are written: freed now, before the write's own work at commit (the search
+        // index of a whole new list) needs its memory.
+        drop(groups);
+        drop(rows);
         if write {
             Ok(())
         } else {

@@ -65,7 +65,7 @@ fn attempt(store: &mut Store, actor: &Actor, action: Action, person: PersonId, f
             .map(drop),
         Action::Import => {
             let sheet = Sheet { header_row: 1, headers: vec!["cognome".into()], rows: vec![] };
-            import::import_sheet(store, actor, &sheet, ImportOptions { dry_run: true, ..ImportOptions::new(today()) })
+            import::import_sheet(store, actor, sheet, ImportOptions { dry_run: true, ..ImportOptions::new(today()) })
                 .map(drop)
         }
         Action::Sync => sync::status(store, actor).map(drop),

@@ -43,7 +43,7 @@ fn owned(rows: &[R]) -> Vec<(String, String, String, String, String)> {
 
 fn import(store: &mut Store, actor: &Actor, rows: &[R], decisions: Vec<Decision>) -> ImportReport {
     let options = ImportOptions { decisions, ..ImportOptions::new(today()) };
-    let report = import_sheet(store, actor, &sheet(&owned(rows)), options).unwrap();
+    let report = import_sheet(store, actor, sheet(&owned(rows)), options).unwrap();
     assert!(report.errors.is_empty(), "{:?}", report.errors);
     report
 }
@@ -216,7 +216,7 @@ fn the_dry_run_shows_the_question_and_the_answer_is_applied_and_recorded() {
     import(&mut f.store, &actor, &[("A1", "Verdi", "Luca", "", "")], Vec::new());
     let list = [("A2", "Verdi", "Luca", "", "")];
     let options = ImportOptions { dry_run: true, ..ImportOptions::new(today()) };
-    let dry = import_sheet(&mut f.store, &actor, &sheet(&owned(&list)), options).unwrap();
+    let dry = import_sheet(&mut f.store, &actor, sheet(&owned(&list)), options).unwrap();
     assert_eq!(dry.questions.len(), 1, "a dry run shows the question");
     let question = &dry.questions[0];
     assert_eq!((question.row, question.surname.as_str(), question.doubt), (2, "Verdi", Doubt::NoBirthDate));
@@ -229,7 +229,7 @@ fn the_dry_run_shows_the_question_and_the_answer_is_applied_and_recorded() {
         decisions: vec![Decision { row: 2, person: Some(PersonId(uuid::Uuid::nil())) }],
         ..ImportOptions::new(today())
     };
-    let refused = import_sheet(&mut f.store, &actor, &sheet(&owned(&list)), wrong).unwrap();
+    let refused = import_sheet(&mut f.store, &actor, sheet(&owned(&list)), wrong).unwrap();
     assert_eq!(refused.errors.len(), 1);
     assert_eq!(refused.errors[0].row, 2);
     assert_eq!(change_count(&f.store), changes);
@@ -304,7 +304,7 @@ fn importing_a_list_again_in_any_windows_1252_spelling_never_changes_the_number_
         // A list never holds the same person twice (the import refuses it): drop repeats.
         let mut seen = std::collections::HashSet::new();
         rows.retain(|(_, s, n, _, _)| seen.insert(quartiere_core::registry::identity::name_key(s, n)));
-        let first = import_sheet(&mut f.store, &actor, &sheet(&rows), ImportOptions::new(today())).unwrap();
+        let first = import_sheet(&mut f.store, &actor, sheet(&rows), ImportOptions::new(today())).unwrap();
         assert!(first.applied, "seed {seed}: {first:?}");
         let before = people(&f.store);
         let respelled: Vec<_> = rows
@@ -314,7 +314,7 @@ fn importing_a_list_again_in_any_windows_1252_spelling_never_changes_the_number_
             })
             .collect();
         assert_ne!(respelled, rows, "seed {seed}: the spelling changed");
-        let second = import_sheet(&mut f.store, &actor, &sheet(&respelled), ImportOptions::new(today())).unwrap();
+        let second = import_sheet(&mut f.store, &actor, sheet(&respelled), ImportOptions::new(today())).unwrap();
         assert!(second.errors.is_empty(), "seed {seed}: {:?}", second.errors);
         assert!(second.questions.is_empty(), "seed {seed}: {:?}", second.questions);
         assert_eq!(people(&f.store), before, "seed {seed}: {respelled:?}");

@@ -258,6 +258,7 @@ fn an_upgrade_rebuilds_the_search_index_from_the_tables() {
              INSERT INTO search_fts (rowid, body) VALUES (1, 'fantasma');
              ALTER TABLE sync_refused DROP COLUMN kind;
              ALTER TABLE membership DROP COLUMN relationship_text;
+             DROP TABLE identity_decision;
              PRAGMA user_version = 6;",
         )
         .unwrap();

@@ -269,6 +269,8 @@ fn writers_started_together_wait_their_turn() {
     let actor = f.actor;
     drop(f.store);
     let barrier = std::sync::Arc::new(std::sync::Barrier::new(20));
+    // All sign in at once (one of them makes the day's backup, the others do not wait for it),
+    // then all write at once.
     let threads: Vec<_> = (0..20u64)
         .map(|i| {
             let (dir, barrier) = (dir.clone(), barrier.clone());
@@ -288,6 +290,7 @@ fn writers_started_together_wait_their_turn() {
     }
     let store = reopen(&dir, 99);
     assert_eq!(count(&store, "SELECT count(*) FROM person WHERE surname LIKE 'Insieme%'"), 20);
+    assert_eq!(quartiere_core::backup::list_in(&dir.join("backup")).unwrap().len(), 1, "one backup made, whole");
 }
 
 /// A full disk is named as such, and the write leaves nothing behind.

@@ -18,6 +18,7 @@ fn main() {
         "mark_distinct",
         "add_contact",
         "contacts",
+        "complete_follow_up",
         "import_pick",
         "import_preview",
         "import_confirm",

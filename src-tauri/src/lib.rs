@@ -70,6 +70,7 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::
         registry::mark_distinct,
         desk::add_contact,
         desk::contacts,
+        desk::complete_follow_up,
         import::import_pick,
         import::import_preview,
         import::import_confirm,

@@ -445,5 +445,20 @@ pub(crate) fn an_operator_registers_a_household_and_finds_it_after_a_restart() {
     s.click(&s.find_with_text("[data-testid=merges] button", "Annulla l'unione"));
     s.wait_for_text("Unione annullata");
     s.find("[data-testid=duplicate-pair]");
+
+    // Home: the follow-up is closed from the list, which says so and leaves it out; the
+    // household's contact says when and who.
+    nav(&s, "Home");
+    s.wait_for_text("Richiami da fare (1)");
+    let due = s.text(&s.find("[data-testid=follow-up]"));
+    assert!(due.contains("Rossi Mario") && (due.contains("oggi") || due.contains("scaduto")), "{due}");
+    s.screenshot(&shots.join("home-richiami.png"));
+    s.click(&s.find_with_text("[data-testid=follow-up] button", "Fatto"));
+    s.wait_for_text("Richiamo di Rossi Mario segnato come fatto.");
+    s.wait_for_text("Richiami da fare (0)");
+    s.find_with_text("section li", "Nessun richiamo in scadenza.");
+    nav(&s, "Nuclei");
+    s.click(&s.find_with_text("tbody button", "Via Luigi Pirandello"));
+    s.wait_for_text("da Giulia Operatrice");
     s.quit();
 }

@@ -77,3 +77,10 @@ pub async fn contacts(state: State<'_, AppState>, filter: ContactFilterForm) -> 
         desk::list_contacts(&mut s.store, &s.actor, &filter)
     })
 }
+
+/// Marks a contact's follow-up as done today, by the operator signed in.
+#[tauri::command]
+pub async fn complete_follow_up(state: State<'_, AppState>, contact: String) -> UiResult<()> {
+    let contact = quartiere_core::ids::DeskContactId(super::parse_id("contatto", &contact)?);
+    super::write(&state, |w| desk::complete_follow_up(w, contact, today()))
+}

@@ -31,6 +31,10 @@ export const en: Strings = {
     recent: "Recent contacts",
     noContacts: "No contacts recorded.",
     due: "follow up on",
+    dueToday: "today",
+    overdue: (days: number) => (days === 1 ? "1 day overdue" : `${days} days overdue`),
+    markDone: "Done",
+    markedDone: (who: string) => `Follow-up of ${who} marked as done.`,
   },
   households: {
     title: "Households",
@@ -94,6 +98,7 @@ export const en: Strings = {
     topics: "Topics",
     followUp: "Follow-up",
     done: "done on",
+    doneBy: "by",
     referredTo: "Referred to",
   },
   door: {

@@ -31,6 +31,10 @@ export const it = {
     recent: "Contatti recenti",
     noContacts: "Nessun contatto registrato.",
     due: "da richiamare il",
+    dueToday: "oggi",
+    overdue: (days: number) => (days === 1 ? "scaduto da 1 giorno" : `scaduto da ${days} giorni`),
+    markDone: "Fatto",
+    markedDone: (who: string) => `Richiamo di ${who} segnato come fatto.`,
   },
   households: {
     title: "Nuclei familiari",
@@ -94,6 +98,7 @@ export const it = {
     topics: "Temi",
     followUp: "Richiamo",
     done: "fatto il",
+    doneBy: "da",
     referredTo: "Inviato a",
   },
   door: {

@@ -118,7 +118,11 @@ detail: string, };
 
 export type ReferralView = { to: string, reason: string, referred_on: string | null, };
 
-export type DeskContactView = { id: DeskContactId, occurred_at: string, operator: string, person: PersonId | null, person_name: string | null, household: HouseholdId | null, household_address: string | null, channel: Channel | null, topics: Array<Topic>, follow_up_on: string | null, follow_up_done_on: string | null, note: string | null, referrals: Array<ReferralView>, };
+export type DeskContactView = { id: DeskContactId, occurred_at: string, operator: string, person: PersonId | null, person_name: string | null, household: HouseholdId | null, household_address: string | null, channel: Channel | null, topics: Array<Topic>, follow_up_on: string | null, follow_up_done_on: string | null, 
+/**
+ * Who marked the follow-up done (from the change record), when known.
+ */
+follow_up_done_by: string | null, note: string | null, referrals: Array<ReferralView>, };
 
 export type NoteVersion = { id: NoteId, body: string, written_at: string, operator: string, };
 

@@ -177,6 +177,8 @@ pub enum DeskCommand {
         #[arg(long)]
         recovery_code: Option<String>,
     },
+    /// Segna come fatto il richiamo di un contatto (l'id, o le sue prime cifre), oggi.
+    Done { contact: String },
     /// Elenca i contatti.
     List {
         /// Dal giorno (gg/mm/aaaa).

@@ -35,6 +35,17 @@ pub fn run(cli: &Cli, command: &DeskCommand) -> Result<ExitCode, Error> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        DeskCommand::Done { contact } => {
+            let (mut store, actor) = open(cli)?;
+            let id = quartiere_core::ids::DeskContactId(quartiere_core::registry::resolve_id(
+                store.conn(),
+                quartiere_core::schema::Table::DeskContact,
+                contact,
+            )?);
+            store.write(&actor, |w| desk::complete_follow_up(w, id, today()))?;
+            out!("Richiamo segnato come fatto oggi.");
+            Ok(ExitCode::SUCCESS)
+        }
         DeskCommand::List { from, to, person, household, topic, follow_ups, limit, json } => {
             let (mut store, actor) = open(cli)?;
             let draft = ContactFilterDraft {

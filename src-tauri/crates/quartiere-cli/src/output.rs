@@ -138,7 +138,10 @@ pub fn print_contact(c: &desk::DeskContactView) {
     }
     if let Some(due) = c.follow_up_on {
         let state = match c.follow_up_done_on {
-            Some(done) => format!("fatto il {}", format::date(done)),
+            Some(done) => match &c.follow_up_done_by {
+                Some(who) => format!("fatto il {} da {who}", format::date(done)),
+                None => format!("fatto il {}", format::date(done)),
+            },
             None => "da fare".into(),
         };
         out!("    Richiamo: {} ({state})", format::date(due));

@@ -453,3 +453,51 @@ impl From<SyncError> for Refusal {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sqlite(code: i32) -> Error {
+        Error::Db(rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(code), Some("raw English".into())))
+    }
+
+    /// Each failure of the database or the disk is named for what it is, with its own kind, and no
+    /// library's English line reaches the operator.
+    #[test]
+    fn failures_are_named_in_italian() {
+        let cases = [
+            (sqlite(rusqlite::ffi::SQLITE_BUSY), ErrorKind::Busy, BUSY.to_string()),
+            (sqlite(rusqlite::ffi::SQLITE_LOCKED), ErrorKind::Busy, BUSY.to_string()),
+            (sqlite(rusqlite::ffi::SQLITE_FULL), ErrorKind::DiskFull, DISK_FULL.to_string()),
+            (sqlite(rusqlite::ffi::SQLITE_READONLY), ErrorKind::ReadOnly, READ_ONLY.to_string()),
+            (
+                Error::Io(std::io::Error::from(std::io::ErrorKind::StorageFull)),
+                ErrorKind::DiskFull,
+                DISK_FULL.to_string(),
+            ),
+            (
+                Error::Io(std::io::Error::from(std::io::ErrorKind::ReadOnlyFilesystem)),
+                ErrorKind::ReadOnly,
+                READ_ONLY.to_string(),
+            ),
+            (
+                Error::Io(std::io::Error::from(std::io::ErrorKind::NotADirectory)),
+                ErrorKind::Io,
+                "dove serve una cartella c'è un file: indica una cartella".to_string(),
+            ),
+            (
+                sqlite(rusqlite::ffi::SQLITE_CONSTRAINT),
+                ErrorKind::Database,
+                "errore interno dell'archivio (codice 19): riprova; se si ripete, avvisa chi gestisce Quartiere"
+                    .to_string(),
+            ),
+        ];
+        for (error, kind, message) in cases {
+            assert_eq!(error.kind(), kind, "{error:?}");
+            assert_eq!(error.to_string(), message, "{error:?}");
+            assert!(!error.to_string().contains("raw English"));
+        }
+        assert_eq!(BUSY, "l'archivio è occupato da un'altra operazione che non è finita in tempo: riprova tra poco (l'operazione non è stata registrata)");
+    }
+}

@@ -315,3 +315,73 @@ fn a_doubt_is_answered_on_the_command_line_and_duplicates_are_listed() {
     assert_eq!(quartiere(dir.path(), &["people", "distinct", a, b]).code, 0);
     assert_eq!(json(&quartiere(dir.path(), &["people", "duplicates", "--json"])).as_array().unwrap().len(), 0);
 }
+
+#[test]
+fn ids_too_short_or_shared_a_file_for_a_folder_and_commands_started_together() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(run_binary(dir.path(), &["init", "--desk", "Sportello di prova", "--as", OPERATOR]).code, 0);
+    // Twenty commands started together on a new desk each wait their turn: none fails, none warns,
+    // and one of them makes the day's backup.
+    let runs: Vec<_> = (0..20)
+        .map(|_| {
+            Command::new(env!("CARGO_BIN_EXE_quartiere"))
+                .arg("--data-dir")
+                .arg(dir.path())
+                .args(["people", "search", "rossi"])
+                .env("QUARTIERE_OPERATOR", OPERATOR)
+                .env("QUARTIERE_PASSPHRASE", PASSPHRASE)
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in runs {
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success() && stderr.is_empty(), "{stderr}");
+    }
+    assert_eq!(
+        std::fs::read_dir(dir.path().join("backup"))
+            .unwrap()
+            .filter(|e| !e.as_ref().unwrap().file_name().to_string_lossy().starts_with('.'))
+            .count(),
+        1
+    );
+    let list = dir.path().join("elenco.csv");
+    std::fs::write(
+        &list,
+        "codice_alloggio;indirizzo;civico;cognome;nome\nA1;Via Fermi;1;Rossi;Anna\nA1;Via Fermi;1;Rossi;Bruno\n",
+    )
+    .unwrap();
+    assert_eq!(quartiere(dir.path(), &["import", list.to_str().unwrap()]).code, 0);
+    let found = json(&quartiere(dir.path(), &["people", "search", "rossi", "--json"]));
+    let id = found[0]["id"].as_str().unwrap();
+    // Two people made in one import share the start of their ids (UUID v7: the time comes first).
+    let shared = quartiere(dir.path(), &["people", "show", &id[..6]]);
+    assert_eq!(shared.code, 2);
+    assert!(
+        shared.stderr.contains(&format!(
+            "il codice «{}» corrisponde a più di un elemento: scrivine qualche carattere in più",
+            &id[..6]
+        )),
+        "{}",
+        shared.stderr
+    );
+    let short = quartiere(dir.path(), &["people", "show", &id[..4]]);
+    assert!(
+        short.stderr.contains("è troppo corto per indicare un elemento: scrivi almeno 6 caratteri"),
+        "{}",
+        short.stderr
+    );
+
+    let file = dir.path().join("non-una-cartella");
+    std::fs::write(&file, "x").unwrap();
+    let in_the_way = run_binary(&file, &["people", "search", "rossi"]);
+    assert_eq!(in_the_way.code, 2);
+    assert!(
+        in_the_way.stderr.contains("è un file, non una cartella: indica la cartella dei dati di Quartiere"),
+        "{}",
+        in_the_way.stderr
+    );
+}

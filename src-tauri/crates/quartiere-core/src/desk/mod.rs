@@ -138,10 +138,30 @@ pub fn add_referral(
     Ok(id)
 }
 
-/// Marks the follow-up of a contact as done.
+/// Marks the follow-up of a contact as done on `done_on`; who did it is the write's operator (the
+/// change record keeps it, and the contact shows it). A contact without a follow-up, or one
+/// already done, is refused.
 pub fn complete_follow_up(w: &mut Writer<'_>, contact: DeskContactId, done_on: NaiveDate) -> Result<()> {
-    w.update(Table::DeskContact, contact.0, &[("follow_up_done_on", done_on.to_string().into())])?;
-    Ok(())
+    let found: Option<(Option<String>, Option<String>)> = w
+        .conn()
+        .query_row(
+            "SELECT follow_up_on, follow_up_done_on FROM desk_contact WHERE id = ?1 AND deleted = 0",
+            [contact],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    match found {
+        None => Err(Error::NotFound { what: "contatto allo sportello", key: contact.to_string() }),
+        Some((None, _)) => Err(Error::invalid("richiamo", "questo contatto non ha un richiamo da fare")),
+        Some((_, Some(done))) => Err(Error::invalid(
+            "richiamo",
+            format!("il richiamo è già stato fatto il {}", done.parse().map(crate::format::date).unwrap_or(done)),
+        )),
+        Some((Some(_), None)) => {
+            w.update(Table::DeskContact, contact.0, &[("follow_up_done_on", done_on.to_string().into())])?;
+            Ok(())
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -312,6 +332,8 @@ pub struct DeskContactView {
     pub topics: Vec<Topic>,
     pub follow_up_on: Option<NaiveDate>,
     pub follow_up_done_on: Option<NaiveDate>,
+    /// Who marked the follow-up done (from the change record), when known.
+    pub follow_up_done_by: Option<String>,
     pub note: Option<String>,
     pub referrals: Vec<ReferralView>,
 }
@@ -348,7 +370,11 @@ pub fn list_contacts(store: &mut Store, actor: &Actor, filter: &ContactFilter) -
 fn load_contacts(conn: &Connection, filter: &ContactFilter) -> Result<Vec<DeskContactView>> {
     let mut stmt = conn.prepare_cached(
         "SELECT c.id, c.occurred_at, coalesce(o.name, ''), c.person_id, p.surname || ' ' || p.name, c.household_id,
-                d.street, d.civic, d.scala, d.piano, d.interno, c.channel, c.follow_up_on, c.follow_up_done_on
+                d.street, d.civic, d.scala, d.piano, d.interno, c.channel, c.follow_up_on, c.follow_up_done_on,
+                CASE WHEN c.follow_up_done_on IS NOT NULL THEN
+                  (SELECT od.name FROM change_log cl JOIN operator od ON od.id = cl.operator_id
+                    WHERE cl.tbl = 'desk_contact' AND cl.row_id = c.id AND cl.col = 'follow_up_done_on'
+                    ORDER BY cl.hlc DESC LIMIT 1) END
          FROM desk_contact c
          LEFT JOIN operator o ON o.id = c.operator_id
          LEFT JOIN person p ON p.id = c.person_id
@@ -363,7 +389,8 @@ fn load_contacts(conn: &Connection, filter: &ContactFilter) -> Result<Vec<DeskCo
                                      WHERE t.contact_id = c.id AND t.topic = ?5 AND t.deleted = 0))
            AND (?6 IS NULL OR (c.follow_up_on <= ?6 AND c.follow_up_done_on IS NULL))
            AND (?8 IS NULL OR c.id = ?8)
-         ORDER BY CASE WHEN ?6 IS NULL THEN 0 ELSE c.follow_up_on END, c.occurred_at DESC, c.id
+         ORDER BY CASE WHEN ?6 IS NULL THEN 0 WHEN c.follow_up_on = ?6 THEN 1 ELSE 2 END,
+                  CASE WHEN ?6 IS NULL THEN 0 ELSE c.follow_up_on END, c.occurred_at DESC, c.id
          LIMIT ?7",
     )?;
     let to_exclusive = filter.to.and_then(|d| d.succ_opt()).map(|d| d.to_string());
@@ -413,6 +440,7 @@ fn contact_from_row(r: &Row<'_>) -> rusqlite::Result<DeskContactView> {
         topics: Vec::new(),
         follow_up_on: date(12)?,
         follow_up_done_on: date(13)?,
+        follow_up_done_by: r.get(14)?,
         note: None,
         referrals: Vec::new(),
     })

@@ -705,8 +705,14 @@ pub fn list_households(conn: &Connection, actor: &Actor) -> Result<Vec<Household
 pub fn resolve_id(conn: &Connection, table: Table, key: &str) -> Result<uuid::Uuid> {
     let key = key.trim().to_lowercase();
     let not_found = || Error::NotFound { what: crate::schema::table_label(table), key: key.clone() };
-    if key.len() < 6 || !key.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+    if !key.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
         return Err(not_found());
+    }
+    if key.len() < 6 {
+        return Err(Error::invalid(
+            "id",
+            format!("«{key}» è troppo corto per indicare un elemento: scrivi almeno 6 caratteri dell'identificativo"),
+        ));
     }
     let ids: Vec<String> = conn
         .prepare(&format!("SELECT id FROM {} WHERE id >= ?1 AND id < ?1 || 'g' AND deleted = 0 LIMIT 2", table.name()))?

@@ -278,3 +278,67 @@ fn a_contact_draft_reads_every_spelling_the_window_and_the_cli_use() {
     let named: Vec<&str> = fields.iter().map(|e| e.field.as_str()).collect();
     assert_eq!(named, ["quando", "canale", "temi", "richiamo", "persona", "invio"]);
 }
+
+/// Follow-ups as a list to work through: due today first, then overdue ones (the oldest first);
+/// closing one records who closed it; one without a follow-up, or already done, is refused.
+#[test]
+fn follow_ups_due_today_come_first_and_closing_one_says_who() {
+    let mut f = fixture();
+    let actor = f.actor;
+    let person = f
+        .store
+        .write(&actor, |w| {
+            registry::create_person(
+                w,
+                &PersonInput { surname: "Colombo".into(), name: "Ada".into(), ..Default::default() },
+            )
+        })
+        .unwrap();
+    let contact = |w: &mut quartiere_core::store::Writer<'_>, due: &str| {
+        desk::add_contact(
+            w,
+            &DeskContactInput {
+                occurred_at: at("2026-02-20 10:00"),
+                operator: w.actor().operator,
+                person: Some(person),
+                household: None,
+                channel: Channel::Telefono,
+                topics: vec![Topic::Casa],
+                note: None,
+                follow_up_on: (!due.is_empty()).then(|| date(due)),
+                referrals: vec![],
+            },
+        )
+    };
+    let (week_ago, today_one, month_ago, none) = f
+        .store
+        .write(&actor, |w| {
+            Ok((contact(w, "2026-02-23")?, contact(w, "2026-03-02")?, contact(w, "2026-02-21")?, contact(w, "")?))
+        })
+        .unwrap();
+    let due = |f: &mut Fixture| -> Vec<_> {
+        desk::list_contacts(
+            &mut f.store,
+            &actor,
+            &ContactFilter { follow_up_due_by: Some(today()), ..Default::default() },
+        )
+        .unwrap()
+        .into_iter()
+        .map(|c| c.id)
+        .collect()
+    };
+    assert_eq!(due(&mut f), vec![today_one, month_ago, week_ago]);
+
+    f.store.write(&actor, |w| desk::complete_follow_up(w, today_one, today())).unwrap();
+    assert_eq!(due(&mut f), vec![month_ago, week_ago], "a closed follow-up leaves the list");
+    let closed = desk::get_contact(&mut f.store, &actor, today_one).unwrap();
+    assert_eq!(
+        (closed.follow_up_done_on, closed.follow_up_done_by.as_deref()),
+        (Some(today()), Some("Giulia Operatrice"))
+    );
+
+    let twice = f.store.write(&actor, |w| desk::complete_follow_up(w, today_one, today())).unwrap_err();
+    assert_eq!(twice.to_string(), "dati non validi: richiamo: il richiamo è già stato fatto il 02/03/2026");
+    let without = f.store.write(&actor, |w| desk::complete_follow_up(w, none, today())).unwrap_err();
+    assert_eq!(without.to_string(), "dati non validi: richiamo: questo contatto non ha un richiamo da fare");
+}

@@ -41,7 +41,7 @@ pub fn typescript() -> String {
         codes::PartnerKind,
         // What the core returns.
         error::FieldError, error::ErrorKind, error::RefusalKind, registry::Overview, registry::EsfFields, registry::Person, registry::DwellingInput,
-        registry::Dwelling, registry::Membership, registry::Member, registry::HouseholdDetail,
+        registry::Dwelling, registry::Membership, registry::PersonHousehold, registry::Member, registry::HouseholdDetail,
         registry::HouseholdSummary, search::HitKind, search::SearchHit, desk::ReferralView,
         desk::DeskContactView, desk::NoteVersion, desk::Note, import::RowError, import::ImportReport, import::Question, registry::identity::Doubt, registry::identity::Candidate, registry::duplicates::Sign, registry::duplicates::PairSide, registry::duplicates::DuplicatePair, registry::duplicates::MergeView,
         import::ImportPhase, import::ImportProgress, ids::DeskId, sync::SyncProgress, sync::RefusedFile,
@@ -54,7 +54,7 @@ pub fn typescript() -> String {
         commands::UiError, commands::UiErrorKind, commands::ShellErrorKind, commands::home::Home, commands::registry::HouseholdView, commands::registry::DwellingForm, commands::registry::PersonForm,
         commands::registry::MembershipForm, commands::desk::ContactForm, commands::desk::ContactFilterForm, commands::settings::Settings,
         commands::settings::Choice, commands::settings::Choices, commands::accounts::Me, commands::accounts::Door, commands::audit::AuditFilterForm,
-        commands::audit::AuditExport, commands::privacy::ConsentForm, commands::import::DecisionWire,
+        commands::audit::AuditExport, commands::privacy::ConsentForm, commands::import::DecisionWire, commands::registry::PersonPage,
     ];
     let known: Vec<&str> = decls.iter().map(|d| d.name.as_str()).collect();
     let mut out = String::from(

@@ -460,5 +460,27 @@ pub(crate) fn an_operator_registers_a_household_and_finds_it_after_a_restart() {
     nav(&s, "Nuclei");
     s.click(&s.find_with_text("tbody button", "Via Luigi Pirandello"));
     s.wait_for_text("da Giulia Operatrice");
+
+    // Diop Awa moves to Via Enrico Fermi 20 from her page: both households keep the history.
+    fill(&s, "#global-search", "diop awa");
+    s.click(&s.find_with_text(".results button", "Diop Awa"));
+    s.wait_for_text("Via Enrico Fermi 12");
+    s.click(&s.find_with_text("button", "Trasferisci in un altro nucleo"));
+    fill(&s, "#move-search", "fermi 20");
+    s.click(&s.find_with_text(".hits button", "Via Enrico Fermi 20"));
+    s.click(&s.find("#move-relationship option[value='convivente']"));
+    s.click(&s.find_with_text("button.primary", "Conferma"));
+    s.wait_for_text("Trasferimento registrato: Diop Awa");
+    let household = s.text(&s.find("[data-testid=person-household]"));
+    assert!(
+        household.contains("Via Enrico Fermi 20")
+            && household.contains("Nuclei precedenti")
+            && household.contains("Via Enrico Fermi 12"),
+        "{household}"
+    );
+    s.screenshot(&shots.join("persona-trasferita.png"));
+    s.click(&s.find_with_text("[data-testid=person-household] li button", "Via Enrico Fermi 12"));
+    s.wait_for_text("Componenti usciti");
+    s.find_with_text("[data-testid=past-members] tbody tr", "Diop Awa");
     s.quit();
 }

@@ -201,3 +201,58 @@ pub async fn mark_distinct(state: State<'_, AppState>, a: String, b: String) -> 
     let b = PersonId(parse_id("persona", &b)?);
     write(&state, |w| registry::duplicates::mark_distinct(w, a, b).map(drop))
 }
+
+/// What a person's page shows: who they are, where they live and lived, when the desk saw them.
+#[derive(Debug, Serialize, TS)]
+pub struct PersonPage {
+    pub person: Person,
+    pub households: Vec<registry::PersonHousehold>,
+    /// Their desk contacts, newest first (empty for roles that do not read the desk log).
+    pub contacts: Vec<DeskContactView>,
+}
+
+#[tauri::command]
+pub async fn person_page(state: State<'_, AppState>, id: String) -> UiResult<PersonPage> {
+    let id = PersonId(parse_id("persona", &id)?);
+    with_session(&state, |s| {
+        let actor = s.actor;
+        let person = registry::get_person(&mut s.store, &actor, id)?;
+        let households = registry::households_of(s.store.conn(), id)?;
+        let contacts = if access::allows(s.role, Action::ReadDesk) {
+            desk::list_contacts(&mut s.store, &actor, &ContactFilter { person: Some(id), ..Default::default() })?
+        } else {
+            Vec::new()
+        };
+        Ok(PersonPage { person, households, contacts })
+    })
+}
+
+/// Moves a person to another household on the membership's date (today when blank).
+#[tauri::command]
+pub async fn move_person(state: State<'_, AppState>, person: String, membership: MembershipForm) -> UiResult<()> {
+    let person = PersonId(parse_id("persona", &person)?);
+    let draft = MembershipDraft {
+        household: membership.household,
+        relationship: membership.relationship,
+        resident_since: membership.resident_since,
+        tenant_of_record: membership.tenant_of_record,
+    };
+    with_session(&state, |s| {
+        let actor = s.actor;
+        let (household, member) = draft.parse(s.store.conn())?;
+        let on = member.resident_since.unwrap_or_else(today);
+        s.store.write(&actor, |w| registry::move_person(w, person, household, on, &member).map(drop))
+    })
+}
+
+/// A person leaves their household on `on` (`gg/mm/aaaa`; today when blank).
+#[tauri::command]
+pub async fn leave_household(state: State<'_, AppState>, person: String, on: String) -> UiResult<()> {
+    let person = PersonId(parse_id("persona", &person)?);
+    let mut errors = Vec::new();
+    let on = quartiere_core::draft::date("uscita", &on, &mut errors);
+    if !errors.is_empty() {
+        return Err(quartiere_core::Error::Invalid(errors).into());
+    }
+    write(&state, |w| registry::leave_household(w, person, on.unwrap_or_else(today)))
+}

@@ -6,7 +6,7 @@ import { Channel, invoke } from "@tauri-apps/api/core";
 
 import type {
   ContactFilterForm, ContactForm, DeskContactId, DeskContactView, DwellingForm, HouseholdId, HouseholdSummary, HouseholdView,
-  Home, Choices, DecisionWire, DuplicatePair, MergeView, ImportProgress, ImportReport, MembershipForm, Person, PersonForm, PersonId, SearchHit, Settings,
+  Home, Choices, DecisionWire, PersonPage, DuplicatePair, MergeView, ImportProgress, ImportReport, MembershipForm, Person, PersonForm, PersonId, SearchHit, Settings,
   UiError, FieldError, SyncStatus, SyncReport, SyncProgress, EnrolOutcome, ConflictView, ConflictChoice,
   Door, Me, OperatorView, AuditEntry, AuditFilterForm, ChainReport, AuditExport,
   BackupInfo, ConsentView, ConsentForm, AccessFiles, ErasureMode, ErasureOutcome, RetentionFlag, Role,
@@ -17,7 +17,7 @@ export type * from "./bindings";
 /** The shell's commands, as src-tauri/build.rs declares them. */
 export type CommandName =
   | "overview" | "home" | "search" | "households" | "household" | "create_household" | "person" | "check_person"
-  | "save_person" | "duplicates" | "merges" | "merge_people" | "undo_merge" | "mark_distinct" | "add_contact" | "contacts" | "complete_follow_up" | "import_pick" | "import_preview" | "import_confirm" | "settings"
+  | "save_person" | "person_page" | "move_person" | "leave_household" | "duplicates" | "merges" | "merge_people" | "undo_merge" | "mark_distinct" | "add_contact" | "contacts" | "complete_follow_up" | "import_pick" | "import_preview" | "import_confirm" | "settings"
   | "save_settings" | "choices" | "ready" | "door" | "sign_in" | "create_desk" | "lock" | "operators" | "add_operator"
   | "set_operator_role" | "deactivate_operator" | "change_passphrase" | "audit_events" | "audit_check" | "audit_export"
   | "backups" | "backup_now" | "backup_restore" | "consents" | "add_consent" | "withdraw_consent" | "person_export"
@@ -58,6 +58,9 @@ export const api = {
   checkPerson: (form: PersonForm) => call<FieldError[]>("check_person", { form }),
   savePerson: (id: string | null, form: PersonForm, membership: MembershipForm | null) =>
     call<PersonId>("save_person", { id, form, membership }),
+  personPage: (id: string) => call<PersonPage>("person_page", { id }),
+  movePerson: (person: string, membership: MembershipForm) => call<null>("move_person", { person, membership }),
+  leaveHousehold: (person: string, on: string) => call<null>("leave_household", { person, on }),
   completeFollowUp: (contact: string) => call<null>("complete_follow_up", { contact }),
   duplicates: () => call<DuplicatePair[]>("duplicates"),
   merges: () => call<MergeView[]>("merges"),

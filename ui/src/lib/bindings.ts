@@ -86,6 +86,11 @@ export type Membership = { id: MembershipId, household: HouseholdId, person: Per
  */
 relationship_text: string | null, resident_since: string | null, left_on: string | null, tenant_of_record: boolean, };
 
+/**
+ * One of a person's memberships, with the address of the household, for their page.
+ */
+export type PersonHousehold = { membership: Membership, address: string | null, };
+
 export type Member = { membership: Membership, person: Person, };
 
 export type HouseholdDetail = { id: HouseholdId, dwelling: Dwelling, formed_on: string | null, 
@@ -573,3 +578,12 @@ given_on: string, };
  * person (`null`).
  */
 export type DecisionWire = { row: number, person: string | null, };
+
+/**
+ * What a person's page shows: who they are, where they live and lived, when the desk saw them.
+ */
+export type PersonPage = { person: Person, households: Array<PersonHousehold>, 
+/**
+ * Their desk contacts, newest first (empty for roles that do not read the desk log).
+ */
+contacts: Array<DeskContactView>, };

@@ -99,6 +99,26 @@ pub enum PeopleCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Trasferisce una persona in un altro nucleo (la storia resta in entrambi).
+    Move {
+        id: String,
+        /// Il nucleo di destinazione (id, o le sue prime cifre).
+        #[arg(long)]
+        to: String,
+        /// Relazione con l'intestatario nel nuovo nucleo (ad esempio coniuge, figlio, convivente).
+        #[arg(long)]
+        relationship: String,
+        /// Data del trasferimento (gg/mm/aaaa); se manca, oggi.
+        #[arg(long)]
+        on: Option<String>,
+    },
+    /// Registra l'uscita di una persona dal suo nucleo (resta nella storia del nucleo).
+    Leave {
+        id: String,
+        /// Data dell'uscita (gg/mm/aaaa); se manca, oggi.
+        #[arg(long)]
+        on: Option<String>,
+    },
     /// Possibili doppioni: coppie di schede che sembrano la stessa persona.
     Duplicates {
         #[arg(long)]

@@ -29,6 +29,34 @@ pub fn run(cli: &Cli, command: &PeopleCommand) -> Result<ExitCode, Error> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        PeopleCommand::Move { id, to, relationship, on } => {
+            let (mut store, actor) = open(cli)?;
+            let person = PersonId(registry::resolve_id(store.conn(), Table::Person, id)?);
+            let draft = registry::MembershipDraft {
+                household: to.clone(),
+                relationship: relationship.clone(),
+                resident_since: on.clone().unwrap_or_default(),
+                tenant_of_record: false,
+            };
+            let (household, member) = draft.parse(store.conn())?;
+            let on = member.resident_since.unwrap_or_else(today);
+            store.write(&actor, |w| registry::move_person(w, person, household, on, &member))?;
+            out!("Trasferimento registrato il {}.", format::date(on));
+            Ok(ExitCode::SUCCESS)
+        }
+        PeopleCommand::Leave { id, on } => {
+            let (mut store, actor) = open(cli)?;
+            let person = PersonId(registry::resolve_id(store.conn(), Table::Person, id)?);
+            let mut errors = Vec::new();
+            let on = quartiere_core::draft::date("on", on.as_deref().unwrap_or(""), &mut errors);
+            if !errors.is_empty() {
+                return Err(Error::Invalid(errors));
+            }
+            let on = on.unwrap_or_else(today);
+            store.write(&actor, |w| registry::leave_household(w, person, on))?;
+            out!("Uscita dal nucleo registrata il {}.", format::date(on));
+            Ok(ExitCode::SUCCESS)
+        }
         PeopleCommand::Duplicates { json } => {
             let (mut store, actor) = open(cli)?;
             let pairs = registry::duplicates::likely_duplicates(&mut store, &actor)?;

@@ -314,6 +314,27 @@ fn a_doubt_is_answered_on_the_command_line_and_duplicates_are_listed() {
     assert!(refused.stderr.contains("sono in due nuclei diversi"), "{}", refused.stderr);
     assert_eq!(quartiere(dir.path(), &["people", "distinct", a, b]).code, 0);
     assert_eq!(json(&quartiere(dir.path(), &["people", "duplicates", "--json"])).as_array().unwrap().len(), 0);
+    // The operator learns they are the same person after all: the move first, then the merge.
+    let households = json(&quartiere(dir.path(), &["households", "list", "--json"]));
+    let first_home = households
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["address"].as_str().unwrap().starts_with("Via Fermi 1"))
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let moved = quartiere(
+        dir.path(),
+        &["people", "move", b, "--to", &first_home, "--relationship", "convivente", "--on", "01/03/2026"],
+    );
+    assert_eq!(moved.code, 0, "{}", moved.stderr);
+    assert!(moved.stdout.contains("Trasferimento registrato il 01/03/2026"), "{}", moved.stdout);
+    let merged = quartiere(dir.path(), &["people", "merge", a, b, "--reason", "stessa persona"]);
+    assert_eq!(merged.code, 0, "{}", merged.stderr);
+    assert_eq!(json(&quartiere(dir.path(), &["people", "merges", "--json"])).as_array().unwrap().len(), 1);
+    assert_eq!(quartiere(dir.path(), &["people", "leave", a]).code, 0);
 }
 
 #[test]

@@ -192,6 +192,61 @@ pub fn save_person(
     Ok(person)
 }
 
+/// A person moves to `to` on `on`: their current membership ends that day and a new one starts
+/// it, so both households keep the dated history. Moving into the household they are in is
+/// refused, as is a date before they joined the current one.
+pub fn move_person(
+    w: &mut Writer<'_>,
+    person: PersonId,
+    to: HouseholdId,
+    on: NaiveDate,
+    member: &MemberInput,
+) -> Result<MembershipId> {
+    let name = load_person(w.conn(), person)?.full_name();
+    if let Some(current) = current_membership(w.conn(), person)? {
+        if current.household == to {
+            return Err(Error::invalid("nucleo", format!("{name} fa già parte di questo nucleo")));
+        }
+        end_membership(w, current.id, on)?;
+    }
+    let member = MemberInput { resident_since: Some(on), ..member.clone() };
+    add_member(w, to, person, &member)
+}
+
+/// A person leaves their household on `on` (kept as history); refused if they are in none.
+pub fn leave_household(w: &mut Writer<'_>, person: PersonId, on: NaiveDate) -> Result<()> {
+    let name = load_person(w.conn(), person)?.full_name();
+    let Some(current) = current_membership(w.conn(), person)? else {
+        return Err(Error::invalid("nucleo", format!("{name} non fa parte di nessun nucleo")));
+    };
+    end_membership(w, current.id, on)
+}
+
+/// One of a person's memberships, with the address of the household, for their page.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct PersonHousehold {
+    pub membership: Membership,
+    pub address: Option<String>,
+}
+
+/// A person's households over time: the current one first, then the past ones, latest first.
+pub fn households_of(conn: &Connection, person: PersonId) -> Result<Vec<PersonHousehold>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT m.id, m.household_id, m.person_id, m.relationship, m.resident_since, m.left_on,
+                m.tenant_of_record, m.relationship_text, d.street, d.civic, d.scala, d.piano, d.interno
+         FROM membership m
+         LEFT JOIN household h ON h.id = m.household_id
+         LEFT JOIN dwelling d ON d.id = h.dwelling_id
+         WHERE m.person_id = ?1 AND m.deleted = 0
+         ORDER BY m.left_on IS NOT NULL, m.left_on DESC, m.id DESC",
+    )?;
+    let rows = stmt.query_map([person], |r| {
+        Ok(PersonHousehold { membership: membership_from_row(r)?, address: address_at(r, 8)? })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// Creates a dwelling and the household living in it, formed on `formed_on`.
 pub fn create_dwelling_and_household(
     w: &mut Writer<'_>,

@@ -261,3 +261,62 @@ fn a_person_form_is_cleaned_at_the_door() {
     };
     assert_eq!(errors[0].field, "via");
 }
+
+/// Moving to another household and leaving one are dated history in both households.
+#[test]
+fn moving_and_leaving_a_household_are_dated_history() {
+    let mut f = fixture();
+    let actor = f.actor;
+    let (from, to, person) = f
+        .store
+        .write(&actor, |w| {
+            let from = registry::create_dwelling_and_household(w, &dwelling(), None)?;
+            let other = DwellingInput { code: Some("B-002".into()), civic: "8".into(), ..dwelling() };
+            let to = registry::create_dwelling_and_household(w, &other, None)?;
+            let person = registry::create_person(
+                w,
+                &PersonInput { surname: "Gallo".into(), name: "Ida".into(), ..Default::default() },
+            )?;
+            let member = MemberInput {
+                relationship: Relationship::Intestatario,
+                relationship_text: None,
+                resident_since: Some(date("2020-01-01")),
+                tenant_of_record: true,
+            };
+            registry::add_member(w, from, person, &member)?;
+            Ok((from, to, person))
+        })
+        .unwrap();
+    let member = MemberInput {
+        relationship: Relationship::Figlio,
+        relationship_text: None,
+        resident_since: None,
+        tenant_of_record: false,
+    };
+    let before_joining =
+        f.store.write(&actor, |w| registry::move_person(w, person, to, date("2019-12-31"), &member)).unwrap_err();
+    assert_eq!(
+        before_joining.to_string(),
+        "dati non validi: uscita: la data di uscita è precedente alla data di ingresso nel nucleo"
+    );
+    let same =
+        f.store.write(&actor, |w| registry::move_person(w, person, from, date("2026-02-01"), &member)).unwrap_err();
+    assert_eq!(same.to_string(), "dati non validi: nucleo: Gallo Ida fa già parte di questo nucleo");
+
+    f.store.write(&actor, |w| registry::move_person(w, person, to, date("2026-02-01"), &member)).unwrap();
+    let history = registry::households_of(f.store.conn(), person).unwrap();
+    let dates: Vec<_> =
+        history.iter().map(|h| (h.membership.household, h.membership.resident_since, h.membership.left_on)).collect();
+    assert_eq!(
+        dates,
+        [(to, Some(date("2026-02-01")), None), (from, Some(date("2020-01-01")), Some(date("2026-02-01")))]
+    );
+    let old = registry::household_detail(&mut f.store, &actor, from).unwrap();
+    assert_eq!(old.current_members().count(), 0);
+    assert_eq!(old.members.len(), 1, "the old household keeps her as a past member");
+
+    f.store.write(&actor, |w| registry::leave_household(w, person, date("2026-03-01"))).unwrap();
+    assert!(registry::current_membership(f.store.conn(), person).unwrap().is_none());
+    let again = f.store.write(&actor, |w| registry::leave_household(w, person, date("2026-03-02"))).unwrap_err();
+    assert_eq!(again.to_string(), "dati non validi: nucleo: Gallo Ida non fa parte di nessun nucleo");
+}

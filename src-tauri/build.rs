@@ -22,6 +22,8 @@ fn main() {
         "add_contact",
         "contacts",
         "complete_follow_up",
+        "keep_unsaved",
+        "take_unsaved",
         "import_pick",
         "import_preview",
         "import_confirm",

@@ -74,6 +74,8 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::
         desk::add_contact,
         desk::contacts,
         desk::complete_follow_up,
+        desk::keep_unsaved,
+        desk::take_unsaved,
         import::import_pick,
         import::import_preview,
         import::import_confirm,

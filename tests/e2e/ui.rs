@@ -482,5 +482,21 @@ pub(crate) fn an_operator_registers_a_household_and_finds_it_after_a_restart() {
     s.click(&s.find_with_text("[data-testid=person-household] li button", "Via Enrico Fermi 12"));
     s.wait_for_text("Componenti usciti");
     s.find_with_text("[data-testid=past-members] tbody tr", "Diop Awa");
+
+    // A half-typed desk contact survives the lock: kept encrypted as it is typed, given back at
+    // the next sign-in.
+    nav(&s, "Sportello");
+    fill(&s, "#desk-who", "diop awa");
+    s.click(&s.find_with_text(".picks button", "Diop Awa"));
+    fill(&s, "#desk-note", "Chiede aiuto per la domanda di contributo");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    s.click(&s.find("#lock"));
+    sign_in(&s, OPERATOR_PASS);
+    s.wait_for_text("Oggi è");
+    nav(&s, "Sportello");
+    s.wait_for_text("Bozza ripresa");
+    assert_eq!(s.value(&s.find("#desk-note")), "Chiede aiuto per la domanda di contributo");
+    s.find_with_text(".chosen", "Diop Awa");
+    s.screenshot(&shots.join("sportello-bozza.png"));
     s.quit();
 }

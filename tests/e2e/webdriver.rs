@@ -115,6 +115,14 @@ impl Session {
         self.ok("POST", &format!("/element/{}/value", element.id), Some(json!({ "text": text })));
     }
 
+    /// The current value of an input or a text area (what the operator typed).
+    pub fn value(&self, element: &Element) -> String {
+        self.send("GET", &format!("/element/{}/property/value", element.id), None)
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+
     /// Whether the element (a button, an input) can be used.
     pub fn enabled(&self, element: &Element) -> bool {
         self.send("GET", &format!("/element/{}/enabled", element.id), None).as_bool().unwrap_or(false)

@@ -84,3 +84,22 @@ pub async fn complete_follow_up(state: State<'_, AppState>, contact: String) -> 
     let contact = quartiere_core::ids::DeskContactId(super::parse_id("contatto", &contact)?);
     super::write(&state, |w| desk::complete_follow_up(w, contact, today()))
 }
+
+/// Keeps what the operator is typing in `form` (the window sends it as they type), so a lock
+/// does not lose it; an empty body forgets it.
+#[tauri::command]
+pub async fn keep_unsaved(state: State<'_, AppState>, form: String, body: String) -> UiResult<()> {
+    with_session(&state, |s| {
+        let actor = s.actor;
+        desk::unsaved::keep(&mut s.store, &actor, &form, &body)
+    })
+}
+
+/// What the operator was typing in `form` before the app locked, if anything; taken once.
+#[tauri::command]
+pub async fn take_unsaved(state: State<'_, AppState>, form: String) -> UiResult<Option<String>> {
+    with_session(&state, |s| {
+        let actor = s.actor;
+        desk::unsaved::take(&mut s.store, &actor, &form)
+    })
+}

@@ -202,6 +202,7 @@ export const en: Strings = {
   },
   editButton: "Edit",
   desk: {
+    draftRestored: "Draft restored: the contact you were writing before the lock. Check it and save it.",
     title: "Drop-in desk",
     newContact: "New contact",
     person: "Person or household",

@@ -202,6 +202,7 @@ export const it = {
   },
   editButton: "Modifica",
   desk: {
+    draftRestored: "Bozza ripresa: il contatto che stavi scrivendo prima del blocco. Controllalo e salvalo.",
     title: "Sportello di ascolto",
     newContact: "Nuovo contatto",
     person: "Persona o nucleo",

@@ -17,7 +17,7 @@ export type * from "./bindings";
 /** The shell's commands, as src-tauri/build.rs declares them. */
 export type CommandName =
   | "overview" | "home" | "search" | "households" | "household" | "create_household" | "person" | "check_person"
-  | "save_person" | "person_page" | "move_person" | "leave_household" | "duplicates" | "merges" | "merge_people" | "undo_merge" | "mark_distinct" | "add_contact" | "contacts" | "complete_follow_up" | "import_pick" | "import_preview" | "import_confirm" | "settings"
+  | "save_person" | "person_page" | "move_person" | "leave_household" | "duplicates" | "merges" | "merge_people" | "undo_merge" | "mark_distinct" | "add_contact" | "contacts" | "complete_follow_up" | "keep_unsaved" | "take_unsaved" | "import_pick" | "import_preview" | "import_confirm" | "settings"
   | "save_settings" | "choices" | "ready" | "door" | "sign_in" | "create_desk" | "lock" | "operators" | "add_operator"
   | "set_operator_role" | "deactivate_operator" | "change_passphrase" | "audit_events" | "audit_check" | "audit_export"
   | "backups" | "backup_now" | "backup_restore" | "consents" | "add_consent" | "withdraw_consent" | "person_export"
@@ -61,6 +61,8 @@ export const api = {
   personPage: (id: string) => call<PersonPage>("person_page", { id }),
   movePerson: (person: string, membership: MembershipForm) => call<null>("move_person", { person, membership }),
   leaveHousehold: (person: string, on: string) => call<null>("leave_household", { person, on }),
+  keepUnsaved: (form: "desk_contact", body: string) => call<null>("keep_unsaved", { form, body }),
+  takeUnsaved: (form: "desk_contact") => call<string | null>("take_unsaved", { form }),
   completeFollowUp: (contact: string) => call<null>("complete_follow_up", { contact }),
   duplicates: () => call<DuplicatePair[]>("duplicates"),
   merges: () => call<MergeView[]>("merges"),

@@ -25,8 +25,12 @@ export function signedIn(me: Me): void {
   touch();
 }
 
+/** Work a screen must finish before the lock closes the database (keeping a half-typed form). */
+export const beforeLock = new Set<() => Promise<unknown>>();
+
 export async function lock(): Promise<void> {
   clearTimeout(timer);
+  await Promise.all([...beforeLock].map((flush) => flush().catch(() => undefined)));
   await api.lock().catch(() => undefined);
   session.me = null;
   await loadDoor().catch(() => undefined);

@@ -16,6 +16,7 @@ use crate::schema::Table;
 use crate::store::{Actor, Store, Writer};
 
 mod draft;
+pub mod unsaved;
 pub use draft::{ContactDraft, ContactFilterDraft};
 
 #[derive(Debug, Clone, PartialEq, Eq)]

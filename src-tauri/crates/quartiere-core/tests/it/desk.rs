@@ -342,3 +342,24 @@ fn follow_ups_due_today_come_first_and_closing_one_says_who() {
     let without = f.store.write(&actor, |w| desk::complete_follow_up(w, none, today())).unwrap_err();
     assert_eq!(without.to_string(), "dati non validi: richiamo: questo contatto non ha un richiamo da fare");
 }
+
+/// A half-typed form is kept per operator in the desk's own table, survives closing the
+/// database (a lock), and is given back once.
+#[test]
+fn an_unsaved_form_survives_a_lock_and_is_given_back_once() {
+    use quartiere_core::desk::unsaved;
+    let mut f = fixture();
+    let actor = f.actor;
+    let other = operator_with_role(&mut f, "Marco Operatore", quartiere_core::access::Role::DeskOperator);
+    let changes = change_count(&f.store);
+    unsaved::keep(&mut f.store, &actor, "desk_contact", r#"{"note":"a metà"}"#).unwrap();
+    assert_eq!(change_count(&f.store), changes, "not in the change record: nothing to sync");
+    assert_eq!(unsaved::take(&mut f.store, &other, "desk_contact").unwrap(), None, "each operator has their own");
+    let dir = f.dir.path().to_path_buf();
+    drop(f.store);
+    let mut store = reopen(&dir, 9);
+    assert_eq!(unsaved::take(&mut store, &actor, "desk_contact").unwrap().as_deref(), Some(r#"{"note":"a metà"}"#));
+    assert_eq!(unsaved::take(&mut store, &actor, "desk_contact").unwrap(), None, "taken once");
+    let unknown = unsaved::keep(&mut store, &actor, "altro", "x").unwrap_err();
+    assert!(unknown.to_string().contains("non è un modulo"), "{unknown}");
+}

@@ -145,6 +145,17 @@ pub struct MembershipForm {
     pub tenant_of_record: bool,
 }
 
+impl From<MembershipForm> for MembershipDraft {
+    fn from(m: MembershipForm) -> MembershipDraft {
+        MembershipDraft {
+            household: m.household,
+            relationship: m.relationship,
+            resident_since: m.resident_since,
+            tenant_of_record: m.tenant_of_record,
+        }
+    }
+}
+
 /// Creates (no `id`) or updates a person; a person may join a household in the same write.
 #[tauri::command]
 pub async fn save_person(
@@ -155,12 +166,7 @@ pub async fn save_person(
 ) -> UiResult<PersonId> {
     let input = form.into_draft().parse()?;
     let id = id.as_deref().map(|i| parse_id("persona", i).map(PersonId)).transpose()?;
-    let membership = membership.map(|m| MembershipDraft {
-        household: m.household,
-        relationship: m.relationship,
-        resident_since: m.resident_since,
-        tenant_of_record: m.tenant_of_record,
-    });
+    let membership = membership.map(MembershipDraft::from);
     with_session(&state, |s| {
         let actor = s.actor;
         let member = membership.map(|m| m.parse(s.store.conn())).transpose()?;
@@ -231,12 +237,7 @@ pub async fn person_page(state: State<'_, AppState>, id: String) -> UiResult<Per
 #[tauri::command]
 pub async fn move_person(state: State<'_, AppState>, person: String, membership: MembershipForm) -> UiResult<()> {
     let person = PersonId(parse_id("persona", &person)?);
-    let draft = MembershipDraft {
-        household: membership.household,
-        relationship: membership.relationship,
-        resident_since: membership.resident_since,
-        tenant_of_record: membership.tenant_of_record,
-    };
+    let draft = MembershipDraft::from(membership);
     with_session(&state, |s| {
         let actor = s.actor;
         let (household, member) = draft.parse(s.store.conn())?;

@@ -204,23 +204,16 @@ struct Moved {
     action: String,
 }
 
-/// The fields a merge fills on the kept record when it has none and the other has one.
-const FILLABLE: [&str; 14] = [
-    "sex",
-    "birth_date",
-    "birth_place",
-    "codice_fiscale",
-    "citizenship",
-    "phone",
-    "email",
-    "esf_labour_status",
-    "esf_isced",
-    "esf_migrant",
-    "esf_disability",
-    "esf_other_disadvantage",
-    "esf_homeless",
-    "esf_rural",
-];
+/// The fields a merge fills on the kept record when it has none and the other has one: every
+/// column of a person but the name (the kept record's is the one chosen) and the bookkeeping.
+fn fillable() -> Vec<&'static str> {
+    Table::Person
+        .columns()
+        .iter()
+        .copied()
+        .filter(|c| !matches!(*c, "surname" | "name" | "deleted" | "created_at" | "erased_on"))
+        .collect()
+}
 
 /// The rows that point at a person, by table and column.
 const POINTERS: [(Table, &str, &str); 4] = [
@@ -301,15 +294,16 @@ pub fn merge(w: &mut Writer<'_>, kept: PersonId, other: PersonId, reason: &str) 
         w.update(Table::Note, id, &[("subject_id", kept.to_string().into())])?;
         moved.push(Moved { table: "note".into(), id, column: "subject_id".into(), action: "repoint".into() });
     }
+    let columns = fillable();
     let values = |id: PersonId| -> Result<Vec<Value>> {
-        Ok(w.conn().query_row(&format!("SELECT {} FROM person WHERE id = ?1", FILLABLE.join(", ")), [id], |r| {
-            (0..FILLABLE.len()).map(|i| r.get::<_, Value>(i)).collect()
+        Ok(w.conn().query_row(&format!("SELECT {} FROM person WHERE id = ?1", columns.join(", ")), [id], |r| {
+            (0..columns.len()).map(|i| r.get::<_, Value>(i)).collect()
         })?)
     };
     let (kept_values, other_values) = (values(kept)?, values(other)?);
     let mut filled: Vec<&str> = Vec::new();
     let mut fill: Vec<(&str, Value)> = Vec::new();
-    for (i, column) in FILLABLE.iter().enumerate() {
+    for (i, column) in columns.iter().enumerate() {
         if kept_values[i] == Value::Null && other_values[i] != Value::Null {
             filled.push(column);
             fill.push((column, other_values[i].clone()));
@@ -320,21 +314,15 @@ pub fn merge(w: &mut Writer<'_>, kept: PersonId, other: PersonId, reason: &str) 
     if !fill.is_empty() {
         w.update(Table::Person, kept.0, &fill)?;
     }
-    let id = w.new_id();
-    let now = w.now().to_rfc3339();
-    let by = w.actor().operator.to_string();
-    w.insert(
-        Table::IdentityDecision,
-        id,
-        &[
-            ("kind", "merge".to_string().into()),
-            ("kept_id", kept.to_string().into()),
-            ("other_id", other.to_string().into()),
+    let id = decide(
+        w,
+        "merge",
+        kept,
+        other,
+        vec![
             ("reason", reason.into()),
             ("moved", serde_json::to_string(&moved).expect("json of ids").into()),
             ("filled", serde_json::to_string(&filled).expect("json of names").into()),
-            ("decided_at", now.into()),
-            ("decided_by", by.into()),
         ],
     )?;
     audit::record_decision(
@@ -409,21 +397,29 @@ pub fn undo_merge(w: &mut Writer<'_>, decision: Uuid) -> Result<()> {
 pub fn mark_distinct(w: &mut Writer<'_>, a: PersonId, b: PersonId) -> Result<Uuid> {
     load_person(w.conn(), a)?;
     load_person(w.conn(), b)?;
-    let id = w.new_id();
-    let now = w.now().to_rfc3339();
-    let by = w.actor().operator.to_string();
-    w.insert(
-        Table::IdentityDecision,
-        id,
-        &[
-            ("kind", "distinct".to_string().into()),
-            ("kept_id", a.to_string().into()),
-            ("other_id", b.to_string().into()),
-            ("decided_at", now.into()),
-            ("decided_by", by.into()),
-        ],
-    )?;
+    let id = decide(w, "distinct", a, b, Vec::new())?;
     audit::record_decision(w, (Table::Person, a.0), format!("due schede sono persone diverse (decisione {id})"))?;
+    Ok(id)
+}
+
+/// Records a decision about two records (`merge` or `distinct`), by whom and when, with `more`.
+fn decide(
+    w: &mut Writer<'_>,
+    kind: &str,
+    kept: PersonId,
+    other: PersonId,
+    more: Vec<(&'static str, Value)>,
+) -> Result<Uuid> {
+    let id = w.new_id();
+    let mut columns: Vec<(&str, Value)> = vec![
+        ("kind", kind.to_string().into()),
+        ("kept_id", kept.to_string().into()),
+        ("other_id", other.to_string().into()),
+        ("decided_at", w.now().to_rfc3339().into()),
+        ("decided_by", w.actor().operator.to_string().into()),
+    ];
+    columns.extend(more);
+    w.insert(Table::IdentityDecision, id, &columns)?;
     Ok(id)
 }
 

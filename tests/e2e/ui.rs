@@ -415,6 +415,7 @@ pub(crate) fn an_operator_registers_a_household_and_finds_it_after_a_restart() {
     nav(&s, "Nuclei");
     s.click(&s.find_with_text("tbody button", "Via Luigi Pirandello"));
     s.click(&s.find_with_text("button", "Aggiungi un componente"));
+    s.wait_for_text("Nuovo componente del nucleo di Via Luigi Pirandello 6/H");
     fill(&s, "#person-surname", "ROSSI");
     fill(&s, "#person-name", "MARIO");
     fill(&s, "#person-birth-date", "25/04/1945");
@@ -498,5 +499,21 @@ pub(crate) fn an_operator_registers_a_household_and_finds_it_after_a_restart() {
     assert_eq!(s.value(&s.find("#desk-note")), "Chiede aiuto per la domanda di contributo");
     s.find_with_text(".chosen", "Diop Awa");
     s.screenshot(&shots.join("sportello-bozza.png"));
+
+    // The search box answers the arrow keys: the second result, opened with Enter.
+    let search = s.find("#global-search");
+    fill(&s, "#global-search", "diop");
+    let second = s.text(&s.find(".results li:nth-child(2) strong"));
+    s.type_text(&search, "\u{E015}");
+    let selected = s.text(&s.find(".results li[aria-selected=true] strong"));
+    assert_eq!(selected, second, "the arrow moved to the second result");
+    s.type_text(&search, "\u{E007}");
+    // A household's result reads «Nucleo <address>», its page «Nucleo · <address>».
+    let expected = second.trim_start_matches("Nucleo ").to_string();
+    let started = std::time::Instant::now();
+    while !s.text(&s.find("h1")).contains(&expected) {
+        assert!(started.elapsed().as_secs() < 20, "Enter did not open «{second}»: {}", s.text(&s.find("h1")));
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
     s.quit();
 }

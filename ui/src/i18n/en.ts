@@ -76,6 +76,7 @@ export const en: Strings = {
     back: "Back to households",
   },
   people: {
+    newPerson: "New person",
     title: "People",
     hint: "Type at least two letters of the surname, name, tax code or address.",
     searchLabel: "Find a person",
@@ -163,6 +164,7 @@ export const en: Strings = {
   },
   personForm: {
     newTitle: "New person",
+    newMemberTitle: (address: string) => (address ? `New member of the household at ${address}` : "New member of the household"),
     editTitle: "Edit",
     sexNone: "not given",
     male: "M (male)",

@@ -76,6 +76,7 @@ export const it = {
     back: "Torna ai nuclei",
   },
   people: {
+    newPerson: "Nuova persona",
     title: "Persone",
     hint: "Scrivi almeno due lettere del cognome, del nome, del codice fiscale o dell'indirizzo.",
     searchLabel: "Cerca una persona",
@@ -163,6 +164,7 @@ export const it = {
   },
   personForm: {
     newTitle: "Nuova persona",
+    newMemberTitle: (address: string) => (address ? `Nuovo componente del nucleo di ${address}` : "Nuovo componente del nucleo"),
     editTitle: "Modifica",
     sexNone: "non indicato",
     male: "M (maschio)",

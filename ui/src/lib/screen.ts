@@ -16,8 +16,9 @@ export function sectionOf(screen: Screen): string {
     case "household":
     case "household-new":
       return "households";
-    case "person":
     case "person-new":
+      return screen.household ? "households" : "people";
+    case "person":
     case "person-edit":
     case "duplicates":
       return "people";

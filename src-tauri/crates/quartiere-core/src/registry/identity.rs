@@ -9,9 +9,9 @@
 //!   omocodia; a namesake born the same day recorded without a code (or, for a row without a
 //!   code, with one) who lives elsewhere; a birth date missing on either side; two candidates.
 //!   The operator decides (same person or a new one), and the decision is recorded.
-//! - Certain without a code: the one namesake already living in the row's dwelling whose birth
-//!   date does not contradict the row; or the one namesake, born the same day, recorded without
-//!   a code.
+//! - Certain: the one namesake already living in the row's dwelling whose birth date does not
+//!   contradict the row (and, for a row with a code, who has none yet); or, for a row without a
+//!   code, the one namesake born the same day recorded without a code.
 
 use std::collections::HashMap;
 
@@ -186,7 +186,8 @@ impl Registry {
             let uncoded: Vec<&Candidate> = namesakes.into_iter().filter(|p| p.codice_fiscale.is_none()).collect();
             return match uncoded.as_slice() {
                 [] => Identity::New,
-                [one] if lives_here(one) && same_day(one) => Identity::Known(one.person),
+                // Already in the row's dwelling, with no birth date against it: the row gives it its code.
+                [one] if lives_here(one) => Identity::Known(one.person),
                 [one] if !same_day(one) => ask(Doubt::NoBirthDate, uncoded),
                 _ => ask(Doubt::NamesakeWithoutCode, uncoded),
             };

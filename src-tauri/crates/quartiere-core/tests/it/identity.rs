@@ -147,6 +147,12 @@ fn cases() -> Vec<Case> {
             doubts: vec![],
         },
         Case {
+            name: "a code for a namesake recorded without a birth date at the same dwelling fills it",
+            lists: vec![vec![("A1", "ROSSI", "MARIO", "", "")], vec![("A1", "ROSSI", "MARIO", "", code_a)]],
+            people: 1,
+            doubts: vec![],
+        },
+        Case {
             name: "a code for a namesake recorded without one elsewhere",
             lists: vec![
                 vec![("A1", "ROSSI", "MARIO", "25/04/1945", "")],

@@ -492,6 +492,7 @@ pub(crate) fn an_operator_registers_a_household_and_finds_it_after_a_restart() {
     fill(&s, "#desk-note", "Chiede aiuto per la domanda di contributo");
     std::thread::sleep(std::time::Duration::from_millis(300));
     s.click(&s.find("#lock"));
+    s.wait_for_text("Quartiere è bloccato: nessuno può leggere i dati finché non accedi di nuovo.");
     sign_in(&s, OPERATOR_PASS);
     s.wait_for_text("Oggi è");
     nav(&s, "Sportello");

@@ -109,6 +109,7 @@ export const en: Strings = {
   },
   door: {
     title: "Sign in to Quartiere",
+    locked: "Quartiere is locked: nobody can read the data until you sign in again.",
     intro: "Choose your name and type your passphrase. The database is encrypted: without a passphrase it cannot be read.",
     newTitle: "New desk",
     newIntro: "First time on this computer: name the desk and create the first operator, who will be its coordinator.",
@@ -188,6 +189,7 @@ export const en: Strings = {
   },
   householdForm: {
     title: "New household",
+    cancel: "Cancel",
     intro: "Enter the dwelling, then add the members.",
     code: "Housing manager's dwelling code",
     street: "Street",

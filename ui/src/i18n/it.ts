@@ -109,6 +109,7 @@ export const it = {
   },
   door: {
     title: "Accedi a Quartiere",
+    locked: "Quartiere è bloccato: nessuno può leggere i dati finché non accedi di nuovo.",
     intro: "Scegli il tuo nome e scrivi la tua parola d'accesso. L'archivio è cifrato: senza parola d'accesso non si legge.",
     newTitle: "Nuova postazione",
     newIntro: "Prima volta su questo computer: dai un nome alla postazione e crea il primo operatore, che sarà il coordinatore.",
@@ -188,6 +189,7 @@ export const it = {
   },
   householdForm: {
     title: "Nuovo nucleo",
+    cancel: "Annulla",
     intro: "Indica l'alloggio: poi aggiungi i componenti.",
     code: "Codice alloggio dell'ente gestore",
     street: "Indirizzo (via o piazza)",

@@ -2,7 +2,11 @@
 // the idle limit); the window locks too after the same time without a key press or a click.
 import { api, onLocked, type Door, type Me } from "./api";
 
-export const session = $state<{ door: Door | null; me: Me | null }>({ door: null, me: null });
+export const session = $state<{ door: Door | null; me: Me | null; locked: boolean }>({
+  door: null,
+  me: null,
+  locked: false,
+});
 
 /** Minutes without activity before the window locks (the shell enforces the same limit). */
 const IDLE_MINUTES = 10;
@@ -12,6 +16,7 @@ let timer: ReturnType<typeof setTimeout> | undefined;
 onLocked(() => {
   clearTimeout(timer);
   session.me = null;
+  session.locked = true;
   void loadDoor().catch(() => undefined);
 });
 
@@ -22,6 +27,7 @@ export async function loadDoor(): Promise<void> {
 
 export function signedIn(me: Me): void {
   session.me = me;
+  session.locked = false;
   touch();
 }
 
@@ -33,6 +39,7 @@ export async function lock(): Promise<void> {
   await Promise.all([...beforeLock].map((flush) => flush().catch(() => undefined)));
   await api.lock().catch(() => undefined);
   session.me = null;
+  session.locked = true;
   await loadDoor().catch(() => undefined);
 }
 

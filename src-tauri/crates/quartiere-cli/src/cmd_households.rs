@@ -23,7 +23,9 @@ pub fn run(cli: &Cli, command: &HouseholdsCommand) -> Result<ExitCode, Error> {
             }
             for h in &list {
                 let tenant = h.tenant_of_record.as_deref().unwrap_or("(intestatario non indicato)");
-                out!("{}  {} · {} · {} componenti", h.id, h.address, tenant, h.members);
+                let members =
+                    if h.members == 1 { "1 componente".to_string() } else { format!("{} componenti", h.members) };
+                out!("{}  {} · {} · {members}", h.id, h.address, tenant);
             }
             out!("{} nuclei.", list.len());
             Ok(ExitCode::SUCCESS)

@@ -165,6 +165,8 @@ export const en: Strings = {
   },
   personForm: {
     newTitle: "New person",
+    and: "and",
+    filledFromCf: (fields: string) => `Taken from the codice fiscale: ${fields}. Check that they are right.`,
     newMemberTitle: (address: string) => (address ? `New member of the household at ${address}` : "New member of the household"),
     editTitle: "Edit",
     sexNone: "not given",

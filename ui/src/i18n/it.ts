@@ -165,6 +165,8 @@ export const it = {
   },
   personForm: {
     newTitle: "Nuova persona",
+    and: "e",
+    filledFromCf: (fields: string) => `Presi dal codice fiscale: ${fields}. Controlla che siano giusti.`,
     newMemberTitle: (address: string) => (address ? `Nuovo componente del nucleo di ${address}` : "Nuovo componente del nucleo"),
     editTitle: "Modifica",
     sexNone: "non indicato",

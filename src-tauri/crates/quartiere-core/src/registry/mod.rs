@@ -99,12 +99,28 @@ impl PersonInput {
             match cf::validate(code) {
                 Err(e) => errors.push(FieldError::new("codice_fiscale", format!("codice fiscale non valido: {e}"))),
                 Ok(valid) => {
-                    if let Some(birth) = self.birth_date {
-                        let sex = self.sex.filter(|s| matches!(s, 'M' | 'F')).unwrap_or(valid.decoded().sex);
-                        if !valid.matches(birth, sex) {
+                    // Each disagreement says which field and what the code says.
+                    let d = valid.decoded();
+                    if let Some(sex) = self.sex.filter(|s| matches!(s, 'M' | 'F')) {
+                        if sex != d.sex {
+                            let said = if d.sex == 'F' { "femminile" } else { "maschile" };
                             errors.push(FieldError::new(
                                 "codice_fiscale",
-                                "il codice fiscale non corrisponde alla data di nascita o al sesso indicati",
+                                format!("il codice fiscale è di una persona di sesso {said}: controlla il sesso o il codice"),
+                            ));
+                        }
+                    }
+                    if let Some(birth) = self.birth_date {
+                        if !valid.matches(birth, d.sex) {
+                            errors.push(FieldError::new(
+                                "codice_fiscale",
+                                format!(
+                                    "il codice fiscale indica la nascita il {:02}/{:02}/'{:02}, non il {}: controlla la data o il codice",
+                                    d.day,
+                                    d.month,
+                                    d.year2,
+                                    crate::format::date(birth)
+                                ),
                             ));
                         }
                     }

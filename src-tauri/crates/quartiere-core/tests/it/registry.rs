@@ -175,7 +175,10 @@ fn person_form_reports_every_problem_in_italian() {
     let fields: Vec<String> = input.validate().into_iter().map(|e| e.field).collect();
     assert_eq!(fields, ["cognome", "nome", "sesso", "codice_fiscale", "email", "telefono"]);
     let mismatch = PersonInput { sex: Some('M'), ..input.clone() };
-    assert!(mismatch.validate().iter().any(|e| e.message.contains("non corrisponde alla data di nascita")));
+    assert!(mismatch
+        .validate()
+        .iter()
+        .any(|e| e.message.contains("indica la nascita il 25/04/'45, non il 01/01/1950")));
     let matching = PersonInput { sex: Some('X'), birth_date: Some(date("1945-04-25")), ..input.clone() };
     assert!(!matching.validate().iter().any(|e| e.field == "codice_fiscale"), "an invalid sex is not a CF mismatch");
     // Without a codice fiscale a person is still recordable.
@@ -319,4 +322,30 @@ fn moving_and_leaving_a_household_are_dated_history() {
     assert!(registry::current_membership(f.store.conn(), person).unwrap().is_none());
     let again = f.store.write(&actor, |w| registry::leave_household(w, person, date("2026-03-02"))).unwrap_err();
     assert_eq!(again.to_string(), "dati non validi: nucleo: Gallo Ida non fa parte di nessun nucleo");
+}
+
+/// A codice fiscale that disagrees with the form says which field and what the code says.
+#[test]
+fn a_codice_fiscale_mismatch_names_the_field_that_disagrees() {
+    let base = PersonDraft {
+        surname: "Rossi".into(),
+        name: "Maria".into(),
+        codice_fiscale: "RSSMRA45D25F205N".into(),
+        ..Default::default()
+    };
+    let messages = |draft: PersonDraft| -> Vec<String> {
+        match draft.parse() {
+            Err(Error::Invalid(errors)) => errors.into_iter().map(|e| e.message).collect(),
+            other => panic!("{other:?}"),
+        }
+    };
+    assert_eq!(
+        messages(PersonDraft { sex: "F".into(), ..base.clone() }),
+        ["il codice fiscale è di una persona di sesso maschile: controlla il sesso o il codice"]
+    );
+    assert_eq!(
+        messages(PersonDraft { sex: "M".into(), birth_date: "26/04/1945".into(), ..base.clone() }),
+        ["il codice fiscale indica la nascita il 25/04/'45, non il 26/04/1945: controlla la data o il codice"]
+    );
+    assert!(PersonDraft { sex: "M".into(), birth_date: "25/04/1945".into(), ..base }.parse().is_ok());
 }

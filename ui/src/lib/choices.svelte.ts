@@ -25,10 +25,25 @@ export function partners(): [string, string][] {
   return loaded?.partners ?? [];
 }
 
+/** Italian relationships said for a man or a woman, where the coded label covers both («figlio/a»). */
+const ITALIAN_BY_SEX: Record<string, { M: string; F: string }> = {
+  intestatario: { M: "intestatario", F: "intestataria" },
+  figlio: { M: "figlio", F: "figlia" },
+  genitore: { M: "padre", F: "madre" },
+  fratello_sorella: { M: "fratello", F: "sorella" },
+  altro_parente: { M: "altro parente", F: "altra parente" },
+};
+
 export const labels = {
   topic: (code: string | null) => label(loaded?.topics, code),
   channel: (code: string | null) => label(loaded?.channels, code),
   relationship: (code: string | null) => label(loaded?.relationships, code),
+  /** The relationship as said of this person: by their sex when it is known, in Italian. */
+  relationshipOf: (code: string | null, sex: string | null) => {
+    const forms = code ? ITALIAN_BY_SEX[code] : undefined;
+    if (forms && currentLanguage() === "it" && (sex === "M" || sex === "F")) return forms[sex];
+    return label(loaded?.relationships, code);
+  },
   labourStatus: (code: string | null) => label(loaded?.labour_statuses, code),
   isced: (code: string | null) => label(loaded?.isced, code),
   answer: (code: string | null) => label(loaded?.esf_answers, code),

@@ -176,9 +176,43 @@ pub(crate) fn an_operator_registers_a_household_and_finds_it_after_a_restart() {
     let today = std::process::Command::new("date").arg("+%d/%m/%Y").output().unwrap();
     fill(&s, "#desk-follow-up", String::from_utf8_lossy(&today.stdout).trim());
     s.click(&s.find_with_text("button", "Registra il contatto"));
-    s.wait_for_text("Contatto registrato.");
+    s.wait_for_text("Contatto registrato: Rossi Mario.");
     s.find_with_text("ul.card li", "Ha perso il lavoro, cerca un corso AFOL.");
     s.screenshot(&shots.join("sportello.png"));
+
+    // The keyboard alone: a contact for a person found by surname, two topics, a note and a
+    // follow-up in a week, saved in at most 15 keystrokes besides the note's text. Focus is back
+    // on «Persona o nucleo» after the save; every key goes where the focus is.
+    let mut keys = 0;
+    let mut press = |typed: &str| {
+        keys += typed.chars().count();
+        s.press(typed);
+    };
+    assert_eq!(s.attribute(&s.focused(), "id"), "desk-who", "after a save the focus is back on the person");
+    press("ross");
+    s.find_with_text("#desk-who-list li[aria-selected=true]", "Rossi Mario");
+    press("\u{E007}"); // Enter chooses the highlighted result...
+    s.find_with_text(".chosen", "Rossi Mario");
+    assert_eq!(s.attribute(&s.focused(), "value"), "casa", "...and the focus moves on to the topics");
+    for key in ["l", " ", "f", " "] {
+        press(key); // a letter jumps to a topic, Space ticks it
+    }
+    press("\u{E004}"); // Tab: out of the topics (one tab stop) into the note
+    assert_eq!(s.attribute(&s.focused(), "id"), "desk-note");
+    s.type_text(&s.focused(), "Vuole iscriversi al corso di magazzino AFOL.");
+    press("\u{E004}"); // Tab: the follow-up
+    assert_eq!(s.attribute(&s.focused(), "id"), "desk-follow-up");
+    press("+7");
+    press("\u{E009}\u{E007}"); // Ctrl+Enter saves
+    s.wait_for_text("Contatto registrato: Rossi Mario.");
+    assert!(keys <= 15, "a desk contact took {keys} keystrokes besides the note");
+    let week = std::process::Command::new("date").args(["-d", "+7 days", "+%d/%m/%Y"]).output().unwrap();
+    let week = String::from_utf8_lossy(&week.stdout).trim().to_string();
+    let saved = s.text(&s.find_with_text("ul.card li", "Vuole iscriversi al corso di magazzino AFOL."));
+    for expected in ["lavoro", "formazione", &format!("Richiamo: {week}")] {
+        assert!(saved.contains(expected), "the contact saved with the keyboard lacks «{expected}»: {saved}");
+    }
+    assert!(!saved.contains("casa"), "only the two topics chosen: {saved}");
     nav(&s, "Home");
     s.wait_for_text("Richiami da fare (1)");
     s.find_with_text("section li", "Rossi Mario");
@@ -227,7 +261,8 @@ pub(crate) fn an_operator_registers_a_household_and_finds_it_after_a_restart() {
     s.click(&s.find("#households-scala option[value='']"));
     s.click(&s.find("#households-follow-ups"));
     s.wait_for_text("1 nucleo");
-    s.find_with_text("tbody tr", "1 aperto");
+    // Two open follow-ups on Rossi Mario: today's and the one in a week typed with the keyboard.
+    s.find_with_text("tbody tr", "2 aperti");
     assert!(!s.page_text().contains("Diop Awa"));
     s.screenshot(&shots.join("nuclei-filtri.png"));
 
@@ -468,7 +503,7 @@ pub(crate) fn an_operator_registers_a_household_and_finds_it_after_a_restart() {
     s.wait_for_text("Via Enrico Fermi 12");
     s.click(&s.find_with_text("button", "Trasferisci in un altro nucleo"));
     fill(&s, "#move-search", "fermi 20");
-    s.click(&s.find_with_text(".hits button", "Via Enrico Fermi 20"));
+    s.click(&s.find_with_text(".picks button", "Via Enrico Fermi 20"));
     s.click(&s.find("#move-relationship option[value='convivente']"));
     s.click(&s.find_with_text("button.primary", "Conferma"));
     s.wait_for_text("Trasferimento registrato: Diop Awa");

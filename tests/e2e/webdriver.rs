@@ -115,6 +115,26 @@ impl Session {
         self.ok("POST", &format!("/element/{}/value", element.id), Some(json!({ "text": text })));
     }
 
+    /// The element that has the keyboard focus.
+    pub fn focused(&self) -> Element {
+        let value = self.ok("GET", "/element/active", None);
+        let id = value.get(ELEMENT_KEY).and_then(Value::as_str).unwrap_or_else(|| panic!("nothing focused: {value}"));
+        Element { id: id.to_string() }
+    }
+
+    /// Presses `keys` wherever the focus is, as a person at the keyboard does.
+    pub fn press(&self, keys: &str) {
+        self.type_text(&self.focused(), keys);
+    }
+
+    /// An attribute of the element (`id`, `value`...), empty when it has none.
+    pub fn attribute(&self, element: &Element, name: &str) -> String {
+        self.send("GET", &format!("/element/{}/attribute/{name}", element.id), None)
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+
     /// The current value of an input or a text area (what the operator typed).
     pub fn value(&self, element: &Element) -> String {
         self.send("GET", &format!("/element/{}/property/value", element.id), None)

@@ -1,6 +1,7 @@
 // Who is signed in, and the lock. The shell closes the database on `lock` (and by itself after
 // the idle limit); the window locks too after the same time without a key press or a click.
 import { api, onLocked, type Door, type Me } from "./api";
+import { silence } from "./notice.svelte";
 
 export const session = $state<{ door: Door | null; me: Me | null; locked: boolean }>({
   door: null,
@@ -17,6 +18,7 @@ onLocked(() => {
   clearTimeout(timer);
   session.me = null;
   session.locked = true;
+  silence();
   void loadDoor().catch(() => undefined);
 });
 

@@ -1,3 +1,6 @@
+import { tick } from "svelte";
+import { isUiError } from "./api";
+
 // What a screen is doing: whether it is busy, and the error of its last attempt, for its banner.
 // One helper instead of a try/catch/finally in every screen.
 
@@ -14,9 +17,17 @@ export class Task {
       return await work();
     } catch (e) {
       this.error = e;
+      if (isUiError(e) && e.kind === "invalid") void showWrongField();
       return undefined;
     } finally {
       this.busy = false;
     }
   }
+}
+
+/** The one way a field error is shown: once the screen has drawn the field's message, focus goes
+ *  to the first field marked wrong, so the operator reads the sentence and types the fix there. */
+export async function showWrongField() {
+  await tick();
+  document.querySelector<HTMLElement>('.work [aria-invalid="true"]')?.focus();
 }

@@ -284,7 +284,7 @@ pub struct DeskAdd {
     pub topics: Vec<String>,
     #[arg(long)]
     pub note: Option<String>,
-    /// Data del richiamo (gg/mm/aaaa).
+    /// Data del richiamo (gg/mm/aaaa), oppure +N giorni da oggi (+7), oggi, domani.
     #[arg(long)]
     pub follow_up: Option<String>,
     /// Quando (gg/mm/aaaa hh:mm); predefinito: adesso.

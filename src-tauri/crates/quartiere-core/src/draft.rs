@@ -61,6 +61,40 @@ pub fn date(field: &str, text: &str, errors: &mut Vec<FieldError>) -> Option<Nai
     date
 }
 
+/// The furthest a date counted from today may reach, in days.
+pub const DAYS_AHEAD_MAX: u32 = 366;
+
+/// An optional date that may also be said from `today`, as people at a desk say it: a date,
+/// `oggi`, `domani`, or `+N` for N days from today (`+7`: in a week). `None` when blank; anything
+/// else is a field error that says what to write.
+pub fn date_from_today(field: &str, text: &str, today: NaiveDate, errors: &mut Vec<FieldError>) -> Option<NaiveDate> {
+    let given_text = given(text)?;
+    let folded = given_text.to_lowercase();
+    let offset = match folded.as_str() {
+        "oggi" | "today" => Some(Ok(0)),
+        "domani" | "tomorrow" => Some(Ok(1)),
+        _ => folded.strip_prefix('+').map(|n| n.trim().parse::<u32>().map_err(|_| ())),
+    };
+    match offset {
+        None => date(field, &given_text, errors),
+        Some(Ok(days)) if days <= DAYS_AHEAD_MAX => today.checked_add_days(chrono::Days::new(days.into())),
+        Some(Ok(_)) => {
+            errors.push(FieldError::new(
+                field,
+                format!("«{given_text}» è troppo lontano: al massimo +{DAYS_AHEAD_MAX} giorni, oppure scrivi la data"),
+            ));
+            None
+        }
+        Some(Err(())) => {
+            errors.push(FieldError::new(
+                field,
+                format!("«{given_text}» non è una data: usa gg/mm/aaaa, oppure +7 per fra sette giorni"),
+            ));
+            None
+        }
+    }
+}
+
 /// The date-time spellings accepted: as typed at the desk, as a spreadsheet writes it, as a date
 /// and time input of the window sends it.
 const DATE_TIMES: [&str; 4] = ["%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"];

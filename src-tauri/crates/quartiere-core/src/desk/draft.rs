@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 
 use super::{ContactFilter, DeskContactInput, ReferralInput, ReferralTarget};
 use crate::codes::{Channel, Topic};
-use crate::draft::{code, date, date_time, given, line, text, LONG_LINE_MAX};
+use crate::draft::{code, date, date_from_today, date_time, given, line, text, LONG_LINE_MAX};
 use crate::error::{Error, FieldError, Result};
 use crate::ids::{HouseholdId, PartnerId, PersonId};
 use crate::registry;
@@ -30,7 +30,8 @@ pub struct ContactDraft {
     /// Topic codes (`lavoro`, `casa`...).
     pub topics: Vec<String>,
     pub note: String,
-    /// The follow-up's date; blank: none.
+    /// The follow-up's date, or `+N` days, `oggi`, `domani` (from today, not from the contact's
+    /// date); blank: none.
     pub follow_up_on: String,
     /// The Servizio Sociale (`servizio sociale`, `servizio_sociale`, `servizio-sociale`), or a partner:
     /// its id, the first characters of its id, or part of its name. Blank: no referral.
@@ -52,7 +53,7 @@ impl ContactDraft {
             .iter()
             .filter_map(|t| code("temi", t, "un tema", Topic::from_code, &Topic::codes_list(), &mut errors))
             .collect();
-        let follow_up_on = date("richiamo", &self.follow_up_on, &mut errors);
+        let follow_up_on = date_from_today("richiamo", &self.follow_up_on, now.date(), &mut errors);
         let person = record(conn, Table::Person, "persona", &self.person, &mut errors)?.map(PersonId);
         let household = record(conn, Table::Household, "nucleo", &self.household, &mut errors)?.map(HouseholdId);
         let reason = line("motivo_invio", &self.referral_reason, LONG_LINE_MAX, &mut errors).unwrap_or_default();

@@ -265,6 +265,28 @@ fn a_contact_draft_reads_every_spelling_the_window_and_the_cli_use() {
         assert_eq!((input.occurred_at, &input.referrals[0].target), (now, &ReferralTarget::Partner(afol)));
     }
 
+    // A follow-up said from today, as at the desk: «+7» is a week from today, not from the contact.
+    for (typed, expected) in [
+        ("+7", Ok("2026-12-10")),
+        (" +1 ", Ok("2026-12-04")),
+        ("oggi", Ok("2026-12-03")),
+        ("Domani", Ok("2026-12-04")),
+        ("+366", Ok("2027-12-04")),
+        ("+367", Err("«+367» è troppo lontano: al massimo +366 giorni, oppure scrivi la data")),
+        ("+", Err("«+» non è una data: usa gg/mm/aaaa, oppure +7 per fra sette giorni")),
+        ("+sette", Err("«+sette» non è una data: usa gg/mm/aaaa, oppure +7 per fra sette giorni")),
+        ("-3", Err("«-3» non è una data: usa gg/mm/aaaa")),
+    ] {
+        let draft =
+            ContactDraft { occurred_at: "01/12/2026 10:00".into(), follow_up_on: typed.into(), ..window.clone() };
+        let got = match read(&f.store, draft) {
+            Ok(input) => Ok(input.follow_up_on.unwrap()),
+            Err(Error::Invalid(fields)) => Err(fields[0].message.clone()),
+            Err(other) => panic!("{typed}: {other}"),
+        };
+        assert_eq!(got, expected.map(date).map_err(String::from), "follow-up typed «{typed}»");
+    }
+
     let wrong = ContactDraft {
         occurred_at: "ieri".into(),
         person: "zzzzzzzz".into(),

@@ -87,7 +87,7 @@ pub(crate) fn two_desks_sync_through_a_shared_folder_with_the_cli() {
         Some("un'altra frase qualsiasi"),
     );
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("passphrase errata"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("parola d'accesso errata"));
     assert_eq!(json(cli(&b, &["sync", "status", "--json"], None))["enrolled"], false);
 
     ok(cli(&b, &["desk", "enrol", "--folder", shared.to_str().unwrap(), "--name", "Sportello Comune"], Some(PASS)));

@@ -271,6 +271,13 @@ pub(crate) fn an_operator_registers_a_household_and_finds_it_after_a_restart() {
     let shared = tempfile::tempdir().unwrap();
     nav(&s, "Sincronizza");
     s.wait_for_text("Collega questa postazione");
+    // «Collega» with no folder and no team passphrase says what each needs, under the field, and
+    // the focus is on the first.
+    s.click(&s.find_with_text("form button[type='submit']", "Collega"));
+    s.wait_for_text("scegli la cartella condivisa con «Scegli la cartella…», o scrivi il suo percorso");
+    s.wait_for_text("la parola d'accesso del gruppo deve avere almeno 10 caratteri");
+    assert_eq!(s.attribute(&s.focused(), "id"), "sync-folder", "the focus goes to the first wrong field");
+    s.screenshot(&shots.join("sincronizza-campi.png"));
     fill(&s, "#sync-folder", &shared.path().display().to_string());
     fill(&s, "#sync-desk", "Sportello Mezzetta");
     fill(&s, "#sync-passphrase", "cortile di via Pirandello");

@@ -150,11 +150,16 @@ fn build_ui(check: bool) -> Result {
         cmd.current_dir(&ui);
         cmd
     };
-    if !ui.join("node_modules").exists() {
+    // Installed again when the lock file changed since the last install (a package added).
+    let modified = |path: PathBuf| std::fs::metadata(path).and_then(|m| m.modified()).ok();
+    let installed = modified(ui.join("node_modules/.package-lock.json"));
+    if installed.is_none() || modified(ui.join("package-lock.json")) > installed {
         run(npm().args(["ci", "--no-audit", "--no-fund"]))?;
     }
     if check {
         run(npm().args(["run", "check"]))?;
+        // The interface's own tests: every string in both languages (ui/src/i18n/i18n.test.ts).
+        run(npm().args(["run", "test"]))?;
     }
     run(npm().args(["run", "build"]))
 }

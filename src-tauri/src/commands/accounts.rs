@@ -91,7 +91,11 @@ pub(super) fn open_session<R: Runtime>(
     let shown = me(&session)?;
     let counts = registry::overview(session.store.conn(), &session.actor)?;
     if let Some(window) = tauri::Manager::get_webview_window(app, "main") {
-        let _ = window.set_title(&format!("Quartiere — {} nuclei, {} persone", counts.households, counts.people));
+        let _ = window.set_title(&format!(
+            "Quartiere — {}, {}",
+            quartiere_core::format::count(counts.households, "nucleo", "nuclei"),
+            quartiere_core::format::count(counts.people, "persona", "persone")
+        ));
     }
     *state.last_activity.lock().map_err(|_| internal())? = std::time::Instant::now();
     *state.session.lock().map_err(|_| internal())? = Some(session);

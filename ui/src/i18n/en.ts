@@ -1,5 +1,6 @@
 import type { Sign } from "../lib/bindings";
 import type { Strings } from "./it";
+import { count, plural, type Sex } from "./grammar";
 
 export const en: Strings = {
   app: { name: "Quartiere", tagline: "Neighbourhood social lab", mainNav: "Sections" },
@@ -22,10 +23,10 @@ export const en: Strings = {
   },
   home: {
     today: "Today is",
-    households: "households",
-    people: "people",
-    contacts: "desk contacts",
-    partners: "partners",
+    households: (n: number) => plural(n, "household", "households"),
+    people: (n: number) => plural(n, "person", "people"),
+    contacts: (n: number) => plural(n, "desk contact", "desk contacts"),
+    partners: (n: number) => plural(n, "partner", "partners"),
     followUps: "Follow-ups due",
     noFollowUps: "No follow-ups due.",
     recent: "Recent contacts",
@@ -67,7 +68,7 @@ export const en: Strings = {
     colSince: "In the household",
     colLeft: "Left",
     since: "since",
-    left: "left on",
+    left: (_sex: Sex) => "left on",
     contacts: "Desk contacts",
     notes: "Notes",
     noContacts: "No contacts recorded for this household.",
@@ -254,7 +255,7 @@ export const en: Strings = {
     moved: (who: string, to: string) => `Move recorded: ${who} → ${to}.`,
     fromTo: (from: string, to: string) => `from ${from} to ${to}`,
     until: (to: string) => `until ${to}`,
-    left: (who: string, _sex: string | null) => `${who} left the household.`,
+    left: (who: string, _sex: Sex) => `${who} left the household.`,
     contacts: (n: number) => (n === 1 ? "1 desk contact" : `${n} desk contacts`),
   },
   duplicates: {
@@ -322,7 +323,7 @@ export const en: Strings = {
     samePerson: "It is",
     newPerson: "It is a new person",
     livesAt: "lives at",
-    born: (d: string) => `born ${d}`,
+    born: (d: string, _sex: Sex) => `born ${d}`,
     noBirthDate: "no birth date",
     stillOpen: (n: number) => (n === 1 ? "1 choice still to make." : `${n} choices still to make.`),
     counts: {
@@ -374,7 +375,7 @@ export const en: Strings = {
       logout: "sign-out",
       failed_unlock: "failed sign-in",
       read: "read",
-      edit: "change",
+      edit: "insert or change",
       export: "export",
       print: "print",
       backup: "backup",
@@ -527,7 +528,7 @@ export const en: Strings = {
     by: (desk: string, operator: string) => (operator ? `${desk}, ${operator}` : desk),
     report: (bundles: number, changes: number) =>
       `Sync done: ${bundles} ${bundles === 1 ? "bundle" : "bundles"} received, ${changes} ${changes === 1 ? "change" : "changes"} applied.`,
-    published: (n: number) => `Published ${n} changes of this desk.`,
+    published: (n: number) => `Published ${count(n, "change", "changes", "en-GB")} of this desk.`,
     gapsFilled: "Some bundles had already been removed from the folder by the desk that wrote them: their content was recovered from its full copy.",
   },
   errors: {

@@ -172,7 +172,11 @@ export type Question = {
 /**
  * The spreadsheet row number.
  */
-row: number, surname: string, name: string, birth_date: string | null, codice_fiscale: string | null, dwelling_code: string, 
+row: number, surname: string, name: string, 
+/**
+ * `M`, `F`, or not given in the row.
+ */
+sex: string | null, birth_date: string | null, codice_fiscale: string | null, dwelling_code: string, 
 /**
  * The row's address.
  */
@@ -198,7 +202,11 @@ export type Doubt = "omocodia" | "namesake_without_code" | "namesake_with_code" 
 /**
  * A recorded person a row could be, as the operator sees them to decide.
  */
-export type Candidate = { person: PersonId, surname: string, name: string, birth_date: string | null, birth_place: string | null, codice_fiscale: string | null, 
+export type Candidate = { person: PersonId, surname: string, name: string, 
+/**
+ * `M`, `F`, or not given: the words said of them agree with it.
+ */
+sex: string | null, birth_date: string | null, birth_place: string | null, codice_fiscale: string | null, 
 /**
  * The code of the dwelling whose household they belong to now, if any.
  */

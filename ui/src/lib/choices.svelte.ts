@@ -1,6 +1,7 @@
 // The coded lists (topics, channels, relationships...) with their labels, loaded once from the shell.
 import { api, type Choice, type Choices } from "./api";
 import { currentLanguage } from "../i18n/index.svelte";
+import { agree, bySex, type Sex } from "../i18n/grammar";
 
 let loaded = $state<Choices | null>(null);
 
@@ -26,12 +27,11 @@ export function partners(): [string, string][] {
 }
 
 /** Italian relationships said for a man or a woman, where the coded label covers both («figlio/a»). */
-const ITALIAN_BY_SEX: Record<string, { M: string; F: string }> = {
-  intestatario: { M: "intestatario", F: "intestataria" },
-  figlio: { M: "figlio", F: "figlia" },
-  genitore: { M: "padre", F: "madre" },
-  fratello_sorella: { M: "fratello", F: "sorella" },
-  altro_parente: { M: "altro parente", F: "altra parente" },
+/** Relationships whose words differ by sex beyond «-o/a» (the core's `label_it_for` says the same). */
+const ITALIAN_BY_SEX: Record<string, [masculine: string, feminine: string]> = {
+  genitore: ["padre", "madre"],
+  fratello_sorella: ["fratello", "sorella"],
+  altro_parente: ["altro parente", "altra parente"],
 };
 
 export const labels = {
@@ -39,12 +39,15 @@ export const labels = {
   channel: (code: string | null) => label(loaded?.channels, code),
   relationship: (code: string | null) => label(loaded?.relationships, code),
   /** The relationship as said of this person: by their sex when it is known, in Italian. */
-  relationshipOf: (code: string | null, sex: string | null) => {
+  relationshipOf: (code: string | null, sex: Sex) => {
     const forms = code ? ITALIAN_BY_SEX[code] : undefined;
-    if (forms && currentLanguage() === "it" && (sex === "M" || sex === "F")) return forms[sex];
-    return label(loaded?.relationships, code);
+    if (currentLanguage() !== "it" || (sex !== "M" && sex !== "F")) return label(loaded?.relationships, code);
+    return forms ? bySex(sex, ...forms) : agree(label(loaded?.relationships, code), sex);
   },
   labourStatus: (code: string | null) => label(loaded?.labour_statuses, code),
+  /** The labour status as said of this person («disoccupata»), in Italian. */
+  labourStatusOf: (code: string | null, sex: Sex) =>
+    currentLanguage() === "it" ? agree(label(loaded?.labour_statuses, code), sex) : label(loaded?.labour_statuses, code),
   isced: (code: string | null) => label(loaded?.isced, code),
   answer: (code: string | null) => label(loaded?.esf_answers, code),
 };

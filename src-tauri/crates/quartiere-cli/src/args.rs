@@ -186,14 +186,14 @@ pub enum DeskCommand {
     /// Registra un contatto allo sportello.
     Add(DeskAdd),
     /// Registra questa postazione nel gruppo di sincronizzazione (crea il gruppo se la cartella è vuota).
-    /// La passphrase si legge da $QUARTIERE_TEAM_PASSPHRASE o si chiede al terminale.
+    /// La parola d'accesso del gruppo si legge da $QUARTIERE_TEAM_PASSPHRASE o si chiede al terminale.
     Enrol {
         #[arg(long)]
         folder: PathBuf,
         /// Nome della postazione, per esempio «Sportello Mezzetta».
         #[arg(long)]
         name: String,
-        /// Usa il codice di recupero su carta invece della passphrase.
+        /// Usa il codice di recupero su carta invece della parola d'accesso del gruppo.
         #[arg(long)]
         recovery_code: Option<String>,
     },
@@ -259,7 +259,7 @@ pub enum SyncCommand {
         #[arg(long)]
         keep: String,
     },
-    /// Apre una nuova chiave del gruppo (dopo una rotazione) con la nuova passphrase.
+    /// Apre una nuova chiave del gruppo (dopo una rotazione) con la nuova parola d'accesso del gruppo.
     Unlock,
     /// Crea una nuova chiave del gruppo, togliendo le postazioni indicate (id o prime cifre).
     Rotate {

@@ -2,6 +2,7 @@
 
 use std::process::ExitCode;
 
+use quartiere_core::format::count;
 use quartiere_core::Error;
 
 use crate::args::{AuditCommand, Cli};
@@ -17,7 +18,11 @@ pub fn run(cli: &Cli, command: &AuditCommand) -> Result<ExitCode, Error> {
             if *json {
                 print_json(&report)?;
             } else if report.intact() {
-                out!("Registro integro: {} eventi di {} postazioni.", report.events, report.desks);
+                out!(
+                    "Registro integro: {} di {}.",
+                    count(report.events, "evento", "eventi"),
+                    count(report.desks, "postazione", "postazioni")
+                );
             } else {
                 out!("Il registro è stato alterato:");
                 for p in &report.problems {

@@ -22,7 +22,7 @@ pub fn run(cli: &Cli, command: &BackupCommand) -> Result<ExitCode, Error> {
             for b in &list {
                 out!("{}  {}  {} byte  {}", b.made_at, b.reason.label(), b.bytes, b.path);
             }
-            out!("{} copie.", list.len());
+            out!("{}.", quartiere_core::format::count(list.len(), "copia", "copie"));
             Ok(ExitCode::SUCCESS)
         }
         BackupCommand::Now => {

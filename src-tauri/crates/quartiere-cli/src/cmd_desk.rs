@@ -21,7 +21,7 @@ pub fn run(cli: &Cli, command: &DeskCommand) -> Result<ExitCode, Error> {
             let outcome = match recovery_code {
                 Some(code) => sync::enrol_with_recovery_code(&mut store, &actor, folder, code, name)?,
                 None => {
-                    let passphrase = passphrase("Passphrase del gruppo")?;
+                    let passphrase = passphrase("Parola d'accesso del gruppo")?;
                     sync::enrol(&mut store, &actor, folder, &passphrase, name, KdfParams::DEFAULT)?
                 }
             };

@@ -23,11 +23,10 @@ pub fn run(cli: &Cli, command: &HouseholdsCommand) -> Result<ExitCode, Error> {
             }
             for h in &list {
                 let tenant = h.tenant_of_record.as_deref().unwrap_or("(intestatario non indicato)");
-                let members =
-                    if h.members == 1 { "1 componente".to_string() } else { format!("{} componenti", h.members) };
+                let members = quartiere_core::format::count(h.members, "componente", "componenti");
                 out!("{}  {} · {} · {members}", h.id, h.address, tenant);
             }
-            out!("{} nuclei.", list.len());
+            out!("{}.", quartiere_core::format::count(list.len(), "nucleo", "nuclei"));
             Ok(ExitCode::SUCCESS)
         }
         HouseholdsCommand::Show { id, json } => {

@@ -71,11 +71,15 @@ pub fn run(cli: &Cli, command: &PeopleCommand) -> Result<ExitCode, Error> {
                 out!("Possibile doppione ({}):", signs.join("; "));
                 for side in [&pair.a, &pair.b] {
                     let p = &side.person;
-                    let born =
-                        p.birth_date.map(|d| format!(", nato/a il {}", d.format("%d/%m/%Y"))).unwrap_or_default();
+                    let born = crate::output::born_on(p.sex, p.birth_date);
                     let code = p.codice_fiscale.as_deref().map(|c| format!(", {c}")).unwrap_or_default();
                     let lives = side.lives_at.as_deref().map(|a| format!(", abita in {a}")).unwrap_or_default();
-                    out!("  {}  {}{born}{code}{lives}, {} contatti", p.id, p.full_name(), side.contacts);
+                    out!(
+                        "  {}  {}{born}{code}{lives}, {}",
+                        p.id,
+                        p.full_name(),
+                        format::count(side.contacts, "contatto", "contatti")
+                    );
                 }
             }
             Ok(ExitCode::SUCCESS)

@@ -7,6 +7,7 @@ use quartiere_core::accounts;
 use quartiere_core::clock::SystemClock;
 use quartiere_core::crypto::KdfParams;
 use quartiere_core::demo::{self, DemoConfig};
+use quartiere_core::format::count;
 use quartiere_core::ids::IdGen;
 use quartiere_core::registry;
 use quartiere_core::{cf, Error};
@@ -53,10 +54,10 @@ pub fn demo(cli: &Cli, args: &DemoArgs) -> Result<ExitCode, Error> {
         &DemoConfig { households: *households, people: *people, seed: *seed, today: today() },
     )?;
     out!(
-        "Quartiere dimostrativo creato: {} nuclei, {} persone, {} contatti allo sportello, {} partner.",
-        summary.households,
-        summary.people,
-        summary.contacts,
+        "Quartiere dimostrativo creato: {}, {}, {} allo sportello, {} partner.",
+        count(summary.households, "nucleo", "nuclei"),
+        count(summary.people, "persona", "persone"),
+        count(summary.contacts, "contatto", "contatti"),
         summary.partners
     );
     Ok(ExitCode::SUCCESS)

@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use chrono::Local;
 use quartiere_core::crypto::KdfParams;
+use quartiere_core::format::count;
 use quartiere_core::sync::{self, ConflictChoice};
 use quartiere_core::Error;
 
@@ -39,7 +40,7 @@ pub fn run(cli: &Cli, args: &SyncArgs) -> Result<ExitCode, Error> {
             }
             print_problems(&status.refused, &status.warnings, status.open_conflicts, status.blocked.as_deref());
             if status.new_key_waiting {
-                out!("C'è una nuova chiave del gruppo: usa `quartiere sync unlock` con la nuova passphrase.");
+                out!("C'è una nuova chiave del gruppo: usa `quartiere sync unlock` con la nuova parola d'accesso del gruppo.");
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -78,7 +79,7 @@ pub fn run(cli: &Cli, args: &SyncArgs) -> Result<ExitCode, Error> {
             Ok(ExitCode::SUCCESS)
         }
         Some(SyncCommand::Unlock) => {
-            let passphrase = passphrase("Nuova passphrase del gruppo")?;
+            let passphrase = passphrase("Nuova parola d'accesso del gruppo")?;
             let learned = sync::unlock(&mut store, &actor, &passphrase)?;
             out!("Chiavi nuove aperte: {learned}.");
             Ok(ExitCode::SUCCESS)
@@ -95,9 +96,9 @@ pub fn run(cli: &Cli, args: &SyncArgs) -> Result<ExitCode, Error> {
                     _ => return Err(Error::Ambiguous { key: prefix.clone() }),
                 }
             }
-            let passphrase = passphrase("Nuova passphrase del gruppo")?;
+            let passphrase = passphrase("Nuova parola d'accesso del gruppo")?;
             let code = sync::rotate_key(&mut store, &actor, &passphrase, &desks, KdfParams::DEFAULT)?;
-            out!("Nuova chiave del gruppo creata. Le altre postazioni la aprono con la nuova passphrase.");
+            out!("Nuova chiave del gruppo creata. Le altre postazioni la aprono con la nuova parola d'accesso del gruppo.");
             out!("Nuovo codice di recupero: stampalo e conservalo in un luogo sicuro.");
             out!("{code}");
             Ok(ExitCode::SUCCESS)
@@ -126,11 +127,16 @@ pub fn run(cli: &Cli, args: &SyncArgs) -> Result<ExitCode, Error> {
                 print_json(&report)?;
             } else {
                 out!(
-                    "Applicati {} pacchetti ({} modifiche); pubblicato: {}.",
-                    report.bundles_applied,
-                    report.changes_applied,
+                    "Ricevuti: {} ({}); pubblicato: {}.",
+                    count(report.bundles_applied, "pacchetto", "pacchetti"),
+                    count(report.changes_applied, "modifica", "modifiche"),
                     match report.published_seq {
-                        Some(seq) => format!("pacchetto n. {seq} con {} modifiche", report.published_changes),
+                        Some(seq) => {
+                            format!(
+                                "pacchetto n. {seq} con {}",
+                                count(report.published_changes, "modifica", "modifiche")
+                            )
+                        }
                         None => "niente di nuovo".into(),
                     }
                 );

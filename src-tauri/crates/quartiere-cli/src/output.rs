@@ -33,19 +33,24 @@ pub fn print_import_report(report: &ImportReport, dry_run: bool) {
             out!("  {e}");
         }
     } else {
-        let verb = if report.applied { "Importati" } else { "Verrebbero importati" };
+        use format::count;
+        let done = match (report.applied, report.rows) {
+            (false, _) => "da importare",
+            (true, 1) => "importata",
+            (true, _) => "importate",
+        };
         out!(
-            "{verb} {} righe: {} alloggi nuovi, {} aggiornati; {} nuclei nuovi; {} persone nuove, {} aggiornate, {} invariate; {} ingressi in un nucleo, {} cambi di nucleo, {} relazioni aggiornate.",
-            report.rows,
-            report.dwellings_new,
-            report.dwellings_updated,
-            report.households_new,
-            report.people_new,
-            report.people_updated,
-            report.people_unchanged,
-            report.members_added,
-            report.members_moved,
-            report.members_updated,
+            "{} {done}: {}, {}; {}; {}, {}, {}; {}, {}, {}.",
+            count(report.rows, "riga", "righe"),
+            count(report.dwellings_new, "alloggio nuovo", "alloggi nuovi"),
+            count(report.dwellings_updated, "aggiornato", "aggiornati"),
+            count(report.households_new, "nucleo nuovo", "nuclei nuovi"),
+            count(report.people_new, "persona nuova", "persone nuove"),
+            count(report.people_updated, "aggiornata", "aggiornate"),
+            count(report.people_unchanged, "invariata", "invariate"),
+            count(report.members_added, "ingresso in un nucleo", "ingressi in un nucleo"),
+            count(report.members_moved, "cambio di nucleo", "cambi di nucleo"),
+            count(report.members_updated, "relazione aggiornata", "relazioni aggiornate"),
         );
         if report.changes() == 0 {
             out!("Nessuna modifica: l'archivio era già aggiornato.");
@@ -56,13 +61,10 @@ pub fn print_import_report(report: &ImportReport, dry_run: bool) {
     }
     if !report.questions.is_empty() {
         out!("");
-        let rows = match report.people_to_decide {
-            1 => "1 riga".to_string(),
-            n => format!("{n} righe"),
-        };
+        let rows = format::count(report.people_to_decide, "riga", "righe");
         out!("Chi è? {rows} da decidere prima di importare:");
         for q in &report.questions {
-            let born = q.birth_date.map(|d| format!(", nato/a il {}", d.format("%d/%m/%Y"))).unwrap_or_default();
+            let born = born_on(q.sex, q.birth_date);
             let code = q.codice_fiscale.as_deref().map(|c| format!(", {c}")).unwrap_or_default();
             let answer = match (q.decided, q.same_as) {
                 (false, _) => String::new(),
@@ -72,7 +74,7 @@ pub fn print_import_report(report: &ImportReport, dry_run: bool) {
             out!("  Riga {}: {} {}{born}{code}, {}{answer}", q.row, q.surname, q.name, q.address);
             out!("    {}", q.reason);
             for c in &q.candidates {
-                let born = c.birth_date.map(|d| format!(", nato/a il {}", d.format("%d/%m/%Y"))).unwrap_or_default();
+                let born = born_on(c.sex, c.birth_date);
                 let code = c.codice_fiscale.as_deref().map(|c| format!(", {c}")).unwrap_or_default();
                 let lives = c.lives_at.as_deref().map(|a| format!(", abita in {a}")).unwrap_or_default();
                 out!("    - {} {} {}{born}{code}{lives}", c.person, c.surname, c.name);
@@ -110,14 +112,20 @@ pub fn print_household(detail: &registry::HouseholdDetail, contacts: &[desk::Des
     }
 }
 
+/// «, nata il 03/07/1988», said by the person's sex; nothing without a birth date.
+pub fn born_on(sex: Option<char>, birth_date: Option<chrono::NaiveDate>) -> String {
+    birth_date.map(|d| format!(", {} il {}", format::by_sex(sex, "nato", "nata"), format::date(d))).unwrap_or_default()
+}
+
 pub fn member_line(m: &registry::Member) -> String {
-    let rel = m.membership.relationship.map(|r| r.label_it()).unwrap_or("relazione non indicata");
+    let sex = m.person.sex;
+    let rel = m.membership.relationship.map(|r| r.label_it_for(sex)).unwrap_or("relazione non indicata".into());
     let mut line = format!("{} ({rel})", m.person.full_name());
     if let Some(since) = m.membership.resident_since {
         line.push_str(&format!(", dal {}", format::date(since)));
     }
     if let Some(left) = m.membership.left_on {
-        line.push_str(&format!(", uscito/a il {}", format::date(left)));
+        line.push_str(&format!(", {} il {}", format::by_sex(sex, "uscito", "uscita"), format::date(left)));
     }
     line
 }

@@ -100,7 +100,7 @@ impl AuditKind {
             AuditKind::Logout => "uscita",
             AuditKind::FailedUnlock => "accesso non riuscito",
             AuditKind::Read => "consultazione",
-            AuditKind::Edit => "modifica",
+            AuditKind::Edit => "inserimento o modifica",
             AuditKind::Export => "esportazione",
             AuditKind::Print => "stampa",
             AuditKind::Backup => "copia di sicurezza",
@@ -329,30 +329,43 @@ pub(crate) fn append(w: &mut Writer<'_>, event: NewEvent) -> Result<()> {
     )
 }
 
-/// The edit event of a write: which kinds of record it touched, and the digest of its changes.
-/// Called by the write path before it commits.
+/// The edit event of a write: which kinds of record it inserted and which it changed («inseriti:
+/// persona, appartenenza al nucleo · modificati: nucleo»), and the digest of its changes. The
+/// subject is the one person (or household...) the write is about; a write about many of them (an
+/// import, the demo load) names none, rather than the first of many. Called by the write path
+/// before it commits.
 pub(crate) fn append_edit(w: &mut Writer<'_>, touched: &[(Table, Uuid)]) -> Result<()> {
-    let mut counts: BTreeMap<Table, usize> = BTreeMap::new();
-    for (table, _) in touched {
-        *counts.entry(*table).or_default() += 1;
+    let mut inserted: BTreeMap<Table, usize> = BTreeMap::new();
+    let mut changed: BTreeMap<Table, usize> = BTreeMap::new();
+    for key in touched {
+        let counts = if w.created().contains(key) { &mut inserted } else { &mut changed };
+        *counts.entry(key.0).or_default() += 1;
     }
-    let detail = counts
-        .iter()
-        .map(|(t, n)| {
-            if *n == 1 {
-                crate::schema::table_label(*t).to_string()
-            } else {
-                format!("{} ×{n}", crate::schema::table_label(*t))
-            }
-        })
+    let list = |counts: &BTreeMap<Table, usize>| {
+        counts
+            .iter()
+            .map(|(t, n)| match n {
+                1 => crate::schema::table_label(*t).to_string(),
+                n => format!("{} ×{n}", crate::schema::table_label(*t)),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let detail = [("inseriti", &inserted), ("modificati", &changed)]
+        .into_iter()
+        .filter(|(_, counts)| !counts.is_empty())
+        .map(|(what, counts)| format!("{what}: {}", list(counts)))
         .collect::<Vec<_>>()
-        .join(", ");
-    // The record the write is about: a person or a household if it touched one, else the first.
-    let subject = [Table::Person, Table::Household, Table::DeskContact, Table::Note]
-        .iter()
-        .find_map(|want| touched.iter().find(|(t, _)| t == want))
-        .or_else(|| touched.first())
-        .copied();
+        .join(" · ");
+    let main = [Table::Person, Table::Household, Table::DeskContact, Table::Note]
+        .into_iter()
+        .find(|want| touched.iter().any(|(t, _)| t == want))
+        .or_else(|| touched.first().map(|(t, _)| *t));
+    let mut of_main = touched.iter().filter(|(t, _)| Some(*t) == main);
+    let subject = match (of_main.next(), of_main.next()) {
+        (Some(only), None) => Some(*only),
+        _ => None,
+    };
     let batch = w.batch();
     let digest = match w.first_change_seq() {
         Some(from) => batch_digest(w.conn(), &batch.to_string(), from)?,
@@ -633,7 +646,10 @@ pub(crate) fn verify_conn(conn: &Connection, this: DeskId) -> Result<ChainReport
         report.problems.push(ChainProblem {
             desk: String::new(),
             seq: 0,
-            what: format!("{deleted} eventi risultano cancellati: il registro non si cancella"),
+            what: match deleted {
+                1 => "1 evento risulta cancellato: il registro non si cancella".to_string(),
+                n => format!("{n} eventi risultano cancellati: il registro non si cancella"),
+            },
         });
     }
     // Every event was also recorded in the change record when it was written (that is how it

@@ -109,6 +109,19 @@ pub const ANPR_RELATIONSHIPS: &[(u8, &str, Relationship)] = &[
 ];
 
 impl Relationship {
+    /// The relationship said of this person, in Italian: by their sex when it is known
+    /// («intestataria», «madre»), the label for both otherwise.
+    pub fn label_it_for(self, sex: Option<char>) -> String {
+        use crate::format::{agree, by_sex};
+        match (self, sex) {
+            (_, None) => self.label_it().to_string(),
+            (Relationship::Genitore, sex) => by_sex(sex, "padre", "madre"),
+            (Relationship::FratelloSorella, sex) => by_sex(sex, "fratello", "sorella"),
+            (Relationship::AltroParente, sex) => by_sex(sex, "altro parente", "altra parente"),
+            (_, sex) => agree(self.label_it(), sex),
+        }
+    }
+
     /// Reads what Comune and ente gestore lists write: the anagrafe's numeric codes and
     /// descriptions (whole, or either half of "Padre / Madre"), its two-letter codes (IS, CG,
     /// FG...), and the words people use. `None` for anything else.

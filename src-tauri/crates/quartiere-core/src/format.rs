@@ -1,4 +1,5 @@
-//! Italian formats for dates and money.
+//! Italian formats for dates and money, and the one place words agree with a person's sex and
+//! with a number.
 
 use chrono::{Datelike, NaiveDate, Weekday};
 
@@ -40,15 +41,63 @@ pub fn date_long(d: NaiveDate) -> String {
 pub fn money(cents: i64) -> String {
     let sign = if cents < 0 { "-" } else { "" };
     let abs = cents.unsigned_abs();
-    let euros = (abs / 100).to_string();
+    format!("{sign}{},{:02} EUR", thousands(abs / 100), abs % 100)
+}
+
+/// A word said of a person: its feminine or masculine form when their sex (`F`, `M`) is known;
+/// both, as the Comune's forms write them («nato/a»), only when it is not.
+pub fn by_sex(sex: Option<char>, masculine: &str, feminine: &str) -> String {
+    match sex {
+        Some('F') => feminine.to_string(),
+        Some('M') => masculine.to_string(),
+        _ => {
+            let common = masculine.chars().zip(feminine.chars()).take_while(|(a, b)| a == b).count();
+            let tail: String = feminine.chars().skip(common).collect();
+            format!("{masculine}/{tail}")
+        }
+    }
+}
+
+/// A label written for both sexes («disoccupato/a di lunga durata», «coniuge o unito/a
+/// civilmente») said of one person: each «-o/a» becomes «-o» or «-a» when the sex is known.
+pub fn agree(label: &str, sex: Option<char>) -> String {
+    let ending = match sex {
+        Some('M') => "o",
+        Some('F') => "a",
+        _ => return label.to_string(),
+    };
+    let mut out = String::with_capacity(label.len());
+    let mut rest = label;
+    while let Some(at) = rest.find("o/a") {
+        let word_goes_on = rest[at + 3..].chars().next().is_some_and(char::is_alphabetic);
+        let after_letter = rest[..at].chars().next_back().is_some_and(char::is_alphabetic);
+        out.push_str(&rest[..at]);
+        out.push_str(if after_letter && !word_goes_on { ending } else { "o/a" });
+        rest = &rest[at + 3..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A count with its noun, the number written Italian style: «1 componente», «3 componenti».
+pub fn count(n: impl TryInto<u64>, one: &str, many: &str) -> String {
+    match n.try_into().unwrap_or(0) {
+        1 => format!("1 {one}"),
+        n => format!("{} {many}", thousands(n)),
+    }
+}
+
+/// `12.345`: digits grouped by three with a dot.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
     let mut grouped = String::new();
-    for (i, c) in euros.chars().enumerate() {
-        if i > 0 && (euros.len() - i).is_multiple_of(3) {
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             grouped.push('.');
         }
         grouped.push(c);
     }
-    format!("{sign}{grouped},{:02} EUR", abs % 100)
+    grouped
 }
 
 /// Parses a date as operators and Comune lists write it: `15/03/2019`, `15-03-2019`,
@@ -78,6 +127,34 @@ mod tests {
         assert_eq!(money(123_450), "1.234,50 EUR");
         assert_eq!(money(1_234_567), "12.345,67 EUR");
         assert_eq!(money(5), "0,05 EUR");
+    }
+
+    #[test]
+    fn words_agree_with_sex_and_number() {
+        assert_eq!(by_sex(Some('F'), "nato", "nata"), "nata");
+        assert_eq!(by_sex(Some('M'), "uscito", "uscita"), "uscito");
+        assert_eq!(by_sex(None, "nato", "nata"), "nato/a");
+        assert_eq!(by_sex(None, "intestatario", "intestataria"), "intestatario/a");
+        for (label, m, f) in [
+            (
+                "disoccupato/a di lunga durata (12 mesi o più)",
+                "disoccupato di lunga durata (12 mesi o più)",
+                "disoccupata di lunga durata (12 mesi o più)",
+            ),
+            ("coniuge o unito/a civilmente", "coniuge o unito civilmente", "coniuge o unita civilmente"),
+            ("suocero/a, genero, nuora", "suocero, genero, nuora", "suocera, genero, nuora"),
+            ("figlio/a", "figlio", "figlia"),
+            ("e/o/a", "e/o/a", "e/o/a"),
+            ("altro", "altro", "altro"),
+        ] {
+            assert_eq!(agree(label, Some('M')), m);
+            assert_eq!(agree(label, Some('F')), f);
+            assert_eq!(agree(label, None), label);
+        }
+        assert_eq!(count(1, "componente", "componenti"), "1 componente");
+        assert_eq!(count(0, "componente", "componenti"), "0 componenti");
+        assert_eq!(count(12_345_usize, "riga", "righe"), "12.345 righe");
+        assert_eq!(count(1_i64, "evento", "eventi"), "1 evento");
         assert_eq!(money(-100_000_000), "-1.000.000,00 EUR");
     }
 

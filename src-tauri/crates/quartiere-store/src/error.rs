@@ -221,7 +221,7 @@ fn join(errors: &[FieldError]) -> String {
 /// What can go wrong with sync's keys, folder and files. Messages are Italian sentences for the operator.
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
-    #[error("passphrase errata: controlla maiuscole, spazi e accenti e riprova")]
+    #[error("parola d'accesso errata: controlla maiuscole, spazi e accenti e riprova")]
     WrongPassphrase,
     #[error("file della chiave del gruppo non valido: {0}")]
     KeyFile(String),

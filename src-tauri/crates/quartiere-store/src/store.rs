@@ -226,6 +226,7 @@ impl Store {
                 hlc: *hlc,
                 ctx: *ctx,
                 touched: BTreeSet::new(),
+                created: BTreeSet::new(),
                 first_seq: None,
                 has_base: None,
                 hooks: *hooks,
@@ -400,6 +401,8 @@ pub struct Writer<'s> {
     hlc: Hlc,
     ctx: Option<i64>,
     touched: BTreeSet<(Table, Uuid)>,
+    /// The rows this write inserted (a subset of `touched`).
+    created: BTreeSet<(Table, Uuid)>,
     /// The change record's number for this write's first change, once it has one.
     first_seq: Option<i64>,
     /// Whether the desk keeps rows in the snapshot base, asked once per write (most desks never do).
@@ -442,6 +445,11 @@ impl Writer<'_> {
         &self.touched
     }
 
+    /// The rows this write inserted, rather than changed.
+    pub fn created(&self) -> &BTreeSet<(Table, Uuid)> {
+        &self.created
+    }
+
     /// Appends a row to the audit log: only the core's `audit` module calls this, for any role.
     pub fn insert_audit(&mut self, id: Uuid, values: &[(&str, Value)]) -> Result<()> {
         check_columns(Table::AuditEvent, values.iter().map(|(c, _)| *c))?;
@@ -471,6 +479,7 @@ impl Writer<'_> {
             self.record(table, id, column, value)?;
         }
         self.touched.insert((table, id));
+        self.created.insert((table, id));
         Ok(())
     }
 

@@ -93,6 +93,8 @@ pub struct Question {
     pub row: usize,
     pub surname: String,
     pub name: String,
+    /// `M`, `F`, or not given in the row.
+    pub sex: Option<char>,
     pub birth_date: Option<NaiveDate>,
     pub codice_fiscale: Option<String>,
     pub dwelling_code: String,
@@ -471,6 +473,7 @@ fn identify_rows(
                     row: row.number,
                     surname: row.person.surname.clone(),
                     name: row.person.name.clone(),
+                    sex: row.person.sex,
                     birth_date: row.person.birth_date,
                     codice_fiscale: row.person.codice_fiscale.clone(),
                     dwelling_code: row.dwelling_code.clone(),

@@ -64,6 +64,8 @@ pub struct Candidate {
     pub person: PersonId,
     pub surname: String,
     pub name: String,
+    /// `M`, `F`, or not given: the words said of them agree with it.
+    pub sex: Option<char>,
     pub birth_date: Option<NaiveDate>,
     pub birth_place: Option<String>,
     pub codice_fiscale: Option<String>,
@@ -108,7 +110,7 @@ pub struct Registry {
 impl Registry {
     pub fn load(conn: &Connection) -> Result<Registry> {
         let mut stmt = conn.prepare(
-            "SELECT p.id, p.surname, p.name, p.birth_date, p.birth_place, p.codice_fiscale, d.code,
+            "SELECT p.id, p.surname, p.name, p.sex, p.birth_date, p.birth_place, p.codice_fiscale, d.code,
                     d.street || ' ' || d.civic
              FROM person p
              LEFT JOIN membership m ON m.person_id = p.id AND m.left_on IS NULL AND m.deleted = 0
@@ -122,11 +124,12 @@ impl Registry {
                 person: r.get(0)?,
                 surname: r.get(1)?,
                 name: r.get(2)?,
-                birth_date: r.get::<_, Option<String>>(3)?.and_then(|s| s.parse().ok()),
-                birth_place: r.get(4)?,
-                codice_fiscale: r.get(5)?,
-                dwelling_code: r.get(6)?,
-                lives_at: r.get(7)?,
+                sex: r.get::<_, Option<String>>(3)?.and_then(|s| s.chars().next()),
+                birth_date: r.get::<_, Option<String>>(4)?.and_then(|s| s.parse().ok()),
+                birth_place: r.get(5)?,
+                codice_fiscale: r.get(6)?,
+                dwelling_code: r.get(7)?,
+                lives_at: r.get(8)?,
             })
         })?;
         let mut registry = Registry::default();

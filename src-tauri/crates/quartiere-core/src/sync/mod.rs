@@ -396,10 +396,10 @@ fn remember_what_was_seen(store: &mut Store, round: &Round) -> Result<()> {
 fn finish(store: &mut Store, round: Round) -> Result<SyncReport> {
     let Round { report, now, .. } = round;
     let summary = format!(
-        "sincronizzazione: {} pacchetti applicati, {} cambiamenti, {} conflitti nuovi, {} file rifiutati",
-        report.bundles_applied,
-        report.changes_applied,
-        report.new_conflicts,
+        "sincronizzazione: {} applicati, {}, {} nuovi, {} file rifiutati",
+        crate::format::count(report.bundles_applied, "pacchetto", "pacchetti"),
+        crate::format::count(report.changes_applied, "cambiamento", "cambiamenti"),
+        crate::format::count(report.new_conflicts, "conflitto", "conflitti"),
         report.refused.len()
     );
     store.local_write(|tx| {

@@ -47,6 +47,33 @@ pub(super) fn key_files(folder: &Folder) -> Result<Vec<(PathBuf, KeyFile)>> {
     Ok(out)
 }
 
+/// What an enrolment needs before anything is read: a folder, a name for this desk, and the
+/// team's secret (`secret`: its field and what is wrong with it, if anything). Every missing one
+/// is reported at once, as a field error the window shows next to its field.
+fn check_enrolment(folder: &Path, desk_name: &str, secret: Option<(&str, &str)>) -> Result<()> {
+    let mut errors = Vec::new();
+    if folder.as_os_str().is_empty() {
+        errors.push(crate::error::FieldError::new(
+            "cartella",
+            "scegli la cartella condivisa con «Scegli la cartella…», o scrivi il suo percorso",
+        ));
+    }
+    if desk_name.trim().is_empty() {
+        errors.push(crate::error::FieldError::new(
+            "postazione",
+            "scrivi il nome di questa postazione, per esempio «Sportello Mezzetta»",
+        ));
+    }
+    if let Some((field, message)) = secret {
+        errors.push(crate::error::FieldError::new(field, message));
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Invalid(errors))
+    }
+}
+
 /// Enrols this desk in the team whose shared folder is `folder`. If the folder has no team key yet,
 /// this desk creates the team: a random key, wrapped by `passphrase`, and a recovery code.
 pub fn enrol(
@@ -58,12 +85,15 @@ pub fn enrol(
     params: KdfParams,
 ) -> Result<EnrolOutcome> {
     crate::access::require(store.conn(), actor, crate::access::Action::ManageSync)?;
-    if passphrase.chars().count() < 10 {
-        return Err(Error::invalid(
+    let short = passphrase.chars().count() < 10;
+    check_enrolment(
+        folder_path,
+        desk_name,
+        short.then_some((
             "passphrase",
-            "la passphrase del gruppo deve avere almeno 10 caratteri (meglio una frase di più parole)",
-        ));
-    }
+            "la parola d'accesso del gruppo deve avere almeno 10 caratteri (meglio una frase di più parole)",
+        )),
+    )?;
     let folder = open_folder(folder_path)?;
     let files = key_files(&folder)?;
     if files.is_empty() {
@@ -90,6 +120,13 @@ pub fn enrol_with_recovery_code(
     desk_name: &str,
 ) -> Result<EnrolOutcome> {
     crate::access::require(store.conn(), actor, crate::access::Action::ManageSync)?;
+    check_enrolment(
+        folder_path,
+        desk_name,
+        code.trim()
+            .is_empty()
+            .then_some(("codice", "scrivi il codice di recupero stampato quando il gruppo è stato creato")),
+    )?;
     let key = keys::parse_recovery_code(code)?;
     let folder = open_folder(folder_path)?;
     let file = key_files(&folder)?

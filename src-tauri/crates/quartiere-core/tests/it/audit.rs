@@ -267,3 +267,41 @@ fn names_written_as_formulas_stay_text_in_the_dpo_csv() {
         }
     }
 }
+
+/// A write says what it inserted and what it changed, and names its one subject; a bulk write (the
+/// demo load) names no resident, since it is about all of them.
+#[test]
+fn an_edit_event_says_what_was_inserted_or_changed_and_about_whom() {
+    let mut f = fixture();
+    let actor = f.actor;
+    let id = person(&mut f.store, &actor);
+    let edits = |f: &Fixture| {
+        let filter = AuditFilter { kind: Some(AuditKind::Edit), ..Default::default() };
+        audit::list(&f.store, &f.actor, &filter).unwrap()
+    };
+    let created = &edits(&f)[0];
+    assert_eq!(created.detail, "inseriti: persona");
+    assert_eq!(created.subject_id.as_deref(), Some(id.to_string().as_str()));
+
+    let input = PersonInput {
+        surname: SURNAME.into(),
+        name: "Lucia".into(),
+        phone: Some("02 1234".into()),
+        ..Default::default()
+    };
+    f.store.write(&actor, |w| registry::update_person(w, id, &input)).unwrap();
+    let changed = &edits(&f)[0];
+    assert_eq!(changed.detail, "modificati: persona");
+    assert_eq!(changed.subject_label.as_deref(), Some("Abbondanza Lucia"));
+
+    quartiere_core::demo::generate(
+        &mut f.store,
+        &actor,
+        &quartiere_core::demo::DemoConfig { households: 5, people: None, seed: 7, today: today() },
+    )
+    .unwrap();
+    let load = &edits(&f)[0];
+    assert!(load.detail.starts_with("inseriti: "), "{}", load.detail);
+    assert!(load.detail.contains("persona ×"), "{}", load.detail);
+    assert_eq!((load.subject_id.as_deref(), load.subject_label.as_deref()), (None, None), "{}", load.detail);
+}

@@ -123,7 +123,7 @@ fn a_wrong_passphrase_is_told_at_once_and_a_short_one_refused() {
     let err =
         sync::enrol(&mut store, &actor, shared.path(), "cortile di via Verdi", "B", KdfParams::MINIMUM).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::WrongPassphrase);
-    assert!(err.to_string().contains("passphrase errata"));
+    assert!(err.to_string().contains("parola d'accesso errata"));
     let err = sync::enrol(&mut store, &actor, shared.path(), "corta", "B", KdfParams::MINIMUM).unwrap_err();
     assert!(matches!(err, Error::Invalid(_)));
     assert!(!sync::is_enrolled(&store).unwrap());

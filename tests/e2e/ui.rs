@@ -357,6 +357,13 @@ pub(crate) fn an_operator_registers_a_household_and_finds_it_after_a_restart() {
     nav(&s, "Households");
     s.wait_for_text("Only with open follow-ups");
     s.screenshot(&shots.join("households-en.png"));
+    // Home's date in English too, and the roles in English.
+    nav(&s, "Home");
+    let weekday = std::process::Command::new("date").arg("+%A").env("LC_ALL", "C").output().unwrap();
+    let weekday = String::from_utf8_lossy(&weekday.stdout).trim().to_string();
+    s.wait_for_text(&format!("Today is {weekday}"));
+    s.wait_for_text("Coordination");
+    s.screenshot(&shots.join("home-en.png"));
     nav(&s, "Settings");
     s.click(&s.find("#settings-language option[value='it']"));
     s.click(&s.find_with_text("button", "Save"));

@@ -3,7 +3,6 @@
 use chrono::NaiveDate;
 use quartiere_core::access::{self, Action};
 use quartiere_core::desk::{self, ContactFilter, DeskContactView};
-use quartiere_core::format;
 use quartiere_core::registry::{self, Overview};
 use quartiere_core::search::{self, Scope, SearchHit};
 use serde::Serialize;
@@ -16,7 +15,6 @@ use crate::AppState;
 #[derive(Debug, Serialize, TS)]
 pub struct Home {
     pub today: NaiveDate,
-    pub today_long: String,
     pub counts: Overview,
     pub follow_ups_due: Vec<DeskContactView>,
     pub recent_contacts: Vec<DeskContactView>,
@@ -45,7 +43,6 @@ pub async fn home(state: State<'_, AppState>) -> UiResult<Home> {
         let recent_contacts = contacts(ContactFilter { limit: Some(10), ..Default::default() })?;
         Ok(Home {
             today,
-            today_long: format::date_long(today),
             counts: registry::overview(s.store.conn(), &actor)?,
             follow_ups_due,
             recent_contacts,

@@ -129,11 +129,11 @@ export const en: Strings = {
     lock: "Lock",
   },
   roles: {
-    sportello: "Desk operator",
-    tutor: "Neighbourhood tutor",
-    afol: "AFOL operator",
-    morosita: "Arrears officer",
-    coordinatore: "Coordinator",
+    sportello: "Drop-in desk",
+    tutor: "Neighbourhood tutoring",
+    afol: "Training and work (AFOL)",
+    morosita: "Arrears",
+    coordinatore: "Coordination",
     comune: "Comune (aggregates only)",
   },
   operators: {

@@ -4,6 +4,7 @@ import { describe, expect, test } from "vitest";
 import { en } from "./en";
 import { it as italian } from "./it";
 import { agree, bySex, count, plural } from "./grammar";
+import { longDate } from "../lib/format";
 
 type Entry = { path: string; value: unknown };
 
@@ -95,5 +96,12 @@ describe("grammar", () => {
     expect("gg/mm/aaaa").not.toMatch(UNDECIDED);
     expect("dd/mm/yyyy").not.toMatch(UNDECIDED);
     expect("coordinatore/trice").toMatch(UNDECIDED);
+  });
+});
+
+describe("dates", () => {
+  test("the long date of Home in each language", () => {
+    expect(longDate("2026-12-03", "it")).toBe("giovedì 3 dicembre 2026");
+    expect(longDate("2026-12-03", "en")).toBe("Thursday 3 December 2026");
   });
 });

@@ -484,7 +484,7 @@ export type UiErrorKind = ErrorKind | ShellErrorKind;
  */
 export type ShellErrorKind = "locked" | "internal";
 
-export type Home = { today: string, today_long: string, counts: Overview, follow_ups_due: Array<DeskContactView>, recent_contacts: Array<DeskContactView>, };
+export type Home = { today: string, counts: Overview, follow_ups_due: Array<DeskContactView>, recent_contacts: Array<DeskContactView>, };
 
 export type HouseholdView = { household: HouseholdDetail, contacts: Array<DeskContactView>, notes: Array<Note>, };
 

@@ -1,10 +1,19 @@
-// Italian display formats for the ISO values the shell sends.
+// Display formats for the ISO values the shell sends: numbers as the lab writes them (dd/mm/yyyy
+// in both languages), long dates in the language chosen.
 
 /** `2026-03-15` -> `15/03/2026`. */
 export function date(iso: string | null | undefined): string {
   if (!iso) return "";
   const [y, m, d] = iso.slice(0, 10).split("-");
   return `${d}/${m}/${y}`;
+}
+
+/** `2026-12-03` -> «giovedì 3 dicembre 2026», or «Thursday 3 December 2026» in English. */
+export function longDate(iso: string, language: string): string {
+  const [y, m, d] = iso.slice(0, 10).split("-").map(Number);
+  const day = new Date(y, m - 1, d);
+  const locale = language === "en" ? "en-GB" : "it-IT";
+  return day.toLocaleDateString(locale, { weekday: "long", day: "numeric", month: "long", year: "numeric" }).replace(",", "");
 }
 
 /** `2026-03-15T09:30:00` -> `15/03/2026 09:30`. */

@@ -51,7 +51,7 @@ pub fn typescript() -> String {
         privacy::ConsentKind, privacy::ErasureMode, privacy::ConsentView, privacy::ErasureOutcome, privacy::AccessFiles,
         privacy::RetentionFlag,
         // The shell's own wire types.
-        commands::UiError, commands::UiErrorKind, commands::ShellErrorKind, commands::home::Home, commands::registry::HouseholdView, commands::registry::DwellingForm, commands::registry::PersonForm,
+        commands::UiError, commands::UiErrorKind, commands::ShellErrorKind, commands::home::Home, commands::registry::HouseholdView, commands::registry::DwellingForm, commands::registry::PersonForm, commands::registry::PersonCheck, commands::registry::CodeFacts,
         commands::registry::MembershipForm, commands::desk::ContactForm, commands::desk::ContactFilterForm, commands::settings::Settings,
         commands::settings::Choice, commands::settings::Choices, commands::accounts::Me, commands::accounts::Door, commands::audit::AuditFilterForm,
         commands::audit::AuditExport, commands::privacy::ConsentForm, commands::import::DecisionWire, commands::registry::PersonPage,

@@ -408,7 +408,11 @@ mod tests {
 
         // An invalid codice fiscale: the Italian reason, on its field, and nothing saved.
         let checked = call(&w, "check_person", json!({ "form": form })).unwrap();
-        assert_eq!(checked[0]["field"], "codice_fiscale");
+        assert_eq!(checked["errors"][0]["field"], "codice_fiscale");
+        assert_eq!(checked["from_code"], serde_json::Value::Null, "a wrong code says nothing");
+        let valid = json!({ "surname": "", "name": "", "codice_fiscale": "RSSMRA45D25F205N" });
+        let facts = &call(&w, "check_person", json!({ "form": valid })).unwrap()["from_code"];
+        assert_eq!(facts, &json!({ "sex": "M", "birth_date": "25/04/1945", "birth_place": "Milano (MI)" }));
         let err = call(&w, "save_person", json!({ "form": form, "membership": membership })).unwrap_err();
         assert_eq!(err["kind"], "invalid");
         assert!(err["fields"][0]["message"].as_str().unwrap().contains("carattere di controllo"), "{err}");

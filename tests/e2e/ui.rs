@@ -567,12 +567,14 @@ pub(crate) fn an_operator_registers_a_household_and_finds_it_after_a_restart() {
         std::thread::sleep(std::time::Duration::from_millis(200));
     }
 
-    // A new person from Persone: the codice fiscale fills sex and birth date, and says so.
+    // A new person from Persone: the codice fiscale fills sex, birth date and birth place (read from
+    // the table of place codes), and says so.
     nav(&s, "Persone");
     s.click(&s.find_with_text("button", "Nuova persona"));
     s.wait_for_text("Nuova persona");
     fill(&s, "#person-cf", "RSSMRA45D25F205N");
-    s.wait_for_text("Presi dal codice fiscale: sesso e data di nascita.");
+    s.wait_for_text("Presi dal codice fiscale: sesso, data di nascita e luogo di nascita.");
+    assert_eq!(s.value(&s.find("#person-birth-place")), "Milano (MI)");
     assert_eq!(s.value(&s.find("#person-birth-date")), "25/04/1945");
     assert_eq!(s.value(&s.find("#person-sex")), "M");
     s.screenshot(&shots.join("persona-nuova-cf.png"));

@@ -41,12 +41,7 @@ pub async fn home(state: State<'_, AppState>) -> UiResult<Home> {
         };
         let follow_ups_due = contacts(ContactFilter { follow_up_due_by: Some(today), ..Default::default() })?;
         let recent_contacts = contacts(ContactFilter { limit: Some(10), ..Default::default() })?;
-        Ok(Home {
-            today,
-            counts: registry::overview(s.store.conn(), &actor)?,
-            follow_ups_due,
-            recent_contacts,
-        })
+        Ok(Home { today, counts: registry::overview(s.store.conn(), &actor)?, follow_ups_due, recent_contacts })
     })
 }
 

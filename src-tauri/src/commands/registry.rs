@@ -126,13 +126,39 @@ impl PersonForm {
     }
 }
 
+/// A person form checked as the operator types: what is wrong so far, and what a valid codice
+/// fiscale says, for the form to fill what is still empty (and say that it did).
+#[derive(Debug, Serialize, TS)]
+pub struct PersonCheck {
+    pub errors: Vec<FieldError>,
+    pub from_code: Option<CodeFacts>,
+}
+
+/// What a valid codice fiscale says, as the form writes it.
+#[derive(Debug, Serialize, TS)]
+pub struct CodeFacts {
+    /// `M` or `F`.
+    pub sex: String,
+    /// `gg/mm/aaaa`.
+    pub birth_date: String,
+    /// «Trezzano sul Naviglio (MI)», «Senegal»; `None` when the place code is not in the table.
+    pub birth_place: Option<String>,
+}
+
 /// Checks a person form as the operator types, without saving (codice fiscale, dates, e-mail...).
 #[tauri::command]
-pub async fn check_person(form: PersonForm) -> UiResult<Vec<FieldError>> {
-    Ok(match form.into_draft().parse() {
+pub async fn check_person(form: PersonForm) -> UiResult<PersonCheck> {
+    let from_code =
+        quartiere_core::cf::validate(&form.codice_fiscale).ok().and_then(|cf| cf.facts(today())).map(|f| CodeFacts {
+            sex: f.sex.to_string(),
+            birth_date: quartiere_core::format::date(f.birth_date),
+            birth_place: f.birth_place.map(|p| p.line()),
+        });
+    let errors = match form.into_draft().parse() {
         Err(quartiere_core::Error::Invalid(fields)) => fields,
         _ => Vec::new(),
-    })
+    };
+    Ok(PersonCheck { errors, from_code })
 }
 
 #[derive(Debug, Deserialize, TS)]

@@ -35,3 +35,9 @@ export function agree(label: string, sex: Sex): string {
   if (sex !== "M" && sex !== "F") return label;
   return label.replace(/(\p{L})o\/a(?!\p{L})/gu, `$1${sex === "M" ? "o" : "a"}`);
 }
+
+/** Words in a sentence: «sesso», «sesso e data di nascita», «sesso, data e luogo di nascita». */
+export function list(words: string[], and: string): string {
+  if (words.length <= 1) return words.join("");
+  return `${words.slice(0, -1).join(", ")} ${and} ${words[words.length - 1]}`;
+}

@@ -3,7 +3,7 @@
 import { describe, expect, test } from "vitest";
 import { en } from "./en";
 import { it as italian } from "./it";
-import { agree, bySex, count, plural } from "./grammar";
+import { agree, bySex, count, list, plural } from "./grammar";
 import { longDate } from "../lib/format";
 
 type Entry = { path: string; value: unknown };
@@ -79,6 +79,12 @@ describe("grammar", () => {
       expect(agree(label, "F")).toBe(f);
       expect(agree(label, null)).toBe(label);
     }
+  });
+  test("a list of words", () => {
+    expect(list([], "e")).toBe("");
+    expect(list(["sesso"], "e")).toBe("sesso");
+    expect(list(["sesso", "data di nascita"], "e")).toBe("sesso e data di nascita");
+    expect(list(["sesso", "data di nascita", "luogo di nascita"], "e")).toBe("sesso, data di nascita e luogo di nascita");
   });
   test("by number", () => {
     expect(count(1, "nucleo", "nuclei")).toBe("1 nucleo");

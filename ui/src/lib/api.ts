@@ -6,7 +6,7 @@ import { Channel, invoke } from "@tauri-apps/api/core";
 
 import type {
   ContactFilterForm, ContactForm, DeskContactId, DeskContactView, DwellingForm, HouseholdId, HouseholdSummary, HouseholdView,
-  Home, Choices, DecisionWire, PersonPage, DuplicatePair, MergeView, ImportProgress, ImportReport, MembershipForm, Person, PersonForm, PersonId, SearchHit, Settings,
+  Home, Choices, DecisionWire, PersonPage, DuplicatePair, MergeView, ImportProgress, ImportReport, MembershipForm, Person, PersonCheck, PersonForm, PersonId, SearchHit, Settings,
   UiError, FieldError, SyncStatus, SyncReport, SyncProgress, EnrolOutcome, ConflictView, ConflictChoice,
   Door, Me, OperatorView, AuditEntry, AuditFilterForm, ChainReport, AuditExport,
   BackupInfo, ConsentView, ConsentForm, AccessFiles, ErasureMode, ErasureOutcome, RetentionFlag, Role,
@@ -55,7 +55,7 @@ export const api = {
   household: (id: string) => call<HouseholdView>("household", { id }),
   person: (id: string) => call<Person>("person", { id }),
   choices: () => call<Choices>("choices"),
-  checkPerson: (form: PersonForm) => call<FieldError[]>("check_person", { form }),
+  checkPerson: (form: PersonForm) => call<PersonCheck>("check_person", { form }),
   savePerson: (id: string | null, form: PersonForm, membership: MembershipForm | null) =>
     call<PersonId>("save_person", { id, form, membership }),
   personPage: (id: string) => call<PersonPage>("person_page", { id }),

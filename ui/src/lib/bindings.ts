@@ -498,6 +498,29 @@ export type DwellingForm = { code: string, street: string, civic: string, scala:
  */
 export type PersonForm = { surname: string, name: string, sex: string, birth_date: string, birth_place: string, codice_fiscale: string, citizenship: string, phone: string, email: string, esf_labour_status: string, esf_isced: string, esf_migrant: string, esf_disability: string, esf_other_disadvantage: string, esf_homeless: string, esf_rural: string, };
 
+/**
+ * A person form checked as the operator types: what is wrong so far, and what a valid codice
+ * fiscale says, for the form to fill what is still empty (and say that it did).
+ */
+export type PersonCheck = { errors: Array<FieldError>, from_code: CodeFacts | null, };
+
+/**
+ * What a valid codice fiscale says, as the form writes it.
+ */
+export type CodeFacts = { 
+/**
+ * `M` or `F`.
+ */
+sex: string, 
+/**
+ * `gg/mm/aaaa`.
+ */
+birth_date: string, 
+/**
+ * «Trezzano sul Naviglio (MI)», «Senegal»; `None` when the place code is not in the table.
+ */
+birth_place: string | null, };
+
 export type MembershipForm = { household: string, relationship: string, resident_since: string, tenant_of_record: boolean, };
 
 export type ContactForm = { 

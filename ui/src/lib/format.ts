@@ -54,23 +54,3 @@ export function postalLine(
   const place = town && d.provincia ? `${town} (${d.provincia})` : town;
   return place ? `${dwellingLine(d, words)}, ${place}` : dwellingLine(d, words);
 }
-
-/** What a well-formed codice fiscale says of sex and birth date (omocodia read back), or null.
- *  The century is a guess (the code has two digits): a year after this one's is the last century.
- *  The caller shows what it fills, for the operator to check. */
-export function fromCodiceFiscale(code: string, today: Date = new Date()): { sex: "M" | "F"; birth: string } | null {
-  const cf = code.replace(/\s/g, "").toUpperCase();
-  if (!/^[A-Z]{6}[0-9LMNPQRSTUV]{2}[ABCDEHLMPRST][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]$/.test(cf)) return null;
-  const digit = (c: string) => ("0123456789".includes(c) ? c : String("LMNPQRSTUV".indexOf(c)));
-  const yy = Number(digit(cf[6]) + digit(cf[7]));
-  const month = "ABCDEHLMPRST".indexOf(cf[8]) + 1;
-  let day = Number(digit(cf[9]) + digit(cf[10]));
-  const sex = day > 40 ? "F" : "M";
-  if (day > 40) day -= 40;
-  if (day < 1 || day > 31) return null;
-  const thisYear = today.getFullYear();
-  let year = thisYear - (thisYear % 100) + yy;
-  if (year > thisYear) year -= 100;
-  const pad = (n: number) => String(n).padStart(2, "0");
-  return { sex, birth: `${pad(day)}/${pad(month)}/${year}` };
-}

@@ -7,7 +7,7 @@ use quartiere_core::accounts;
 use quartiere_core::clock::SystemClock;
 use quartiere_core::crypto::KdfParams;
 use quartiere_core::demo::{self, DemoConfig};
-use quartiere_core::format::count;
+use quartiere_core::format::{self, count};
 use quartiere_core::ids::IdGen;
 use quartiere_core::registry;
 use quartiere_core::{cf, Error};
@@ -69,13 +69,17 @@ pub fn check_cf(code: &str) -> ExitCode {
             let d = valid.decoded();
             let sex = if d.sex == 'F' { "donna, nata" } else { "uomo, nato" };
             let omocode = if d.omocode { " (codice in omocodia)" } else { "" };
-            out!(
-                "{} è formalmente valido{omocode}: {sex} il {:02}/{:02}/..{:02}.",
-                valid.as_str(),
-                d.day,
-                d.month,
-                d.year2
+            let facts = valid.facts(today());
+            // The year as the code gives it, with the century the app would choose.
+            let born = facts.as_ref().map_or_else(
+                || format!("{:02}/{:02}/..{:02}", d.day, d.month, d.year2),
+                |f| format::date(f.birth_date),
             );
+            let place = match facts.and_then(|f| f.birth_place) {
+                Some(place) => format!(" a {}", place.line()),
+                None => format!(", luogo con codice {} (non nella tabella dei comuni)", valid.place_code()),
+            };
+            out!("{} è formalmente valido{omocode}: {sex} il {born}{place}.", valid.as_str());
             ExitCode::SUCCESS
         }
         Err(e) => {

@@ -21,6 +21,14 @@ pub struct Decoded {
     pub omocode: bool,
 }
 
+/// What a valid code says of its holder.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Facts {
+    pub sex: char,
+    pub birth_date: NaiveDate,
+    pub birth_place: Option<crate::places::Place>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CfError {
     /// What is wrong, in Italian.
@@ -60,6 +68,22 @@ impl CodiceFiscale {
             year -= 100;
         }
         NaiveDate::from_ymd_opt(year, self.decoded.month, self.decoded.day)
+    }
+
+    /// The birth place's code (codice catastale), omocodia read back: `L409`.
+    pub fn place_code(&self) -> String {
+        base_form(&self.code)[11..15].to_string()
+    }
+
+    /// What the code says of its holder, for a form to fill what is still empty: sex, birth date
+    /// (the century chosen against `today`) and, when the table knows the code, the birth place.
+    pub fn facts(&self, today: NaiveDate) -> Option<Facts> {
+        let birth_date = self.birth_date(today)?;
+        Some(Facts {
+            sex: self.decoded.sex,
+            birth_date,
+            birth_place: crate::places::by_code(&self.place_code(), birth_date),
+        })
     }
 
     /// True when the code agrees with a birth date and sex given separately.
@@ -279,5 +303,22 @@ mod tests {
         assert_eq!(f.birth_date(NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()), Some(birth));
         // Short names pad with vowels then X.
         assert_eq!(&compute("Fo", "Al", 'M', birth, "F205")[..6], "FOXLAX");
+    }
+
+    #[test]
+    fn a_code_tells_sex_birth_date_and_place_even_with_omocodia() {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 3).unwrap();
+        let born = NaiveDate::from_ymd_opt(1988, 7, 3).unwrap();
+        let plain = compute("Diop", "Awa", 'F', born, "Z343");
+        for code in [plain.clone(), omocode(&plain, 3), omocode(&plain, 7)] {
+            let facts = validate(&code).unwrap().facts(today).unwrap();
+            assert_eq!((facts.sex, facts.birth_date), ('F', born), "{code}");
+            assert_eq!(facts.birth_place.map(|p| p.line()).as_deref(), Some("Senegal"), "{code}");
+        }
+        let milano = validate(&compute("Rossi", "Mario", 'M', NaiveDate::from_ymd_opt(1945, 4, 25).unwrap(), "F205"));
+        assert_eq!(milano.unwrap().facts(today).unwrap().birth_place.unwrap().line(), "Milano (MI)");
+        // A code for a place the table does not know still gives sex and birth date.
+        let unknown = validate(&compute("Bianchi", "Anna", 'F', born, "M999")).unwrap().facts(today).unwrap();
+        assert_eq!((unknown.sex, unknown.birth_place), ('F', None));
     }
 }

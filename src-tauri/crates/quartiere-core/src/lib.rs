@@ -25,6 +25,7 @@ pub mod format;
 pub mod hooks;
 pub mod import;
 pub mod pdf;
+pub mod places;
 pub mod privacy;
 pub mod registry;
 pub mod search;

@@ -80,7 +80,7 @@ fn check_cf_exit_codes_and_reasons() {
         assert_eq!(run.code, exit, "{code}: {}", run.stdout);
         assert!(run.stdout.contains(fragment), "{code}: {}", run.stdout);
     };
-    check("RSSMRA45D25F205N", 0, "formalmente valido");
+    check("RSSMRA45D25F205N", 0, "formalmente valido: uomo, nato il 25/04/1945 a Milano (MI).");
     check("RSSMRA45D25F205X", 1, "carattere di controllo");
     check("RSSMRA45W25F205N", 1, "mese");
     // The last digit replaced per omocodia (5 -> R), with the check letter recomputed.

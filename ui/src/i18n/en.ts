@@ -546,6 +546,7 @@ export const en: Strings = {
     ambiguous: "The code matches more than one item.",
     schema_too_new: "The database was created by a newer version of Quartiere.",
     import: "The file cannot be imported.",
+    document: "The document was not made.",
     database: "Database error.",
     busy: "The database is busy with another operation: try again shortly.",
     disk_full: "The disk is full: free some space and try again.",

@@ -546,6 +546,7 @@ export const it = {
     ambiguous: "Il codice indicato corrisponde a più elementi.",
     schema_too_new: "L'archivio è stato creato da una versione più recente di Quartiere.",
     import: "Il file non può essere importato.",
+    document: "Il documento non è stato preparato.",
     database: "Errore dell'archivio.",
     busy: "L'archivio è occupato da un'altra operazione: riprova tra poco.",
     disk_full: "Il disco è pieno: libera spazio e riprova.",

@@ -51,7 +51,7 @@ message: string, };
  * A stable, machine-readable kind of [`Error`]: the UI maps it to its own sentence, and tests
  * match it instead of a phrase of the message.
  */
-export type ErrorKind = "invalid" | "not_found" | "ambiguous" | "schema_too_new" | "forbidden" | "wrong_credentials" | "wrong_key" | "unencrypted" | "import" | "wrong_passphrase" | "not_enrolled" | "folder_unreachable" | "sync" | "database" | "busy" | "disk_full" | "read_only" | "io";
+export type ErrorKind = "invalid" | "not_found" | "ambiguous" | "schema_too_new" | "forbidden" | "wrong_credentials" | "wrong_key" | "unencrypted" | "import" | "document" | "wrong_passphrase" | "not_enrolled" | "folder_unreachable" | "sync" | "database" | "busy" | "disk_full" | "read_only" | "io";
 
 /**
  * The kind of a [`Refusal`], without its data: what the sync screen and tests switch on.

@@ -24,7 +24,6 @@ pub mod draft;
 pub mod format;
 pub mod hooks;
 pub mod import;
-pub mod pdf;
 pub mod places;
 pub mod privacy;
 pub mod registry;

@@ -487,57 +487,82 @@ pub fn export_person(
     let json_path = path.with_extension("json");
     let pdf_path = path.with_extension("pdf");
     crate::files::write_whole(&json_path, &serde_json::to_vec_pretty(&export).expect("json of an access export"))?;
-    crate::files::write_whole(&pdf_path, &access_pdf(&export, today).render())?;
+    // The document's id: the person's short id and the day, stable for the same answer.
+    let id = format!("AC-{}-{}", &person.0.simple().to_string()[..8].to_uppercase(), today.format("%Y%m%d"));
+    let pdf = quartiere_docs::render(&quartiere_docs::Request {
+        template: "accesso",
+        data: &access_document(&export, today, &id),
+        id: &id,
+        date: today,
+        lab_templates: Some(&quartiere_docs::lab_folder(store.dir())),
+    })
+    .map_err(|e| Error::Document(e.to_string()))?;
+    crate::files::write_whole(&pdf_path, &pdf)?;
     store.write(actor, |w| request(w, person, "access", today, "exported", ""))?;
     Ok(AccessFiles { json: json_path.display().to_string(), pdf: pdf_path.display().to_string() })
 }
 
-fn access_pdf(e: &AccessExport, today: NaiveDate) -> crate::pdf::Document {
+/// The access export as its document's data (template `accesso.typ`): sections of labelled fields
+/// and lines, every sentence already in Italian and said by the person's sex.
+fn access_document(e: &AccessExport, today: NaiveDate, id: &str) -> serde_json::Value {
+    use serde_json::json;
     let p = &e.person;
-    let mut doc = crate::pdf::Document::new(&format!("Dati personali di {} {}", p.surname, p.name));
-    doc.text(&format!("Risposta alla richiesta di accesso (art. 15 GDPR), preparata il {}.", format::date_long(today)));
-    doc.text(e.controller_note);
-    doc.heading("Anagrafica");
+    let sex = p.sex;
     let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "non indicato".into());
-    doc.field("Cognome e nome", &format!("{} {}", p.surname, p.name));
-    doc.field("Codice fiscale", &opt(&p.codice_fiscale));
-    doc.field("Sesso", &p.sex.map(|s| s.to_string()).unwrap_or_else(|| "non indicato".into()));
-    doc.field("Data di nascita", &p.birth_date.map(format::date).unwrap_or_else(|| "non indicata".into()));
-    doc.field("Luogo di nascita", &opt(&p.birth_place));
-    doc.field("Cittadinanza", &opt(&p.citizenship));
-    doc.field("Telefono", &opt(&p.phone));
-    doc.field("E-mail", &opt(&p.email));
-    doc.heading("Dati per il Fondo Sociale Europeo");
-    let answer = |a: Option<crate::codes::EsfAnswer>| a.map(|a| a.label_it()).unwrap_or("non indicato");
-    doc.field("Condizione occupazionale", p.esf.labour_status.map(|l| l.label_it()).unwrap_or("non indicata"));
-    doc.field("Titolo di studio (ISCED)", p.esf.isced.map(|i| i.label_it()).unwrap_or("non indicato"));
-    doc.field("Migrante o di origine straniera", answer(p.esf.migrant));
-    doc.field("Disabilità", answer(p.esf.disability));
-    doc.field("Altro svantaggio", answer(p.esf.other_disadvantage));
-    doc.field("Senza dimora", answer(p.esf.homeless));
-    doc.field("Zona rurale", answer(p.esf.rural));
-    doc.heading("Nuclei familiari");
-    if e.households.is_empty() {
-        doc.text("Nessuno.");
-    }
-    for h in &e.households {
-        let since = h.resident_since.as_deref().and_then(|d| d.parse().ok()).map(format::date).unwrap_or_default();
-        let left = h.left_on.as_deref().and_then(|d| d.parse().ok()).map(format::date);
-        doc.text(&format!(
-            "{} — {}{}{}",
-            h.address,
-            h.relationship.clone().unwrap_or_default(),
-            if since.is_empty() { String::new() } else { format!(", dal {since}") },
-            left.map(|l| format!(", uscito/a il {l}")).unwrap_or_default()
-        ));
-    }
-    doc.heading("Contatti con lo sportello di ascolto");
-    if e.desk_contacts.is_empty() {
-        doc.text("Nessuno.");
-    }
+    let section = |title: &str, fields: Vec<(&str, String)>, lines: Vec<String>, empty: &str| {
+        json!({ "titolo": title, "campi": fields.into_iter().map(|(l, v)| [l.to_string(), v]).collect::<Vec<_>>(),
+                "righe": lines, "vuoto": empty })
+    };
+    let answer = |a: Option<crate::codes::EsfAnswer>| a.map(|a| a.label_it()).unwrap_or("non indicato").to_string();
+    let registry_fields = vec![
+        ("Cognome e nome", format!("{} {}", p.surname, p.name)),
+        ("Codice fiscale", opt(&p.codice_fiscale)),
+        ("Sesso", p.sex.map(|s| s.to_string()).unwrap_or_else(|| "non indicato".into())),
+        ("Data di nascita", p.birth_date.map(format::date).unwrap_or_else(|| "non indicata".into())),
+        ("Luogo di nascita", opt(&p.birth_place)),
+        ("Cittadinanza", opt(&p.citizenship)),
+        ("Telefono", opt(&p.phone)),
+        ("E-mail", opt(&p.email)),
+    ];
+    let esf_fields = vec![
+        (
+            "Condizione occupazionale",
+            p.esf.labour_status.map(|l| format::agree(l.label_it(), sex)).unwrap_or_else(|| "non indicata".into()),
+        ),
+        ("Titolo di studio (ISCED)", p.esf.isced.map(|i| i.label_it()).unwrap_or("non indicato").to_string()),
+        ("Migrante o di origine straniera", answer(p.esf.migrant)),
+        ("Disabilità", answer(p.esf.disability)),
+        ("Altro svantaggio", answer(p.esf.other_disadvantage)),
+        ("Senza dimora", answer(p.esf.homeless)),
+        ("Zona rurale", answer(p.esf.rural)),
+    ];
+    let households = e
+        .households
+        .iter()
+        .map(|h| {
+            let day = |d: &Option<String>| d.as_deref().and_then(|d| d.parse().ok()).map(format::date);
+            let relationship = h
+                .relationship
+                .as_deref()
+                .and_then(crate::codes::Relationship::from_code)
+                .map(|r| r.label_it_for(sex))
+                .or_else(|| h.relationship.clone())
+                .unwrap_or_default();
+            format!(
+                "{} — {}{}{}",
+                h.address,
+                relationship,
+                day(&h.resident_since).map(|d| format!(", dal {d}")).unwrap_or_default(),
+                day(&h.left_on)
+                    .map(|l| format!(", {} il {l}", format::by_sex(sex, "uscito", "uscita")))
+                    .unwrap_or_default()
+            )
+        })
+        .collect();
+    let mut contacts = Vec::new();
     for c in &e.desk_contacts {
         let topics: Vec<&str> = c.topics.iter().map(|t: &Topic| t.label_it()).collect();
-        doc.text(&format!(
+        contacts.push(format!(
             "{} — {} — {} (operatore: {})",
             c.occurred_at.format("%d/%m/%Y %H:%M"),
             c.channel.map(|ch: Channel| ch.label_it()).unwrap_or("canale non indicato"),
@@ -545,56 +570,71 @@ fn access_pdf(e: &AccessExport, today: NaiveDate) -> crate::pdf::Document {
             c.operator
         ));
         if let Some(note) = &c.note {
-            doc.text(&format!("   Nota: {note}"));
+            contacts.push(format!("Nota: {note}"));
         }
         for r in &c.referrals {
-            doc.text(&format!("   Inviato/a a {}: {}", r.to, r.reason));
+            contacts.push(format!("{} a {}: {}", format::by_sex(sex, "Inviato", "Inviata"), r.to, r.reason));
         }
         if let Some(day) = c.follow_up_on {
-            doc.text(&format!("   Richiamo previsto il {}", format::date(day)));
+            contacts.push(format!("Richiamo previsto il {}", format::date(day)));
         }
     }
-    doc.heading("Note");
-    if e.notes.is_empty() {
-        doc.text("Nessuna.");
-    }
-    for n in &e.notes {
-        doc.text(&format!("{} ({}): {}", n.written_at, n.operator, n.body));
-    }
-    doc.heading("Informative e consensi");
-    if e.consents.is_empty() {
-        doc.text("Nessuno registrato.");
-    }
-    for c in &e.consents {
-        doc.text(&format!(
-            "{}, versione {}: {}{}",
-            c.kind.label(),
-            c.version,
-            c.given_on.map(|d| format!("dato il {}", format::date(d))).unwrap_or_default(),
-            c.withdrawn_on.map(|d| format!(", revocato il {}", format::date(d))).unwrap_or_default()
-        ));
-    }
-    doc.heading("Richieste dell'interessato");
-    for r in &e.requests {
-        doc.text(&format!(
-            "{} ricevuta il {}: {}{}",
-            if r.kind == "access" { "Accesso" } else { "Cancellazione" },
-            r.received_on.as_deref().and_then(|d| d.parse().ok()).map(format::date).unwrap_or_default(),
-            r.outcome.clone().unwrap_or_default(),
-            r.reason.as_deref().filter(|s| !s.is_empty()).map(|s| format!(" ({s})")).unwrap_or_default()
-        ));
-    }
-    doc.heading("Chi ha consultato o modificato questi dati");
-    for a in &e.accesses {
-        doc.text(&format!(
-            "{} — {} — {} ({})",
-            a.at.get(..16).unwrap_or(&a.at).replace('T', " "),
-            a.operator,
-            a.kind.label(),
-            a.desk
-        ));
-    }
-    doc
+    let notes = e.notes.iter().map(|n| format!("{} ({}): {}", n.written_at, n.operator, n.body)).collect();
+    let consents = e
+        .consents
+        .iter()
+        .map(|c| {
+            format!(
+                "{}, versione {}: {}{}",
+                c.kind.label(),
+                c.version,
+                c.given_on.map(|d| format!("dato il {}", format::date(d))).unwrap_or_default(),
+                c.withdrawn_on.map(|d| format!(", revocato il {}", format::date(d))).unwrap_or_default()
+            )
+        })
+        .collect();
+    let requests = e
+        .requests
+        .iter()
+        .map(|r| {
+            format!(
+                "{} ricevuta il {}: {}{}",
+                if r.kind == "access" { "Accesso" } else { "Cancellazione" },
+                r.received_on.as_deref().and_then(|d| d.parse().ok()).map(format::date).unwrap_or_default(),
+                r.outcome.clone().unwrap_or_default(),
+                r.reason.as_deref().filter(|s| !s.is_empty()).map(|s| format!(" ({s})")).unwrap_or_default()
+            )
+        })
+        .collect();
+    let accesses = e
+        .accesses
+        .iter()
+        .map(|a| {
+            format!(
+                "{} — {} — {} ({})",
+                a.at.get(..16).unwrap_or(&a.at).replace('T', " "),
+                a.operator,
+                a.kind.label(),
+                a.desk
+            )
+        })
+        .collect();
+    json!({
+        "titolo": format!("Dati personali di {} {}", p.surname, p.name),
+        "preparato": format!("Risposta alla richiesta di accesso (art. 15 GDPR), preparata il {}.", format::date_long(today)),
+        "titolare": e.controller_note,
+        "id": id,
+        "sezioni": [
+            section("Anagrafica", registry_fields, vec![], ""),
+            section("Dati per il Fondo Sociale Europeo", esf_fields, vec![], ""),
+            section("Nuclei familiari", vec![], households, "Nessuno."),
+            section("Contatti con lo sportello di ascolto", vec![], contacts, "Nessuno."),
+            section("Note", vec![], notes, "Nessuna."),
+            section("Informative e consensi", vec![], consents, "Nessuno registrato."),
+            section("Richieste dell'interessato", vec![], requests, "Nessuna."),
+            section("Chi ha consultato o modificato questi dati", vec![], accesses, "Nessuno."),
+        ]
+    })
 }
 
 // ---------------------------------------------------------------------------------------------

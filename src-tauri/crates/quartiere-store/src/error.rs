@@ -60,6 +60,9 @@ pub enum Error {
     Unencrypted(String),
     #[error("import non riuscito: {0}")]
     Import(String),
+    /// A document (PDF) could not be made: the document engine's Italian sentence.
+    #[error("{0}")]
+    Document(String),
     #[error("{0}")]
     Sync(#[from] SyncError),
     #[error("{}", db_message(.0))]
@@ -134,6 +137,7 @@ pub enum ErrorKind {
     WrongKey,
     Unencrypted,
     Import,
+    Document,
     WrongPassphrase,
     NotEnrolled,
     FolderUnreachable,
@@ -161,6 +165,7 @@ impl ErrorKind {
             ErrorKind::WrongKey => "wrong_key",
             ErrorKind::Unencrypted => "unencrypted",
             ErrorKind::Import => "import",
+            ErrorKind::Document => "document",
             ErrorKind::WrongPassphrase => "wrong_passphrase",
             ErrorKind::NotEnrolled => "not_enrolled",
             ErrorKind::FolderUnreachable => "folder_unreachable",
@@ -187,6 +192,7 @@ impl Error {
             Error::WrongKey(_) => ErrorKind::WrongKey,
             Error::Unencrypted(_) => ErrorKind::Unencrypted,
             Error::Import(_) => ErrorKind::Import,
+            Error::Document(_) => ErrorKind::Document,
             Error::Sync(SyncError::WrongPassphrase) => ErrorKind::WrongPassphrase,
             Error::Sync(SyncError::NotEnrolled) => ErrorKind::NotEnrolled,
             Error::Sync(SyncError::FolderUnreachable(_)) => ErrorKind::FolderUnreachable,

@@ -245,11 +245,14 @@ fn consents_and_the_access_export_as_json_and_pdf() {
         cf().as_str(),
         "chiede aiuto per l'affitto",
         "Consenso a foto e riprese, versione 2026-01: dato il 02/03/2026, revocato il 10/04/2026",
-        "Disabilità: sì",
         "Giulia Operatrice",
     ] {
         assert!(text.contains(expected), "«{expected}» missing from the PDF:\n{text}");
     }
+    // Fields are a two-column table: the label, then the value on the same line.
+    assert!(text.lines().any(|l| l.trim_start().starts_with("Disabilità") && l.trim_end().ends_with(" sì")), "{text}");
+    // Every page carries the document's id and its number.
+    assert!(text.contains("Documento AC-") && text.contains("Pagina 1 di"), "{text}");
     // Only the coordinator answers requests.
     let tutor = operator_with_role(&mut f, "Tina Tutor", quartiere_core::access::Role::Tutor);
     let refused = privacy::export_person(&mut f.store, &tutor, person, &out, today()).unwrap_err();
@@ -304,4 +307,28 @@ fn an_erasure_at_a_desk_that_received_her_in_a_large_list_leaves_no_trace_there(
         assert!(!contains(&plain, needle), "{needle} still in B's database");
     }
     assert!(audit::verify(&b.store, &b.actor).unwrap().intact());
+}
+
+/// The access export is typeset with the bundled fonts: a Vietnamese name, a Romanian and a Polish
+/// one come back from the PDF exactly as recorded.
+#[test]
+fn the_access_export_keeps_every_diacritic() {
+    let mut f = fixture();
+    let coordinator = f.actor;
+    for (surname, name) in [("Nguyễn", "Thị Lan"), ("Ștefănescu", "Ioana"), ("Kowalczyk", "Łukasz")] {
+        let person = f
+            .store
+            .write(&coordinator, |w| {
+                registry::create_person(
+                    w,
+                    &PersonInput { surname: surname.into(), name: name.into(), ..Default::default() },
+                )
+            })
+            .unwrap();
+        let out = f.dir.path().join(format!("accesso-{name}"));
+        let files = privacy::export_person(&mut f.store, &coordinator, person, &out, today()).unwrap();
+        let text = Command::new("pdftotext").arg(&files.pdf).arg("-").output().expect("pdftotext (poppler-utils)");
+        let text = String::from_utf8(text.stdout).unwrap();
+        assert!(text.contains(&format!("Dati personali di {surname} {name}")), "{surname} {name}:\n{text}");
+    }
 }

@@ -295,3 +295,23 @@ mod tests {
         }
     }
 }
+
+coded! {
+    /// What kind of activity: the seed counts events and thematic assemblies apart.
+    ActivityKind {
+        Assemblea = "assemblea", "assemblea tematica", "thematic assembly";
+        Evento = "evento", "evento di socialità", "social event";
+        Formazione = "formazione", "incontro di formazione", "training session";
+        Incontro = "incontro", "incontro con i partner", "partnership meeting";
+    }
+}
+
+coded! {
+    /// The project's axes, as the ESF plan names them.
+    Axis {
+        Convivenza = "convivenza", "convivenza e partecipazione", "living together and participation";
+        Disagio = "disagio", "disagio sociale e prese in carico", "social hardship and case work";
+        FormazioneLavoro = "formazione_lavoro", "formazione e lavoro", "training and work";
+        Morosita = "morosita", "morosità incolpevole", "no-fault arrears";
+    }
+}

@@ -87,6 +87,16 @@ pub fn count(n: impl TryInto<u64>, one: &str, many: &str) -> String {
     }
 }
 
+/// A length of time in minutes, as said: «45 minuti», «1 ora», «2 ore e 30 minuti».
+pub fn duration(minutes: i64) -> String {
+    let (hours, rest) = (minutes / 60, minutes % 60);
+    match (hours, rest) {
+        (0, m) => count(m.max(0), "minuto", "minuti"),
+        (h, 0) => count(h, "ora", "ore"),
+        (h, m) => format!("{} e {}", count(h, "ora", "ore"), count(m, "minuto", "minuti")),
+    }
+}
+
 /// `12.345`: digits grouped by three with a dot.
 fn thousands(n: u64) -> String {
     let digits = n.to_string();
@@ -155,6 +165,10 @@ mod tests {
         assert_eq!(count(0, "componente", "componenti"), "0 componenti");
         assert_eq!(count(12_345_usize, "riga", "righe"), "12.345 righe");
         assert_eq!(count(1_i64, "evento", "eventi"), "1 evento");
+        assert_eq!(duration(45), "45 minuti");
+        assert_eq!(duration(60), "1 ora");
+        assert_eq!(duration(150), "2 ore e 30 minuti");
+        assert_eq!(duration(61), "1 ora e 1 minuto");
         assert_eq!(money(-100_000_000), "-1.000.000,00 EUR");
     }
 

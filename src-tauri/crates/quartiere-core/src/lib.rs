@@ -14,6 +14,7 @@
 pub use quartiere_store::{access, clock, crypto, error, files, ids, schema, store, text, vault};
 
 pub mod accounts;
+pub mod activities;
 pub mod audit;
 pub mod backup;
 pub mod cf;

@@ -94,10 +94,14 @@ pub enum Action {
     Backup,
     /// Answering people's requests: exporting everything about a person, erasing a person.
     Rights,
+    /// Activities, invitations, attendance sheets and who came.
+    ReadActivities,
+    /// Creating activities, inviting, printing sheets, recording attendance.
+    RecordActivities,
 }
 
 impl Action {
-    pub const ALL: [Action; 12] = [
+    pub const ALL: [Action; 14] = [
         Action::ReadAggregates,
         Action::ReadRegistry,
         Action::EditRegistry,
@@ -110,6 +114,8 @@ impl Action {
         Action::ReadAudit,
         Action::Backup,
         Action::Rights,
+        Action::ReadActivities,
+        Action::RecordActivities,
     ];
 
     /// The action as the end of "il ruolo … non permette di …".
@@ -127,6 +133,8 @@ impl Action {
             Action::ReadAudit => "consultare o esportare il registro degli accessi",
             Action::Backup => "fare o ripristinare le copie di sicurezza",
             Action::Rights => "rispondere alle richieste di accesso e di cancellazione dei dati",
+            Action::ReadActivities => "consultare attività, inviti e presenze",
+            Action::RecordActivities => "creare attività, stampare fogli presenze e registrare le presenze",
         }
     }
 
@@ -145,6 +153,12 @@ impl Action {
             | Table::IdentityDecision => Some(Action::EditRegistry),
             Table::PrivacyRequest => Some(Action::Rights),
             Table::DeskContact | Table::DeskContactTopic | Table::Referral | Table::Note => Some(Action::RecordDesk),
+            Table::Activity
+            | Table::ActivityOperator
+            | Table::ActivityPartner
+            | Table::Invitation
+            | Table::AttendanceSheet
+            | Table::Attendance => Some(Action::RecordActivities),
             Table::AuditEvent => None,
         }
     }
@@ -158,6 +172,8 @@ pub fn allows(role: Role, action: Action) -> bool {
         ReadAggregates => true,
         ReadRegistry | Sync => role != ComuneViewer,
         EditRegistry | ReadDesk | RecordDesk => matches!(role, DeskOperator | Tutor | Coordinator),
+        // The AFOL operator runs training sessions: their sheets and attendance, not the desk log.
+        ReadActivities | RecordActivities => matches!(role, DeskOperator | Tutor | Afol | Coordinator),
         Import => matches!(role, DeskOperator | Coordinator),
         ManageSync | Administer | ReadAudit | Backup | Rights => role == Coordinator,
     }

@@ -95,4 +95,8 @@ id_type! {
     DeskContactId;
     ReferralId;
     NoteId;
+    /// An activity: an event, an assembly, a training session, a meeting.
+    ActivityId;
+    /// A printed attendance sheet.
+    SheetId;
 }

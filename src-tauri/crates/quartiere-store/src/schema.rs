@@ -16,13 +16,14 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0008_refusal_kind.sql"),
     include_str!("../migrations/0009_relationship_text.sql"),
     include_str!("../migrations/0010_identity_decision.sql"),
+    include_str!("../migrations/0011_activities.sql"),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// The last migration that changed a synced table: the schema version sync files carry. Later
 /// migrations touch only this desk's own tables, so desks a version apart still read each other.
-pub const SYNCED_SCHEMA: i64 = 10;
+pub const SYNCED_SCHEMA: i64 = 11;
 
 /// The synced tables, in an order where every table comes after the tables it references.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -42,11 +43,17 @@ pub enum Table {
     Consent,
     PrivacyRequest,
     IdentityDecision,
+    Activity,
+    ActivityOperator,
+    ActivityPartner,
+    Invitation,
+    AttendanceSheet,
+    Attendance,
     AuditEvent,
 }
 
 impl Table {
-    pub const ALL: [Table; 16] = [
+    pub const ALL: [Table; 22] = [
         Table::Desk,
         Table::Operator,
         Table::Dwelling,
@@ -62,6 +69,12 @@ impl Table {
         Table::Consent,
         Table::PrivacyRequest,
         Table::IdentityDecision,
+        Table::Activity,
+        Table::ActivityOperator,
+        Table::ActivityPartner,
+        Table::Invitation,
+        Table::AttendanceSheet,
+        Table::Attendance,
         Table::AuditEvent,
     ];
 
@@ -82,6 +95,12 @@ impl Table {
             Table::Consent => "consent",
             Table::PrivacyRequest => "privacy_request",
             Table::IdentityDecision => "identity_decision",
+            Table::Activity => "activity",
+            Table::ActivityOperator => "activity_operator",
+            Table::ActivityPartner => "activity_partner",
+            Table::Invitation => "invitation",
+            Table::AttendanceSheet => "attendance_sheet",
+            Table::Attendance => "attendance",
             Table::AuditEvent => "audit_event",
         }
     }
@@ -164,6 +183,34 @@ impl Table {
                 "undone_by",
                 "deleted",
             ],
+            Table::Activity => &[
+                "kind",
+                "axis",
+                "title",
+                "held_on",
+                "starts_at",
+                "ends_at",
+                "venue",
+                "topic",
+                "series_id",
+                "created_by",
+                "deleted",
+            ],
+            Table::ActivityOperator => &["activity_id", "operator_id", "deleted"],
+            Table::ActivityPartner => &["activity_id", "partner_id", "deleted"],
+            Table::Invitation => &["activity_id", "person_id", "via", "deleted"],
+            Table::AttendanceSheet => &["activity_id", "printed_at", "printed_by", "people", "deleted"],
+            Table::Attendance => &[
+                "activity_id",
+                "person_id",
+                "present",
+                "walk_in",
+                "minutes",
+                "sheet_id",
+                "recorded_at",
+                "recorded_by",
+                "deleted",
+            ],
             Table::AuditEvent => &[
                 "desk_id",
                 "seq",
@@ -225,6 +272,12 @@ pub fn table_label(table: Table) -> &'static str {
         Table::Consent => "informativa o consenso",
         Table::PrivacyRequest => "richiesta dell'interessato",
         Table::IdentityDecision => "decisione su due schede della stessa persona",
+        Table::Activity => "attività",
+        Table::ActivityOperator => "operatore dell'attività",
+        Table::ActivityPartner => "partner dell'attività",
+        Table::Invitation => "invito",
+        Table::AttendanceSheet => "foglio presenze",
+        Table::Attendance => "presenza",
         Table::AuditEvent => "evento del registro degli accessi",
     }
 }

@@ -80,6 +80,21 @@ fn attempt(store: &mut Store, actor: &Actor, action: Action, person: PersonId, f
         Action::Backup => {
             backup::backup_now(store, actor, BackupReason::Manual).and_then(|_| backup::list(store, actor)).map(drop)
         }
+        Action::ReadActivities => quartiere_core::activities::list(store, actor, None, None).map(drop),
+        Action::RecordActivities => {
+            let (input, weeks) = quartiere_core::activities::ActivityDraft {
+                kind: "evento".into(),
+                title: "Merenda in cortile".into(),
+                date: "05/03/2026".into(),
+                start: "16:00".into(),
+                end: "18:00".into(),
+                venue: "Cortile".into(),
+                ..Default::default()
+            }
+            .parse()
+            .unwrap();
+            store.write(actor, |w| quartiere_core::activities::create(w, &input, weeks)).map(drop)
+        }
         Action::Rights => privacy::export_person(store, actor, person, &folder.join("accesso"), today())
             .and_then(|_| privacy::retention(store, actor, today()))
             .map(drop),
@@ -115,6 +130,8 @@ fn every_role_is_refused_what_it_must_not_do() {
         (ReadAudit, [false, false, false, false, true, false]),
         (Backup, [false, false, false, false, true, false]),
         (Rights, [false, false, false, false, true, false]),
+        (ReadActivities, [true, true, true, false, true, false]),
+        (RecordActivities, [true, true, true, false, true, false]),
     ];
     assert_eq!(expected.len(), Action::ALL.len());
     let roles =

@@ -2,6 +2,7 @@
 //! the core (or of the store below it) named after it, plus the sync fuzz and property tests.
 
 mod access;
+mod activities;
 mod audit;
 mod backup;
 mod demo;

@@ -1,0 +1,198 @@
+//! Activities: what a form may say, inviting people by household and staircase, the printed
+//! attendance sheet read back with `pdftotext`, recording who came from the sheet's code, and
+//! what is refused without writing anything.
+
+use std::process::Command;
+
+use quartiere_core::activities::{self, ActivityDraft, AttendanceInput, Invitee};
+use quartiere_core::codes::{ActivityKind, Relationship};
+use quartiere_core::ids::{ActivityId, HouseholdId, PersonId};
+use quartiere_core::registry::{self, DwellingInput, MemberInput, PersonInput};
+use quartiere_core::{Actor, Error, Store};
+
+use crate::*;
+
+fn draft() -> ActivityDraft {
+    ActivityDraft {
+        kind: "assemblea".into(),
+        axis: "convivenza".into(),
+        title: "Assemblea sui cortili".into(),
+        date: "10/12/2026".into(),
+        start: "17:30".into(),
+        end: "19:00".into(),
+        venue: "Sala comune".into(),
+        topic: "Pulizia degli spazi comuni".into(),
+        weeks: String::new(),
+    }
+}
+
+/// A household at `civic`, scala `scala`, with the given people.
+fn household(
+    store: &mut Store,
+    actor: &Actor,
+    civic: &str,
+    scala: &str,
+    people: &[(&str, &str)],
+) -> (HouseholdId, Vec<PersonId>) {
+    store
+        .write(actor, |w| {
+            let dwelling = DwellingInput {
+                street: "Via Luigi Pirandello".into(),
+                civic: civic.into(),
+                scala: Some(scala.into()),
+                ..Default::default()
+            };
+            let household = registry::create_dwelling_and_household(w, &dwelling, None)?;
+            let mut ids = Vec::new();
+            for (i, (surname, name)) in people.iter().enumerate() {
+                let person = registry::create_person(
+                    w,
+                    &PersonInput { surname: (*surname).into(), name: (*name).into(), ..Default::default() },
+                )?;
+                let relationship = if i == 0 { Relationship::Intestatario } else { Relationship::Figlio };
+                let member = MemberInput {
+                    relationship,
+                    relationship_text: None,
+                    resident_since: None,
+                    tenant_of_record: i == 0,
+                };
+                registry::add_member(w, household, person, &member)?;
+                ids.push(person);
+            }
+            Ok((household, ids))
+        })
+        .unwrap()
+}
+
+fn create(f: &mut Fixture, draft: &ActivityDraft) -> Vec<ActivityId> {
+    let (input, weeks) = draft.parse().unwrap();
+    let actor = f.actor;
+    f.store.write(&actor, |w| activities::create(w, &input, weeks)).unwrap()
+}
+
+#[test]
+fn a_form_is_read_whole_and_every_wrong_field_is_named() {
+    let (input, weeks) = draft().parse().unwrap();
+    assert_eq!((input.kind, input.title.as_str(), weeks), (ActivityKind::Assemblea, "Assemblea sui cortili", 1));
+    for (change, field, message) in [
+        (
+            ActivityDraft { end: "17:00".into(), ..draft() },
+            "fine",
+            "l'attività finisce (17:00) prima di cominciare (17:30): controlla gli orari",
+        ),
+        (
+            ActivityDraft { start: "25:00".into(), ..draft() },
+            "inizio",
+            "«25:00» non è un'ora: usa hh:mm, per esempio 17:30",
+        ),
+        (ActivityDraft { kind: "festa".into(), ..draft() }, "tipo", "«festa» non è un tipo di attività"),
+        (
+            ActivityDraft { kind: String::new(), ..draft() },
+            "tipo",
+            "scegli il tipo di attività (assemblea, evento, formazione, incontro)",
+        ),
+        (ActivityDraft { title: "  ".into(), ..draft() }, "titolo", "scrivi il titolo dell'attività"),
+        (ActivityDraft { date: "31/02/2026".into(), ..draft() }, "data", "«31/02/2026» non è una data: usa gg/mm/aaaa"),
+        (ActivityDraft { venue: String::new(), ..draft() }, "luogo", "scrivi dove si tiene l'attività"),
+        (ActivityDraft { weeks: "100".into(), ..draft() }, "settimane", "«100» non è un numero di settimane da 1 a 52"),
+    ] {
+        let Err(Error::Invalid(fields)) = change.parse() else { panic!("{field} must be refused") };
+        let found = fields.iter().find(|e| e.field == field).unwrap_or_else(|| panic!("{field}: {fields:?}"));
+        assert!(found.message.starts_with(message), "{field}: {}", found.message);
+    }
+    // Times as people write them.
+    let (input, _) = ActivityDraft { start: "17.30".into(), end: "19".into(), ..draft() }.parse().unwrap();
+    assert_eq!((input.starts_at.to_string(), input.ends_at.to_string()), ("17:30:00".into(), "19:00:00".into()));
+}
+
+#[test]
+fn a_weekly_series_is_one_activity_a_week() {
+    let mut f = fixture();
+    let ids = create(&mut f, &ActivityDraft { kind: "formazione".into(), weeks: "4".into(), ..draft() });
+    assert_eq!(ids.len(), 4);
+    let listed = activities::list(&f.store, &f.actor, None, None).unwrap();
+    let days: Vec<String> = listed.iter().map(|a| a.held_on.to_string()).collect();
+    assert_eq!(days, ["2026-12-10", "2026-12-17", "2026-12-24", "2026-12-31"]);
+    assert!(listed.iter().all(|a| a.series.is_some() && a.series == listed[0].series));
+}
+
+#[test]
+fn invite_a_staircase_print_the_sheet_and_record_who_came() {
+    let mut f = fixture();
+    let actor = f.actor;
+    let (_, scala_a) = household(&mut f.store, &actor, "6/H", "A", &[("Nguyễn", "Thị Lan"), ("D'Angelo", "Niccolò")]);
+    let (_, scala_a2) = household(&mut f.store, &actor, "6/H", "A", &[("Ștefănescu", "Ioana")]);
+    let (other, other_people) = household(&mut f.store, &actor, "8", "B", &[("Diop", "Awa"), ("Diop", "Moussa")]);
+    let (_, walk_in) = household(&mut f.store, &actor, "10", "C", &[("Łukasz", "Kowalczyk")]);
+    let activity = create(&mut f, &draft())[0];
+
+    // The staircase: the three people who live there; then a household, then one of them again.
+    let staircase =
+        Invitee::Address { street: "via luigi pirandello".into(), civic: Some("6/H".into()), scala: Some("a".into()) };
+    assert_eq!(f.store.write(&actor, |w| activities::invite(w, activity, &staircase)).unwrap(), 3);
+    assert_eq!(f.store.write(&actor, |w| activities::invite(w, activity, &Invitee::Household(other))).unwrap(), 2);
+    assert_eq!(f.store.write(&actor, |w| activities::invite(w, activity, &Invitee::Person(scala_a[0]))).unwrap(), 0);
+    let nobody = Invitee::Address { street: "Via Pirandelo".into(), civic: None, scala: None };
+    let err = f.store.write(&actor, |w| activities::invite(w, activity, &nobody)).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "dati non validi: invito: in Via Pirandelo non abita nessuno nell'anagrafica: controlla l'indirizzo"
+    );
+
+    // The sheet: every invited name exactly as recorded, the code on it.
+    let sheet = activities::print_sheet(&mut f.store, &actor, activity, today(), None).unwrap();
+    assert!(sheet.code.starts_with("FP-") && sheet.code.len() == 11, "{}", sheet.code);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("foglio.pdf");
+    std::fs::write(&file, &sheet.pdf).unwrap();
+    let out = Command::new("pdftotext").arg("-layout").arg(&file).arg("-").output().expect("pdftotext (poppler-utils)");
+    let text = String::from_utf8(out.stdout).unwrap();
+    for name in ["Nguyễn Thị Lan", "D'Angelo Niccolò", "Ștefănescu Ioana", "Diop Awa", "Diop Moussa", &sheet.code]
+    {
+        assert!(text.contains(name), "«{name}» not on the sheet:\n{text}");
+    }
+    assert!(!text.contains("Kowalczyk"), "not invited, not printed");
+    assert!(text.contains("Assemblea sui cortili") && text.contains("Assemblea tematica"), "{text}");
+
+    // The code typed in any way opens the sheet; a wrong one is named.
+    let lower = sheet.code.to_lowercase().replace('-', " ");
+    for typed in [sheet.code.clone(), lower, sheet.code[3..].to_string(), sheet.id.to_string()] {
+        assert_eq!(activities::resolve_sheet(&f.store, &typed).unwrap(), sheet.id, "{typed}");
+    }
+    let wrong = activities::resolve_sheet(&f.store, "FP-00000000").unwrap_err();
+    assert_eq!(wrong.to_string(), "foglio presenze «FP-00000000»: non c'è nell'archivio (controlla il codice)");
+
+    // Who came: two of the invited, and one walk-in.
+    let changes = change_count(&f.store);
+    let not_invited = AttendanceInput { present: vec![walk_in[0]], ..Default::default() };
+    let err = f.store.write(&actor, |w| activities::record_attendance(w, sheet.id, &not_invited)).unwrap_err();
+    assert!(err.to_string().contains("Łukasz Kowalczyk non era tra gli invitati"), "{err}");
+    let too_long = AttendanceInput { present: vec![scala_a[0]], minutes: Some(120), ..Default::default() };
+    let err = f.store.write(&actor, |w| activities::record_attendance(w, sheet.id, &too_long)).unwrap_err();
+    assert!(
+        err.to_string().contains("2 ore è più della durata dell'attività (17:30-19:00, 1 ora e 30 minuti)"),
+        "{err}"
+    );
+    assert_eq!(change_count(&f.store), changes, "a refused recording writes nothing");
+
+    let input =
+        AttendanceInput { present: vec![scala_a[1], other_people[0]], walk_ins: vec![walk_in[0]], minutes: None };
+    let count = f.store.write(&actor, |w| activities::record_attendance(w, sheet.id, &input)).unwrap();
+    assert_eq!((count.invited, count.present, count.absent, count.walk_ins), (5, 2, 3, 1));
+    let shown = activities::show(&f.store, &actor, activity).unwrap();
+    assert_eq!(shown.activity.present, Some(3));
+    assert_eq!(shown.sheets, std::slice::from_ref(&sheet.code));
+    let who = |id: PersonId| shown.people.iter().find(|p| p.person == id).unwrap();
+    assert_eq!((who(scala_a[1]).present, who(scala_a2[0]).present), (Some(true), Some(false)));
+    assert!(who(walk_in[0]).walk_in && !who(walk_in[0]).invited);
+
+    // Recording the sheet again replaces what it said: the walk-in is taken out.
+    let again = AttendanceInput { present: vec![scala_a[1]], ..Default::default() };
+    f.store.write(&actor, |w| activities::record_attendance(w, sheet.id, &again)).unwrap();
+    let shown = activities::show(&f.store, &actor, activity).unwrap();
+    assert_eq!(shown.activity.present, Some(1));
+    assert!(!shown.people.iter().any(|p| p.person == walk_in[0]));
+
+    let counts = activities::counts(&f.store, &actor, date("2026-12-01"), date("2026-12-31")).unwrap();
+    assert_eq!((counts.events, counts.assemblies, counts.attendances, counts.people), (0, 1, 1, 1));
+}

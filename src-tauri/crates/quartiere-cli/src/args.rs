@@ -49,6 +49,107 @@ pub enum Command {
     Audit(AuditCommand),
     /// Le ultime modifiche registrate (chi, quando, da quale postazione).
     Changes(ChangesArgs),
+    /// Attività (eventi, assemblee tematiche, formazione, incontri): crea, invita, elenca.
+    #[command(subcommand)]
+    Activities(ActivitiesCommand),
+    /// Stampa il foglio presenze di un'attività in un PDF (scrive il codice del foglio).
+    Sheet {
+        /// L'attività: il suo id o le prime cifre.
+        activity: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Registra le presenze da un foglio firmato: il codice del foglio (FP-…) e chi è venuto.
+    Attendance(AttendanceArgs),
+}
+
+#[derive(Subcommand)]
+pub enum ActivitiesCommand {
+    /// Crea un'attività (con --weeks N, una serie settimanale); scrive il suo id.
+    Add(ActivityAdd),
+    /// Invita una persona, un nucleo, o chi abita in una via (a un civico, in una scala).
+    Invite(ActivityInvite),
+    /// Elenca le attività, per data.
+    List {
+        /// Dal giorno (gg/mm/aaaa).
+        #[arg(long)]
+        from: Option<String>,
+        /// Al giorno (gg/mm/aaaa).
+        #[arg(long)]
+        to: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Mostra un'attività: invitati, presenze, fogli stampati.
+    Show {
+        activity: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Args)]
+pub struct ActivityAdd {
+    /// assemblea, evento, formazione, incontro.
+    #[arg(long)]
+    pub kind: String,
+    #[arg(long)]
+    pub title: String,
+    /// gg/mm/aaaa.
+    #[arg(long)]
+    pub date: String,
+    /// hh:mm.
+    #[arg(long)]
+    pub start: String,
+    /// hh:mm.
+    #[arg(long)]
+    pub end: String,
+    #[arg(long)]
+    pub venue: String,
+    /// convivenza, disagio, formazione_lavoro, morosita.
+    #[arg(long)]
+    pub axis: Option<String>,
+    #[arg(long)]
+    pub topic: Option<String>,
+    /// Settimane di una serie settimanale (1-52).
+    #[arg(long)]
+    pub weeks: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args)]
+pub struct ActivityInvite {
+    /// L'attività: il suo id o le prime cifre.
+    pub activity: String,
+    /// Una persona (id o prime cifre).
+    #[arg(long, conflicts_with_all = ["household", "street"])]
+    pub person: Option<String>,
+    /// Un nucleo (id o prime cifre): chi ci abita oggi.
+    #[arg(long, conflicts_with = "street")]
+    pub household: Option<String>,
+    /// Una via: chi ci abita oggi (con --civic e --scala, solo lì).
+    #[arg(long)]
+    pub street: Option<String>,
+    #[arg(long, requires = "street")]
+    pub civic: Option<String>,
+    #[arg(long, requires = "street")]
+    pub scala: Option<String>,
+}
+
+#[derive(Args)]
+pub struct AttendanceArgs {
+    /// Il codice del foglio (FP-…), come stampato o letto dal QR.
+    pub sheet: String,
+    /// Invitati presenti (id o prime cifre).
+    #[arg(long, num_args = 1..)]
+    pub present: Vec<String>,
+    /// Venuti senza invito (id o prime cifre).
+    #[arg(long = "walk-in", num_args = 1..)]
+    pub walk_in: Vec<String>,
+    /// Minuti di presenza di ciascuno (incontri di formazione).
+    #[arg(long)]
+    pub minutes: Option<u32>,
 }
 
 #[derive(Subcommand)]

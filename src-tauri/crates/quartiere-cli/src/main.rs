@@ -8,6 +8,7 @@
 #[macro_use]
 mod output;
 mod args;
+mod cmd_activities;
 mod cmd_audit;
 mod cmd_backup;
 mod cmd_desk;
@@ -52,5 +53,8 @@ fn run(cli: &Cli) -> Result<ExitCode, Error> {
         Command::Operators(command) => cmd_operators::run(cli, command),
         Command::Backup(command) => cmd_backup::run(cli, command),
         Command::Audit(command) => cmd_audit::run(cli, command),
+        Command::Activities(command) => cmd_activities::run(cli, command),
+        Command::Sheet { activity, out } => cmd_activities::sheet(cli, activity, out),
+        Command::Attendance(args) => cmd_activities::attendance(cli, args),
     }
 }

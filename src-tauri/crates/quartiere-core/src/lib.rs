@@ -11,6 +11,8 @@
 //! - time and randomness come in through [`clock::Clock`] and [`ids::IdGen`], never from globals;
 //! - nothing here logs personal data.
 
+/// The document engine (Typst templates to PDF), for callers that pass the lab's template folder.
+pub use quartiere_docs as docs;
 pub use quartiere_store::{access, clock, crypto, error, files, ids, schema, store, text, vault};
 
 pub mod accounts;

@@ -408,3 +408,95 @@ fn ids_too_short_or_shared_a_file_for_a_folder_and_commands_started_together() {
         in_the_way.stderr
     );
 }
+
+/// An assembly from the command line: created, a staircase invited, its sheet printed and read
+/// back with `pdftotext`, attendance recorded from the sheet's code with a walk-in.
+#[test]
+fn an_assembly_its_sheet_and_who_came() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("dati");
+    let file = dir.path().join("elenco.csv");
+    std::fs::write(&file, GOOD).unwrap();
+    assert_eq!(quartiere(&data, &["import", file.to_str().unwrap()]).code, 0);
+
+    let wrong = quartiere(
+        &data,
+        &[
+            "activities",
+            "add",
+            "--kind",
+            "assemblea",
+            "--title",
+            "Cortili",
+            "--date",
+            "10/12/2026",
+            "--start",
+            "19:00",
+            "--end",
+            "17:30",
+            "--venue",
+            "Sala comune",
+        ],
+    );
+    assert_eq!(wrong.code, 2);
+    assert!(wrong.stderr.contains("l'attività finisce (17:30) prima di cominciare (19:00)"), "{}", wrong.stderr);
+
+    let added = quartiere(
+        &data,
+        &[
+            "activities",
+            "add",
+            "--kind",
+            "assemblea",
+            "--title",
+            "Assemblea sui cortili",
+            "--date",
+            "10/12/2026",
+            "--start",
+            "17:30",
+            "--end",
+            "19:00",
+            "--venue",
+            "Sala comune",
+            "--axis",
+            "convivenza",
+        ],
+    );
+    assert_eq!(added.code, 0, "{}", added.stderr);
+    let activity = added.stdout.trim().to_string();
+    let invited = quartiere(
+        &data,
+        &["activities", "invite", &activity[..8], "--street", "Via Luigi Pirandello", "--civic", "6/H", "--scala", "A"],
+    );
+    assert_eq!(invited.stdout.trim(), "2 persone invitate.", "{}", invited.stderr);
+
+    let pdf = dir.path().join("foglio.pdf");
+    let sheet = quartiere(&data, &["sheet", &activity, "--out", pdf.to_str().unwrap()]);
+    assert_eq!(sheet.code, 0, "{}", sheet.stderr);
+    let code = sheet.stdout.trim().to_string();
+    let text = Command::new("pdftotext").arg(&pdf).arg("-").output().expect("pdftotext (poppler-utils)");
+    let text = String::from_utf8(text.stdout).unwrap();
+    for expected in ["Rossi Mario", "Rossi Lucia", code.as_str(), "Assemblea sui cortili"] {
+        assert!(text.contains(expected), "«{expected}» not on the sheet:\n{text}");
+    }
+
+    let people = json(&quartiere(&data, &["people", "search", "rossi mario", "--json"]));
+    let mario = people[0]["id"].as_str().unwrap().to_string();
+    let diop = json(&quartiere(&data, &["people", "search", "diop", "--json"]))[0]["id"].as_str().unwrap().to_string();
+    let unknown = quartiere(&data, &["attendance", "FP-00000000", "--present", &mario]);
+    assert_eq!(unknown.code, 2);
+    assert!(unknown.stderr.contains("foglio presenze «FP-00000000»: non c'è nell'archivio"), "{}", unknown.stderr);
+    let recorded =
+        quartiere(&data, &["attendance", &code.to_lowercase(), "--present", &mario, "--walk-in", &diop]);
+    assert_eq!(
+        recorded.stdout.trim(),
+        "Presenze registrate: 1 su 2 invitati, 1 assente, 1 venuto senza invito.",
+        "{}",
+        recorded.stderr
+    );
+    let shown = json(&quartiere(&data, &["activities", "show", &activity, "--json"]));
+    assert_eq!(shown["activity"]["present"], 2);
+    assert_eq!(shown["sheets"][0], code.as_str());
+    let listed = json(&quartiere(&data, &["activities", "list", "--from", "01/12/2026", "--json"]));
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+}

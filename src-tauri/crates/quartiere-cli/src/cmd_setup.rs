@@ -54,11 +54,12 @@ pub fn demo(cli: &Cli, args: &DemoArgs) -> Result<ExitCode, Error> {
         &DemoConfig { households: *households, people: *people, seed: *seed, today: today() },
     )?;
     out!(
-        "Quartiere dimostrativo creato: {}, {}, {} allo sportello, {} partner.",
+        "Quartiere dimostrativo creato: {}, {}, {} allo sportello, {} partner, {} con le presenze.",
         count(summary.households, "nucleo", "nuclei"),
         count(summary.people, "persona", "persone"),
         count(summary.contacts, "contatto", "contatti"),
-        summary.partners
+        summary.partners,
+        count(summary.activities, "attività", "attività")
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -28,6 +28,9 @@ pub struct DemoSummary {
     pub people: usize,
     pub contacts: usize,
     pub partners: usize,
+    /// Activities held in the six months before today (the seed's 7 events and 6 assemblies),
+    /// with attendance; one more assembly is planned for next week.
+    pub activities: usize,
 }
 
 const SURNAMES: &[&str] = &[
@@ -302,8 +305,117 @@ pub fn generate(store: &mut Store, actor: &Actor, config: &DemoConfig) -> Result
         summary.households = index;
         summary.people = people.len();
         summary.contacts = demo_contacts(w, &mut rng, &people, &partners, config)?;
+        summary.activities = demo_activities(w, &mut rng, &people, config)?;
         Ok(summary)
     })
+}
+
+/// The seed's activities of six months: 7 social events and 6 thematic assemblies, each with a
+/// printed sheet and who came (about half of those invited, and a few walk-ins); an assembly next
+/// week, invited but not yet held.
+fn demo_activities(w: &mut Writer<'_>, rng: &mut IdGen, people: &[PersonId], config: &DemoConfig) -> Result<usize> {
+    use crate::activities::{self, ActivityInput, AttendanceInput, Invitee};
+    use crate::codes::{ActivityKind, Axis};
+    const EVENTS: [&str; 7] = [
+        "Festa di primavera in cortile",
+        "Merenda e giochi per i bambini",
+        "Cena multietnica",
+        "Torneo di calcetto con ASD New San Lorenzo",
+        "Cinema all'aperto",
+        "Pulizia collettiva delle aiuole",
+        "Festa di fine estate",
+    ];
+    const ASSEMBLIES: [(&str, &str); 7] = [
+        ("Assemblea sulla manutenzione dei cortili", "pulizia e cura degli spazi comuni"),
+        ("Assemblea sulle spese condominiali", "servizi a rimborso e bollette"),
+        ("Assemblea sulla convivenza", "regole comuni e rumori"),
+        ("Assemblea sul riscaldamento", "orari e guasti"),
+        ("Assemblea sui giovani del quartiere", "spazi e attività per i ragazzi"),
+        ("Assemblea sulla raccolta differenziata", "rifiuti e cantine"),
+        ("Assemblea di avvio dell'anno", "programma delle attività"),
+    ];
+    if people.len() < 10 {
+        return Ok(0);
+    }
+    let time = |h, m| NaiveTime::from_hms_opt(h, m, 0).expect("a demo time");
+    let mut plan: Vec<(ActivityKind, &str, Option<&str>, i64)> = Vec::new();
+    for (i, title) in EVENTS.iter().enumerate() {
+        plan.push((ActivityKind::Evento, title, None, 175 - 25 * i as i64));
+    }
+    for (i, (title, topic)) in ASSEMBLIES.iter().enumerate() {
+        // Six held, every month; the seventh next week.
+        plan.push((ActivityKind::Assemblea, title, Some(topic), if i < 6 { 165 - 28 * i as i64 } else { -7 }));
+    }
+    let mut held = 0;
+    for (n, (kind, title, topic, days_ago)) in plan.into_iter().enumerate() {
+        let assembly = kind == ActivityKind::Assemblea;
+        let input = ActivityInput {
+            kind,
+            axis: Some(Axis::Convivenza),
+            title: title.to_string(),
+            held_on: config.today - Duration::days(days_ago),
+            starts_at: if assembly { time(18, 0) } else { time(16, 30) },
+            ends_at: if assembly { time(19, 30) } else { time(19, 0) },
+            venue: if assembly {
+                "Sala comune, Via Luigi Pirandello 6/H".into()
+            } else {
+                "Cortile di Via Enrico Fermi".into()
+            },
+            topic: topic.map(str::to_string),
+            operators: Vec::new(),
+        };
+        let activity = activities::create(w, &input, 1)?[0];
+        if assembly {
+            // The staircases in turn: each assembly is for the people of one.
+            let scala = ["A", "B"][n % 2];
+            let civic = format!("{}{}", 2 + 2 * (n % 5), if n % 5 == 2 { "/H" } else { "" });
+            let staircase =
+                Invitee::Address { street: STREETS[0].into(), civic: Some(civic), scala: Some(scala.into()) };
+            if activities::invite(w, activity, &staircase).is_err() {
+                activities::invite(
+                    w,
+                    activity,
+                    &Invitee::Address { street: STREETS[0].into(), civic: None, scala: None },
+                )?;
+            }
+        } else {
+            for _ in 0..30 {
+                activities::invite(w, activity, &Invitee::Person(*pick(rng, people)))?;
+            }
+        }
+        if days_ago < 0 {
+            continue;
+        }
+        // The sheet printed for it, and what it said once signed.
+        let sheet = crate::ids::SheetId(w.new_id());
+        let invited: Vec<PersonId> = {
+            let mut stmt =
+                w.conn().prepare("SELECT person_id FROM invitation WHERE activity_id = ?1 AND deleted = 0")?;
+            let rows = stmt.query_map([activity], |r| r.get(0))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        w.insert(
+            crate::schema::Table::AttendanceSheet,
+            sheet.0,
+            &[
+                ("activity_id", activity.to_string().into()),
+                ("printed_at", (input.held_on - Duration::days(1)).to_string().into()),
+                ("printed_by", w.actor().operator.to_string().into()),
+                ("people", (invited.len() as i64).into()),
+            ],
+        )?;
+        let present: Vec<PersonId> = invited.iter().copied().filter(|_| chance(rng, 55)).collect();
+        let mut walk_ins: Vec<PersonId> = Vec::new();
+        for _ in 0..rng.below(4) {
+            let p = *pick(rng, people);
+            if !invited.contains(&p) && !walk_ins.contains(&p) {
+                walk_ins.push(p);
+            }
+        }
+        activities::record_attendance(w, sheet, &AttendanceInput { present, walk_ins, minutes: None })?;
+        held += 1;
+    }
+    Ok(held)
 }
 
 fn demo_partners(w: &mut Writer<'_>) -> Result<Vec<PartnerId>> {

@@ -486,8 +486,7 @@ fn an_assembly_its_sheet_and_who_came() {
     let unknown = quartiere(&data, &["attendance", "FP-00000000", "--present", &mario]);
     assert_eq!(unknown.code, 2);
     assert!(unknown.stderr.contains("foglio presenze «FP-00000000»: non c'è nell'archivio"), "{}", unknown.stderr);
-    let recorded =
-        quartiere(&data, &["attendance", &code.to_lowercase(), "--present", &mario, "--walk-in", &diop]);
+    let recorded = quartiere(&data, &["attendance", &code.to_lowercase(), "--present", &mario, "--walk-in", &diop]);
     assert_eq!(
         recorded.stdout.trim(),
         "Presenze registrate: 1 su 2 invitati, 1 assente, 1 venuto senza invito.",

@@ -12,6 +12,17 @@ fn the_demo_is_a_realistic_neighbourhood() {
         demo::generate(&mut f.store, &actor, &DemoConfig { households: 133, people: None, seed: 2019, today: today() })
             .unwrap();
     assert_eq!(summary.households, 133);
+    // The seed's six months: 7 social events and 6 thematic assemblies, held, with attendance; one
+    // assembly planned for next week.
+    let six_months = today() - chrono::Duration::days(183);
+    let counts = quartiere_core::activities::counts(&f.store, &actor, six_months, today()).unwrap();
+    assert_eq!((counts.events, counts.assemblies, summary.activities), (7, 6, 13));
+    assert!(counts.attendances > 100 && counts.people > 40, "{counts:?}");
+    let all = quartiere_core::activities::list(&f.store, &actor, None, None).unwrap();
+    assert_eq!(all.len(), 14);
+    let upcoming = all.last().unwrap();
+    assert!(upcoming.held_on > today() && upcoming.invited > 0 && upcoming.present.is_none(), "{upcoming:?}");
+    assert!(all[..13].iter().all(|a| a.present.is_some_and(|p| p > 0)));
     assert!((250..=380).contains(&summary.people), "about 300 residents, got {}", summary.people);
     let sizes: Vec<i64> = f
         .store

@@ -353,6 +353,13 @@ pub struct AttendanceCount {
 /// with a reason, writing nothing: someone present who was not invited (they are a walk-in), a
 /// walk-in who was invited, minutes beyond the activity's length.
 pub fn record_attendance(w: &mut Writer<'_>, sheet: SheetId, input: &AttendanceInput) -> Result<AttendanceCount> {
+    // A person named twice (a scanner read the same line twice) counts once.
+    let mut input = input.clone();
+    for list in [&mut input.present, &mut input.walk_ins] {
+        let mut seen = std::collections::HashSet::new();
+        list.retain(|p| seen.insert(*p));
+    }
+    let input = &input;
     let (activity, starts, ends): (ActivityId, String, String) = w
         .conn()
         .query_row(
@@ -377,23 +384,22 @@ pub fn record_attendance(w: &mut Writer<'_>, sheet: SheetId, input: &AttendanceI
     let mut errors = Vec::new();
     for p in &input.present {
         if !invited.contains(p) {
+            let person = crate::registry::load_person(w.conn(), *p)?;
+            let it = crate::format::by_sex(person.sex, "aggiungilo", "aggiungila");
             errors.push(crate::error::FieldError::new(
                 "presenti",
-                format!(
-                    "{} non era tra gli invitati: aggiungilo tra chi è venuto senza invito",
-                    name_of(w.conn(), *p)?
-                ),
+                format!("{} non era tra gli invitati: {it} tra chi è venuto senza invito", person.full_name()),
             ));
         }
     }
     for p in &input.walk_ins {
+        let person = crate::registry::load_person(w.conn(), *p)?;
         if invited.contains(p) {
+            let it = crate::format::by_sex(person.sex, "segnalalo", "segnalala");
             errors.push(crate::error::FieldError::new(
                 "senza_invito",
-                format!("{} era tra gli invitati: segnalo tra i presenti", name_of(w.conn(), *p)?),
+                format!("{} era tra gli invitati: {it} tra i presenti", person.full_name()),
             ));
-        } else {
-            crate::registry::load_person(w.conn(), *p)?;
         }
     }
     if let Some(minutes) = input.minutes {
@@ -459,13 +465,9 @@ pub fn record_attendance(w: &mut Writer<'_>, sheet: SheetId, input: &AttendanceI
     Ok(AttendanceCount {
         invited: invited.len() as u32,
         present,
-        absent: invited.len() as u32 - present,
+        absent: (invited.len() as u32).saturating_sub(present),
         walk_ins: input.walk_ins.len() as u32,
     })
-}
-
-fn name_of(conn: &Connection, person: PersonId) -> Result<String> {
-    Ok(crate::registry::load_person(conn, person)?.full_name())
 }
 
 /// The seed's counts: how many events and thematic assemblies were held from `from` to `to`.

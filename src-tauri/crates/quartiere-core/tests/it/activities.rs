@@ -176,7 +176,8 @@ fn invite_a_staircase_print_the_sheet_and_record_who_came() {
     assert_eq!(change_count(&f.store), changes, "a refused recording writes nothing");
 
     let input =
-        AttendanceInput { present: vec![scala_a[1], other_people[0]], walk_ins: vec![walk_in[0]], minutes: None };
+        // Named twice (a scanner read a line twice): counted once.
+        AttendanceInput { present: vec![scala_a[1], other_people[0], scala_a[1]], walk_ins: vec![walk_in[0], walk_in[0]], minutes: None };
     let count = f.store.write(&actor, |w| activities::record_attendance(w, sheet.id, &input)).unwrap();
     assert_eq!((count.invited, count.present, count.absent, count.walk_ins), (5, 2, 3, 1));
     let shown = activities::show(&f.store, &actor, activity).unwrap();

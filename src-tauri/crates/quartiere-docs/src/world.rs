@@ -148,7 +148,10 @@ fn describe(error: &FileError) -> String {
         FileError::InvalidUtf8 => "il file non è testo UTF-8".into(),
         FileError::AccessDenied => "il file non si può leggere".into(),
         FileError::IsDirectory => "è una cartella, non un file".into(),
-        other => format!("{other:?}"),
+        FileError::NotFound(path) => format!("il file «{}» non c'è", path.display()),
+        FileError::Realize(_) => "il percorso esce dalla cartella dei modelli".into(),
+        FileError::Other(Some(message)) => message.to_string(),
+        _ => "il file non si può leggere".into(),
     }
 }
 

@@ -315,3 +315,12 @@ coded! {
         Morosita = "morosita", "morosità incolpevole", "no-fault arrears";
     }
 }
+
+coded! {
+    /// A line of an activity's minutes.
+    MinuteKind {
+        Tema = "tema", "tema discusso", "topic discussed";
+        Decisione = "decisione", "decisione presa", "decision taken";
+        Impegno = "impegno", "impegno da seguire", "follow-up";
+    }
+}

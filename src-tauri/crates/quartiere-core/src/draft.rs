@@ -95,6 +95,38 @@ pub fn date_from_today(field: &str, text: &str, today: NaiveDate, errors: &mut V
     }
 }
 
+/// Time spent, as people write hours: `2`, `1,5`, `1.5`, `1:30`, `90 min`. Returns minutes;
+/// `None` when blank; anything else (or nothing at all: `0`) is a field error.
+pub fn hours(field: &str, text: &str, errors: &mut Vec<FieldError>) -> Option<u32> {
+    let text = given(text)?;
+    let folded = text.to_lowercase().replace(' ', "");
+    let minutes = if let Some(m) = folded.strip_suffix("min").or_else(|| folded.strip_suffix('m')) {
+        m.parse::<u32>().ok()
+    } else if let Some((h, m)) = folded.split_once(':') {
+        match (h.parse::<u32>(), m.parse::<u32>()) {
+            (Ok(h), Ok(m)) if m < 60 => Some(h * 60 + m),
+            _ => None,
+        }
+    } else {
+        let h = folded.strip_suffix("ore").or_else(|| folded.strip_suffix('h')).unwrap_or(&folded);
+        h.replace(',', ".")
+            .parse::<f64>()
+            .ok()
+            .filter(|h| h.is_finite() && *h >= 0.0 && *h <= 24.0)
+            .map(|h| (h * 60.0).round() as u32)
+    };
+    match minutes {
+        Some(m @ 1..=1440) => Some(m),
+        _ => {
+            errors.push(FieldError::new(
+                field,
+                format!("«{text}» non è un numero di ore: scrivi per esempio 2, 1,5 oppure 1:30"),
+            ));
+            None
+        }
+    }
+}
+
 /// The date-time spellings accepted: as typed at the desk, as a spreadsheet writes it, as a date
 /// and time input of the window sends it.
 const DATE_TIMES: [&str; 4] = ["%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"];
@@ -130,6 +162,32 @@ pub fn code<T>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hours_are_read_as_people_write_them() {
+        for (text, minutes) in [
+            ("2", 120),
+            ("1,5", 90),
+            ("1.5", 90),
+            ("1:30", 90),
+            ("0:45", 45),
+            ("90 min", 90),
+            ("2 ore", 120),
+            ("2h", 120),
+        ] {
+            let mut errors = Vec::new();
+            assert_eq!(hours("ore", text, &mut errors), Some(minutes), "{text}");
+            assert!(errors.is_empty(), "{text}");
+        }
+        let mut errors = Vec::new();
+        assert_eq!(hours("ore", "  ", &mut errors), None);
+        assert!(errors.is_empty());
+        for text in ["due", "0", "1:75", "-1", "30 ore"] {
+            let mut errors = Vec::new();
+            assert_eq!(hours("ore", text, &mut errors), None, "{text}");
+            assert!(errors[0].message.contains("non è un numero di ore"), "{text}");
+        }
+    }
 
     #[test]
     fn every_spelling_of_a_date_and_time_reads_the_same() {

@@ -158,7 +158,8 @@ impl Action {
             | Table::ActivityPartner
             | Table::Invitation
             | Table::AttendanceSheet
-            | Table::Attendance => Some(Action::RecordActivities),
+            | Table::Attendance
+            | Table::MinuteItem => Some(Action::RecordActivities),
             Table::AuditEvent => None,
         }
     }

@@ -17,13 +17,14 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0009_relationship_text.sql"),
     include_str!("../migrations/0010_identity_decision.sql"),
     include_str!("../migrations/0011_activities.sql"),
+    include_str!("../migrations/0012_minutes.sql"),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// The last migration that changed a synced table: the schema version sync files carry. Later
 /// migrations touch only this desk's own tables, so desks a version apart still read each other.
-pub const SYNCED_SCHEMA: i64 = 11;
+pub const SYNCED_SCHEMA: i64 = 12;
 
 /// The synced tables, in an order where every table comes after the tables it references.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -49,11 +50,12 @@ pub enum Table {
     Invitation,
     AttendanceSheet,
     Attendance,
+    MinuteItem,
     AuditEvent,
 }
 
 impl Table {
-    pub const ALL: [Table; 22] = [
+    pub const ALL: [Table; 23] = [
         Table::Desk,
         Table::Operator,
         Table::Dwelling,
@@ -75,6 +77,7 @@ impl Table {
         Table::Invitation,
         Table::AttendanceSheet,
         Table::Attendance,
+        Table::MinuteItem,
         Table::AuditEvent,
     ];
 
@@ -101,6 +104,7 @@ impl Table {
             Table::Invitation => "invitation",
             Table::AttendanceSheet => "attendance_sheet",
             Table::Attendance => "attendance",
+            Table::MinuteItem => "minute_item",
             Table::AuditEvent => "audit_event",
         }
     }
@@ -211,6 +215,18 @@ impl Table {
                 "recorded_by",
                 "deleted",
             ],
+            Table::MinuteItem => &[
+                "activity_id",
+                "kind",
+                "body",
+                "owner",
+                "due_on",
+                "done_on",
+                "done_by",
+                "position",
+                "written_by",
+                "deleted",
+            ],
             Table::AuditEvent => &[
                 "desk_id",
                 "seq",
@@ -278,6 +294,7 @@ pub fn table_label(table: Table) -> &'static str {
         Table::Invitation => "invito",
         Table::AttendanceSheet => "foglio presenze",
         Table::Attendance => "presenza",
+        Table::MinuteItem => "punto del verbale",
         Table::AuditEvent => "evento del registro degli accessi",
     }
 }

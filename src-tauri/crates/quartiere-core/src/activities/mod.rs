@@ -7,13 +7,17 @@
 //! and activity; recording a sheet again replaces what it said.
 
 mod draft;
+mod minutes;
 mod sheet;
 
 use chrono::{NaiveDate, NaiveTime};
 use rusqlite::{params, Connection, OptionalExtension};
 
 pub use draft::ActivityDraft;
-pub use sheet::{print_sheet, resolve_sheet, sheet_code, PrintedSheet};
+pub use minutes::{
+    add_minute, complete_follow_up, follow_ups_due, FollowUpDue, MinuteDraft, MinuteInput, MinuteItem, MINUTE_MAX,
+};
+pub use sheet::{print_sheet, resolve_sheet, sheet_activity, sheet_code, PrintedSheet};
 
 use crate::access::{self, Action};
 use crate::codes::{ActivityKind, Axis};
@@ -172,7 +176,7 @@ fn ids(conn: &Connection, sql: &str, args: &[&dyn rusqlite::ToSql]) -> Result<Ve
     Ok(rows.collect::<rusqlite::Result<Vec<PersonId>>>()?)
 }
 
-fn exists(conn: &Connection, activity: ActivityId) -> Result<()> {
+pub(crate) fn exists(conn: &Connection, activity: ActivityId) -> Result<()> {
     conn.query_row("SELECT 1 FROM activity WHERE id = ?1 AND deleted = 0", [activity], |_| Ok(()))
         .optional()?
         .ok_or_else(|| Error::NotFound { what: "attività", key: activity.to_string() })
@@ -196,13 +200,16 @@ pub struct ActivitySummary {
     pub invited: u32,
     /// Who came (invited or not); `None` until attendance is recorded.
     pub present: Option<u32>,
+    /// Of those who came, how many without an invitation.
+    pub walk_ins: u32,
 }
 
 const SUMMARY: &str = "SELECT a.id, a.kind, a.axis, a.title, a.held_on, a.starts_at, a.ends_at, a.venue, a.topic,
         a.series_id,
         (SELECT count(*) FROM invitation i WHERE i.activity_id = a.id AND i.deleted = 0),
         (SELECT count(*) FROM attendance t WHERE t.activity_id = a.id AND t.deleted = 0),
-        (SELECT count(*) FROM attendance t WHERE t.activity_id = a.id AND t.deleted = 0 AND t.present = 1)
+        (SELECT count(*) FROM attendance t WHERE t.activity_id = a.id AND t.deleted = 0 AND t.present = 1),
+        (SELECT count(*) FROM attendance t WHERE t.activity_id = a.id AND t.deleted = 0 AND t.present = 1 AND t.walk_in = 1)
      FROM activity a";
 
 fn summary(r: &rusqlite::Row<'_>) -> rusqlite::Result<ActivitySummary> {
@@ -220,6 +227,7 @@ fn summary(r: &rusqlite::Row<'_>) -> rusqlite::Result<ActivitySummary> {
         series: r.get(9)?,
         invited: r.get(10)?,
         present: (recorded > 0).then(|| r.get(12)).transpose()?,
+        walk_ins: r.get(13)?,
     })
 }
 
@@ -266,6 +274,8 @@ pub struct ActivityDetail {
     pub people: Vec<Participant>,
     /// The sheets printed, newest first: their codes (`FP-…`).
     pub sheets: Vec<String>,
+    /// The minutes, in the order written.
+    pub minutes: Vec<MinuteItem>,
 }
 
 /// An activity, its people (invited and walk-ins) and its sheets.
@@ -324,7 +334,8 @@ pub(crate) fn detail(conn: &Connection, id: ActivityId) -> Result<ActivityDetail
         let rows = stmt.query_map([id], |r| r.get::<_, SheetId>(0))?;
         rows.map(|r| r.map(sheet_code)).collect::<rusqlite::Result<Vec<_>>>()?
     };
-    Ok(ActivityDetail { activity, operators, people, sheets })
+    let minutes = minutes::minutes_of(conn, id)?;
+    Ok(ActivityDetail { activity, operators, people, sheets, minutes })
 }
 
 /// What a signed sheet says, typed in after the activity.

@@ -55,6 +55,17 @@ pub fn resolve_sheet(store: &Store, text: &str) -> Result<SheetId> {
     }
 }
 
+/// The activity a sheet was printed for, with its people as recorded so far.
+pub fn sheet_activity(store: &Store, actor: &Actor, sheet: SheetId) -> Result<super::ActivityDetail> {
+    access::require(store.conn(), actor, Action::ReadActivities)?;
+    let activity: ActivityId = store
+        .conn()
+        .query_row("SELECT activity_id FROM attendance_sheet WHERE id = ?1 AND deleted = 0", [sheet], |r| r.get(0))
+        .optional()?
+        .ok_or_else(|| Error::NotFound { what: "foglio presenze", key: sheet_code(sheet) })?;
+    detail(store.conn(), activity)
+}
+
 /// Prints a new sheet for an activity: records it (who printed it, how many people it lists) and
 /// the printing in the audit log, and returns its PDF. `lab_templates`: the data folder's
 /// `modelli/` folder, where the lab's own copy of the template may be.

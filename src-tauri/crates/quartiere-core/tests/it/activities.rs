@@ -197,3 +197,66 @@ fn invite_a_staircase_print_the_sheet_and_record_who_came() {
     let counts = activities::counts(&f.store, &actor, date("2026-12-01"), date("2026-12-31")).unwrap();
     assert_eq!((counts.events, counts.assemblies, counts.attendances, counts.people), (0, 1, 1, 1));
 }
+
+#[test]
+fn an_assembly_keeps_minutes_and_its_open_follow_ups_come_due() {
+    let mut f = fixture();
+    let actor = f.actor;
+    let activity = create(&mut f, &draft())[0];
+    let day = date("2026-12-10");
+    let line = |kind: &str, text: &str, owner: &str, due: &str| activities::MinuteDraft {
+        kind: kind.into(),
+        text: text.into(),
+        owner: owner.into(),
+        due: due.into(),
+    };
+
+    // A follow-up needs who and by when; a wrong day is named; nothing is written.
+    let changes = change_count(&f.store);
+    for (draft, field, message) in [
+        (line("impegno", "Chiedere all'ente gestore le chiavi", "", "+7"), "responsabile", "scrivi chi se ne occupa"),
+        (line("impegno", "Chiedere all'ente gestore le chiavi", "Giulia", ""), "entro", "scrivi entro quando"),
+        (line("impegno", "Chiedere le chiavi", "Giulia", "31/02/2027"), "entro", "«31/02/2027» non è una data"),
+        (line("decisione", "  ", "", ""), "testo", "scrivi che cosa è stato discusso"),
+        (line("verbale", "Testo", "", ""), "tipo", "scegli se è un tema, una decisione o un impegno"),
+    ] {
+        let Err(Error::Invalid(fields)) = draft.parse(day) else { panic!("{field} must be refused") };
+        let found = fields.iter().find(|e| e.field == field).unwrap_or_else(|| panic!("{field}: {fields:?}"));
+        assert!(found.message.starts_with(message), "{field}: {}", found.message);
+    }
+    assert_eq!(change_count(&f.store), changes);
+
+    let mut ids = Vec::new();
+    for draft in [
+        line("tema", "Pulizia del cortile a turni", "", ""),
+        // A topic's owner and day are not kept: they mean nothing there.
+        line("decisione", "Turni settimanali per scala, a partire da gennaio", "ignorato", "+3"),
+        line("impegno", "Chiedere all'ente gestore le chiavi del locale rifiuti", "Giulia", "+7"),
+        line("impegno", "Preparare il calendario dei turni", "Comitato inquilini scala A", "20/01/2027"),
+    ] {
+        let input = draft.parse(day).unwrap();
+        ids.push(f.store.write(&actor, |w| activities::add_minute(w, activity, &input)).unwrap());
+    }
+    let shown = activities::show(&f.store, &actor, activity).unwrap();
+    let kinds: Vec<&str> = shown.minutes.iter().map(|m| m.kind.code()).collect();
+    assert_eq!(kinds, ["tema", "decisione", "impegno", "impegno"], "in the order written");
+    assert_eq!((shown.minutes[1].owner.as_deref(), shown.minutes[1].due_on), (None, None));
+    assert_eq!(shown.minutes[2].due_on, Some(date("2026-12-17")));
+
+    // On 18/12 the first follow-up is overdue, the second not yet due; done, it leaves the list.
+    let due = activities::follow_ups_due(&f.store, &actor, date("2026-12-18")).unwrap();
+    assert_eq!(due.len(), 1);
+    assert_eq!((due[0].activity, due[0].activity_title.as_str()), (activity, "Assemblea sui cortili"));
+    assert_eq!(due[0].item.owner.as_deref(), Some("Giulia"));
+    let err = f.store.write(&actor, |w| activities::complete_follow_up(w, ids[0], date("2026-12-18"))).unwrap_err();
+    assert!(err.to_string().contains("solo un impegno si segna come fatto"), "{err}");
+    f.store.write(&actor, |w| activities::complete_follow_up(w, ids[2], date("2026-12-18"))).unwrap();
+    assert!(activities::follow_ups_due(&f.store, &actor, date("2026-12-18")).unwrap().is_empty());
+    assert_eq!(activities::follow_ups_due(&f.store, &actor, date("2027-01-20")).unwrap().len(), 1);
+    let shown = activities::show(&f.store, &actor, activity).unwrap();
+    assert_eq!(shown.minutes[2].done_on, Some(date("2026-12-18")));
+
+    // Roles that do not read activities (the Comune's aggregate role) do not see them.
+    let comune = operator_with_role(&mut f, "Ufficio Comune", quartiere_core::access::Role::ComuneViewer);
+    assert!(activities::follow_ups_due(&f.store, &comune, date("2027-01-20")).is_err());
+}

@@ -3,7 +3,7 @@
 //! committed file differs from what the types say now; `cargo xtask bindings` rewrites it.
 
 use quartiere_core::{
-    access, accounts, audit, backup, codes, desk, error, ids, import, privacy, registry, search, sync,
+    access, accounts, activities, audit, backup, codes, desk, error, ids, import, privacy, registry, search, sync,
 };
 use ts_rs::{Config, TS};
 
@@ -50,6 +50,11 @@ pub fn typescript() -> String {
         audit::ChainProblem, audit::ChainReport, backup::BackupReason, backup::BackupInfo,
         privacy::ConsentKind, privacy::ErasureMode, privacy::ConsentView, privacy::ErasureOutcome, privacy::AccessFiles,
         privacy::RetentionFlag,
+        ids::ActivityId, ids::SheetId, codes::ActivityKind, codes::Axis, activities::ActivitySummary, activities::Participant,
+        activities::ActivityDetail, activities::AttendanceCount, activities::ActivityCounts,
+        commands::activities::ActivityForm, commands::activities::InviteForm, commands::activities::SheetFile,
+        commands::activities::SheetAction, commands::activities::SheetView, commands::activities::AttendanceForm,
+        codes::MinuteKind, activities::MinuteItem, activities::FollowUpDue, commands::activities::MinuteForm,
         // The shell's own wire types.
         commands::UiError, commands::UiErrorKind, commands::ShellErrorKind, commands::home::Home, commands::registry::HouseholdView, commands::registry::DwellingForm, commands::registry::PersonForm, commands::registry::PersonCheck, commands::registry::CodeFacts,
         commands::registry::MembershipForm, commands::desk::ContactForm, commands::desk::ContactFilterForm, commands::settings::Settings,

@@ -52,7 +52,7 @@ pub const DEFAULT_LOCK_MINUTES: u64 = 10;
 /// The commands the UI may call. Each needs an `allow-<name>` entry in capabilities/default.json,
 /// and its name in build.rs.
 pub fn build<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::Builder<R> {
-    use commands::{accounts, audit, backup, desk, home, import, privacy, registry, settings, sync};
+    use commands::{accounts, activities, audit, backup, desk, home, import, privacy, registry, settings, sync};
     builder.plugin(tauri_plugin_dialog::init()).manage(state).invoke_handler(tauri::generate_handler![
         home::overview,
         home::home,
@@ -111,6 +111,15 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::
         sync::sync_now,
         sync::sync_conflicts,
         sync::sync_resolve,
+        activities::activities,
+        activities::activity,
+        activities::create_activity,
+        activities::invite,
+        activities::print_sheet,
+        activities::sheet,
+        activities::record_attendance,
+        activities::add_minute,
+        activities::complete_minute,
     ])
 }
 

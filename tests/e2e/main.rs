@@ -69,6 +69,10 @@ fn main() -> std::process::ExitCode {
             "ui::an_operator_registers_a_household_and_finds_it_after_a_restart",
             ui::an_operator_registers_a_household_and_finds_it_after_a_restart,
         ),
+        with_binaries(
+            "ui::an_assembly_is_planned_printed_and_its_attendance_recorded",
+            ui::an_assembly_is_planned_printed_and_its_attendance_recorded,
+        ),
     ];
     libtest_mimic::run(&args, trials).exit_code()
 }

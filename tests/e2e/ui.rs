@@ -39,13 +39,25 @@ impl Drop for Driver {
 /// `import_file` is what the app's file dialog returns (the seam `QUARTIERE_IMPORT_FILE`): the
 /// app inherits it from tauri-driver through WebKitWebDriver.
 /// `save_dir` is where exports land instead of the save dialog (the seam `QUARTIERE_SAVE_DIR`).
+/// `viewer` is what the app runs to show a PDF instead of the system's viewer (the seam
+/// `QUARTIERE_PDF_VIEWER`); none by default.
 fn driver(display: &str, import_file: &std::path::Path, save_dir: &std::path::Path) -> Driver {
+    driver_with_viewer(display, import_file, save_dir, None)
+}
+
+fn driver_with_viewer(
+    display: &str,
+    import_file: &std::path::Path,
+    save_dir: &std::path::Path,
+    viewer: Option<&std::path::Path>,
+) -> Driver {
     let port = 14444 + (std::process::id() % 500) as u16 * 2;
     let process = Command::new(tauri_driver())
         .args(["--port", &port.to_string(), "--native-port", &(port + 1).to_string()])
         .env("DISPLAY", display)
         .env("QUARTIERE_IMPORT_FILE", import_file)
         .env("QUARTIERE_SAVE_DIR", save_dir)
+        .env("QUARTIERE_PDF_VIEWER", viewer.map(|v| v.as_os_str()).unwrap_or_default())
         // Its children inherit these: never let them hold the test runner's output open.
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
@@ -586,5 +598,175 @@ pub(crate) fn an_operator_registers_a_household_and_finds_it_after_a_restart() {
     assert_eq!(s.value(&s.find("#person-birth-date")), "25/04/1945");
     assert_eq!(s.value(&s.find("#person-sex")), "M");
     s.screenshot(&shots.join("persona-nuova-cf.png"));
+    s.quit();
+}
+
+/// The text of a PDF, as `pdftotext -layout` reads it.
+fn pdf_text(pdf: &std::path::Path) -> String {
+    let out =
+        Command::new("pdftotext").args(["-layout"]).arg(pdf).arg("-").output().expect("pdftotext (poppler-utils)");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// An assembly from start to finish in the window: planned (a wrong time is refused first), a
+/// staircase invited, its sheet printed (to the viewer) and saved (to a file read back with
+/// pdftotext), attendance recorded from the sheet's code with the keyboard and one walk-in, and
+/// the counts on the activity and on Home.
+pub(crate) fn an_assembly_is_planned_printed_and_its_attendance_recorded() {
+    let root = tempfile::tempdir().unwrap();
+    // The CLI's desk `a` is Giulia's (see sync_cli).
+    let data = root.path().join("a");
+    ok(cli(&data, &["init", "--desk", "Sportello Mezzetta", "--as", "Giulia"], None));
+    let list = root.path().join("elenco.csv");
+    std::fs::write(
+        &list,
+        "codice_alloggio;indirizzo;civico;scala;cognome;nome;relazione\n\
+         P1;Via Luigi Pirandello;6/H;A;Rossi;Mario;intestatario\n\
+         P1;Via Luigi Pirandello;6/H;A;Rossi;Anna;coniuge\n\
+         P2;Via Luigi Pirandello;6/H;A;Nguyễn;Thị Lan;intestataria\n\
+         P3;Via Luigi Pirandello;6/H;B;Kowalski;Łukasz;intestatario\n\
+         F1;Via Enrico Fermi;3;;Diop;Awa;intestataria\n",
+    )
+    .unwrap();
+    ok(cli(&data, &["import", list.to_str().unwrap()], None));
+
+    let shots = screenshots();
+    let (_x, display) = xvfb();
+    let save = tempfile::tempdir().unwrap();
+    // The "viewer" notes the file it was asked to show.
+    let shown = root.path().join("shown.txt");
+    let viewer = root.path().join("viewer.sh");
+    std::fs::write(&viewer, format!("#!/bin/sh\necho \"$1\" >> '{}'\n", shown.display())).unwrap();
+    Command::new("chmod").arg("755").arg(&viewer).status().unwrap();
+    let driver = driver_with_viewer(&display, &list, save.path(), Some(&viewer));
+    let s = open(&driver, &data);
+    sign_in(&s, OPERATOR_PASS);
+    s.wait_for_text("Oggi è");
+    let assemblies = s.text(&s.find_with_text("[data-testid=activity-counts] .count", "assemblee tematiche"));
+    assert!(assemblies.starts_with('0'), "{assemblies}");
+
+    // A new assembly today; an end before the start is refused and names the field.
+    let today = String::from_utf8(Command::new("date").arg("+%d/%m/%Y").output().unwrap().stdout).unwrap();
+    nav(&s, "Attività");
+    s.click(&s.find("#activity-add"));
+    s.wait_for_text("Nuova attività");
+    fill(&s, "#activity-title", "Assemblea sulla cura del cortile");
+    fill(&s, "#activity-date", today.trim());
+    fill(&s, "#activity-start", "18:00");
+    fill(&s, "#activity-end", "17:00");
+    fill(&s, "#activity-venue", "Sala comune, Via Pirandello 6");
+    fill(&s, "#activity-topic", "Turni di pulizia e piante del cortile");
+    s.click(&s.find("#activity-save"));
+    s.wait_for_text("prima di cominciare (18:00)");
+    assert_eq!(s.attribute(&s.focused(), "id"), "activity-end", "the focus is on the wrong field");
+    s.screenshot(&shots.join("attivita-nuova-errore.png"));
+    fill(&s, "#activity-end", "19:30");
+    s.click(&s.find("#activity-save"));
+    s.wait_for_text("Attività «Assemblea sulla cura del cortile» creata.");
+    s.wait_for_text("Nessuna persona invitata");
+
+    // Staircase A of Via Pirandello 6/H: three people, not Kowalski (staircase B).
+    fill(&s, "#invite-street", "via luigi pirandello");
+    fill(&s, "#invite-civic", "6/h");
+    fill(&s, "#invite-scala", "A");
+    s.click(&s.find("#invite-address"));
+    s.wait_for_text("3 persone invitate.");
+    let people = s.text(&s.find("[data-testid=participants]"));
+    assert!(
+        people.contains("Nguyễn Thị Lan") && people.contains("Rossi Anna") && !people.contains("Kowalski"),
+        "{people}"
+    );
+
+    // Printed: the viewer gets a PDF; saved: a file where the save dialog says.
+    s.click(&s.find("#sheet-print"));
+    s.wait_for_text("aperto per la stampa.");
+    let opened = std::fs::read_to_string(&shown).unwrap();
+    let opened = std::path::Path::new(opened.trim());
+    assert!(opened.starts_with(&data) && opened.extension().unwrap() == "pdf", "{}", opened.display());
+    s.click(&s.find("#sheet-save"));
+    s.wait_for_text("salvato in");
+    let saved = save.path().join("Foglio presenze - Assemblea sulla cura del cortile.pdf");
+    let text = pdf_text(&saved);
+    let sheet_codes = || -> Vec<String> {
+        let list = s.text(&s.find("ul.sheets"));
+        list.match_indices("FP-").map(|(at, _)| list[at..at + 11].to_string()).collect()
+    };
+    let started = std::time::Instant::now();
+    while sheet_codes().len() < 2 {
+        assert!(started.elapsed().as_secs() < 20, "two sheets printed: {:?}\n{}", sheet_codes(), s.page_text());
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    let codes = sheet_codes();
+    let code = &codes[0];
+    assert!(text.contains(code.as_str()), "the newest sheet is the saved one, {code}:\n{text}");
+    for name in ["Nguyễn Thị Lan", "Rossi Mario", "Rossi Anna", "Assemblea sulla cura del cortile", "Pagina 1 di 1"]
+    {
+        assert!(text.contains(name), "{name} missing from the sheet:\n{text}");
+    }
+    s.screenshot(&shots.join("attivita.png"));
+
+    // After the assembly: the sheet's code opens it (a wrong code is an Italian error first).
+    nav(&s, "Attività");
+    fill(&s, "#sheet-code", "FP-00000000");
+    s.press("\u{E007}");
+    s.wait_for_text("nessun foglio presenze ha il codice «FP-00000000»");
+    fill(&s, "#sheet-code", &code.to_lowercase());
+    s.press("\u{E007}");
+    s.wait_for_text("Chi è venuto (0/3)");
+    // The keyboard alone: the focus is in the list; a letter jumps to a surname, Space ticks.
+    assert_eq!(s.attribute(&s.focused(), "type"), "checkbox");
+    for key in ["n", " ", "r", " "] {
+        s.press(key);
+    }
+    s.wait_for_text("Chi è venuto (2/3)");
+    // Diop Awa came without an invitation: found in the registry with the picker.
+    let pick = s.find("#walk-in-pick");
+    s.type_text(&pick, "diop");
+    s.find_with_text("#walk-in-pick-list li[aria-selected=true]", "Diop Awa");
+    s.press("\u{E007}");
+    s.find_with_text("[data-testid=walk-ins] li", "Diop Awa");
+    s.screenshot(&shots.join("presenze.png"));
+    s.click(&s.find("#attendance-save"));
+    s.wait_for_text("Presenze salvate: 2 presenti su 3 e 1 persona venuta senza invito.");
+    let summary = s.text(&s.find("[data-testid=attendance-summary]"));
+    assert_eq!(summary, "2 presenti su 3 persone invitate, più 1 persona venuta senza invito");
+    let rows = s.text(&s.find("[data-testid=participants]"));
+    assert!(rows.contains("Diop Awa") && rows.contains("senza invito") && rows.contains("assente"), "{rows}");
+    s.screenshot(&shots.join("attivita-presenze.png"));
+
+    // The minutes: a decision, then a follow-up with no owner (refused, named), then with one,
+    // due today: it is on Home until marked done.
+    s.click(&s.find("#minute-kind option[value='decisione']"));
+    fill(&s, "#minute-text", "Turni di pulizia per scala da gennaio");
+    s.click(&s.find("#minute-add"));
+    s.find_with_text("[data-testid=minutes] li", "Turni di pulizia per scala da gennaio");
+    s.click(&s.find("#minute-kind option[value='impegno']"));
+    fill(&s, "#minute-text", "Chiedere all'ente gestore le chiavi del locale rifiuti");
+    fill(&s, "#minute-due", "oggi");
+    s.click(&s.find("#minute-add"));
+    s.wait_for_text("scrivi chi se ne occupa");
+    fill(&s, "#minute-owner", "Giulia");
+    s.click(&s.find("#minute-add"));
+    s.find_with_text("[data-testid=minutes] li", "a cura di Giulia, entro il");
+    let minutes = s.find("[data-testid=minutes]");
+    s.scroll_to(&minutes);
+    s.screenshot(&shots.join("attivita-verbale.png"));
+
+    // The month's list and calendar, and Home's count.
+    nav(&s, "Attività");
+    s.find_with_text("[data-testid=activities] tr", "3 persone invitate · 3 presenti (1 senza invito)");
+    s.click(&s.find_with_text(".views button", "Calendario"));
+    s.find_with_text("[data-testid=calendar] button", "Assemblea sulla cura del cortile");
+    s.screenshot(&shots.join("attivita-calendario.png"));
+    nav(&s, "Home");
+    let assemblies = s.text(&s.find_with_text("[data-testid=activity-counts] .count", "assemblea tematica"));
+    assert!(assemblies.starts_with('1'), "{assemblies}");
+    s.find_with_text("section li button", "Assemblea sulla cura del cortile");
+    s.find_with_text("[data-testid=minute-due]", "Chiedere all'ente gestore le chiavi del locale rifiuti");
+    s.screenshot(&shots.join("home-attivita.png"));
+    s.click(&s.find_with_text("[data-testid=minute-due] button", "Fatto"));
+    s.wait_for_text("Impegno «Chiedere all'ente gestore le chiavi del locale rifiuti» segnato come fatto.");
+    assert!(!s.page_text().contains("Impegni presi nelle assemblee"), "done, it leaves Home");
     s.quit();
 }

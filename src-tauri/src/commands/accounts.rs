@@ -33,6 +33,8 @@ pub struct Me {
     pub audit: bool,
     pub backup: bool,
     pub rights: bool,
+    pub read_activities: bool,
+    pub record_activities: bool,
     /// The day's backup failed at sign-in: the sentence to show.
     pub backup_warning: Option<String>,
 }
@@ -54,6 +56,8 @@ fn me(s: &Session) -> quartiere_core::Result<Me> {
         audit: can(Action::ReadAudit),
         backup: can(Action::Backup),
         rights: can(Action::Rights),
+        read_activities: can(Action::ReadActivities),
+        record_activities: can(Action::RecordActivities),
         backup_warning: s.backup_warning.clone(),
     })
 }
@@ -81,6 +85,8 @@ pub(super) fn open_session<R: Runtime>(
     state: &AppState,
     signed: accounts::SignedIn,
 ) -> UiResult<Me> {
+    // Sheets written for the viewer in an earlier session are not left lying about.
+    super::activities::clear_prints(&state.dir);
     let session = Session {
         store: signed.store,
         actor: signed.actor,

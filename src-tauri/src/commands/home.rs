@@ -2,6 +2,7 @@
 
 use chrono::NaiveDate;
 use quartiere_core::access::{self, Action};
+use quartiere_core::activities::{self, ActivityCounts, ActivitySummary, FollowUpDue};
 use quartiere_core::desk::{self, ContactFilter, DeskContactView};
 use quartiere_core::registry::{self, Overview};
 use quartiere_core::search::{self, Scope, SearchHit};
@@ -18,6 +19,14 @@ pub struct Home {
     pub counts: Overview,
     pub follow_ups_due: Vec<DeskContactView>,
     pub recent_contacts: Vec<DeskContactView>,
+    /// Events and assemblies held in the last six months (the seed's counts), for every role.
+    pub activities: ActivityCounts,
+    /// Since when `activities` counts.
+    pub activities_since: NaiveDate,
+    /// The activities of the next two weeks, for roles that read them.
+    pub upcoming: Vec<ActivitySummary>,
+    /// Follow-ups of assemblies' minutes due today or overdue, for roles that read activities.
+    pub minutes_due: Vec<FollowUpDue>,
 }
 
 #[tauri::command]
@@ -41,7 +50,25 @@ pub async fn home(state: State<'_, AppState>) -> UiResult<Home> {
         };
         let follow_ups_due = contacts(ContactFilter { follow_up_due_by: Some(today), ..Default::default() })?;
         let recent_contacts = contacts(ContactFilter { limit: Some(10), ..Default::default() })?;
-        Ok(Home { today, counts: registry::overview(s.store.conn(), &actor)?, follow_ups_due, recent_contacts })
+        let since = today.checked_sub_months(chrono::Months::new(6)).unwrap_or(today);
+        let (upcoming, minutes_due) = if access::allows(s.role, Action::ReadActivities) {
+            (
+                activities::list(&s.store, &actor, Some(today), today.checked_add_days(chrono::Days::new(14)))?,
+                activities::follow_ups_due(&s.store, &actor, today)?,
+            )
+        } else {
+            (Vec::new(), Vec::new())
+        };
+        Ok(Home {
+            today,
+            counts: registry::overview(s.store.conn(), &actor)?,
+            follow_ups_due,
+            recent_contacts,
+            activities: activities::counts(&s.store, &actor, since, today)?,
+            activities_since: since,
+            upcoming,
+            minutes_due,
+        })
     })
 }
 

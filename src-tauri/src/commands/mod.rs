@@ -5,6 +5,7 @@
 //! This module holds what every command shares: the error the UI sees, the session, the dialogs' test seams.
 
 pub mod accounts;
+pub mod activities;
 pub mod audit;
 pub mod backup;
 pub mod desk;

@@ -2,7 +2,9 @@
 
 use quartiere_core::access::{self, Action};
 use quartiere_core::accounts::{self};
-use quartiere_core::codes::{Channel, EsfAnswer, Isced, LabourStatus, Relationship, Topic};
+use quartiere_core::codes::{
+    ActivityKind, Axis, Channel, EsfAnswer, Isced, LabourStatus, MinuteKind, Relationship, Topic,
+};
 use quartiere_core::ids::PartnerId;
 use quartiere_core::registry::{self};
 use quartiere_core::FieldError;
@@ -65,6 +67,9 @@ pub struct Choices {
     pub labour_statuses: Vec<Choice>,
     pub isced: Vec<Choice>,
     pub esf_answers: Vec<Choice>,
+    pub activity_kinds: Vec<Choice>,
+    pub axes: Vec<Choice>,
+    pub minute_kinds: Vec<Choice>,
     pub partners: Vec<(PartnerId, String)>,
 }
 
@@ -90,6 +95,9 @@ pub async fn choices(state: State<'_, AppState>) -> UiResult<Choices> {
         labour_statuses: choices!(LabourStatus),
         isced: choices!(Isced),
         esf_answers: choices!(EsfAnswer),
+        activity_kinds: choices!(ActivityKind),
+        axes: choices!(Axis),
+        minute_kinds: choices!(MinuteKind),
         partners: partners.into_iter().map(|p| (p.id, p.fields.name)).collect(),
     })
 }

@@ -9,6 +9,7 @@ import type {
   Home, Choices, DecisionWire, PersonPage, DuplicatePair, MergeView, ImportProgress, ImportReport, MembershipForm, Person, PersonCheck, PersonForm, PersonId, SearchHit, Settings,
   UiError, FieldError, SyncStatus, SyncReport, SyncProgress, EnrolOutcome, ConflictView, ConflictChoice,
   Door, Me, OperatorView, AuditEntry, AuditFilterForm, ChainReport, AuditExport,
+  ActivitySummary, ActivityDetail, ActivityForm, ActivityId, InviteForm, SheetAction, SheetFile, SheetView, AttendanceForm, AttendanceCount, MinuteForm,
   BackupInfo, ConsentView, ConsentForm, AccessFiles, ErasureMode, ErasureOutcome, RetentionFlag, Role,
 } from "./bindings";
 
@@ -22,7 +23,8 @@ export type CommandName =
   | "set_operator_role" | "deactivate_operator" | "change_passphrase" | "audit_events" | "audit_check" | "audit_export"
   | "backups" | "backup_now" | "backup_restore" | "consents" | "add_consent" | "withdraw_consent" | "person_export"
   | "person_erase" | "retention" | "sync_pick_folder" | "sync_status" | "sync_enrol" | "sync_unlock" | "sync_now"
-  | "sync_conflicts" | "sync_resolve";
+  | "sync_conflicts" | "sync_resolve" | "activities" | "activity" | "create_activity" | "invite" | "print_sheet" | "sheet"
+  | "record_attendance" | "add_minute" | "complete_minute";
 
 let whenLocked: () => void = () => undefined;
 
@@ -50,6 +52,15 @@ function withProgress<P, T>(command: CommandName, args: Record<string, unknown>,
 
 export const api = {
   home: () => call<Home>("home"),
+  activities: (from: string, to: string) => call<ActivitySummary[]>("activities", { from, to }),
+  activity: (id: string) => call<ActivityDetail>("activity", { id }),
+  createActivity: (form: ActivityForm) => call<ActivityId>("create_activity", { form }),
+  invite: (activity: string, form: InviteForm) => call<number>("invite", { activity, form }),
+  printSheet: (activity: string, action: SheetAction) => call<SheetFile | null>("print_sheet", { activity, action }),
+  sheet: (code: string) => call<SheetView>("sheet", { code }),
+  recordAttendance: (sheet: string, form: AttendanceForm) => call<AttendanceCount>("record_attendance", { sheet, form }),
+  addMinute: (activity: string, form: MinuteForm) => call<null>("add_minute", { activity, form }),
+  completeMinute: (item: string) => call<null>("complete_minute", { item }),
   search: (query: string, scope?: "people" | "households") => call<SearchHit[]>("search", { query, scope }),
   households: () => call<HouseholdSummary[]>("households"),
   household: (id: string) => call<HouseholdView>("household", { id }),

@@ -469,6 +469,150 @@ person: string | null, person_label: string | null,
 why: string, };
 
 /**
+ * An activity: an event, an assembly, a training session, a meeting.
+ */
+export type ActivityId = string;
+
+/**
+ * A printed attendance sheet.
+ */
+export type SheetId = string;
+
+export type ActivityKind = "assemblea" | "evento" | "formazione" | "incontro";
+
+export type Axis = "convivenza" | "disagio" | "formazione_lavoro" | "morosita";
+
+/**
+ * An activity in a list.
+ */
+export type ActivitySummary = { id: ActivityId, kind: ActivityKind, axis: Axis | null, title: string, held_on: string, starts_at: string, ends_at: string, venue: string, topic: string | null, series: string | null, invited: number, 
+/**
+ * Who came (invited or not); `None` until attendance is recorded.
+ */
+present: number | null, 
+/**
+ * Of those who came, how many without an invitation.
+ */
+walk_ins: number, };
+
+/**
+ * One person at an activity.
+ */
+export type Participant = { person: PersonId, 
+/**
+ * Surname and name.
+ */
+name: string, 
+/**
+ * Where they live now, if anywhere.
+ */
+lives_at: string | null, invited: boolean, 
+/**
+ * `None` until attendance is recorded.
+ */
+present: boolean | null, walk_in: boolean, minutes: number | null, };
+
+/**
+ * An activity with its people and sheets.
+ */
+export type ActivityDetail = { activity: ActivitySummary, operators: Array<string>, 
+/**
+ * Invited people and walk-ins, by surname.
+ */
+people: Array<Participant>, 
+/**
+ * The sheets printed, newest first: their codes (`FP-…`).
+ */
+sheets: Array<string>, 
+/**
+ * The minutes, in the order written.
+ */
+minutes: Array<MinuteItem>, };
+
+/**
+ * Who came, as counted.
+ */
+export type AttendanceCount = { invited: number, present: number, absent: number, walk_ins: number, };
+
+/**
+ * The seed's counts: how many events and thematic assemblies were held from `from` to `to`.
+ */
+export type ActivityCounts = { events: number, assemblies: number, 
+/**
+ * Attendances recorded (a person at an activity), walk-ins included.
+ */
+attendances: number, 
+/**
+ * Different people who came to at least one.
+ */
+people: number, };
+
+/**
+ * A new activity as the form has it; field names are the core's (`tipo`, `titolo`, ...).
+ */
+export type ActivityForm = { kind: string, axis: string, title: string, 
+/**
+ * `gg/mm/aaaa` or `aaaa-mm-gg`.
+ */
+date: string, start: string, end: string, venue: string, topic: string, weeks: string, };
+
+/**
+ * Who to invite: one person, one household, or the people at an address (street, and optionally
+ * civic number and staircase). Exactly one of the three.
+ */
+export type InviteForm = { person: string, household: string, street: string, civic: string, scala: string, };
+
+/**
+ * A sheet printed: its code, and where its PDF was written.
+ */
+export type SheetFile = { code: string, path: string, };
+
+/**
+ * What to do with a new sheet: open it in the system's PDF viewer, or save it where the
+ * operator says.
+ */
+export type SheetAction = "open" | "save";
+
+/**
+ * A sheet found by its code, with its activity.
+ */
+export type SheetView = { sheet: string, code: string, detail: ActivityDetail, };
+
+/**
+ * Who came, as the operator ticked it from a signed sheet.
+ */
+export type AttendanceForm = { present: Array<string>, walk_ins: Array<string>, 
+/**
+ * Hours each attended (training sessions): `2`, `1,5`, `1:30`; blank for other activities.
+ */
+hours: string, };
+
+export type MinuteKind = "tema" | "decisione" | "impegno";
+
+/**
+ * A line of the minutes, as shown.
+ */
+export type MinuteItem = { id: string, kind: MinuteKind, text: string, owner: string | null, due_on: string | null, done_on: string | null, };
+
+/**
+ * An open follow-up of some activity's minutes.
+ */
+export type FollowUpDue = { item: MinuteItem, activity: ActivityId, activity_title: string, held_on: string, };
+
+/**
+ * A line of the minutes as the form has it.
+ */
+export type MinuteForm = { 
+/**
+ * `tema`, `decisione`, `impegno`.
+ */
+kind: string, text: string, owner: string, 
+/**
+ * `gg/mm/aaaa`, `+7`, `domani`.
+ */
+due: string, };
+
+/**
  * The one error type the UI sees: `kind` picks the Italian sentence, `message` adds detail, and
  * `fields` places validation messages next to their inputs.
  */
@@ -484,7 +628,23 @@ export type UiErrorKind = ErrorKind | ShellErrorKind;
  */
 export type ShellErrorKind = "locked" | "internal";
 
-export type Home = { today: string, counts: Overview, follow_ups_due: Array<DeskContactView>, recent_contacts: Array<DeskContactView>, };
+export type Home = { today: string, counts: Overview, follow_ups_due: Array<DeskContactView>, recent_contacts: Array<DeskContactView>, 
+/**
+ * Events and assemblies held in the last six months (the seed's counts), for every role.
+ */
+activities: ActivityCounts, 
+/**
+ * Since when `activities` counts.
+ */
+activities_since: string, 
+/**
+ * The activities of the next two weeks, for roles that read them.
+ */
+upcoming: Array<ActivitySummary>, 
+/**
+ * Follow-ups of assemblies' minutes due today or overdue, for roles that read activities.
+ */
+minutes_due: Array<FollowUpDue>, };
 
 export type HouseholdView = { household: HouseholdDetail, contacts: Array<DeskContactView>, notes: Array<Note>, };
 
@@ -550,12 +710,12 @@ language: string, };
  */
 export type Choice = { code: string, it: string, en: string, };
 
-export type Choices = { relationships: Array<Choice>, channels: Array<Choice>, topics: Array<Choice>, labour_statuses: Array<Choice>, isced: Array<Choice>, esf_answers: Array<Choice>, partners: Array<[PartnerId, string]>, };
+export type Choices = { relationships: Array<Choice>, channels: Array<Choice>, topics: Array<Choice>, labour_statuses: Array<Choice>, isced: Array<Choice>, esf_answers: Array<Choice>, activity_kinds: Array<Choice>, axes: Array<Choice>, minute_kinds: Array<Choice>, partners: Array<[PartnerId, string]>, };
 
 /**
  * What the signed-in operator may do, for the UI to show only what works.
  */
-export type Me = { name: string, role: Role, desk: string, read_registry: boolean, edit_registry: boolean, read_desk: boolean, record_desk: boolean, import: boolean, sync: boolean, manage_sync: boolean, administer: boolean, audit: boolean, backup: boolean, rights: boolean, 
+export type Me = { name: string, role: Role, desk: string, read_registry: boolean, edit_registry: boolean, read_desk: boolean, record_desk: boolean, import: boolean, sync: boolean, manage_sync: boolean, administer: boolean, audit: boolean, backup: boolean, rights: boolean, read_activities: boolean, record_activities: boolean, 
 /**
  * The day's backup failed at sign-in: the sentence to show.
  */

@@ -17,7 +17,9 @@ function label(list: Choice[] | undefined, code: string | null): string {
 }
 
 /** The options of a coded list, labelled in the current language. */
-export function options(list: "relationships" | "channels" | "topics" | "labour_statuses" | "isced" | "esf_answers") {
+export function options(
+  list: "relationships" | "channels" | "topics" | "labour_statuses" | "isced" | "esf_answers" | "activity_kinds" | "axes" | "minute_kinds",
+) {
   const english = currentLanguage() === "en";
   return (loaded?.[list] ?? []).map((c) => ({ code: c.code, label: english ? c.en : c.it }));
 }
@@ -50,4 +52,7 @@ export const labels = {
     currentLanguage() === "it" ? agree(label(loaded?.labour_statuses, code), sex) : label(loaded?.labour_statuses, code),
   isced: (code: string | null) => label(loaded?.isced, code),
   answer: (code: string | null) => label(loaded?.esf_answers, code),
+  activityKind: (code: string | null) => label(loaded?.activity_kinds, code),
+  axis: (code: string | null) => label(loaded?.axes, code),
+  minuteKind: (code: string | null) => label(loaded?.minute_kinds, code),
 };

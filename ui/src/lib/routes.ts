@@ -35,6 +35,10 @@ export const routes: Routes = {
   import: { load: () => import("../screens/Import.svelte"), props: alone },
   sync: { load: () => import("../screens/Sync.svelte"), props: alone },
   audit: { load: () => import("../screens/Audit.svelte"), props: alone },
+  activities: { load: () => import("../screens/Activities.svelte"), props: withGo },
+  activity: { load: () => import("../screens/Activity.svelte"), props: (s, go) => ({ id: s.id, go }) },
+  "activity-new": { load: () => import("../screens/ActivityNew.svelte"), props: withGo },
+  attendance: { load: () => import("../screens/Attendance.svelte"), props: (s, go) => ({ code: s.id, go }) },
 };
 
 /** The props of the screen the operator is on. */

@@ -1,6 +1,10 @@
 // Where the operator is. One value, so the shell of the app can render the right screen.
 export type Screen =
-  | { name: "home" | "households" | "people" | "desk" | "import" | "sync" | "audit" | "settings" }
+  | { name: "home" | "households" | "people" | "desk" | "import" | "sync" | "audit" | "settings" | "activities" }
+  | { name: "activity"; id: string }
+  | { name: "activity-new" }
+  /** Attendance entry for a sheet, by its code. */
+  | { name: "attendance"; id: string }
   | { name: "household"; id: string }
   | { name: "person"; id: string }
   | { name: "household-new" }
@@ -18,6 +22,10 @@ export function sectionOf(screen: Screen): string {
       return "households";
     case "person-new":
       return screen.household ? "households" : "people";
+    case "activity":
+    case "activity-new":
+    case "attendance":
+      return "activities";
     case "person":
     case "person-edit":
     case "duplicates":

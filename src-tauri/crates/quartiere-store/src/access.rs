@@ -159,7 +159,8 @@ impl Action {
             | Table::Invitation
             | Table::AttendanceSheet
             | Table::Attendance
-            | Table::MinuteItem => Some(Action::RecordActivities),
+            | Table::MinuteItem
+            | Table::SheetScan => Some(Action::RecordActivities),
             Table::AuditEvent => None,
         }
     }

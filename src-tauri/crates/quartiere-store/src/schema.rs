@@ -18,13 +18,14 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0010_identity_decision.sql"),
     include_str!("../migrations/0011_activities.sql"),
     include_str!("../migrations/0012_minutes.sql"),
+    include_str!("../migrations/0013_scans.sql"),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// The last migration that changed a synced table: the schema version sync files carry. Later
 /// migrations touch only this desk's own tables, so desks a version apart still read each other.
-pub const SYNCED_SCHEMA: i64 = 12;
+pub const SYNCED_SCHEMA: i64 = 13;
 
 /// The synced tables, in an order where every table comes after the tables it references.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -51,11 +52,12 @@ pub enum Table {
     AttendanceSheet,
     Attendance,
     MinuteItem,
+    SheetScan,
     AuditEvent,
 }
 
 impl Table {
-    pub const ALL: [Table; 23] = [
+    pub const ALL: [Table; 24] = [
         Table::Desk,
         Table::Operator,
         Table::Dwelling,
@@ -78,6 +80,7 @@ impl Table {
         Table::AttendanceSheet,
         Table::Attendance,
         Table::MinuteItem,
+        Table::SheetScan,
         Table::AuditEvent,
     ];
 
@@ -105,6 +108,7 @@ impl Table {
             Table::AttendanceSheet => "attendance_sheet",
             Table::Attendance => "attendance",
             Table::MinuteItem => "minute_item",
+            Table::SheetScan => "sheet_scan",
             Table::AuditEvent => "audit_event",
         }
     }
@@ -227,6 +231,17 @@ impl Table {
                 "written_by",
                 "deleted",
             ],
+            Table::SheetScan => &[
+                "sheet_id",
+                "file_name",
+                "mime",
+                "bytes",
+                "sha256",
+                "desk_id",
+                "attached_at",
+                "attached_by",
+                "deleted",
+            ],
             Table::AuditEvent => &[
                 "desk_id",
                 "seq",
@@ -295,6 +310,7 @@ pub fn table_label(table: Table) -> &'static str {
         Table::AttendanceSheet => "foglio presenze",
         Table::Attendance => "presenza",
         Table::MinuteItem => "punto del verbale",
+        Table::SheetScan => "scansione del foglio presenze",
         Table::AuditEvent => "evento del registro degli accessi",
     }
 }

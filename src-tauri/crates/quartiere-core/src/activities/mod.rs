@@ -8,6 +8,7 @@
 
 mod draft;
 mod minutes;
+mod scans;
 mod sheet;
 
 use chrono::{NaiveDate, NaiveTime};
@@ -17,6 +18,7 @@ pub use draft::ActivityDraft;
 pub use minutes::{
     add_minute, complete_follow_up, follow_ups_due, FollowUpDue, MinuteDraft, MinuteInput, MinuteItem, MINUTE_MAX,
 };
+pub use scans::{attach_scan, scan_file, scan_type, ScanInfo, SCAN_MAX};
 pub use sheet::{print_sheet, resolve_sheet, sheet_activity, sheet_code, PrintedSheet};
 
 use crate::access::{self, Action};
@@ -276,6 +278,8 @@ pub struct ActivityDetail {
     pub sheets: Vec<String>,
     /// The minutes, in the order written.
     pub minutes: Vec<MinuteItem>,
+    /// Scans of the signed sheets.
+    pub scans: Vec<ScanInfo>,
 }
 
 /// An activity, its people (invited and walk-ins) and its sheets.
@@ -335,7 +339,8 @@ pub(crate) fn detail(conn: &Connection, id: ActivityId) -> Result<ActivityDetail
         rows.map(|r| r.map(sheet_code)).collect::<rusqlite::Result<Vec<_>>>()?
     };
     let minutes = minutes::minutes_of(conn, id)?;
-    Ok(ActivityDetail { activity, operators, people, sheets, minutes })
+    let scans = scans::scans_of(conn, id)?;
+    Ok(ActivityDetail { activity, operators, people, sheets, minutes, scans })
 }
 
 /// What a signed sheet says, typed in after the activity.

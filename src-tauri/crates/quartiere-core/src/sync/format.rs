@@ -29,6 +29,8 @@ pub enum Kind {
     Bundle = 1,
     Snapshot = 2,
     DeskCard = 3,
+    /// The bytes of a scan (`f-<sha256>.qrt`), fetched apart from the bundles.
+    Scan = 4,
 }
 
 impl Kind {
@@ -37,6 +39,7 @@ impl Kind {
             1 => Some(Kind::Bundle),
             2 => Some(Kind::Snapshot),
             3 => Some(Kind::DeskCard),
+            4 => Some(Kind::Scan),
             _ => None,
         }
     }

@@ -18,6 +18,7 @@ pub mod merge;
 mod check;
 mod publish;
 mod receive;
+mod scans;
 mod status;
 mod team;
 
@@ -41,6 +42,7 @@ pub use self::check::read_bundle;
 use self::check::Publishing;
 pub use self::publish::snapshot_now;
 use self::receive::forget_gone_refusals;
+pub use self::scans::scan_file_name;
 pub use self::status::{conflicts, resolve_conflict, status};
 pub(crate) use self::team::mark_restored;
 use self::team::removed_desks;
@@ -114,6 +116,9 @@ pub struct SyncReport {
     pub files_pruned: u32,
     pub refused: Vec<RefusedFile>,
     pub warnings: Vec<String>,
+    /// Scans of signed sheets written to the shared folder, and fetched from it (after the records).
+    pub scans_sent: u32,
+    pub scans_received: u32,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -335,10 +340,15 @@ pub fn sync_with(
     remember_what_was_seen(store, &round)?;
     progress(SyncProgress { phase: "publishing".into(), done: bundles, total: bundles });
     match publishing {
-        Publishing::Allowed => publish::publish(store, &mut round, force_snapshot)?,
+        Publishing::Allowed => {
+            publish::publish(store, &mut round, force_snapshot)?;
+            round.report.scans_sent = scans::publish_scans(store, &mut round)?;
+        }
         Publishing::Blocked(reason) => round.report.warnings.push(reason),
         Publishing::Removed => {}
     }
+    // Scans last: the records are already in, whatever their size.
+    round.report.scans_received = scans::fetch_scans(store, &mut round)?;
     finish(store, round)
 }
 

@@ -260,3 +260,46 @@ fn an_assembly_keeps_minutes_and_its_open_follow_ups_come_due() {
     let comune = operator_with_role(&mut f, "Ufficio Comune", quartiere_core::access::Role::ComuneViewer);
     assert!(activities::follow_ups_due(&f.store, &comune, date("2027-01-20")).is_err());
 }
+
+#[test]
+fn a_scan_of_the_signed_sheet_must_be_a_pdf_or_an_image() {
+    let mut f = fixture();
+    let actor = f.actor;
+    let activity = create(&mut f, &draft())[0];
+    let sheet = activities::print_sheet(&mut f.store, &actor, activity, date("2026-12-10"), None).unwrap();
+    let changes = change_count(&f.store);
+    for (name, bytes, message) in [
+        (
+            "presenze.docx",
+            &b"PK\x03\x04 a Word file"[..],
+            "«presenze.docx» non è un PDF né un'immagine (JPEG, PNG, TIFF)",
+        ),
+        ("vuoto.pdf", &b""[..], "«vuoto.pdf» è vuoto"),
+        ("finto.pdf", &b"Nome;Firma\nRossi;"[..], "«finto.pdf» non è un PDF né un'immagine"),
+    ] {
+        let err = activities::attach_scan(&mut f.store, &actor, sheet.id, name, bytes).unwrap_err();
+        assert!(err.to_string().contains(message), "{name}: {err}");
+    }
+    assert_eq!(change_count(&f.store), changes, "a refused scan writes nothing");
+    assert_eq!(count(&f.store, "SELECT count(*) FROM scan_blob"), 0);
+
+    // A photographed sheet (JPEG) and the PDF the scanner wrote.
+    let jpeg = [&[0xFF, 0xD8, 0xFF, 0xE0][..], b"JFIF and the picture"].concat();
+    activities::attach_scan(&mut f.store, &actor, sheet.id, "foto.jpg", &jpeg).unwrap();
+    let info = activities::attach_scan(&mut f.store, &actor, sheet.id, "scansione.pdf", &sheet.pdf).unwrap();
+    assert_eq!((info.mime.as_str(), info.sheet.as_str(), info.here), ("application/pdf", sheet.code.as_str(), true));
+    let shown = activities::show(&f.store, &actor, activity).unwrap();
+    let names: Vec<&str> = shown.scans.iter().map(|s| s.file_name.as_str()).collect();
+    assert_eq!(names, ["foto.jpg", "scansione.pdf"]);
+    let (_, mime, bytes) = activities::scan_file(&mut f.store, &actor, info.id).unwrap();
+    assert_eq!((mime.as_str(), bytes == sheet.pdf), ("application/pdf", true));
+    // Looking at it is in the audit log: a signed sheet names people.
+    assert_eq!(count(&f.store, "SELECT count(*) FROM audit_event WHERE detail LIKE 'scansione «scansione.pdf»%'"), 1);
+    // The bytes stay inside the encrypted database: no file beside it.
+    let loose: Vec<_> = std::fs::read_dir(f.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".pdf") || n.ends_with(".jpg"))
+        .collect();
+    assert!(loose.is_empty(), "{loose:?}");
+}

@@ -806,3 +806,86 @@ fn desks_with_nothing_new_stop_answering_each_other() {
     let status = sync::status(&a.store, &a.actor).unwrap();
     assert!(status.desks.iter().any(|d| d.name == "Sportello B" && d.last_seq == sent as u32), "{:?}", status.desks);
 }
+
+#[test]
+fn a_scan_travels_apart_from_the_bundles_and_a_tampered_one_is_not_taken() {
+    use quartiere_core::activities::{self, ActivityDraft};
+    let shared = tempfile::tempdir().unwrap();
+    let mut a = desk("Sportello A", 1, shared.path(), 0);
+    let mut b = desk("Sportello B", 2, shared.path(), 0);
+    let draft = ActivityDraft {
+        kind: "assemblea".into(),
+        title: "Assemblea sui cortili".into(),
+        date: "02/03/2026".into(),
+        start: "17:30".into(),
+        end: "19:00".into(),
+        venue: "Sala comune".into(),
+        ..Default::default()
+    };
+    let (input, weeks) = draft.parse().unwrap();
+    let activity = a.store.write(&a.actor, |w| activities::create(w, &input, weeks)).unwrap()[0];
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+    let sheet = activities::print_sheet(&mut a.store, &a.actor, activity, day, None).unwrap();
+    // A 2 MB scan (a photographed sheet does not compress).
+    let mut scan = b"%PDF-1.7\n".to_vec();
+    let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+    scan.extend((0..2 * 1024 * 1024).map(|_| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x as u8
+    }));
+    activities::attach_scan(&mut a.store, &a.actor, sheet.id, "foglio firmato.pdf", &scan).unwrap();
+
+    let report = run(&mut a);
+    assert_eq!((report.published_seq, report.scans_sent), (Some(1), 1), "{report:?}");
+    let files = walk(shared.path());
+    let size = |prefix: &str| -> u64 {
+        files
+            .iter()
+            .filter(|f| f.file_name().unwrap().to_string_lossy().starts_with(prefix))
+            .map(|f| fs::metadata(f).unwrap().len())
+            .sum()
+    };
+    assert!(size("b-") < 32 * 1024, "the bundle carries the scan's description, not its bytes: {} bytes", size("b-"));
+    assert!(size("f-") > 2 * 1024 * 1024, "the scan's own file: {} bytes", size("f-"));
+    // Encrypted: the PDF's header is nowhere in the folder.
+    for file in &files {
+        assert!(!contains_bytes(&fs::read(file).unwrap(), b"%PDF-1.7"), "{}", file.display());
+    }
+    // The next sync sends nothing again.
+    assert_eq!(run(&mut a).scans_sent, 0);
+
+    let report = run(&mut b);
+    assert_eq!((report.bundles_applied, report.scans_received), (1, 1), "{report:?}");
+    let shown = activities::show(&b.store, &b.actor, activity).unwrap();
+    assert_eq!(shown.scans.len(), 1);
+    assert!(shown.scans[0].here && shown.scans[0].file_name == "foglio firmato.pdf");
+    let (name, mime, bytes) = activities::scan_file(&mut b.store, &b.actor, shown.scans[0].id).unwrap();
+    assert_eq!((name.as_str(), mime.as_str()), ("foglio firmato.pdf", "application/pdf"));
+    assert!(bytes == scan, "the same bytes at the other desk");
+
+    // A third desk finds the scan's file altered in the folder: it is not taken, the sync says
+    // why, and the scan shows as not here yet.
+    let scan_file = files.iter().find(|f| f.file_name().unwrap().to_string_lossy().starts_with("f-")).unwrap();
+    let mut altered = fs::read(scan_file).unwrap();
+    let middle = altered.len() / 2;
+    altered[middle] ^= 1;
+    fs::write(scan_file, altered).unwrap();
+    let mut c = desk("Sportello C", 3, shared.path(), 0);
+    let report = run(&mut c);
+    assert_eq!(report.scans_received, 0, "{report:?}");
+    assert!(
+        report.warnings.iter().any(|w| w.contains("scansione «foglio firmato.pdf» non accettata")),
+        "{:?}",
+        report.warnings
+    );
+    let shown = activities::show(&c.store, &c.actor, activity).unwrap();
+    assert!(!shown.scans[0].here);
+    let err = activities::scan_file(&mut c.store, &c.actor, shown.scans[0].id).unwrap_err();
+    assert!(err.to_string().contains("non è ancora arrivata"), "{err}");
+}
+
+fn contains_bytes(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}

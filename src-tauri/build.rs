@@ -47,6 +47,8 @@ fn main() {
         "record_attendance",
         "add_minute",
         "complete_minute",
+        "attach_scan",
+        "open_scan",
         "door",
         "sign_in",
         "create_desk",

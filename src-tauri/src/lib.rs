@@ -120,6 +120,8 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::
         activities::record_attendance,
         activities::add_minute,
         activities::complete_minute,
+        activities::attach_scan,
+        activities::open_scan,
     ])
 }
 

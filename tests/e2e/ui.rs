@@ -39,17 +39,18 @@ impl Drop for Driver {
 /// `import_file` is what the app's file dialog returns (the seam `QUARTIERE_IMPORT_FILE`): the
 /// app inherits it from tauri-driver through WebKitWebDriver.
 /// `save_dir` is where exports land instead of the save dialog (the seam `QUARTIERE_SAVE_DIR`).
-/// `viewer` is what the app runs to show a PDF instead of the system's viewer (the seam
-/// `QUARTIERE_PDF_VIEWER`); none by default.
 fn driver(display: &str, import_file: &std::path::Path, save_dir: &std::path::Path) -> Driver {
-    driver_with_viewer(display, import_file, save_dir, None)
+    driver_with(display, import_file, save_dir, None, None)
 }
 
-fn driver_with_viewer(
+/// `viewer` is what the app runs to show a PDF instead of the system's viewer (the seam
+/// `QUARTIERE_PDF_VIEWER`); `scan` what the scan picker returns (`QUARTIERE_SCAN_FILE`).
+fn driver_with(
     display: &str,
     import_file: &std::path::Path,
     save_dir: &std::path::Path,
     viewer: Option<&std::path::Path>,
+    scan: Option<&std::path::Path>,
 ) -> Driver {
     let port = 14444 + (std::process::id() % 500) as u16 * 2;
     let process = Command::new(tauri_driver())
@@ -58,6 +59,7 @@ fn driver_with_viewer(
         .env("QUARTIERE_IMPORT_FILE", import_file)
         .env("QUARTIERE_SAVE_DIR", save_dir)
         .env("QUARTIERE_PDF_VIEWER", viewer.map(|v| v.as_os_str()).unwrap_or_default())
+        .env("QUARTIERE_SCAN_FILE", scan.map(|v| v.as_os_str()).unwrap_or_default())
         // Its children inherit these: never let them hold the test runner's output open.
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
@@ -639,7 +641,8 @@ pub(crate) fn an_assembly_is_planned_printed_and_its_attendance_recorded() {
     let viewer = root.path().join("viewer.sh");
     std::fs::write(&viewer, format!("#!/bin/sh\necho \"$1\" >> '{}'\n", shown.display())).unwrap();
     Command::new("chmod").arg("755").arg(&viewer).status().unwrap();
-    let driver = driver_with_viewer(&display, &list, save.path(), Some(&viewer));
+    let scan = root.path().join("scansione.pdf");
+    let driver = driver_with(&display, &list, save.path(), Some(&viewer), Some(&scan));
     let s = open(&driver, &data);
     sign_in(&s, OPERATOR_PASS);
     s.wait_for_text("Oggi è");
@@ -705,6 +708,21 @@ pub(crate) fn an_assembly_is_planned_printed_and_its_attendance_recorded() {
         assert!(text.contains(name), "{name} missing from the sheet:\n{text}");
     }
     s.screenshot(&shots.join("attivita.png"));
+
+    // The signed sheet's scan: a file that is not a PDF or an image is refused; the scanner's PDF
+    // is attached and opens in the viewer.
+    std::fs::write(&scan, "Nome;Firma\nRossi Mario;\n").unwrap();
+    s.click(&s.find_with_text("ul.sheets button", "Allega la scansione firmata"));
+    s.wait_for_text("«scansione.pdf» non è un PDF né un'immagine");
+    std::fs::copy(&saved, &scan).unwrap();
+    s.click(&s.find_with_text("ul.sheets button", "Allega la scansione firmata"));
+    s.wait_for_text("Scansione «scansione.pdf» allegata.");
+    s.click(&s.find_with_text("[data-testid=scans] button", "Apri"));
+    let started = std::time::Instant::now();
+    while !std::fs::read_to_string(&shown).unwrap().contains("scansione.pdf") {
+        assert!(started.elapsed().as_secs() < 20, "the scan was not opened in the viewer");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
 
     // After the assembly: the sheet's code opens it (a wrong code is an Italian error first).
     nav(&s, "Attività");

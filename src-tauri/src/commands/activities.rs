@@ -5,13 +5,14 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 use quartiere_core::activities::{
-    self, ActivityDetail, ActivityDraft, ActivitySummary, AttendanceCount, AttendanceInput, Invitee,
+    self, ActivityDetail, ActivityDraft, ActivitySummary, AttendanceCount, AttendanceInput, Invitee, ScanInfo,
 };
 use quartiere_core::draft::given;
 use quartiere_core::ids::{ActivityId, HouseholdId, PersonId};
 use quartiere_core::FieldError;
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Runtime, State};
+use tauri_plugin_dialog::DialogExt;
 use tauri_plugin_opener::OpenerExt;
 use ts_rs::TS;
 
@@ -169,10 +170,7 @@ pub(crate) fn clear_prints(dir: &std::path::Path) {
 fn open_pdf<R: Runtime>(app: &AppHandle<R>, path: &std::path::Path) -> UiResult<()> {
     let failed = |e: &dyn std::fmt::Display| UiError {
         kind: super::UiErrorKind::Core(quartiere_core::ErrorKind::Document),
-        message: format!(
-            "il foglio è pronto in {} ma non riesco ad aprirlo ({e}): usa «Salva» e aprilo da lì",
-            path.display()
-        ),
+        message: format!("il file è pronto in {} ma non riesco ad aprirlo ({e}): aprilo da lì", path.display()),
         fields: Vec::new(),
     };
     match std::env::var_os(VIEWER_SEAM).filter(|v| !v.is_empty()) {
@@ -286,4 +284,51 @@ pub async fn add_minute(state: State<'_, AppState>, activity: String, form: Minu
 pub async fn complete_minute(state: State<'_, AppState>, item: String) -> UiResult<()> {
     let item = parse_id("impegno", &item)?;
     write(&state, |w| activities::complete_follow_up(w, item, today()))
+}
+
+/// The environment variable that, when set, names the file the scan picker returns instead of
+/// asking with the system's open dialog (which tests cannot drive).
+pub const SCAN_FILE_SEAM: &str = "QUARTIERE_SCAN_FILE";
+
+/// Attaches the scan of a signed sheet (by its code), chosen with the open dialog; `None` if the
+/// dialog was closed.
+#[tauri::command]
+pub async fn attach_scan<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    sheet: String,
+) -> UiResult<Option<ScanInfo>> {
+    let path = match std::env::var_os(SCAN_FILE_SEAM).filter(|p| !p.is_empty()) {
+        Some(path) => PathBuf::from(path),
+        None => {
+            let picked = app
+                .dialog()
+                .file()
+                .set_title("Scegli la scansione del foglio firmato")
+                .add_filter("PDF o immagine", &["pdf", "jpg", "jpeg", "png", "tif", "tiff"])
+                .blocking_pick_file();
+            match picked.and_then(|p| p.into_path().ok()) {
+                Some(path) => path,
+                None => return Ok(None),
+            }
+        }
+    };
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let bytes = std::fs::read(&path)
+        .map_err(|e| invalid(vec![FieldError::new("scansione", format!("non riesco a leggere «{name}»: {e}"))]))?;
+    with_session(&state, |s| {
+        let sheet = activities::resolve_sheet(&s.store, &sheet)?;
+        activities::attach_scan(&mut s.store, &s.actor, sheet, &name, &bytes)
+    })
+    .map(Some)
+}
+
+/// Opens a scan in the system's viewer (written, like the sheets to print, inside the data folder).
+#[tauri::command]
+pub async fn open_scan<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, id: String) -> UiResult<()> {
+    let id = parse_id("scansione", &id)?;
+    let (name, _, bytes) = with_session(&state, |s| activities::scan_file(&mut s.store, &s.actor, id))?;
+    let path = prints_folder(&state)?.join(file_safe(&name));
+    std::fs::write(&path, bytes).map_err(|e| cannot_write(&path, &e))?;
+    open_pdf(&app, &path)
 }

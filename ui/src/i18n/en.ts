@@ -546,6 +546,12 @@ export const en: Strings = {
     byWhen: (owner: string, day: string) => `${owner}, by ${day}`,
     doneOn: (day: string) => `done on ${day}`,
     markDone: "Done",
+    attachScan: "Attach the signed scan",
+    scanAttached: (name: string) => `Scan “${name}” attached.`,
+    scans: "Scans of the signed sheets",
+    openScan: "Open",
+    scanFrom: (sheet: string, who: string, when: string) => `sheet ${sheet} · attached by ${who} on ${when}`,
+    scanPending: "on its way from another desk: sync to have it here",
   },
   attendance: {
     title: "Attendance",

@@ -636,6 +636,12 @@ export const it = {
     byWhen: (owner: string, day: string) => `a cura di ${owner}, entro il ${day}`,
     doneOn: (day: string) => `fatto il ${day}`,
     markDone: "Fatto",
+    attachScan: "Allega la scansione firmata",
+    scanAttached: (name: string) => `Scansione «${name}» allegata.`,
+    scans: "Scansioni dei fogli firmati",
+    openScan: "Apri",
+    scanFrom: (sheet: string, who: string, when: string) => `foglio ${sheet} · allegata da ${who} il ${when}`,
+    scanPending: "in arrivo da un'altra postazione: sincronizza per averla qui",
   },
   attendance: {
     title: "Presenze",

@@ -9,7 +9,7 @@ import type {
   Home, Choices, DecisionWire, PersonPage, DuplicatePair, MergeView, ImportProgress, ImportReport, MembershipForm, Person, PersonCheck, PersonForm, PersonId, SearchHit, Settings,
   UiError, FieldError, SyncStatus, SyncReport, SyncProgress, EnrolOutcome, ConflictView, ConflictChoice,
   Door, Me, OperatorView, AuditEntry, AuditFilterForm, ChainReport, AuditExport,
-  ActivitySummary, ActivityDetail, ActivityForm, ActivityId, InviteForm, SheetAction, SheetFile, SheetView, AttendanceForm, AttendanceCount, MinuteForm,
+  ActivitySummary, ActivityDetail, ActivityForm, ActivityId, InviteForm, SheetAction, SheetFile, SheetView, AttendanceForm, AttendanceCount, MinuteForm, ScanInfo,
   BackupInfo, ConsentView, ConsentForm, AccessFiles, ErasureMode, ErasureOutcome, RetentionFlag, Role,
 } from "./bindings";
 
@@ -24,7 +24,7 @@ export type CommandName =
   | "backups" | "backup_now" | "backup_restore" | "consents" | "add_consent" | "withdraw_consent" | "person_export"
   | "person_erase" | "retention" | "sync_pick_folder" | "sync_status" | "sync_enrol" | "sync_unlock" | "sync_now"
   | "sync_conflicts" | "sync_resolve" | "activities" | "activity" | "create_activity" | "invite" | "print_sheet" | "sheet"
-  | "record_attendance" | "add_minute" | "complete_minute";
+  | "record_attendance" | "add_minute" | "complete_minute" | "attach_scan" | "open_scan";
 
 let whenLocked: () => void = () => undefined;
 
@@ -61,6 +61,8 @@ export const api = {
   recordAttendance: (sheet: string, form: AttendanceForm) => call<AttendanceCount>("record_attendance", { sheet, form }),
   addMinute: (activity: string, form: MinuteForm) => call<null>("add_minute", { activity, form }),
   completeMinute: (item: string) => call<null>("complete_minute", { item }),
+  attachScan: (sheet: string) => call<ScanInfo | null>("attach_scan", { sheet }),
+  openScan: (id: string) => call<null>("open_scan", { id }),
   search: (query: string, scope?: "people" | "households") => call<SearchHit[]>("search", { query, scope }),
   households: () => call<HouseholdSummary[]>("households"),
   household: (id: string) => call<HouseholdView>("household", { id }),

@@ -296,7 +296,11 @@ snapshot_loaded: string | null,
  * Snapshots merged because bundles this desk lacked were no longer in the folder (their desk
  * pruned them before this desk's card reached it): the snapshot covers them.
  */
-gaps_filled: Array<string>, snapshot_written: number | null, files_pruned: number, refused: Array<RefusedFile>, warnings: Array<string>, };
+gaps_filled: Array<string>, snapshot_written: number | null, files_pruned: number, refused: Array<RefusedFile>, warnings: Array<string>, 
+/**
+ * Scans of signed sheets written to the shared folder, and fetched from it (after the records).
+ */
+scans_sent: number, scans_received: number, };
 
 export type DeskStatus = { desk_id: DeskId, name: string, this_desk: boolean, removed: boolean, 
 /**
@@ -527,7 +531,11 @@ sheets: Array<string>,
 /**
  * The minutes, in the order written.
  */
-minutes: Array<MinuteItem>, };
+minutes: Array<MinuteItem>, 
+/**
+ * Scans of the signed sheets.
+ */
+scans: Array<ScanInfo>, };
 
 /**
  * Who came, as counted.
@@ -611,6 +619,20 @@ kind: string, text: string, owner: string,
  * `gg/mm/aaaa`, `+7`, `domani`.
  */
 due: string, };
+
+/**
+ * A scan, as listed on its activity.
+ */
+export type ScanInfo = { id: string, 
+/**
+ * The sheet's code (`FP-…`).
+ */
+sheet: string, file_name: string, mime: string, bytes: number, attached_at: string, attached_by: string, 
+/**
+ * Whether this desk has the bytes yet (a scan attached at another desk arrives with a later
+ * sync than its description).
+ */
+here: boolean, };
 
 /**
  * The one error type the UI sees: `kind` picks the Italian sentence, `message` adds detail, and

@@ -8,7 +8,7 @@ use quartiere_core::activities::{
     self, ActivityDetail, ActivityDraft, ActivitySummary, AttendanceCount, AttendanceInput, Invitee, ScanInfo,
 };
 use quartiere_core::draft::given;
-use quartiere_core::ids::{ActivityId, HouseholdId, PersonId};
+use quartiere_core::ids::{ActivityId, HouseholdId, PartnerId, PersonId};
 use quartiere_core::FieldError;
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Runtime, State};
@@ -49,6 +49,8 @@ pub struct ActivityForm {
     pub venue: String,
     pub topic: String,
     pub weeks: String,
+    /// Partners organising it with the lab (their ids).
+    pub partners: Vec<String>,
 }
 
 /// Creates an activity (a weekly series with `weeks` above 1); returns the first one's id.
@@ -65,7 +67,9 @@ pub async fn create_activity(state: State<'_, AppState>, form: ActivityForm) -> 
         topic: form.topic,
         weeks: form.weeks,
     };
-    let (input, weeks) = draft.parse()?;
+    let (mut input, weeks) = draft.parse()?;
+    input.partners =
+        form.partners.iter().map(|p| parse_id("partner", p).map(PartnerId)).collect::<UiResult<Vec<_>>>()?;
     let ids = write(&state, |w| activities::create(w, &input, weeks))?;
     ids.first().copied().ok_or_else(super::internal)
 }

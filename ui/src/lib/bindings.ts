@@ -521,6 +521,10 @@ present: boolean | null, walk_in: boolean, minutes: number | null, };
  */
 export type ActivityDetail = { activity: ActivitySummary, operators: Array<string>, 
 /**
+ * Partners organising it with the lab, by name.
+ */
+partners: Array<string>, 
+/**
  * Invited people and walk-ins, by surname.
  */
 people: Array<Participant>, 
@@ -562,7 +566,11 @@ export type ActivityForm = { kind: string, axis: string, title: string,
 /**
  * `gg/mm/aaaa` or `aaaa-mm-gg`.
  */
-date: string, start: string, end: string, venue: string, topic: string, weeks: string, };
+date: string, start: string, end: string, venue: string, topic: string, weeks: string, 
+/**
+ * Partners organising it with the lab (their ids).
+ */
+partners: Array<string>, };
 
 /**
  * Who to invite: one person, one household, or the people at an address (street, and optionally

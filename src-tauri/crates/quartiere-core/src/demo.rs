@@ -4,11 +4,12 @@
 
 use chrono::{Datelike, Duration, NaiveDate, NaiveTime};
 
+use crate::activities;
 use crate::cf;
-use crate::codes::{Channel, EsfAnswer, Isced, LabourStatus, PartnerKind, Relationship, Topic};
+use crate::codes::{Channel, EsfAnswer, Isced, LabourStatus, MinuteKind, PartnerKind, Relationship, Topic};
 use crate::desk::{self, DeskContactInput, ReferralInput, ReferralTarget};
 use crate::error::Result;
-use crate::ids::{IdGen, PartnerId, PersonId};
+use crate::ids::{ActivityId, IdGen, PartnerId, PersonId};
 use crate::registry::{self, DwellingInput, EsfFields, MemberInput, PartnerContactInput, PartnerInput, PersonInput};
 use crate::store::{Actor, Store, Writer};
 
@@ -305,7 +306,9 @@ pub fn generate(store: &mut Store, actor: &Actor, config: &DemoConfig) -> Result
         summary.households = index;
         summary.people = people.len();
         summary.contacts = demo_contacts(w, &mut rng, &people, &partners, config)?;
-        summary.activities = demo_activities(w, &mut rng, &people, config)?;
+        // The residents' committee organises the events with the lab.
+        let committee = partners.get(5).copied();
+        summary.activities = demo_activities(w, &mut rng, &people, committee, config)?;
         Ok(summary)
     })
 }
@@ -313,8 +316,14 @@ pub fn generate(store: &mut Store, actor: &Actor, config: &DemoConfig) -> Result
 /// The seed's activities of six months: 7 social events and 6 thematic assemblies, each with a
 /// printed sheet and who came (about half of those invited, and a few walk-ins); an assembly next
 /// week, invited but not yet held.
-fn demo_activities(w: &mut Writer<'_>, rng: &mut IdGen, people: &[PersonId], config: &DemoConfig) -> Result<usize> {
-    use crate::activities::{self, ActivityInput, AttendanceInput, Invitee};
+fn demo_activities(
+    w: &mut Writer<'_>,
+    rng: &mut IdGen,
+    people: &[PersonId],
+    committee: Option<PartnerId>,
+    config: &DemoConfig,
+) -> Result<usize> {
+    use crate::activities::{ActivityInput, AttendanceInput, Invitee};
     use crate::codes::{ActivityKind, Axis};
     const EVENTS: [&str; 7] = [
         "Festa di primavera in cortile",
@@ -363,6 +372,8 @@ fn demo_activities(w: &mut Writer<'_>, rng: &mut IdGen, people: &[PersonId], con
             },
             topic: topic.map(str::to_string),
             operators: Vec::new(),
+            // The events are organised with the residents' committee.
+            partners: if assembly { Vec::new() } else { committee.into_iter().collect() },
         };
         let activity = activities::create(w, &input, 1)?[0];
         if assembly {
@@ -413,9 +424,46 @@ fn demo_activities(w: &mut Writer<'_>, rng: &mut IdGen, people: &[PersonId], con
             }
         }
         activities::record_attendance(w, sheet, &AttendanceInput { present, walk_ins, minutes: None })?;
+        if assembly {
+            demo_minutes(w, activity, topic.unwrap_or_default(), input.held_on, config.today)?;
+        }
         held += 1;
     }
     Ok(held)
+}
+
+/// An assembly's minutes: its topic, a decision, and a follow-up due two weeks later, done unless
+/// it is the latest assembly's (so Home shows one overdue).
+fn demo_minutes(
+    w: &mut Writer<'_>,
+    activity: ActivityId,
+    topic: &str,
+    held_on: NaiveDate,
+    today: NaiveDate,
+) -> Result<()> {
+    let due = held_on + Duration::days(14);
+    let lines = [
+        (MinuteKind::Tema, format!("Discussione: {topic}"), None, None),
+        (
+            MinuteKind::Decisione,
+            "Un referente per scala raccoglie le segnalazioni e le porta allo sportello".to_string(),
+            None,
+            None,
+        ),
+        (
+            MinuteKind::Impegno,
+            "Scrivere all'ente gestore le segnalazioni raccolte".to_string(),
+            Some("Comitato Mezzetta con il laboratorio".to_string()),
+            Some(due),
+        ),
+    ];
+    for (kind, text, owner, due_on) in lines {
+        let item = activities::add_minute(w, activity, &activities::MinuteInput { kind, text, owner, due_on })?;
+        if kind == MinuteKind::Impegno && today - held_on > Duration::days(40) {
+            activities::complete_follow_up(w, item, due)?;
+        }
+    }
+    Ok(())
 }
 
 fn demo_partners(w: &mut Writer<'_>) -> Result<Vec<PartnerId>> {

@@ -84,7 +84,18 @@ impl ActivityDraft {
         }
         match (kind, held_on, starts_at, ends_at) {
             (Some(kind), Some(held_on), Some(starts_at), Some(ends_at)) if errors.is_empty() => Ok((
-                ActivityInput { kind, axis, title, held_on, starts_at, ends_at, venue, topic, operators: Vec::new() },
+                ActivityInput {
+                    kind,
+                    axis,
+                    title,
+                    held_on,
+                    starts_at,
+                    ends_at,
+                    venue,
+                    topic,
+                    operators: Vec::new(),
+                    partners: Vec::new(),
+                },
                 weeks,
             )),
             _ => Err(Error::Invalid(errors)),

@@ -24,7 +24,7 @@ pub use sheet::{print_sheet, resolve_sheet, sheet_activity, sheet_code, PrintedS
 use crate::access::{self, Action};
 use crate::codes::{ActivityKind, Axis};
 use crate::error::{Error, Result};
-use crate::ids::{ActivityId, HouseholdId, OperatorId, PersonId, SheetId};
+use crate::ids::{ActivityId, HouseholdId, OperatorId, PartnerId, PersonId, SheetId};
 use crate::schema::Table;
 use crate::store::{Actor, Store, Writer};
 
@@ -41,6 +41,8 @@ pub struct ActivityInput {
     pub topic: Option<String>,
     /// The operators who run it; the one recording it when empty.
     pub operators: Vec<OperatorId>,
+    /// Partners organising it with the lab.
+    pub partners: Vec<PartnerId>,
 }
 
 /// Creates an activity; with `weeks` above 1, a weekly series of that many, on the same weekday.
@@ -77,6 +79,14 @@ pub fn create(w: &mut Writer<'_>, input: &ActivityInput, weeks: u32) -> Result<V
                 ("created_by", w.actor().operator.to_string().into()),
             ],
         )?;
+        for partner in &input.partners {
+            let row = w.new_id();
+            w.insert(
+                Table::ActivityPartner,
+                row,
+                &[("activity_id", id.to_string().into()), ("partner_id", partner.to_string().into())],
+            )?;
+        }
         for operator in &operators {
             let row = w.new_id();
             w.insert(
@@ -272,6 +282,8 @@ pub struct Participant {
 pub struct ActivityDetail {
     pub activity: ActivitySummary,
     pub operators: Vec<String>,
+    /// Partners organising it with the lab, by name.
+    pub partners: Vec<String>,
     /// Invited people and walk-ins, by surname.
     pub people: Vec<Participant>,
     /// The sheets printed, newest first: their codes (`FP-…`).
@@ -297,6 +309,14 @@ pub(crate) fn detail(conn: &Connection, id: ActivityId) -> Result<ActivityDetail
         let mut stmt = conn.prepare(
             "SELECT o.name FROM activity_operator x JOIN operator o ON o.id = x.operator_id
              WHERE x.activity_id = ?1 AND x.deleted = 0 ORDER BY o.name",
+        )?;
+        let rows = stmt.query_map([id], |r| r.get(0))?;
+        rows.collect::<rusqlite::Result<Vec<String>>>()?
+    };
+    let partners = {
+        let mut stmt = conn.prepare(
+            "SELECT p.name FROM activity_partner x JOIN partner p ON p.id = x.partner_id
+             WHERE x.activity_id = ?1 AND x.deleted = 0 ORDER BY p.name",
         )?;
         let rows = stmt.query_map([id], |r| r.get(0))?;
         rows.collect::<rusqlite::Result<Vec<String>>>()?
@@ -340,7 +360,7 @@ pub(crate) fn detail(conn: &Connection, id: ActivityId) -> Result<ActivityDetail
     };
     let minutes = minutes::minutes_of(conn, id)?;
     let scans = scans::scans_of(conn, id)?;
-    Ok(ActivityDetail { activity, operators, people, sheets, minutes, scans })
+    Ok(ActivityDetail { activity, operators, partners, people, sheets, minutes, scans })
 }
 
 /// What a signed sheet says, typed in after the activity.

@@ -99,6 +99,7 @@ pub fn print_sheet(
             "tema": a.topic.clone().unwrap_or_default(),
         },
         "operatori": detail.operators,
+        "partner": detail.partners,
         "partecipanti": invited.iter().map(|p| json!({ "nome": p.name, "dettaglio": p.lives_at.clone().unwrap_or_default() })).collect::<Vec<_>>(),
         "righe_libere": BLANK_ROWS,
     });

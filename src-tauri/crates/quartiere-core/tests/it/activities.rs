@@ -303,3 +303,35 @@ fn a_scan_of_the_signed_sheet_must_be_a_pdf_or_an_image() {
         .collect();
     assert!(loose.is_empty(), "{loose:?}");
 }
+
+#[test]
+fn a_partner_organising_an_event_is_on_it_and_on_its_sheet() {
+    let mut f = fixture();
+    let actor = f.actor;
+    let committee = f
+        .store
+        .write(&actor, |w| {
+            registry::create_partner(
+                w,
+                &registry::PartnerInput {
+                    name: "Comitato Mezzetta".into(),
+                    kind: quartiere_core::codes::PartnerKind::Associazione,
+                    address: None,
+                    phone: None,
+                    email: None,
+                },
+            )
+        })
+        .unwrap();
+    let (mut input, weeks) =
+        ActivityDraft { kind: "evento".into(), title: "Festa in cortile".into(), ..draft() }.parse().unwrap();
+    input.partners = vec![committee];
+    let activity = f.store.write(&actor, |w| activities::create(w, &input, weeks)).unwrap()[0];
+    assert_eq!(activities::show(&f.store, &actor, activity).unwrap().partners, ["Comitato Mezzetta"]);
+    let sheet = activities::print_sheet(&mut f.store, &actor, activity, date("2026-12-10"), None).unwrap();
+    let file = f.dir.path().join("festa.pdf");
+    std::fs::write(&file, &sheet.pdf).unwrap();
+    let out = Command::new("pdftotext").arg("-layout").arg(&file).arg("-").output().expect("pdftotext (poppler-utils)");
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.lines().any(|l| l.trim_start().starts_with("Insieme a") && l.contains("Comitato Mezzetta")), "{text}");
+}

@@ -54,7 +54,7 @@ pub fn typescript() -> String {
         activities::ActivityDetail, activities::AttendanceCount, activities::ActivityCounts,
         commands::activities::ActivityForm, commands::activities::InviteForm, commands::activities::SheetFile,
         commands::activities::SheetAction, commands::activities::SheetView, commands::activities::AttendanceForm,
-        codes::MinuteKind, activities::MinuteItem, activities::FollowUpDue, commands::activities::MinuteForm, activities::ScanInfo,
+        codes::MinuteKind, activities::MinuteItem, activities::FollowUpDue, commands::activities::MinuteForm, activities::ScanInfo, activities::PersonActivity,
         // The shell's own wire types.
         commands::UiError, commands::UiErrorKind, commands::ShellErrorKind, commands::home::Home, commands::registry::HouseholdView, commands::registry::DwellingForm, commands::registry::PersonForm, commands::registry::PersonCheck, commands::registry::CodeFacts,
         commands::registry::MembershipForm, commands::desk::ContactForm, commands::desk::ContactFilterForm, commands::settings::Settings,

@@ -786,5 +786,11 @@ pub(crate) fn an_assembly_is_planned_printed_and_its_attendance_recorded() {
     s.click(&s.find_with_text("[data-testid=minute-due] button", "Fatto"));
     s.wait_for_text("Impegno «Chiedere all'ente gestore le chiavi del locale rifiuti» segnato come fatto.");
     assert!(!s.page_text().contains("Impegni presi nelle assemblee"), "done, it leaves Home");
+
+    // Per person: Diop Awa's page counts the assembly she came to uninvited.
+    fill(&s, "#global-search", "diop awa");
+    s.click(&s.find_with_text(".results button", "Diop Awa"));
+    let hers = s.text(&s.find("[data-testid=person-activities]"));
+    assert!(hers.contains("Attività: 1 presenza su 1 attività") && hers.contains("presente (senza invito)"), "{hers}");
     s.quit();
 }

@@ -241,6 +241,10 @@ pub struct PersonPage {
     pub households: Vec<registry::PersonHousehold>,
     /// Their desk contacts, newest first (empty for roles that do not read the desk log).
     pub contacts: Vec<DeskContactView>,
+    /// Activities they were invited to or came to, the latest first (empty for roles that do not
+    /// read activities), and how many they came to.
+    pub activities: Vec<quartiere_core::activities::PersonActivity>,
+    pub activities_attended: u32,
 }
 
 #[tauri::command]
@@ -255,7 +259,12 @@ pub async fn person_page(state: State<'_, AppState>, id: String) -> UiResult<Per
         } else {
             Vec::new()
         };
-        Ok(PersonPage { person, households, contacts })
+        let (activities, activities_attended) = if access::allows(s.role, Action::ReadActivities) {
+            quartiere_core::activities::of_person(&s.store, &actor, id)?
+        } else {
+            (Vec::new(), 0)
+        };
+        Ok(PersonPage { person, households, contacts, activities, activities_attended })
     })
 }
 

@@ -265,6 +265,7 @@ export const en: Strings = {
     until: (to: string) => `until ${to}`,
     left: (who: string, _sex: Sex) => `${who} left the household.`,
     contacts: (n: number) => (n === 1 ? "1 desk contact" : `${n} desk contacts`),
+    activities: (came: number, of: number) => `Activities: attended ${came} of ${count(of, "activity", "activities", "en-GB")}`,
   },
   duplicates: {
     open: "Likely duplicates",

@@ -266,6 +266,7 @@ export const it = {
     until: (to: string) => `fino al ${to}`,
     left: (who: string, sex: Sex) => `${who} è ${bySex(sex, "uscito", "uscita")} dal nucleo.`,
     contacts: (n: number) => count(n, "contatto allo sportello", "contatti allo sportello"),
+    activities: (came: number, of: number) => `Attività: ${count(came, "presenza", "presenze")} su ${count(of, "attività", "attività")}`,
   },
   duplicates: {
     open: "Possibili doppioni",

@@ -643,6 +643,15 @@ sheet: string, file_name: string, mime: string, bytes: number, attached_at: stri
 here: boolean, };
 
 /**
+ * An activity a person was invited to or came to.
+ */
+export type PersonActivity = { activity: ActivitySummary, invited: boolean, 
+/**
+ * `None` until attendance is recorded.
+ */
+present: boolean | null, walk_in: boolean, minutes: number | null, };
+
+/**
  * The one error type the UI sees: `kind` picks the Italian sentence, `message` adds detail, and
  * `fields` places validation messages next to their inputs.
  */
@@ -807,4 +816,9 @@ export type PersonPage = { person: Person, households: Array<PersonHousehold>,
 /**
  * Their desk contacts, newest first (empty for roles that do not read the desk log).
  */
-contacts: Array<DeskContactView>, };
+contacts: Array<DeskContactView>, 
+/**
+ * Activities they were invited to or came to, the latest first (empty for roles that do not
+ * read activities), and how many they came to.
+ */
+activities: Array<PersonActivity>, activities_attended: number, };

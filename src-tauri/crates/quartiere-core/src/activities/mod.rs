@@ -506,6 +506,52 @@ pub fn record_attendance(w: &mut Writer<'_>, sheet: SheetId, input: &AttendanceI
     })
 }
 
+/// An activity a person was invited to or came to.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct PersonActivity {
+    pub activity: ActivitySummary,
+    pub invited: bool,
+    /// `None` until attendance is recorded.
+    pub present: Option<bool>,
+    pub walk_in: bool,
+    pub minutes: Option<u32>,
+}
+
+/// A person's activities, the latest first, and how many they came to.
+pub fn of_person(store: &Store, actor: &Actor, person: PersonId) -> Result<(Vec<PersonActivity>, u32)> {
+    access::require(store.conn(), actor, Action::ReadActivities)?;
+    let sql = format!(
+        "{SUMMARY} WHERE a.deleted = 0 AND a.id IN (
+             SELECT activity_id FROM invitation WHERE person_id = ?1 AND deleted = 0
+             UNION SELECT activity_id FROM attendance WHERE person_id = ?1 AND deleted = 0)
+         ORDER BY a.held_on DESC, a.starts_at DESC, a.id"
+    );
+    let mut stmt = store.conn().prepare(&sql)?;
+    let summaries = stmt.query_map([person], summary)?.collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut out = Vec::new();
+    let mut came = 0;
+    for activity in summaries {
+        let invited: bool = store.conn().query_row(
+            "SELECT EXISTS (SELECT 1 FROM invitation WHERE activity_id = ?1 AND person_id = ?2 AND deleted = 0)",
+            params![activity.id, person],
+            |r| r.get(0),
+        )?;
+        let (present, walk_in, minutes) = store
+            .conn()
+            .query_row(
+                "SELECT present, walk_in, minutes FROM attendance WHERE activity_id = ?1 AND person_id = ?2 AND deleted = 0",
+                params![activity.id, person],
+                |r| Ok((Some(r.get::<_, i64>(0)? == 1), r.get::<_, i64>(1)? == 1, r.get(2)?)),
+            )
+            .optional()?
+            .unwrap_or((None, false, None));
+        came += u32::from(present == Some(true));
+        out.push(PersonActivity { activity, invited, present, walk_in, minutes });
+    }
+    Ok((out, came))
+}
+
 /// The seed's counts: how many events and thematic assemblies were held from `from` to `to`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]

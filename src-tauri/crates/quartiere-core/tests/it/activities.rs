@@ -335,3 +335,34 @@ fn a_partner_organising_an_event_is_on_it_and_on_its_sheet() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.lines().any(|l| l.trim_start().starts_with("Insieme a") && l.contains("Comitato Mezzetta")), "{text}");
 }
+
+#[test]
+fn a_persons_activities_say_where_they_were_invited_and_where_they_came() {
+    let mut f = fixture();
+    let actor = f.actor;
+    let (household, people) = household(&mut f.store, &actor, "6/H", "A", &[("Nguyễn", "Thị Lan"), ("Nguyễn", "Minh")]);
+    let first = create(&mut f, &draft())[0];
+    let second =
+        create(&mut f, &ActivityDraft { date: "17/12/2026".into(), title: "Assemblea di fine anno".into(), ..draft() })
+            [0];
+    f.store.write(&actor, |w| activities::invite(w, first, &Invitee::Household(household))).unwrap();
+    let sheet = activities::print_sheet(&mut f.store, &actor, first, date("2026-12-10"), None).unwrap();
+    let came = AttendanceInput { present: vec![people[0]], ..Default::default() };
+    f.store.write(&actor, |w| activities::record_attendance(w, sheet.id, &came)).unwrap();
+    // She also came to the second without an invitation.
+    let second_sheet = activities::print_sheet(&mut f.store, &actor, second, date("2026-12-17"), None).unwrap();
+    let walk_in = AttendanceInput { walk_ins: vec![people[0]], ..Default::default() };
+    f.store.write(&actor, |w| activities::record_attendance(w, second_sheet.id, &walk_in)).unwrap();
+
+    let (hers, came) = activities::of_person(&f.store, &actor, people[0]).unwrap();
+    assert_eq!(came, 2);
+    let seen: Vec<(&str, bool, Option<bool>, bool)> =
+        hers.iter().map(|a| (a.activity.title.as_str(), a.invited, a.present, a.walk_in)).collect();
+    assert_eq!(
+        seen,
+        [("Assemblea di fine anno", false, Some(true), true), ("Assemblea sui cortili", true, Some(true), false)],
+        "the latest first"
+    );
+    let (his, came) = activities::of_person(&f.store, &actor, people[1]).unwrap();
+    assert_eq!((his.len(), his[0].present, came), (1, Some(false), 0));
+}

@@ -80,12 +80,31 @@ pub enum ActivitiesCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Mostra un'attività: invitati, presenze, fogli stampati.
+    /// Mostra un'attività: invitati, presenze, fogli stampati, scansioni, verbale.
     Show {
         activity: String,
         #[arg(long)]
         json: bool,
     },
+    /// Aggiunge una riga al verbale: un tema, una decisione, un impegno (con --owner e --due).
+    Minute(ActivityMinute),
+}
+
+#[derive(Args)]
+pub struct ActivityMinute {
+    /// L'attività: il suo id o le prime cifre.
+    pub activity: String,
+    /// tema, decisione, impegno.
+    #[arg(long)]
+    pub kind: String,
+    #[arg(long)]
+    pub text: String,
+    /// Chi se ne occupa (un impegno).
+    #[arg(long)]
+    pub owner: Option<String>,
+    /// Entro quando (gg/mm/aaaa, +7, domani), per un impegno.
+    #[arg(long)]
+    pub due: Option<String>,
 }
 
 #[derive(Args)]
@@ -150,6 +169,9 @@ pub struct AttendanceArgs {
     /// Minuti di presenza di ciascuno (incontri di formazione).
     #[arg(long)]
     pub minutes: Option<u32>,
+    /// La scansione del foglio firmato (PDF o immagine), da allegare.
+    #[arg(long)]
+    pub scan: Option<std::path::PathBuf>,
 }
 
 #[derive(Subcommand)]

@@ -55,7 +55,7 @@ pub fn run(cli: &Cli, command: &ActivitiesCommand) -> Result<ExitCode, Error> {
                     a.ends_at,
                     a.kind.label_it(),
                     a.title,
-                    format::count(a.invited, "invitato", "invitati")
+                    format::count(a.invited, "persona invitata", "persone invitate")
                 );
             }
             out!("{}.", format::count(list.len(), "attività", "attività"));
@@ -79,18 +79,46 @@ pub fn run(cli: &Cli, command: &ActivitiesCommand) -> Result<ExitCode, Error> {
                 a.venue
             );
             out!("Operatori: {}", shown.operators.join(", "));
+            if !shown.partners.is_empty() {
+                out!("Insieme a: {}", shown.partners.join(", "));
+            }
             for p in &shown.people {
                 let state = match (p.present, p.walk_in) {
-                    (_, true) => "venuto senza invito",
+                    (_, true) => "presente, senza invito",
                     (Some(true), _) => "presente",
                     (Some(false), _) => "assente",
-                    (None, _) => "invitato",
+                    (None, _) => "presenza da registrare",
                 };
                 out!("  {}  {} · {state}", p.person, p.name);
             }
             for code in &shown.sheets {
                 out!("Foglio {code}");
             }
+            for scan in &shown.scans {
+                out!("Scansione del foglio {}: {}", scan.sheet, scan.file_name);
+            }
+            for m in &shown.minutes {
+                let follow_up = match (&m.owner, m.due_on, m.done_on) {
+                    (_, _, Some(done)) => format!(" (fatto il {})", format::date(done)),
+                    (Some(owner), Some(due), None) => format!(" (a cura di {owner}, entro il {})", format::date(due)),
+                    _ => String::new(),
+                };
+                out!("Verbale, {}: {}{follow_up}", m.kind.label_it(), m.text);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        ActivitiesCommand::Minute(args) => {
+            let (mut store, actor) = open(cli)?;
+            let activity = activity_id(&store, &args.activity)?;
+            let input = activities::MinuteDraft {
+                kind: args.kind.clone(),
+                text: args.text.clone(),
+                owner: args.owner.clone().unwrap_or_default(),
+                due: args.due.clone().unwrap_or_default(),
+            }
+            .parse(today())?;
+            store.write(&actor, |w| activities::add_minute(w, activity, &input))?;
+            out!("Aggiunto al verbale: {}.", input.kind.label_it());
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -144,10 +172,17 @@ pub fn attendance(cli: &Cli, args: &AttendanceArgs) -> Result<ExitCode, Error> {
     out!(
         "Presenze registrate: {} su {}, {}, {}.",
         count.present,
-        format::count(count.invited, "invitato", "invitati"),
+        format::count(count.invited, "persona invitata", "persone invitate"),
         format::count(count.absent, "assente", "assenti"),
-        format::count(count.walk_ins, "venuto senza invito", "venuti senza invito")
+        format::count(count.walk_ins, "persona venuta senza invito", "persone venute senza invito")
     );
+    if let Some(scan) = &args.scan {
+        let bytes = std::fs::read(scan)
+            .map_err(|e| Error::invalid("scansione", format!("non riesco a leggere «{}»: {e}", scan.display())))?;
+        let name = scan.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let info = activities::attach_scan(&mut store, &actor, sheet, &name, &bytes)?;
+        out!("Scansione «{}» allegata al foglio {}.", info.file_name, info.sheet);
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -492,7 +492,7 @@ fn an_assembly_its_sheet_and_who_came() {
     let recorded = quartiere(&data, &["attendance", &code.to_lowercase(), "--present", &mario, "--walk-in", &diop]);
     assert_eq!(
         recorded.stdout.trim(),
-        "Presenze registrate: 1 su 2 invitati, 1 assente, 1 venuto senza invito.",
+        "Presenze registrate: 1 su 2 persone invitate, 1 assente, 1 persona venuta senza invito.",
         "{}",
         recorded.stderr
     );
@@ -501,4 +501,56 @@ fn an_assembly_its_sheet_and_who_came() {
     assert_eq!(shown["sheets"][0], code.as_str());
     let listed = json(&quartiere(&data, &["activities", "list", "--from", "01/12/2026", "--json"]));
     assert_eq!(listed.as_array().unwrap().len(), 1);
+
+    // The signed sheet's scan, attached with the attendance: a text file is refused, the PDF taken.
+    let notes = dir.path().join("presenze.txt");
+    std::fs::write(&notes, "Rossi Mario presente").unwrap();
+    let refused = quartiere(
+        &data,
+        &["attendance", &code, "--present", &mario, "--walk-in", &diop, "--scan", notes.to_str().unwrap()],
+    );
+    assert!(refused.stderr.contains("«presenze.txt» non è un PDF né un'immagine"), "{}", refused.stderr);
+    let attached = quartiere(
+        &data,
+        &["attendance", &code, "--present", &mario, "--walk-in", &diop, "--scan", pdf.to_str().unwrap()],
+    );
+    assert!(
+        attached.stdout.contains(&format!("Scansione «foglio.pdf» allegata al foglio {code}.")),
+        "{}",
+        attached.stderr
+    );
+
+    // The minutes: a follow-up needs who takes care of it.
+    let no_owner = quartiere(
+        &data,
+        &["activities", "minute", &activity, "--kind", "impegno", "--text", "Chiedere le chiavi", "--due", "+7"],
+    );
+    assert_eq!(no_owner.code, 2);
+    assert!(no_owner.stderr.contains("scrivi chi se ne occupa"), "{}", no_owner.stderr);
+    let noted = quartiere(
+        &data,
+        &[
+            "activities",
+            "minute",
+            &activity,
+            "--kind",
+            "impegno",
+            "--text",
+            "Chiedere le chiavi",
+            "--owner",
+            "Giulia",
+            "--due",
+            "31/12/2026",
+        ],
+    );
+    assert_eq!(noted.code, 0, "{}", noted.stderr);
+    let shown = quartiere(&data, &["activities", "show", &activity]);
+    assert!(
+        shown
+            .stdout
+            .contains("Verbale, impegno da seguire: Chiedere le chiavi (a cura di Giulia, entro il 31/12/2026)"),
+        "{}",
+        shown.stdout
+    );
+    assert!(shown.stdout.contains("Scansione del foglio"), "{}", shown.stdout);
 }

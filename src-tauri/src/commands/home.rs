@@ -87,12 +87,16 @@ pub const STARTUP_PROBE: &str = "QUARTIERE_STARTUP_PROBE";
 
 /// The UI calls this once, when its first screen is painted with its data; `page_ms` is how long
 /// that took since the page began loading. It does nothing unless [`STARTUP_PROBE`] is set, in
-/// which case it prints `ready PAGE_MS` on stdout.
+/// which case it prints `ready PAGE_MS` on stdout, after `marks NAME=MS...`: when each step of the
+/// start happened (script run, window mounted, door asked and answered, screen painting, first frame).
 #[tauri::command]
-pub async fn ready(page_ms: f64) {
+pub async fn ready(page_ms: f64, marks: Option<String>) {
     if std::env::var_os(STARTUP_PROBE).is_some() {
         use std::io::Write;
         let mut out = std::io::stdout();
+        if let Some(marks) = marks {
+            let _ = writeln!(out, "marks {marks}");
+        }
         let _ = writeln!(out, "ready {page_ms:.0}");
         let _ = out.flush();
     }

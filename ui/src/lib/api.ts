@@ -92,7 +92,7 @@ export const api = {
     withProgress<ImportProgress, ImportReport>("import_confirm", { path, decisions }, onProgress),
   settings: () => call<Settings>("settings"),
   saveSettings: (settings: Settings) => call<Settings>("save_settings", { settings }),
-  ready: (pageMs: number) => call<null>("ready", { pageMs }),
+  ready: (pageMs: number, marks: string) => call<null>("ready", { pageMs, marks }),
   syncPickFolder: () => call<string | null>("sync_pick_folder"),
   syncStatus: () => call<SyncStatus>("sync_status"),
   syncEnrol: (folder: string, passphrase: string, deskName: string, recoveryCode: string | null) =>
@@ -129,11 +129,26 @@ export const api = {
 let announced = false;
 
 /** Tells the shell, once, that the first screen is painted (the startup benchmark listens). */
+const startMarks: [string, number][] = [];
+
+/** Notes when a step of the start happened (ms since the page began loading), for the startup
+ *  probe: where the time to the first screen goes. */
+export function mark(name: string): void {
+  if (!announced) startMarks.push([name, performance.now()]);
+}
+
 export function firstScreenPainted(): void {
   if (announced) return;
   announced = true;
   // Two frames: the first runs before the paint, the second after it.
-  requestAnimationFrame(() => requestAnimationFrame(() => void api.ready(performance.now()).catch(() => undefined)));
+  mark("painting");
+  requestAnimationFrame(() => {
+    mark("frame");
+    requestAnimationFrame(() => {
+      const marks = startMarks.map(([name, at]) => `${name}=${at.toFixed(0)}`).join(" ");
+      void api.ready(performance.now(), marks).catch(() => undefined);
+    });
+  });
 }
 
 export function isUiError(e: unknown): e is UiError {

@@ -1,6 +1,6 @@
 // Who is signed in, and the lock. The shell closes the database on `lock` (and by itself after
 // the idle limit); the window locks too after the same time without a key press or a click.
-import { api, onLocked, type Door, type Me } from "./api";
+import { api, mark, onLocked, type Door, type Me } from "./api";
 import { silence } from "./notice.svelte";
 
 export const session = $state<{ door: Door | null; me: Me | null; locked: boolean }>({
@@ -23,7 +23,9 @@ onLocked(() => {
 });
 
 export async function loadDoor(): Promise<void> {
+  mark("asking");
   session.door = await api.door();
+  mark("door");
   session.me = session.door.me;
 }
 

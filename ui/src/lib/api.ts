@@ -134,8 +134,10 @@ const startMarks: [string, number][] = [];
 /** Notes when a step of the start happened (ms since the page began loading), for the startup
  *  probe: where the time to the first screen goes. */
 export function mark(name: string): void {
-  if (!announced) startMarks.push([name, performance.now()]);
+  if (!reported) startMarks.push([name, performance.now()]);
 }
+
+let reported = false;
 
 export function firstScreenPainted(): void {
   if (announced) return;
@@ -145,6 +147,7 @@ export function firstScreenPainted(): void {
   requestAnimationFrame(() => {
     mark("frame");
     requestAnimationFrame(() => {
+      reported = true;
       const marks = startMarks.map(([name, at]) => `${name}=${at.toFixed(0)}`).join(" ");
       void api.ready(performance.now(), marks).catch(() => undefined);
     });

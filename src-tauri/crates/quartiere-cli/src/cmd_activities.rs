@@ -168,6 +168,17 @@ pub fn attendance(cli: &Cli, args: &AttendanceArgs) -> Result<ExitCode, Error> {
     };
     let input =
         AttendanceInput { present: people(&args.present)?, walk_ins: people(&args.walk_in)?, minutes: args.minutes };
+    // The scan is checked before anything is recorded: a wrong file leaves no half-done attendance.
+    let scan = match &args.scan {
+        Some(path) => {
+            let bytes = std::fs::read(path)
+                .map_err(|e| Error::invalid("scansione", format!("non riesco a leggere «{}»: {e}", path.display())))?;
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            activities::check_scan(&name, &bytes)?;
+            Some((name, bytes))
+        }
+        None => None,
+    };
     let count = store.write(&actor, |w| activities::record_attendance(w, sheet, &input))?;
     out!(
         "Presenze registrate: {} su {}, {}, {}.",
@@ -176,10 +187,7 @@ pub fn attendance(cli: &Cli, args: &AttendanceArgs) -> Result<ExitCode, Error> {
         format::count(count.absent, "assente", "assenti"),
         format::count(count.walk_ins, "persona venuta senza invito", "persone venute senza invito")
     );
-    if let Some(scan) = &args.scan {
-        let bytes = std::fs::read(scan)
-            .map_err(|e| Error::invalid("scansione", format!("non riesco a leggere «{}»: {e}", scan.display())))?;
-        let name = scan.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    if let Some((name, bytes)) = scan {
         let info = activities::attach_scan(&mut store, &actor, sheet, &name, &bytes)?;
         out!("Scansione «{}» allegata al foglio {}.", info.file_name, info.sheet);
     }

@@ -510,6 +510,7 @@ fn an_assembly_its_sheet_and_who_came() {
         &["attendance", &code, "--present", &mario, "--walk-in", &diop, "--scan", notes.to_str().unwrap()],
     );
     assert!(refused.stderr.contains("«presenze.txt» non è un PDF né un'immagine"), "{}", refused.stderr);
+    assert!(refused.stdout.is_empty(), "nothing recorded before the scan is checked: {}", refused.stdout);
     let attached = quartiere(
         &data,
         &["attendance", &code, "--present", &mario, "--walk-in", &diop, "--scan", pdf.to_str().unwrap()],

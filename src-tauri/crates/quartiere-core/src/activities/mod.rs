@@ -18,7 +18,7 @@ pub use draft::ActivityDraft;
 pub use minutes::{
     add_minute, complete_follow_up, follow_ups_due, FollowUpDue, MinuteDraft, MinuteInput, MinuteItem, MINUTE_MAX,
 };
-pub use scans::{attach_scan, scan_file, scan_type, ScanInfo, SCAN_MAX};
+pub use scans::{attach_scan, check_scan, scan_file, scan_type, ScanInfo, SCAN_MAX};
 pub use sheet::{print_sheet, resolve_sheet, sheet_activity, sheet_code, PrintedSheet};
 
 use crate::access::{self, Action};
@@ -305,22 +305,19 @@ pub(crate) fn detail(conn: &Connection, id: ActivityId) -> Result<ActivityDetail
         .query_row(&format!("{SUMMARY} WHERE a.id = ?1 AND a.deleted = 0"), [id], summary)
         .optional()?
         .ok_or_else(|| Error::NotFound { what: "attività", key: id.to_string() })?;
-    let operators = {
-        let mut stmt = conn.prepare(
-            "SELECT o.name FROM activity_operator x JOIN operator o ON o.id = x.operator_id
-             WHERE x.activity_id = ?1 AND x.deleted = 0 ORDER BY o.name",
-        )?;
+    let names = |sql: &str| -> Result<Vec<String>> {
+        let mut stmt = conn.prepare(sql)?;
         let rows = stmt.query_map([id], |r| r.get(0))?;
-        rows.collect::<rusqlite::Result<Vec<String>>>()?
+        Ok(rows.collect::<rusqlite::Result<Vec<String>>>()?)
     };
-    let partners = {
-        let mut stmt = conn.prepare(
-            "SELECT p.name FROM activity_partner x JOIN partner p ON p.id = x.partner_id
-             WHERE x.activity_id = ?1 AND x.deleted = 0 ORDER BY p.name",
-        )?;
-        let rows = stmt.query_map([id], |r| r.get(0))?;
-        rows.collect::<rusqlite::Result<Vec<String>>>()?
-    };
+    let operators = names(
+        "SELECT o.name FROM activity_operator x JOIN operator o ON o.id = x.operator_id
+         WHERE x.activity_id = ?1 AND x.deleted = 0 ORDER BY o.name",
+    )?;
+    let partners = names(
+        "SELECT p.name FROM activity_partner x JOIN partner p ON p.id = x.partner_id
+         WHERE x.activity_id = ?1 AND x.deleted = 0 ORDER BY p.name",
+    )?;
     let people = {
         let mut stmt = conn.prepare(
             "WITH who AS (

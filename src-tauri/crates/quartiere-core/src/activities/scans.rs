@@ -50,16 +50,9 @@ pub struct ScanInfo {
     pub here: bool,
 }
 
-/// Attaches the scan of a signed sheet. Refused with a reason, writing nothing: a file that is not
-/// a PDF or an image, an empty or oversized one, an unknown sheet.
-pub fn attach_scan(
-    store: &mut Store,
-    actor: &Actor,
-    sheet: SheetId,
-    file_name: &str,
-    bytes: &[u8],
-) -> Result<ScanInfo> {
-    access::require(store.conn(), actor, Action::RecordActivities)?;
+/// Checks a file offered as a scan: its type (from its first bytes), that it is neither empty nor
+/// too large. The reason, in Italian, names the file.
+pub fn check_scan(file_name: &str, bytes: &[u8]) -> Result<&'static str> {
     let name = file_name.trim();
     let mime = match scan_type(bytes) {
         _ if bytes.is_empty() => return Err(Error::invalid("scansione", format!("«{name}» è vuoto"))),
@@ -83,6 +76,21 @@ pub fn attach_scan(
             ),
         ));
     }
+    Ok(mime)
+}
+
+/// Attaches the scan of a signed sheet. Refused with a reason, writing nothing: a file that is not
+/// a PDF or an image, an empty or oversized one ([`check_scan`]), an unknown sheet.
+pub fn attach_scan(
+    store: &mut Store,
+    actor: &Actor,
+    sheet: SheetId,
+    file_name: &str,
+    bytes: &[u8],
+) -> Result<ScanInfo> {
+    access::require(store.conn(), actor, Action::RecordActivities)?;
+    let name = file_name.trim();
+    let mime = check_scan(name, bytes)?;
     let activity: ActivityId = store
         .conn()
         .query_row("SELECT activity_id FROM attendance_sheet WHERE id = ?1 AND deleted = 0", [sheet], |r| r.get(0))

@@ -52,7 +52,10 @@ fn driver_with(
     viewer: Option<&std::path::Path>,
     scan: Option<&std::path::Path>,
 ) -> Driver {
-    let port = 14444 + (std::process::id() % 500) as u16 * 2;
+    // Tests run in parallel threads of one process: each driver gets its own pair of ports.
+    static STARTED: std::sync::atomic::AtomicU16 = std::sync::atomic::AtomicU16::new(0);
+    let nth = STARTED.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let port = 14444 + (std::process::id() % 500) as u16 * 8 + nth * 2;
     let process = Command::new(tauri_driver())
         .args(["--port", &port.to_string(), "--native-port", &(port + 1).to_string()])
         .env("DISPLAY", display)
@@ -102,7 +105,12 @@ fn fill(s: &Session, css: &str, text: &str) {
     s.type_text(&input, text);
 }
 
+/// One window at a time: the UI tests wait for screens with timeouts that two apps starting
+/// together on a 2-core machine would stretch.
+static ONE_WINDOW: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 pub(crate) fn an_operator_registers_a_household_and_finds_it_after_a_restart() {
+    let _one_window = ONE_WINDOW.lock().unwrap_or_else(|e| e.into_inner());
     let data = tempfile::tempdir().unwrap();
     let shots = screenshots();
     let files = tempfile::tempdir().unwrap();
@@ -616,6 +624,7 @@ fn pdf_text(pdf: &std::path::Path) -> String {
 /// pdftotext), attendance recorded from the sheet's code with the keyboard and one walk-in, and
 /// the counts on the activity and on Home.
 pub(crate) fn an_assembly_is_planned_printed_and_its_attendance_recorded() {
+    let _one_window = ONE_WINDOW.lock().unwrap_or_else(|e| e.into_inner());
     let root = tempfile::tempdir().unwrap();
     // The CLI's desk `a` is Giulia's (see sync_cli).
     let data = root.path().join("a");

@@ -184,7 +184,7 @@ coded! {
     LabourStatus {
         Occupato = "occupato", "occupato/a (anche autonomo)", "employed (incl. self-employed)";
         Disoccupato = "disoccupato", "disoccupato/a", "unemployed";
-        DisoccupatoLungaDurata = "disoccupato_lunga_durata", "disoccupato/a di lunga durata (12 mesi o più)", "long-term unemployed";
+        DisoccupatoLungaDurata = "disoccupato_lunga_durata", "disoccupato/a di lunga durata (6 mesi o più sotto i 25 anni, 12 dai 25)", "long-term unemployed";
         Inattivo = "inattivo", "inattivo/a", "inactive";
         InattivoNonInFormazione = "inattivo_non_in_formazione", "inattivo/a, non in istruzione o formazione", "inactive, not in education or training";
     }
@@ -313,6 +313,56 @@ coded! {
         Disagio = "disagio", "disagio sociale e prese in carico", "social hardship and case work";
         FormazioneLavoro = "formazione_lavoro", "formazione e lavoro", "training and work";
         Morosita = "morosita", "morosità incolpevole", "no-fault arrears";
+    }
+}
+
+coded! {
+    /// A training course or a job-search path (formazione e lavoro).
+    CourseKind {
+        Corso = "corso", "corso di formazione", "training course";
+        RicercaLavoro = "ricerca_lavoro", "percorso di ricerca del lavoro", "job-search path";
+    }
+}
+
+coded! {
+    /// ESF age band at entry (Reg. EU 1304/2013 Annex I).
+    AgeBand {
+        Under25 = "meno_di_25", "meno di 25 anni", "under 25";
+        From25To54 = "25_54", "da 25 a 54 anni", "25 to 54";
+        Over54 = "oltre_54", "oltre 54 anni", "over 54";
+    }
+}
+
+coded! {
+    /// Why a participant left a course or path.
+    ExitReason {
+        Completato = "completato", "percorso completato", "path completed";
+        Lavoro = "lavoro", "ha trovato lavoro", "found a job";
+        Ritiro = "ritiro", "ritirato/a per scelta", "withdrew";
+        Salute = "salute", "motivi di salute o famiglia", "health or family reasons";
+        Trasferimento = "trasferimento", "trasferito/a altrove", "moved away";
+        Altro = "altro", "altro motivo", "other reason";
+    }
+}
+
+coded! {
+    /// The ESF result within four weeks of exit.
+    ResultAtExit {
+        InCercaDiLavoro = "in_cerca", "in cerca di lavoro", "job-searching";
+        InFormazione = "in_formazione", "in istruzione o formazione", "in education or training";
+        Qualifica = "qualifica", "ha ottenuto una qualifica", "gained a qualification";
+        Occupato = "occupato", "occupato/a (anche autonomo)", "employed (incl. self-employed)";
+        Nessuno = "nessuno", "nessuno dei precedenti", "none of these";
+    }
+}
+
+coded! {
+    /// The ESF result six months after exit.
+    ResultAt6m {
+        Occupato = "occupato", "occupato/a (anche autonomo)", "employed (incl. self-employed)";
+        Migliorato = "migliorato", "situazione lavorativa migliorata", "better labour-market situation";
+        Nessuno = "nessuno", "nessuno dei precedenti", "none of these";
+        NonRaggiunto = "non_raggiunto", "non è stato possibile sentirlo/a", "could not be reached";
     }
 }
 

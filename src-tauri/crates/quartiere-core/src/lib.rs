@@ -34,6 +34,7 @@ pub mod search;
 pub mod sync;
 #[cfg(test)]
 mod test_support;
+pub mod training;
 
 pub use error::{Error, ErrorKind, FieldError, Refusal, RefusalKind, Result};
 pub use hooks::HOOKS;

@@ -161,7 +161,9 @@ pub fn legal_hold(store: &Store, person: PersonId, today: NaiveDate) -> Result<O
         .unwrap_or_else(|| DEFAULT_ESF_HOLD_UNTIL.parse().expect("a date"));
     let esf: bool = store.conn().query_row(
         "SELECT coalesce(esf_labour_status, esf_isced, esf_migrant, esf_disability, esf_other_disadvantage,
-                         esf_homeless, esf_rural) IS NOT NULL FROM person WHERE id = ?1",
+                         esf_homeless, esf_rural) IS NOT NULL
+                OR EXISTS (SELECT 1 FROM esf_participant WHERE person_id = ?1 AND deleted = 0)
+         FROM person WHERE id = ?1",
         [person],
         |r| r.get(0),
     )?;
@@ -266,6 +268,20 @@ pub fn erase_person(
         for referral in &rows.referrals {
             w.update(Table::Referral, *referral, &[("reason", Value::Null)])?;
         }
+        for enrolment in &rows.enrolments {
+            let cleared: Vec<(&str, Value)> = ENROLMENT_TEXT.iter().map(|c| (*c, Value::Null)).collect();
+            w.update(Table::Enrolment, *enrolment, &cleared)?;
+        }
+        // The ESF record past its hold: the birth date always goes (the age band stays); a full
+        // erasure takes the sex and the sensitive answers too.
+        for record in &rows.esf {
+            let columns: &[&str] = match mode {
+                ErasureMode::Erase => &ESF_DETAILS,
+                ErasureMode::Pseudonymise => &ESF_DETAILS[..1],
+            };
+            let cleared: Vec<(&str, Value)> = columns.iter().map(|c| (*c, Value::Null)).collect();
+            w.update(Table::EsfParticipant, *record, &cleared)?;
+        }
         let outcome = match mode {
             ErasureMode::Erase => "erased",
             ErasureMode::Pseudonymise => "pseudonymised",
@@ -297,9 +313,17 @@ fn request(w: &mut Writer<'_>, person: PersonId, kind: &str, on: NaiveDate, outc
     )
 }
 
+/// The free text of a person's enrolments (why they were moved in the waiting list, why they left).
+const ENROLMENT_TEXT: [&str; 2] = ["moved_reason", "left_reason"];
+/// The ESF record's columns an erasure may clear: the birth date first (every erasure), then the rest.
+const ESF_DETAILS: [&str; 7] =
+    ["birth_date", "sex", "migrant", "disability", "other_disadvantage", "homeless", "rural"];
+
 struct FreeText {
     notes: Vec<Uuid>,
     referrals: Vec<Uuid>,
+    enrolments: Vec<Uuid>,
+    esf: Vec<Uuid>,
 }
 
 /// The notes about a person and about their desk contacts, and their referrals: free text that
@@ -318,6 +342,8 @@ fn free_text_rows(conn: &Connection, person: PersonId) -> Result<FreeText> {
         referrals: ids(
             "SELECT id FROM referral WHERE contact_id IN (SELECT id FROM desk_contact WHERE person_id = ?1)",
         )?,
+        enrolments: ids("SELECT id FROM enrolment WHERE person_id = ?1")?,
+        esf: ids("SELECT id FROM esf_participant WHERE person_id = ?1")?,
     })
 }
 
@@ -331,6 +357,12 @@ pub(crate) fn purge_history(conn: &Connection, person: PersonId, now: &str) -> R
     }
     cells.extend(rows.notes.iter().map(|n| ("note", n.to_string(), "body")));
     cells.extend(rows.referrals.iter().map(|r| ("referral", r.to_string(), "reason")));
+    for enrolment in &rows.enrolments {
+        cells.extend(ENROLMENT_TEXT.iter().map(|c| ("enrolment", enrolment.to_string(), *c)));
+    }
+    for record in &rows.esf {
+        cells.extend(ESF_DETAILS.iter().map(|c| ("esf_participant", record.to_string(), *c)));
+    }
     let mut mark = conn.prepare_cached(
         "INSERT OR IGNORE INTO purged_batch (batch, purged_at)
          SELECT batch, ?5 FROM change_log WHERE tbl = ?1 AND row_id = ?2 AND col = ?3 AND seq <> ?4 AND value IS NOT NULL",
@@ -355,7 +387,9 @@ pub(crate) fn purge_history(conn: &Connection, person: PersonId, now: &str) -> R
             OR (tbl = 'note' AND row_id IN (SELECT id FROM note WHERE subject_id = ?1
                     OR subject_id IN (SELECT id FROM desk_contact WHERE person_id = ?1)))
             OR (tbl = 'referral' AND row_id IN (SELECT r.id FROM referral r JOIN desk_contact c ON c.id = r.contact_id
-                    WHERE c.person_id = ?1))",
+                    WHERE c.person_id = ?1))
+            OR (tbl = 'enrolment' AND row_id IN (SELECT id FROM enrolment WHERE person_id = ?1))
+            OR (tbl = 'esf_participant' AND row_id IN (SELECT id FROM esf_participant WHERE person_id = ?1))",
         params![person, now],
     )?;
     meta_set(conn, "privacy.compact_due", "1")?;
@@ -397,6 +431,9 @@ pub struct AccessExport {
     pub notes: Vec<desk::Note>,
     pub consents: Vec<ConsentView>,
     pub requests: Vec<RequestLine>,
+    /// Courses and job-search paths, and the ESF participant record.
+    pub courses: Vec<crate::training::PersonCourse>,
+    pub esf: Option<crate::training::esf::EsfRecord>,
     /// Who read or changed this person's record, and when.
     pub accesses: Vec<audit::AuditEntry>,
 }
@@ -470,6 +507,8 @@ pub fn export_person(
     let desk_contacts =
         desk::list_contacts(store, actor, &ContactFilter { person: Some(person), ..Default::default() })?;
     let notes = desk::notes(store, actor, NoteSubject::Person(person))?;
+    let courses = crate::training::of_person(store, actor, person)?;
+    let esf = crate::training::esf::record(store, actor, person)?;
     let accesses = audit::list(store, actor, &AuditFilter { subject: Some(person.0), ..Default::default() })?;
     let export = AccessExport {
         format: "quartiere-access-export/1",
@@ -482,6 +521,8 @@ pub fn export_person(
         notes,
         consents,
         requests,
+        courses,
+        esf,
         accesses,
     };
     let json_path = path.with_extension("json");
@@ -619,6 +660,7 @@ fn access_document(e: &AccessExport, today: NaiveDate, id: &str) -> serde_json::
             )
         })
         .collect();
+    let training = training_lines(e, sex);
     json!({
         "titolo": format!("Dati personali di {} {}", p.surname, p.name),
         "preparato": format!("Risposta alla richiesta di accesso (art. 15 GDPR), preparata il {}.", format::date_long(today)),
@@ -630,11 +672,60 @@ fn access_document(e: &AccessExport, today: NaiveDate, id: &str) -> serde_json::
             section("Nuclei familiari", vec![], households, "Nessuno."),
             section("Contatti con lo sportello di ascolto", vec![], contacts, "Nessuno."),
             section("Note", vec![], notes, "Nessuna."),
+            section("Formazione e lavoro", vec![], training, "Nessun corso o percorso."),
             section("Informative e consensi", vec![], consents, "Nessuno registrato."),
             section("Richieste dell'interessato", vec![], requests, "Nessuna."),
             section("Chi ha consultato o modificato questi dati", vec![], accesses, "Nessuno."),
         ]
     })
+}
+
+/// The access export's lines about courses and the ESF participant record.
+fn training_lines(e: &AccessExport, sex: Option<char>) -> Vec<String> {
+    let mut lines: Vec<String> = e
+        .courses
+        .iter()
+        .map(|c| {
+            let state = match (c.state.as_str(), c.position) {
+                ("iscritto", _) => format::agree("iscritto", sex),
+                ("in_attesa", Some(p)) => format!("in lista d'attesa (posizione {p})"),
+                ("in_attesa", None) => "in lista d'attesa".to_string(),
+                _ => format::agree("ritirato", sex),
+            };
+            let hours = if c.minutes > 0 {
+                format!(", {} di presenza", format::duration(i64::from(c.minutes)))
+            } else {
+                String::new()
+            };
+            format!("{} ({}): {state}{hours}", c.title, c.kind.label_it())
+        })
+        .collect();
+    if let Some(r) = &e.esf {
+        lines.push(format!(
+            "Scheda FSE: ingresso il {}, {}, {}{}; informativa versione {} del {}",
+            format::date(r.entry_on),
+            r.age_band.label_it(),
+            format::agree(r.labour_status.label_it(), sex),
+            r.isced.map(|i| format!(", {}", i.label_it())).unwrap_or_default(),
+            r.notice_version,
+            format::date(r.notice_on)
+        ));
+        for (question, answer) in r.sensitive.iter().flatten() {
+            lines.push(format!("Scheda FSE, {question}: {}", answer.label_it()));
+        }
+        if let Some(exit) = r.exit_on {
+            lines.push(format!(
+                "Uscita il {}{}{}",
+                format::date(exit),
+                r.exit_reason.map(|x| format!(": {}", format::agree(x.label_it(), sex))).unwrap_or_default(),
+                r.result_exit.map(|x| format!("; all'uscita {}", format::agree(x.label_it(), sex))).unwrap_or_default()
+            ));
+        }
+        if let Some(result) = r.result_6m {
+            lines.push(format!("A sei mesi dall'uscita: {}", format::agree(result.label_it(), sex)));
+        }
+    }
+    lines
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -98,10 +98,14 @@ pub enum Action {
     ReadActivities,
     /// Creating activities, inviting, printing sheets, recording attendance.
     RecordActivities,
+    /// Courses and job-search paths, who is enrolled and waiting, the ESF participant records.
+    ReadTraining,
+    /// Creating courses, enrolling, moving the waiting list, writing ESF records and outcomes.
+    RecordTraining,
 }
 
 impl Action {
-    pub const ALL: [Action; 14] = [
+    pub const ALL: [Action; 16] = [
         Action::ReadAggregates,
         Action::ReadRegistry,
         Action::EditRegistry,
@@ -116,6 +120,8 @@ impl Action {
         Action::Rights,
         Action::ReadActivities,
         Action::RecordActivities,
+        Action::ReadTraining,
+        Action::RecordTraining,
     ];
 
     /// The action as the end of "il ruolo … non permette di …".
@@ -135,6 +141,8 @@ impl Action {
             Action::Rights => "rispondere alle richieste di accesso e di cancellazione dei dati",
             Action::ReadActivities => "consultare attività, inviti e presenze",
             Action::RecordActivities => "creare attività, stampare fogli presenze e registrare le presenze",
+            Action::ReadTraining => "consultare corsi, percorsi di ricerca lavoro e schede FSE",
+            Action::RecordTraining => "iscrivere ai corsi, gestire la lista d'attesa e le schede FSE",
         }
     }
 
@@ -161,6 +169,7 @@ impl Action {
             | Table::Attendance
             | Table::MinuteItem
             | Table::SheetScan => Some(Action::RecordActivities),
+            Table::Course | Table::Enrolment | Table::EsfParticipant => Some(Action::RecordTraining),
             Table::AuditEvent => None,
         }
     }
@@ -177,6 +186,10 @@ pub fn allows(role: Role, action: Action) -> bool {
         // The AFOL operator runs training sessions: their sheets and attendance, not the desk log.
         ReadActivities | RecordActivities => matches!(role, DeskOperator | Tutor | Afol | Coordinator),
         Import => matches!(role, DeskOperator | Coordinator),
+        // Training belongs to the tutor and the AFOL operator; the desk operator sees who is in which
+        // course and waiting (people ask at the desk) but does not enrol.
+        ReadTraining => matches!(role, DeskOperator | Tutor | Afol | Coordinator),
+        RecordTraining => matches!(role, Tutor | Afol | Coordinator),
         ManageSync | Administer | ReadAudit | Backup | Rights => role == Coordinator,
     }
 }

@@ -99,4 +99,10 @@ id_type! {
     ActivityId;
     /// A printed attendance sheet.
     SheetId;
+    /// A training course or a job-search path.
+    CourseId;
+    /// One person on one course, admitted or waiting.
+    EnrolmentId;
+    /// A person's ESF participant record.
+    EsfRecordId;
 }

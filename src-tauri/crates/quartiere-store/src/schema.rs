@@ -19,13 +19,14 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0011_activities.sql"),
     include_str!("../migrations/0012_minutes.sql"),
     include_str!("../migrations/0013_scans.sql"),
+    include_str!("../migrations/0014_training.sql"),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// The last migration that changed a synced table: the schema version sync files carry. Later
 /// migrations touch only this desk's own tables, so desks a version apart still read each other.
-pub const SYNCED_SCHEMA: i64 = 13;
+pub const SYNCED_SCHEMA: i64 = 14;
 
 /// The synced tables, in an order where every table comes after the tables it references.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -45,6 +46,9 @@ pub enum Table {
     Consent,
     PrivacyRequest,
     IdentityDecision,
+    Course,
+    Enrolment,
+    EsfParticipant,
     Activity,
     ActivityOperator,
     ActivityPartner,
@@ -57,7 +61,7 @@ pub enum Table {
 }
 
 impl Table {
-    pub const ALL: [Table; 24] = [
+    pub const ALL: [Table; 27] = [
         Table::Desk,
         Table::Operator,
         Table::Dwelling,
@@ -73,6 +77,9 @@ impl Table {
         Table::Consent,
         Table::PrivacyRequest,
         Table::IdentityDecision,
+        Table::Course,
+        Table::Enrolment,
+        Table::EsfParticipant,
         Table::Activity,
         Table::ActivityOperator,
         Table::ActivityPartner,
@@ -101,6 +108,9 @@ impl Table {
             Table::Consent => "consent",
             Table::PrivacyRequest => "privacy_request",
             Table::IdentityDecision => "identity_decision",
+            Table::Course => "course",
+            Table::Enrolment => "enrolment",
+            Table::EsfParticipant => "esf_participant",
             Table::Activity => "activity",
             Table::ActivityOperator => "activity_operator",
             Table::ActivityPartner => "activity_partner",
@@ -203,6 +213,56 @@ impl Table {
                 "series_id",
                 "created_by",
                 "deleted",
+                "course_id",
+            ],
+            Table::Course => &[
+                "kind",
+                "title",
+                "provider_id",
+                "starts_on",
+                "ends_on",
+                "hours",
+                "places",
+                "venue",
+                "created_by",
+                "deleted",
+            ],
+            Table::Enrolment => &[
+                "course_id",
+                "person_id",
+                "state",
+                "requested_at",
+                "queue_key",
+                "moved_reason",
+                "admitted_on",
+                "left_on",
+                "left_reason",
+                "recorded_by",
+                "deleted",
+            ],
+            Table::EsfParticipant => &[
+                "person_id",
+                "entry_on",
+                "sex",
+                "birth_date",
+                "age_band",
+                "labour_status",
+                "unemployed_months",
+                "isced",
+                "migrant",
+                "disability",
+                "other_disadvantage",
+                "homeless",
+                "rural",
+                "notice_version",
+                "notice_on",
+                "exit_on",
+                "exit_reason",
+                "result_exit",
+                "result_6m",
+                "checked_6m_on",
+                "recorded_by",
+                "deleted",
             ],
             Table::ActivityOperator => &["activity_id", "operator_id", "deleted"],
             Table::ActivityPartner => &["activity_id", "partner_id", "deleted"],
@@ -260,6 +320,31 @@ impl Table {
         }
     }
 
+    /// Columns fixed once they hold a value: the write path refuses to change them (erasing one,
+    /// to null, stays possible). The ESF participant's entry data are reported as they were at entry.
+    pub fn fixed_columns(self) -> &'static [&'static str] {
+        match self {
+            Table::EsfParticipant => &[
+                "person_id",
+                "entry_on",
+                "sex",
+                "birth_date",
+                "age_band",
+                "labour_status",
+                "unemployed_months",
+                "isced",
+                "migrant",
+                "disability",
+                "other_disadvantage",
+                "homeless",
+                "rural",
+                "notice_version",
+                "notice_on",
+            ],
+            _ => &[],
+        }
+    }
+
     pub fn has_column(self, column: &str) -> bool {
         self.columns().contains(&column)
     }
@@ -303,6 +388,9 @@ pub fn table_label(table: Table) -> &'static str {
         Table::Consent => "informativa o consenso",
         Table::PrivacyRequest => "richiesta dell'interessato",
         Table::IdentityDecision => "decisione su due schede della stessa persona",
+        Table::Course => "corso o percorso",
+        Table::Enrolment => "iscrizione",
+        Table::EsfParticipant => "scheda FSE del partecipante",
         Table::Activity => "attività",
         Table::ActivityOperator => "operatore dell'attività",
         Table::ActivityPartner => "partner dell'attività",

@@ -507,6 +507,17 @@ impl Writer<'_> {
         if changed.is_empty() {
             return Ok(0);
         }
+        let fixed = table.fixed_columns();
+        if let Some(((column, _), _)) = changed.iter().zip(&old).find(|((c, new), (_, old))| {
+            fixed.contains(c) && !matches!(old, Value::Null) && !matches!(new, Value::Null)
+        }) {
+            return Err(Error::Forbidden {
+                message: format!(
+                    "«{column}» di {} è fissato quando è stato scritto e non si cambia",
+                    table_label(table)
+                ),
+            });
+        }
         if self.has_base()? {
             self.hooks.replacing(&self.tx, table, id, &old)?;
         }

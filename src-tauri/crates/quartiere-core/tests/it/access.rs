@@ -95,6 +95,18 @@ fn attempt(store: &mut Store, actor: &Actor, action: Action, person: PersonId, f
             .unwrap();
             store.write(actor, |w| quartiere_core::activities::create(w, &input, weeks)).map(drop)
         }
+        Action::ReadTraining => quartiere_core::training::courses(store, actor).map(drop),
+        Action::RecordTraining => {
+            let input = quartiere_core::training::CourseDraft {
+                title: "Corso di italiano".into(),
+                starts_on: "09/03/2026".into(),
+                places: "12".into(),
+                ..Default::default()
+            }
+            .parse()
+            .unwrap();
+            store.write(actor, |w| quartiere_core::training::create_course(w, &input)).map(drop)
+        }
         Action::Rights => privacy::export_person(store, actor, person, &folder.join("accesso"), today())
             .and_then(|_| privacy::retention(store, actor, today()))
             .map(drop),
@@ -132,6 +144,8 @@ fn every_role_is_refused_what_it_must_not_do() {
         (Rights, [false, false, false, false, true, false]),
         (ReadActivities, [true, true, true, false, true, false]),
         (RecordActivities, [true, true, true, false, true, false]),
+        (ReadTraining, [true, true, true, false, true, false]),
+        (RecordTraining, [false, true, true, false, true, false]),
     ];
     assert_eq!(expected.len(), Action::ALL.len());
     let roles =

@@ -17,6 +17,7 @@ mod store;
 mod sync;
 mod sync_fuzz;
 mod sync_property;
+mod training;
 mod vault;
 
 use chrono::{NaiveDate, TimeZone, Utc};

@@ -61,6 +61,110 @@ pub enum Command {
     },
     /// Registra le presenze da un foglio firmato: il codice del foglio (FP-…) e chi è venuto.
     Attendance(AttendanceArgs),
+    /// Formazione e lavoro: corsi e percorsi di ricerca lavoro, iscrizioni, lista d'attesa, scheda FSE.
+    #[command(subcommand)]
+    Training(TrainingCommand),
+}
+
+#[derive(Subcommand)]
+pub enum TrainingCommand {
+    /// Elenca i corsi e i percorsi, con posti, iscritti e persone in attesa.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Crea un corso (--kind corso) o un percorso di ricerca lavoro (--kind ricerca_lavoro); scrive il suo id.
+    Add(CourseAdd),
+    /// Mostra un corso: iscritti, lista d'attesa in ordine, chi ha lasciato.
+    Show {
+        /// Il corso: il suo id o le prime cifre.
+        course: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Iscrive una persona: entra se c'è posto e nessuno aspetta, altrimenti va in lista d'attesa.
+    Enrol {
+        course: String,
+        #[arg(long)]
+        person: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Fa entrare dalla lista d'attesa chi è indicato (l'iscrizione); chi non è primo serve --reason.
+    Admit {
+        enrolment: String,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Sposta una persona nella lista d'attesa alla posizione indicata, con il motivo.
+    Move {
+        enrolment: String,
+        #[arg(long)]
+        position: u32,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Toglie una persona dal corso o dalla lista d'attesa, con il motivo (e il giorno, di norma oggi).
+    Withdraw {
+        enrolment: String,
+        #[arg(long)]
+        reason: String,
+        /// gg/mm/aaaa
+        #[arg(long)]
+        on: Option<String>,
+    },
+    /// La scheda FSE di una persona: la mostra, o la registra all'ingresso con --entry e --labour.
+    Esf(EsfArgs),
+}
+
+#[derive(Args)]
+pub struct CourseAdd {
+    /// corso, ricerca_lavoro.
+    #[arg(long, default_value = "corso")]
+    pub kind: String,
+    #[arg(long)]
+    pub title: String,
+    /// L'ente (un partner): il suo id o le prime cifre.
+    #[arg(long)]
+    pub provider: Option<String>,
+    /// Inizio, gg/mm/aaaa.
+    #[arg(long)]
+    pub start: String,
+    /// Fine, gg/mm/aaaa.
+    #[arg(long)]
+    pub end: Option<String>,
+    /// Ore previste.
+    #[arg(long)]
+    pub hours: Option<String>,
+    #[arg(long)]
+    pub places: String,
+    #[arg(long)]
+    pub venue: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args)]
+pub struct EsfArgs {
+    /// La persona: il suo id o le prime cifre.
+    pub person: String,
+    /// Data d'ingresso (gg/mm/aaaa): con questa la scheda viene registrata.
+    #[arg(long)]
+    pub entry: Option<String>,
+    /// occupato, disoccupato, inattivo.
+    #[arg(long)]
+    pub labour: Option<String>,
+    /// Per chi è disoccupato: da quanti mesi.
+    #[arg(long)]
+    pub months: Option<String>,
+    /// Per chi è inattivo: «si» se studia o è in formazione.
+    #[arg(long)]
+    pub in_education: Option<String>,
+    /// Titolo di studio (codice ISCED).
+    #[arg(long)]
+    pub isced: Option<String>,
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Subcommand)]
@@ -269,6 +373,20 @@ pub enum PeopleCommand {
         id: String,
         #[arg(long)]
         json: bool,
+    },
+    /// Registra che la persona ha ricevuto l'informativa (notice) o dato un consenso
+    /// (special_categories, images), in una versione del modulo e in un giorno.
+    Consent {
+        id: String,
+        /// notice, special_categories, images.
+        #[arg(long, default_value = "notice")]
+        kind: String,
+        /// La versione del modulo firmato (per esempio «2026-01»).
+        #[arg(long)]
+        version: String,
+        /// Il giorno della firma (gg/mm/aaaa); di norma oggi.
+        #[arg(long)]
+        on: Option<String>,
     },
     /// Richiesta di accesso: scrive tutti i dati della persona in FILE.pdf e FILE.json (coordinatore).
     Export { id: String, file: PathBuf },

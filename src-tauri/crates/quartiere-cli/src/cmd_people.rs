@@ -132,6 +132,26 @@ pub fn run(cli: &Cli, command: &PeopleCommand) -> Result<ExitCode, Error> {
             out!("Registrato: sono persone diverse.");
             Ok(ExitCode::SUCCESS)
         }
+        PeopleCommand::Consent { id, kind, version, on } => {
+            use quartiere_core::privacy::{self, ConsentKind};
+            let Some(kind) = ConsentKind::from_code(kind) else {
+                return Err(Error::invalid(
+                    "kind",
+                    format!("«{kind}» non è un consenso: usa notice, special_categories o images"),
+                ));
+            };
+            let mut errors = Vec::new();
+            let on =
+                quartiere_core::draft::date("giorno", on.as_deref().unwrap_or(""), &mut errors).unwrap_or_else(today);
+            if !errors.is_empty() {
+                return Err(Error::Invalid(errors));
+            }
+            let (mut store, actor) = open(cli)?;
+            let id = PersonId(registry::resolve_id(store.conn(), Table::Person, id)?);
+            store.write(&actor, |w| privacy::record_consent(w, id, kind, version, on))?;
+            out!("Registrato: {}, versione {version}, il {}.", kind.label(), format::date(on));
+            Ok(ExitCode::SUCCESS)
+        }
         PeopleCommand::Export { id, file } => {
             let (mut store, actor) = open(cli)?;
             let id = PersonId(registry::resolve_id(store.conn(), Table::Person, id)?);

@@ -18,6 +18,7 @@ mod cmd_operators;
 mod cmd_people;
 mod cmd_setup;
 mod cmd_sync;
+mod cmd_training;
 mod session;
 
 use std::process::ExitCode;
@@ -56,5 +57,6 @@ fn run(cli: &Cli) -> Result<ExitCode, Error> {
         Command::Activities(command) => cmd_activities::run(cli, command),
         Command::Sheet { activity, out } => cmd_activities::sheet(cli, activity, out),
         Command::Attendance(args) => cmd_activities::attendance(cli, args),
+        Command::Training(command) => cmd_training::run(cli, command),
     }
 }

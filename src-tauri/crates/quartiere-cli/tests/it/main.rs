@@ -555,3 +555,75 @@ fn an_assembly_its_sheet_and_who_came() {
     );
     assert!(shown.stdout.contains("Scansione del foglio"), "{}", shown.stdout);
 }
+
+#[test]
+fn a_course_fills_up_its_waiting_list_and_a_freed_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("dati");
+    let file = dir.path().join("elenco.csv");
+    std::fs::write(&file, GOOD).unwrap();
+    assert_eq!(quartiere(&data, &["import", file.to_str().unwrap()]).code, 0);
+    let id_of = |name: &str| -> String {
+        json(&quartiere(&data, &["people", "search", name, "--json"]))[0]["id"].as_str().unwrap().to_string()
+    };
+    let (mario, awa) = (id_of("mario"), id_of("awa"));
+
+    let wrong =
+        quartiere(&data, &["training", "add", "--title", "Magazzino", "--start", "31/02/2027", "--places", "tre"]);
+    assert_eq!(wrong.code, 2);
+    assert!(wrong.stderr.contains("«tre» non è un numero intero di posti"), "{}", wrong.stderr);
+    let added = quartiere(
+        &data,
+        &[
+            "training",
+            "add",
+            "--title",
+            "Operatore di magazzino",
+            "--start",
+            "11/01/2027",
+            "--hours",
+            "40",
+            "--places",
+            "1",
+        ],
+    );
+    assert_eq!(added.code, 0, "{}", added.stderr);
+    let course = added.stdout.trim().to_string();
+
+    let first = json(&quartiere(&data, &["training", "enrol", &course, "--person", &mario, "--json"]));
+    assert_eq!(first["state"], "admitted");
+    let second = json(&quartiere(&data, &["training", "enrol", &course, "--person", &awa, "--json"]));
+    assert_eq!((second["state"].as_str(), second["position"].as_u64()), (Some("waiting"), Some(1)));
+    let twice = quartiere(&data, &["training", "enrol", &course, "--person", &awa]);
+    assert_eq!(twice.code, 2);
+    assert!(twice.stderr.contains("è già in lista d'attesa per questo corso (posizione 1)"), "{}", twice.stderr);
+    let full = quartiere(&data, &["training", "admit", second["id"].as_str().unwrap()]);
+    assert!(full.stderr.contains("il corso è al completo (1 posto)"), "{}", full.stderr);
+
+    let listed = json(&quartiere(&data, &["training", "list", "--json"]));
+    assert_eq!((listed[0]["admitted"].as_u64(), listed[0]["waiting"].as_u64()), (Some(1), Some(1)));
+
+    let left = quartiere(&data, &["training", "withdraw", first["id"].as_str().unwrap(), "--reason", "trovato lavoro"]);
+    assert_eq!(left.code, 0, "{}", left.stderr);
+    assert!(left.stdout.contains("la prima in lista d'attesa è Diop Awa"), "{}", left.stdout);
+    let admitted = quartiere(&data, &["training", "admit", second["id"].as_str().unwrap()]);
+    assert_eq!(admitted.code, 0, "{}", admitted.stderr);
+    let shown = json(&quartiere(&data, &["training", "show", &course, "--json"]));
+    assert_eq!(shown["admitted"][0]["name"], "Diop Awa");
+    assert_eq!(shown["left"][0]["left_reason"], "trovato lavoro");
+    assert_eq!(shown["waiting"].as_array().unwrap().len(), 0);
+
+    let esf_args = ["training", "esf", &awa, "--entry", "11/01/2027", "--labour", "disoccupato", "--months", "14"];
+    let unsigned = quartiere(&data, &esf_args);
+    assert!(
+        unsigned.stderr.contains("Diop Awa non ha firmato l'informativa entro il 11/01/2027"),
+        "{}",
+        unsigned.stderr
+    );
+    let notice = quartiere(&data, &["people", "consent", &awa, "--version", "2026-01", "--on", "11/01/2027"]);
+    assert_eq!(notice.code, 0, "{}", notice.stderr);
+    let esf = quartiere(&data, &esf_args);
+    assert_eq!(esf.code, 0, "{}", esf.stderr);
+    assert!(esf.stdout.contains("Scheda FSE: ingresso il 11/01/2027"), "{}", esf.stdout);
+    assert!(esf.stdout.contains("disoccupata di lunga durata"), "{}", esf.stdout);
+}

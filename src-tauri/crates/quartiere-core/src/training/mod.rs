@@ -159,11 +159,10 @@ pub fn admit(w: &mut Writer<'_>, enrolment: EnrolmentId, reason: Option<&str>, t
     }
     let reason = reason.map(str::trim).filter(|r| !r.is_empty());
     let first = waiting_list(w.conn(), course)?.into_iter().next();
-    if let Some((first_id, first_person)) = first.filter(|(id, _)| *id != enrolment) {
+    if let Some((_, first_person)) = first.filter(|(id, _)| *id != enrolment) {
         if reason.is_none() {
             let first = crate::registry::load_person(w.conn(), first_person)?;
             let who = crate::registry::load_person(w.conn(), person)?;
-            let _ = first_id;
             return Err(Error::invalid(
                 "motivo",
                 format!(

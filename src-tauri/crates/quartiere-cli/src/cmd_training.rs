@@ -1,0 +1,197 @@
+//! `quartiere training`: courses and job-search paths, enrolment and the waiting list, the ESF
+//! participant record.
+
+use std::process::ExitCode;
+
+use chrono::Utc;
+use quartiere_core::ids::{CourseId, EnrolmentId, PersonId};
+use quartiere_core::registry::resolve_id;
+use quartiere_core::schema::Table;
+use quartiere_core::training::{self, esf, CourseDraft, Enrolled, EsfDraft};
+use quartiere_core::{draft, format, Error, Store};
+
+use crate::args::{Cli, CourseAdd, EsfArgs, TrainingCommand};
+use crate::output::print_json;
+use crate::session::{open, today};
+
+/// Runs a `training` subcommand.
+pub fn run(cli: &Cli, command: &TrainingCommand) -> Result<ExitCode, Error> {
+    match command {
+        TrainingCommand::List { json } => {
+            let (store, actor) = open(cli)?;
+            let list = training::courses(&store, &actor)?;
+            if *json {
+                return print_json(&list).map(|_| ExitCode::SUCCESS);
+            }
+            for c in &list {
+                let end = c.ends_on.map(|d| format!(" al {}", format::date(d))).unwrap_or_default();
+                out!(
+                    "{}  {} · {} · dal {}{end} · {} su {}, {} in attesa",
+                    c.id,
+                    c.kind.label_it(),
+                    c.title,
+                    format::date(c.starts_on),
+                    c.admitted,
+                    format::count(c.places, "posto", "posti"),
+                    c.waiting
+                );
+            }
+            out!("{}.", format::count(list.len(), "corso o percorso", "corsi e percorsi"));
+            Ok(ExitCode::SUCCESS)
+        }
+        TrainingCommand::Add(args) => add(cli, args),
+        TrainingCommand::Show { course, json } => {
+            let (store, actor) = open(cli)?;
+            let id = course_id(&store, course)?;
+            let detail = training::course(&store, &actor, id)?;
+            if *json {
+                return print_json(&detail).map(|_| ExitCode::SUCCESS);
+            }
+            let c = &detail.course;
+            out!(
+                "{} ({}), dal {}{}: {} su {}",
+                c.title,
+                c.kind.label_it(),
+                format::date(c.starts_on),
+                c.provider.as_ref().map(|p| format!(", {p}")).unwrap_or_default(),
+                c.admitted,
+                format::count(c.places, "posto", "posti")
+            );
+            for e in &detail.admitted {
+                out!("Iscritto: {} ({}), {} di presenza", e.name, e.id, format::duration(i64::from(e.minutes)));
+            }
+            for (i, e) in detail.waiting.iter().enumerate() {
+                let moved = e.moved_reason.as_ref().map(|r| format!(" — spostato: {r}")).unwrap_or_default();
+                out!("In attesa {}: {} ({}){moved}", i + 1, e.name, e.id);
+            }
+            for e in &detail.left {
+                out!("Ha lasciato: {} ({})", e.name, e.left_reason.as_deref().unwrap_or(""));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        TrainingCommand::Enrol { course, person, json } => {
+            let (mut store, actor) = open(cli)?;
+            let course = course_id(&store, course)?;
+            let person = PersonId(resolve_id(store.conn(), Table::Person, person)?);
+            let result = store.write(&actor, |w| training::enrol(w, course, person, Utc::now(), today()))?;
+            if *json {
+                return print_json(&result).map(|_| ExitCode::SUCCESS);
+            }
+            match result {
+                Enrolled::Admitted { id } => out!("Iscritto al corso (iscrizione {id})."),
+                Enrolled::Waiting { id, position } => {
+                    out!("Il corso è al completo: in lista d'attesa, posizione {position} (iscrizione {id}).")
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        TrainingCommand::Admit { enrolment, reason } => {
+            let (mut store, actor) = open(cli)?;
+            let id = enrolment_id(&store, enrolment)?;
+            store.write(&actor, |w| training::admit(w, id, reason.as_deref(), today()))?;
+            out!("Entrato nel corso dalla lista d'attesa.");
+            Ok(ExitCode::SUCCESS)
+        }
+        TrainingCommand::Move { enrolment, position, reason } => {
+            let (mut store, actor) = open(cli)?;
+            let id = enrolment_id(&store, enrolment)?;
+            store.write(&actor, |w| training::move_in_queue(w, id, *position, reason))?;
+            out!("Spostato in lista d'attesa alla posizione {position}.");
+            Ok(ExitCode::SUCCESS)
+        }
+        TrainingCommand::Withdraw { enrolment, reason, on } => {
+            let (mut store, actor) = open(cli)?;
+            let id = enrolment_id(&store, enrolment)?;
+            let mut errors = Vec::new();
+            let on = draft::date("giorno", on.as_deref().unwrap_or(""), &mut errors).unwrap_or_else(today);
+            if !errors.is_empty() {
+                return Err(Error::Invalid(errors));
+            }
+            let next = store.write(&actor, |w| training::withdraw(w, id, on, reason))?;
+            out!("Ha lasciato il corso il {}.", format::date(on));
+            if let Some((next, name)) = next {
+                out!("Si è liberato un posto: la prima in lista d'attesa è {name} (iscrizione {next}).");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        TrainingCommand::Esf(args) => esf_record(cli, args),
+    }
+}
+
+fn add(cli: &Cli, args: &CourseAdd) -> Result<ExitCode, Error> {
+    let (mut store, actor) = open(cli)?;
+    let provider = match &args.provider {
+        Some(p) => resolve_id(store.conn(), Table::Partner, p)?.to_string(),
+        None => String::new(),
+    };
+    let input = CourseDraft {
+        kind: args.kind.clone(),
+        title: args.title.clone(),
+        provider,
+        starts_on: args.start.clone(),
+        ends_on: args.end.clone().unwrap_or_default(),
+        hours: args.hours.clone().unwrap_or_default(),
+        places: args.places.clone(),
+        venue: args.venue.clone().unwrap_or_default(),
+    }
+    .parse()?;
+    let id = store.write(&actor, |w| training::create_course(w, &input))?;
+    if args.json {
+        return print_json(&id).map(|_| ExitCode::SUCCESS);
+    }
+    out!("{id}");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Shows a person's ESF record, or writes it at entry when `--entry` is given.
+fn esf_record(cli: &Cli, args: &EsfArgs) -> Result<ExitCode, Error> {
+    let (mut store, actor) = open(cli)?;
+    let person = PersonId(resolve_id(store.conn(), Table::Person, &args.person)?);
+    if let Some(entry) = &args.entry {
+        let input = EsfDraft {
+            entry_on: entry.clone(),
+            labour: args.labour.clone().unwrap_or_default(),
+            unemployed_months: args.months.clone().unwrap_or_default(),
+            in_education: args.in_education.clone().unwrap_or_default(),
+            isced: args.isced.clone().unwrap_or_default(),
+            ..Default::default()
+        }
+        .parse()?;
+        store.write(&actor, |w| esf::enter(w, person, &input))?;
+    }
+    let record = esf::record(&mut store, &actor, person)?;
+    if args.json {
+        return print_json(&record).map(|_| ExitCode::SUCCESS);
+    }
+    match record {
+        None => out!("Nessuna scheda FSE per questa persona."),
+        Some(r) => {
+            let sex = r.sex.chars().next();
+            out!(
+                "Scheda FSE: ingresso il {}, {}, {}",
+                format::date(r.entry_on),
+                r.age_band.label_it(),
+                format::agree(r.labour_status.label_it(), sex)
+            );
+            if let Some(exit) = r.exit_on {
+                out!(
+                    "Uscita il {}{}",
+                    format::date(exit),
+                    r.exit_reason.map(|x| format!(": {}", format::agree(x.label_it(), sex))).unwrap_or_default()
+                );
+            }
+            if let Some(due) = r.check_due_on {
+                out!("Verifica a sei mesi dal {}", format::date(due));
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn course_id(store: &Store, key: &str) -> Result<CourseId, Error> {
+    resolve_id(store.conn(), Table::Course, key).map(CourseId)
+}
+
+fn enrolment_id(store: &Store, key: &str) -> Result<EnrolmentId, Error> {
+    resolve_id(store.conn(), Table::Enrolment, key).map(EnrolmentId)
+}

@@ -4,6 +4,7 @@
 
 use quartiere_core::{
     access, accounts, activities, audit, backup, codes, desk, error, ids, import, privacy, registry, search, sync,
+    training,
 };
 use ts_rs::{Config, TS};
 
@@ -55,6 +56,8 @@ pub fn typescript() -> String {
         commands::activities::ActivityForm, commands::activities::InviteForm, commands::activities::SheetFile,
         commands::activities::SheetAction, commands::activities::SheetView, commands::activities::AttendanceForm,
         codes::MinuteKind, activities::MinuteItem, activities::FollowUpDue, commands::activities::MinuteForm, activities::ScanInfo, activities::PersonActivity,
+        ids::CourseId, ids::EnrolmentId, codes::CourseKind, training::TrainingCounts, training::CourseSummary, training::EnrolmentLine,
+        training::CourseDetail, training::PersonCourse, training::Enrolled,
         // The shell's own wire types.
         commands::UiError, commands::UiErrorKind, commands::ShellErrorKind, commands::home::Home, commands::registry::HouseholdView, commands::registry::DwellingForm, commands::registry::PersonForm, commands::registry::PersonCheck, commands::registry::CodeFacts,
         commands::registry::MembershipForm, commands::desk::ContactForm, commands::desk::ContactFilterForm, commands::settings::Settings,

@@ -641,6 +641,17 @@ pub(crate) fn an_assembly_is_planned_printed_and_its_attendance_recorded() {
     )
     .unwrap();
     ok(cli(&data, &["import", list.to_str().unwrap()], None));
+    // A course with one place: Awa is in, Mario waits; Home counts people in paths and waiting.
+    let course = ok(cli(
+        &data,
+        &["training", "add", "--title", "Operatore di magazzino", "--start", "01/01/2026", "--places", "1"],
+        None,
+    ));
+    for name in ["awa", "mario"] {
+        let person =
+            json(cli(&data, &["people", "search", name, "--json"], None))[0]["id"].as_str().unwrap().to_string();
+        ok(cli(&data, &["training", "enrol", course.trim(), "--person", &person], None));
+    }
 
     let shots = screenshots();
     let (_x, display) = xvfb();
@@ -657,6 +668,8 @@ pub(crate) fn an_assembly_is_planned_printed_and_its_attendance_recorded() {
     s.wait_for_text("Oggi è");
     let assemblies = s.text(&s.find_with_text("[data-testid=activity-counts] .count", "assemblee tematiche"));
     assert!(assemblies.starts_with('0'), "{assemblies}");
+    let training = s.text(&s.find("[data-testid=training-counts]"));
+    assert!(training.contains("1 / 30") && training.contains("1 persona in lista d'attesa"), "{training}");
 
     // A new assembly today; an end before the start is refused and names the field.
     let today = String::from_utf8(Command::new("date").arg("+%d/%m/%Y").output().unwrap().stdout).unwrap();

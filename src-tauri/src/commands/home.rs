@@ -6,6 +6,7 @@ use quartiere_core::activities::{self, ActivityCounts, ActivitySummary, FollowUp
 use quartiere_core::desk::{self, ContactFilter, DeskContactView};
 use quartiere_core::registry::{self, Overview};
 use quartiere_core::search::{self, Scope, SearchHit};
+use quartiere_core::training::{self, TrainingCounts};
 use serde::Serialize;
 use tauri::State;
 use ts_rs::TS;
@@ -27,6 +28,10 @@ pub struct Home {
     pub upcoming: Vec<ActivitySummary>,
     /// Follow-ups of assemblies' minutes due today or overdue, for roles that read activities.
     pub minutes_due: Vec<FollowUpDue>,
+    /// People in training and job-search paths, and waiting (the seed's headline), for every role.
+    pub training: TrainingCounts,
+    /// The seed's target for `training.participants`.
+    pub training_target: u32,
 }
 
 #[tauri::command]
@@ -68,6 +73,8 @@ pub async fn home(state: State<'_, AppState>) -> UiResult<Home> {
             activities_since: since,
             upcoming,
             minutes_due,
+            training: training::counts(&s.store, &actor, today)?,
+            training_target: training::PARTICIPANTS_TARGET,
         })
     })
 }

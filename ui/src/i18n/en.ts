@@ -39,6 +39,8 @@ export const en: Strings = {
     markedDone: (who: string) => `Follow-up of ${who} marked as done.`,
     events: (n: number) => plural(n, "event", "events"),
     assemblies: (n: number) => plural(n, "thematic assembly", "thematic assemblies"),
+    trainingParticipants: (inPaths: number) => `residents in training and job-search paths (project target), ${inPaths} in a path today`,
+    trainingWaiting: (n: number) => plural(n, "person on a waiting list", "people on a waiting list"),
     since: (day: string) => `in the last six months (since ${day})`,
     upcoming: "Coming activities",
     noUpcoming: "No activities in the next two weeks.",

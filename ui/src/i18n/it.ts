@@ -39,6 +39,8 @@ export const it = {
     markedDone: (who: string) => `Richiamo di ${who} segnato come fatto.`,
     events: (n: number) => plural(n, "evento", "eventi"),
     assemblies: (n: number) => plural(n, "assemblea tematica", "assemblee tematiche"),
+    trainingParticipants: (inPaths: number) => `persone in percorsi di formazione e ricerca lavoro (obiettivo del progetto), ${inPaths} in corso oggi`,
+    trainingWaiting: (n: number) => plural(n, "persona in lista d'attesa", "persone in lista d'attesa"),
     since: (day: string) => `negli ultimi sei mesi (dal ${day})`,
     upcoming: "Prossime attività",
     noUpcoming: "Nessuna attività nelle prossime due settimane.",

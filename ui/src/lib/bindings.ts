@@ -652,6 +652,86 @@ export type PersonActivity = { activity: ActivitySummary, invited: boolean,
 present: boolean | null, walk_in: boolean, minutes: number | null, };
 
 /**
+ * A training course or a job-search path.
+ */
+export type CourseId = string;
+
+/**
+ * One person on one course, admitted or waiting.
+ */
+export type EnrolmentId = string;
+
+export type CourseKind = "corso" | "ricerca_lavoro";
+
+/**
+ * The figures Home shows: the seed's headline target counts people, not enrolments.
+ */
+export type TrainingCounts = { 
+/**
+ * People who entered a course or path in the project, however it went on (the seed's "residents
+ * in training and job-search paths").
+ */
+participants: number, 
+/**
+ * Of them, people admitted to a course or path that has not ended by `today`.
+ */
+in_paths: number, 
+/**
+ * People waiting for a place (in one course or more), not already in a path.
+ */
+waiting: number, };
+
+/**
+ * A course in a list.
+ */
+export type CourseSummary = { id: CourseId, kind: CourseKind, title: string, provider: string | null, starts_on: string, ends_on: string | null, hours: number | null, places: number, admitted: number, waiting: number, };
+
+/**
+ * One person on a course, as the course's page lists them.
+ */
+export type EnrolmentLine = { id: EnrolmentId, person: PersonId, name: string, 
+/**
+ * `iscritto`, `in_attesa`, `ritirato`.
+ */
+state: string, requested_at: string, admitted_on: string | null, left_on: string | null, left_reason: string | null, 
+/**
+ * Why the order of the waiting list was changed for this person, or why they were admitted
+ * before those waiting longer.
+ */
+moved_reason: string | null, 
+/**
+ * Minutes attended at the course's sessions.
+ */
+minutes: number, 
+/**
+ * Whether the person has an ESF participant record.
+ */
+esf: boolean, };
+
+/**
+ * A course with who is in it, who waits (in order) and who left.
+ */
+export type CourseDetail = { course: CourseSummary, venue: string | null, admitted: Array<EnrolmentLine>, waiting: Array<EnrolmentLine>, left: Array<EnrolmentLine>, 
+/**
+ * The course's sessions (activities of kind `formazione` linked to it).
+ */
+sessions: number, };
+
+/**
+ * A person's courses and paths, for their page.
+ */
+export type PersonCourse = { enrolment: EnrolmentId, course: CourseId, title: string, kind: CourseKind, state: string, 
+/**
+ * Place in the waiting list, while waiting.
+ */
+position: number | null, minutes: number, };
+
+/**
+ * Where an enrolment put the person.
+ */
+export type Enrolled = { "state": "admitted", id: EnrolmentId, } | { "state": "waiting", id: EnrolmentId, position: number, };
+
+/**
  * The one error type the UI sees: `kind` picks the Italian sentence, `message` adds detail, and
  * `fields` places validation messages next to their inputs.
  */
@@ -683,7 +763,15 @@ upcoming: Array<ActivitySummary>,
 /**
  * Follow-ups of assemblies' minutes due today or overdue, for roles that read activities.
  */
-minutes_due: Array<FollowUpDue>, };
+minutes_due: Array<FollowUpDue>, 
+/**
+ * People in training and job-search paths, and waiting (the seed's headline), for every role.
+ */
+training: TrainingCounts, 
+/**
+ * The seed's target for `training.participants`.
+ */
+training_target: number, };
 
 export type HouseholdView = { household: HouseholdDetail, contacts: Array<DeskContactView>, notes: Array<Note>, };
 

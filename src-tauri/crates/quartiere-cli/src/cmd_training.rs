@@ -58,7 +58,12 @@ pub fn run(cli: &Cli, command: &TrainingCommand) -> Result<ExitCode, Error> {
                 format::count(c.places, "posto", "posti")
             );
             for e in &detail.admitted {
-                out!("Iscritto: {} ({}), {} di presenza", e.name, e.id, format::duration(i64::from(e.minutes)));
+                let hours = if e.minutes > 0 {
+                    format!(", {} di presenza", format::duration(i64::from(e.minutes)))
+                } else {
+                    String::new()
+                };
+                out!("Nel corso: {} ({}){hours}", e.name, e.id);
             }
             for (i, e) in detail.waiting.iter().enumerate() {
                 let moved = e.moved_reason.as_ref().map(|r| format!(" — spostato: {r}")).unwrap_or_default();

@@ -485,6 +485,10 @@ pub fn of_person(store: &Store, actor: &Actor, person: PersonId) -> Result<Vec<P
     Ok(out)
 }
 
+/// The seed's headline target: 30 residents in training and job-search paths. Home shows the count
+/// against it until the project's targets become data of their own.
+pub const PARTICIPANTS_TARGET: u32 = 30;
+
 /// The figures Home shows: the seed's headline target counts people, not enrolments.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]

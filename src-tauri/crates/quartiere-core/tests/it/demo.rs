@@ -23,6 +23,14 @@ fn the_demo_is_a_realistic_neighbourhood() {
     let upcoming = all.last().unwrap();
     assert!(upcoming.held_on > today() && upcoming.invited > 0 && upcoming.present.is_none(), "{upcoming:?}");
     assert!(all[..13].iter().all(|a| a.present.is_some_and(|p| p > 0)));
+    // The seed's headline at six months: 11 residents in training and job-search paths (of 30), and
+    // a waiting list; the same figures by plain SQL, and every participant with an ESF record.
+    let training = quartiere_core::training::counts(&f.store, &actor, today()).unwrap();
+    assert_eq!((training.participants, training.in_paths, training.waiting, summary.courses), (11, 11, 5, 2));
+    let by_sql = count(&f.store, "SELECT count(DISTINCT person_id) FROM enrolment WHERE state = 'iscritto'");
+    let waiting = count(&f.store, "SELECT count(DISTINCT person_id) FROM enrolment WHERE state = 'in_attesa'");
+    let esf = count(&f.store, "SELECT count(*) FROM esf_participant");
+    assert_eq!((by_sql, waiting, esf), (11, 5, 11));
     assert!((250..=380).contains(&summary.people), "about 300 residents, got {}", summary.people);
     let sizes: Vec<i64> = f
         .store

@@ -63,6 +63,7 @@ pub fn typescript() -> String {
         commands::registry::MembershipForm, commands::desk::ContactForm, commands::desk::ContactFilterForm, commands::settings::Settings,
         commands::settings::Choice, commands::settings::Choices, commands::accounts::Me, commands::accounts::Door, commands::audit::AuditFilterForm,
         commands::audit::AuditExport, commands::privacy::ConsentForm, commands::import::DecisionWire, commands::registry::PersonPage,
+        commands::training::CourseForm, commands::training::NextInLine,
     ];
     let known: Vec<&str> = decls.iter().map(|d| d.name.as_str()).collect();
     let mut out = String::from(

@@ -52,7 +52,9 @@ pub const DEFAULT_LOCK_MINUTES: u64 = 10;
 /// The commands the UI may call. Each needs an `allow-<name>` entry in capabilities/default.json,
 /// and its name in build.rs.
 pub fn build<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::Builder<R> {
-    use commands::{accounts, activities, audit, backup, desk, home, import, privacy, registry, settings, sync};
+    use commands::{
+        accounts, activities, audit, backup, desk, home, import, privacy, registry, settings, sync, training,
+    };
     builder.plugin(tauri_plugin_dialog::init()).manage(state).invoke_handler(tauri::generate_handler![
         home::overview,
         home::home,
@@ -122,6 +124,12 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::
         activities::complete_minute,
         activities::attach_scan,
         activities::open_scan,
+        training::courses,
+        training::course,
+        training::create_course,
+        training::enrol,
+        training::admit,
+        training::withdraw,
     ])
 }
 

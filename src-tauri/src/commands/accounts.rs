@@ -35,6 +35,8 @@ pub struct Me {
     pub rights: bool,
     pub read_activities: bool,
     pub record_activities: bool,
+    pub read_training: bool,
+    pub record_training: bool,
     /// The day's backup failed at sign-in: the sentence to show.
     pub backup_warning: Option<String>,
 }
@@ -58,6 +60,8 @@ fn me(s: &Session) -> quartiere_core::Result<Me> {
         rights: can(Action::Rights),
         read_activities: can(Action::ReadActivities),
         record_activities: can(Action::RecordActivities),
+        read_training: can(Action::ReadTraining),
+        record_training: can(Action::RecordTraining),
         backup_warning: s.backup_warning.clone(),
     })
 }

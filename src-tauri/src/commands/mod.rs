@@ -15,6 +15,7 @@ pub mod privacy;
 pub mod registry;
 pub mod settings;
 pub mod sync;
+pub mod training;
 
 use std::path::PathBuf;
 

@@ -245,6 +245,9 @@ pub struct PersonPage {
     /// read activities), and how many they came to.
     pub activities: Vec<quartiere_core::activities::PersonActivity>,
     pub activities_attended: u32,
+    /// Courses and job-search paths they are in, wait for or left (empty for roles that do not
+    /// read training).
+    pub courses: Vec<quartiere_core::training::PersonCourse>,
 }
 
 #[tauri::command]
@@ -264,7 +267,12 @@ pub async fn person_page(state: State<'_, AppState>, id: String) -> UiResult<Per
         } else {
             (Vec::new(), 0)
         };
-        Ok(PersonPage { person, households, contacts, activities, activities_attended })
+        let courses = if access::allows(s.role, Action::ReadTraining) {
+            quartiere_core::training::of_person(&s.store, &actor, id)?
+        } else {
+            Vec::new()
+        };
+        Ok(PersonPage { person, households, contacts, activities, activities_attended, courses })
     })
 }
 

@@ -10,6 +10,7 @@ import type {
   UiError, FieldError, SyncStatus, SyncReport, SyncProgress, EnrolOutcome, ConflictView, ConflictChoice,
   Door, Me, OperatorView, AuditEntry, AuditFilterForm, ChainReport, AuditExport,
   ActivitySummary, ActivityDetail, ActivityForm, ActivityId, InviteForm, SheetAction, SheetFile, SheetView, AttendanceForm, AttendanceCount, MinuteForm, ScanInfo,
+  CourseSummary, CourseDetail, CourseForm, CourseId, Enrolled, NextInLine,
   BackupInfo, ConsentView, ConsentForm, AccessFiles, ErasureMode, ErasureOutcome, RetentionFlag, Role,
 } from "./bindings";
 
@@ -24,7 +25,8 @@ export type CommandName =
   | "backups" | "backup_now" | "backup_restore" | "consents" | "add_consent" | "withdraw_consent" | "person_export"
   | "person_erase" | "retention" | "sync_pick_folder" | "sync_status" | "sync_enrol" | "sync_unlock" | "sync_now"
   | "sync_conflicts" | "sync_resolve" | "activities" | "activity" | "create_activity" | "invite" | "print_sheet" | "sheet"
-  | "record_attendance" | "add_minute" | "complete_minute" | "attach_scan" | "open_scan";
+  | "record_attendance" | "add_minute" | "complete_minute" | "attach_scan" | "open_scan"
+  | "courses" | "course" | "create_course" | "enrol" | "admit" | "withdraw";
 
 let whenLocked: () => void = () => undefined;
 
@@ -63,6 +65,12 @@ export const api = {
   completeMinute: (item: string) => call<null>("complete_minute", { item }),
   attachScan: (sheet: string) => call<ScanInfo | null>("attach_scan", { sheet }),
   openScan: (id: string) => call<null>("open_scan", { id }),
+  courses: () => call<CourseSummary[]>("courses"),
+  course: (id: string) => call<CourseDetail>("course", { id }),
+  createCourse: (form: CourseForm) => call<CourseId>("create_course", { form }),
+  enrol: (course: string, person: string) => call<Enrolled>("enrol", { course, person }),
+  admit: (enrolment: string, reason: string) => call<null>("admit", { enrolment, reason }),
+  withdraw: (enrolment: string, reason: string) => call<NextInLine | null>("withdraw", { enrolment, reason }),
   search: (query: string, scope?: "people" | "households") => call<SearchHit[]>("search", { query, scope }),
   households: () => call<HouseholdSummary[]>("households"),
   household: (id: string) => call<HouseholdView>("household", { id }),

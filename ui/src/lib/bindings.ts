@@ -842,7 +842,7 @@ export type Choices = { relationships: Array<Choice>, channels: Array<Choice>, t
 /**
  * What the signed-in operator may do, for the UI to show only what works.
  */
-export type Me = { name: string, role: Role, desk: string, read_registry: boolean, edit_registry: boolean, read_desk: boolean, record_desk: boolean, import: boolean, sync: boolean, manage_sync: boolean, administer: boolean, audit: boolean, backup: boolean, rights: boolean, read_activities: boolean, record_activities: boolean, 
+export type Me = { name: string, role: Role, desk: string, read_registry: boolean, edit_registry: boolean, read_desk: boolean, record_desk: boolean, import: boolean, sync: boolean, manage_sync: boolean, administer: boolean, audit: boolean, backup: boolean, rights: boolean, read_activities: boolean, record_activities: boolean, read_training: boolean, record_training: boolean, 
 /**
  * The day's backup failed at sign-in: the sentence to show.
  */
@@ -909,4 +909,27 @@ contacts: Array<DeskContactView>,
  * Activities they were invited to or came to, the latest first (empty for roles that do not
  * read activities), and how many they came to.
  */
-activities: Array<PersonActivity>, activities_attended: number, };
+activities: Array<PersonActivity>, activities_attended: number, 
+/**
+ * Courses and job-search paths they are in, wait for or left (empty for roles that do not
+ * read training).
+ */
+courses: Array<PersonCourse>, };
+
+/**
+ * A new course or job-search path as the form has it.
+ */
+export type CourseForm = { 
+/**
+ * `corso` or `ricerca_lavoro`.
+ */
+kind: string, title: string, 
+/**
+ * The provider's partner id, or blank.
+ */
+provider: string, starts_on: string, ends_on: string, hours: string, places: string, venue: string, };
+
+/**
+ * Who is next when a withdrawal freed a place: the window offers to admit them.
+ */
+export type NextInLine = { enrolment: EnrolmentId, name: string, };

@@ -38,6 +38,8 @@ export const routes: Routes = {
   activities: { load: () => import("../screens/Activities.svelte"), props: withGo },
   activity: { load: () => import("../screens/Activity.svelte"), props: (s, go) => ({ id: s.id, go }) },
   "activity-new": { load: () => import("../screens/ActivityNew.svelte"), props: withGo },
+  courses: { load: () => import("../screens/Courses.svelte"), props: withGo },
+  course: { load: () => import("../screens/Course.svelte"), props: (s, go) => ({ id: s.id, go }) },
   attendance: { load: () => import("../screens/Attendance.svelte"), props: (s, go) => ({ code: s.id, go }) },
 };
 

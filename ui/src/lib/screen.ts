@@ -1,8 +1,9 @@
 // Where the operator is. One value, so the shell of the app can render the right screen.
 export type Screen =
-  | { name: "home" | "households" | "people" | "desk" | "import" | "sync" | "audit" | "settings" | "activities" }
+  | { name: "home" | "households" | "people" | "desk" | "import" | "sync" | "audit" | "settings" | "activities" | "courses" }
   | { name: "activity"; id: string }
   | { name: "activity-new" }
+  | { name: "course"; id: string }
   /** Attendance entry for a sheet, by its code. */
   | { name: "attendance"; id: string }
   | { name: "household"; id: string }
@@ -26,6 +27,8 @@ export function sectionOf(screen: Screen): string {
     case "activity-new":
     case "attendance":
       return "activities";
+    case "course":
+      return "courses";
     case "person":
     case "person-edit":
     case "duplicates":

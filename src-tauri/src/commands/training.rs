@@ -1,0 +1,85 @@
+//! Formazione e lavoro: courses and job-search paths, enrolment and the waiting list.
+
+use chrono::Utc;
+use quartiere_core::ids::{CourseId, EnrolmentId, PersonId};
+use quartiere_core::training::{self, CourseDetail, CourseDraft, CourseSummary, Enrolled};
+use serde::{Deserialize, Serialize};
+use tauri::State;
+use ts_rs::TS;
+
+use super::{parse_id, today, with_session, write, UiResult};
+use crate::AppState;
+
+#[tauri::command]
+pub async fn courses(state: State<'_, AppState>) -> UiResult<Vec<CourseSummary>> {
+    with_session(&state, |s| training::courses(&s.store, &s.actor))
+}
+
+#[tauri::command]
+pub async fn course(state: State<'_, AppState>, id: String) -> UiResult<CourseDetail> {
+    let id = CourseId(parse_id("corso", &id)?);
+    with_session(&state, |s| training::course(&s.store, &s.actor, id))
+}
+
+/// A new course or job-search path as the form has it.
+#[derive(Debug, Default, Deserialize, TS)]
+#[serde(default)]
+pub struct CourseForm {
+    /// `corso` or `ricerca_lavoro`.
+    pub kind: String,
+    pub title: String,
+    /// The provider's partner id, or blank.
+    pub provider: String,
+    pub starts_on: String,
+    pub ends_on: String,
+    pub hours: String,
+    pub places: String,
+    pub venue: String,
+}
+
+#[tauri::command]
+pub async fn create_course(state: State<'_, AppState>, form: CourseForm) -> UiResult<CourseId> {
+    let input = CourseDraft {
+        kind: form.kind,
+        title: form.title,
+        provider: form.provider,
+        starts_on: form.starts_on,
+        ends_on: form.ends_on,
+        hours: form.hours,
+        places: form.places,
+        venue: form.venue,
+    }
+    .parse()?;
+    write(&state, |w| training::create_course(w, &input))
+}
+
+/// Enrols a person now: admitted if a place is free and nobody waits, else on the waiting list.
+#[tauri::command]
+pub async fn enrol(state: State<'_, AppState>, course: String, person: String) -> UiResult<Enrolled> {
+    let course = CourseId(parse_id("corso", &course)?);
+    let person = PersonId(parse_id("persona", &person)?);
+    write(&state, |w| training::enrol(w, course, person, Utc::now(), today()))
+}
+
+/// Admits someone from the waiting list into a free place; out of turn needs `reason`.
+#[tauri::command]
+pub async fn admit(state: State<'_, AppState>, enrolment: String, reason: String) -> UiResult<()> {
+    let enrolment = EnrolmentId(parse_id("iscrizione", &enrolment)?);
+    let reason = Some(reason).filter(|r| !r.trim().is_empty());
+    write(&state, |w| training::admit(w, enrolment, reason.as_deref(), today()))
+}
+
+/// Who is next when a withdrawal freed a place: the window offers to admit them.
+#[derive(Debug, Serialize, TS)]
+pub struct NextInLine {
+    pub enrolment: EnrolmentId,
+    pub name: String,
+}
+
+/// Takes someone off a course or its waiting list today, with the reason.
+#[tauri::command]
+pub async fn withdraw(state: State<'_, AppState>, enrolment: String, reason: String) -> UiResult<Option<NextInLine>> {
+    let enrolment = EnrolmentId(parse_id("iscrizione", &enrolment)?);
+    let next = write(&state, |w| training::withdraw(w, enrolment, today(), &reason))?;
+    Ok(next.map(|(enrolment, name)| NextInLine { enrolment, name }))
+}

@@ -73,6 +73,10 @@ fn main() -> std::process::ExitCode {
             "ui::an_assembly_is_planned_printed_and_its_attendance_recorded",
             ui::an_assembly_is_planned_printed_and_its_attendance_recorded,
         ),
+        with_binaries(
+            "ui::a_course_fills_up_and_a_freed_place_goes_to_the_waiting_list",
+            ui::a_course_fills_up_and_a_freed_place_goes_to_the_waiting_list,
+        ),
     ];
     libtest_mimic::run(&args, trials).exit_code()
 }

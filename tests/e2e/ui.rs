@@ -611,6 +611,26 @@ pub(crate) fn an_operator_registers_a_household_and_finds_it_after_a_restart() {
     s.quit();
 }
 
+/// Giulia's desk (the CLI's desk `a`, see sync_cli) in `root`, with a list of five residents from
+/// many countries imported: the data folder and the list's file.
+fn giulias_desk(root: &std::path::Path) -> (PathBuf, PathBuf) {
+    let data = root.join("a");
+    ok(cli(&data, &["init", "--desk", "Sportello Mezzetta", "--as", "Giulia"], None));
+    let list = root.join("elenco.csv");
+    std::fs::write(
+        &list,
+        "codice_alloggio;indirizzo;civico;scala;cognome;nome;relazione\n\
+         P1;Via Luigi Pirandello;6/H;A;Rossi;Mario;intestatario\n\
+         P1;Via Luigi Pirandello;6/H;A;Rossi;Anna;coniuge\n\
+         P2;Via Luigi Pirandello;6/H;A;Nguyễn;Thị Lan;intestataria\n\
+         P3;Via Luigi Pirandello;6/H;B;Kowalski;Łukasz;intestatario\n\
+         F1;Via Enrico Fermi;3;;Diop;Awa;intestataria\n",
+    )
+    .unwrap();
+    ok(cli(&data, &["import", list.to_str().unwrap()], None));
+    (data, list)
+}
+
 /// The text of a PDF, as `pdftotext -layout` reads it.
 fn pdf_text(pdf: &std::path::Path) -> String {
     let out =
@@ -626,21 +646,7 @@ fn pdf_text(pdf: &std::path::Path) -> String {
 pub(crate) fn an_assembly_is_planned_printed_and_its_attendance_recorded() {
     let _one_window = ONE_WINDOW.lock().unwrap_or_else(|e| e.into_inner());
     let root = tempfile::tempdir().unwrap();
-    // The CLI's desk `a` is Giulia's (see sync_cli).
-    let data = root.path().join("a");
-    ok(cli(&data, &["init", "--desk", "Sportello Mezzetta", "--as", "Giulia"], None));
-    let list = root.path().join("elenco.csv");
-    std::fs::write(
-        &list,
-        "codice_alloggio;indirizzo;civico;scala;cognome;nome;relazione\n\
-         P1;Via Luigi Pirandello;6/H;A;Rossi;Mario;intestatario\n\
-         P1;Via Luigi Pirandello;6/H;A;Rossi;Anna;coniuge\n\
-         P2;Via Luigi Pirandello;6/H;A;Nguyễn;Thị Lan;intestataria\n\
-         P3;Via Luigi Pirandello;6/H;B;Kowalski;Łukasz;intestatario\n\
-         F1;Via Enrico Fermi;3;;Diop;Awa;intestataria\n",
-    )
-    .unwrap();
-    ok(cli(&data, &["import", list.to_str().unwrap()], None));
+    let (data, list) = giulias_desk(root.path());
     // A course with one place: Awa is in, Mario waits; Home counts people in paths and waiting.
     let course = ok(cli(
         &data,
@@ -814,5 +820,90 @@ pub(crate) fn an_assembly_is_planned_printed_and_its_attendance_recorded() {
     s.click(&s.find_with_text(".results button", "Diop Awa"));
     let hers = s.text(&s.find("[data-testid=person-activities]"));
     assert!(hers.contains("Attività: 1 presenza su 1 attività") && hers.contains("presente (senza invito)"), "{hers}");
+    s.quit();
+}
+
+/// Formazione e lavoro in the real window: a course of two places fills up, the next people wait
+/// in the order they asked; when someone leaves, the window names who is next, and admitting
+/// someone else out of turn asks why. Home counts the people in paths and waiting.
+pub(crate) fn a_course_fills_up_and_a_freed_place_goes_to_the_waiting_list() {
+    let _one_window = ONE_WINDOW.lock().unwrap_or_else(|e| e.into_inner());
+    let root = tempfile::tempdir().unwrap();
+    let (data, list) = giulias_desk(root.path());
+
+    let shots = screenshots();
+    let (_x, display) = xvfb();
+    let save = tempfile::tempdir().unwrap();
+    let driver = driver(&display, &list, save.path());
+    let s = open(&driver, &data);
+    sign_in(&s, OPERATOR_PASS);
+    s.wait_for_text("Oggi è");
+
+    // A new course: the places are asked for, in Italian, before anything is written.
+    nav(&s, "Formazione e lavoro");
+    s.click(&s.find("#course-add"));
+    fill(&s, "#course-title", "Operatore di magazzino");
+    fill(&s, "#course-start", "11/01/2027");
+    s.click(&s.find("#course-save"));
+    s.wait_for_text("indica quanti posti ha il corso");
+    fill(&s, "#course-places", "2");
+    s.click(&s.find("#course-save"));
+    s.wait_for_text("Creato: Operatore di magazzino.");
+
+    // Four people ask, in this order: two get in, two wait.
+    let enrol = |who: &str, name: &str, heard: &str| {
+        let pick = s.find("#enrol-pick");
+        s.type_text(&pick, who);
+        s.find_with_text("#enrol-pick-list li[aria-selected=true]", name);
+        s.press("\u{E007}");
+        s.wait_for_text(heard);
+    };
+    enrol("rossi mario", "Rossi Mario", "iscrizione al corso registrata");
+    enrol("rossi anna", "Rossi Anna", "iscrizione al corso registrata");
+    enrol("diop", "Diop Awa", "in lista d'attesa, posizione 1");
+    enrol("nguyen", "Nguyễn Thị Lan", "in lista d'attesa, posizione 2");
+    // Enrolling someone twice is refused and says where they are.
+    let pick = s.find("#enrol-pick");
+    s.type_text(&pick, "diop");
+    s.find_with_text("#enrol-pick-list li[aria-selected=true]", "Diop Awa");
+    s.press("\u{E007}");
+    s.wait_for_text("Diop Awa è già in lista d'attesa per questo corso (posizione 1)");
+    assert_eq!(s.text(&s.find("[data-testid=course-seats]")), "2 su 2 posti · 2 in attesa");
+    let waiting = s.text(&s.find("[data-testid=course-waiting]"));
+    assert!(waiting.find("Diop Awa").unwrap() < waiting.find("Nguyễn Thị Lan").unwrap(), "{waiting}");
+    assert!(!s.page_text().contains("Fai entrare"), "a full course admits nobody from the list");
+    s.screenshot(&shots.join("corso-completo.png"));
+
+    // Mario leaves: the window names who is next, and admits nobody by itself.
+    s.click(&s.find("button[data-action=withdraw][data-name='Rossi Mario']"));
+    s.click(&s.find("#leave-confirm"));
+    s.wait_for_text("scrivi perché la persona lascia il corso");
+    fill(&s, "#leave-reason", "ha trovato lavoro");
+    s.click(&s.find("#leave-confirm"));
+    s.wait_for_text("Si è liberato un posto: la prima persona in lista d'attesa è Diop Awa.");
+    assert_eq!(s.text(&s.find("[data-testid=course-seats]")), "1 su 2 posti · 2 in attesa");
+
+    // Admitting the second in line asks why she goes before the first.
+    s.click(&s.find("button[data-action=admit][data-name='Nguyễn Thị Lan']"));
+    s.click(&s.find("#admit-confirm"));
+    s.wait_for_text("prima di Nguyễn Thị Lan in lista d'attesa c'è Diop Awa: scrivi perché passa avanti");
+    fill(&s, "#admit-reason", "il corso le serve per il contratto di febbraio");
+    s.click(&s.find("#admit-confirm"));
+    s.wait_for_text("Nguyễn Thị Lan: ingresso nel corso dalla lista d'attesa registrato.");
+    let admitted = s.text(&s.find("[data-testid=course-in]"));
+    assert!(admitted.contains("Nguyễn Thị Lan") && admitted.contains("fuori turno: il corso le serve"), "{admitted}");
+    assert!(s.text(&s.find("[data-testid=course-waiting]")).contains("Diop Awa"));
+    assert!(s.page_text().contains("Hanno lasciato (1)") && s.page_text().contains("ha trovato lavoro"));
+    s.screenshot(&shots.join("corso-lista-attesa.png"));
+
+    // Home: three residents entered a path (of the project's 30), one waits.
+    nav(&s, "Home");
+    let training = s.text(&s.find("[data-testid=training-counts]"));
+    assert!(training.contains("3 / 30") && training.contains("1 persona in lista d'attesa"), "{training}");
+    // Her page says where Awa is.
+    fill(&s, "#global-search", "diop awa");
+    s.click(&s.find_with_text(".results button", "Diop Awa"));
+    let hers = s.text(&s.find("[data-testid=person-courses]"));
+    assert!(hers.contains("Operatore di magazzino") && hers.contains("in lista d'attesa (posizione 1)"), "{hers}");
     s.quit();
 }

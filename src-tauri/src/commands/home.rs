@@ -18,7 +18,10 @@ use crate::AppState;
 pub struct Home {
     pub today: NaiveDate,
     pub counts: Overview,
+    /// The follow-ups due, today's first then the longest overdue: the first [`HOME_FOLLOW_UPS`].
     pub follow_ups_due: Vec<DeskContactView>,
+    /// How many are due in all (the Sportello screen lists every one).
+    pub follow_ups_due_total: u32,
     pub recent_contacts: Vec<DeskContactView>,
     /// Events and assemblies held in the last six months (the seed's counts), for every role.
     pub activities: ActivityCounts,
@@ -33,6 +36,9 @@ pub struct Home {
     /// The seed's target for `training.participants`.
     pub training_target: u32,
 }
+
+/// How many follow-ups Home lists; the rest are counted and listed on the Sportello screen.
+pub const HOME_FOLLOW_UPS: usize = 50;
 
 #[tauri::command]
 pub async fn overview(state: State<'_, AppState>) -> UiResult<Overview> {
@@ -53,8 +59,13 @@ pub async fn home(state: State<'_, AppState>) -> UiResult<Home> {
                 Ok(Vec::new())
             }
         };
-        let follow_ups_due = contacts(ContactFilter { follow_up_due_by: Some(today), ..Default::default() })?;
+        let follow_ups_due = contacts(ContactFilter {
+            follow_up_due_by: Some(today),
+            limit: Some(HOME_FOLLOW_UPS),
+            ..Default::default()
+        })?;
         let recent_contacts = contacts(ContactFilter { limit: Some(10), ..Default::default() })?;
+        let follow_ups_due_total = if desk_log { desk::follow_ups_due_count(&s.store, &actor, today)? } else { 0 };
         let since = today.checked_sub_months(chrono::Months::new(6)).unwrap_or(today);
         let (upcoming, minutes_due) = if access::allows(s.role, Action::ReadActivities) {
             (
@@ -68,6 +79,7 @@ pub async fn home(state: State<'_, AppState>) -> UiResult<Home> {
             today,
             counts: registry::overview(s.store.conn(), &actor)?,
             follow_ups_due,
+            follow_ups_due_total,
             recent_contacts,
             activities: activities::counts(&s.store, &actor, since, today)?,
             activities_since: since,

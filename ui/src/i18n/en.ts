@@ -30,6 +30,8 @@ export const en: Strings = {
     contacts: (n: number) => plural(n, "desk contact", "desk contacts"),
     partners: (n: number) => plural(n, "partner", "partners"),
     followUps: "Follow-ups due",
+    moreFollowUps: (shown: number, total: number) => `The first ${shown} of ${total}, most urgent first.`,
+    allFollowUps: "Every follow-up in the desk log",
     noFollowUps: "No follow-ups due.",
     recent: "Recent contacts",
     noContacts: "No contacts recorded.",

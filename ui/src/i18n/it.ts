@@ -30,6 +30,8 @@ export const it = {
     contacts: (n: number) => plural(n, "contatto allo sportello", "contatti allo sportello"),
     partners: (n: number) => plural(n, "partner", "partner"),
     followUps: "Richiami da fare",
+    moreFollowUps: (shown: number, total: number) => `I primi ${shown} di ${total}, dal più urgente.`,
+    allFollowUps: "Tutti i richiami nello Sportello",
     noFollowUps: "Nessun richiamo in scadenza.",
     recent: "Contatti recenti",
     noContacts: "Nessun contatto registrato.",

@@ -747,7 +747,15 @@ export type UiErrorKind = ErrorKind | ShellErrorKind;
  */
 export type ShellErrorKind = "locked" | "internal";
 
-export type Home = { today: string, counts: Overview, follow_ups_due: Array<DeskContactView>, recent_contacts: Array<DeskContactView>, 
+export type Home = { today: string, counts: Overview, 
+/**
+ * The follow-ups due, today's first then the longest overdue: the first [`HOME_FOLLOW_UPS`].
+ */
+follow_ups_due: Array<DeskContactView>, 
+/**
+ * How many are due in all (the Sportello screen lists every one).
+ */
+follow_ups_due_total: number, recent_contacts: Array<DeskContactView>, 
 /**
  * Events and assemblies held in the last six months (the seed's counts), for every role.
  */

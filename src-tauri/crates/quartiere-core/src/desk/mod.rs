@@ -369,50 +369,77 @@ pub fn list_contacts(store: &mut Store, actor: &Actor, filter: &ContactFilter) -
 }
 
 fn load_contacts(conn: &Connection, filter: &ContactFilter) -> Result<Vec<DeskContactView>> {
-    let mut stmt = conn.prepare_cached(
+    // Only the filters given become conditions, so SQLite can use the index each one has (on a
+    // 100,000-person desk a catch-all `?1 IS NULL OR ...` query sorted every contact for Home).
+    let mut conditions = vec!["c.deleted = 0".to_string()];
+    let mut values: Vec<rusqlite::types::Value> = Vec::new();
+    let mut condition = |sql: &str, value: rusqlite::types::Value| {
+        values.push(value);
+        conditions.push(sql.replace('?', &format!("?{}", values.len())));
+    };
+    if let Some(from) = filter.from {
+        condition("c.occurred_at >= ?", from.to_string().into());
+    }
+    if let Some(to) = filter.to.and_then(|d| d.succ_opt()) {
+        condition("c.occurred_at < ?", to.to_string().into());
+    }
+    if let Some(person) = filter.person {
+        condition("c.person_id = ?", person.to_string().into());
+    }
+    if let Some(household) = filter.household {
+        condition("c.household_id = ?", household.to_string().into());
+    }
+    if let Some(topic) = filter.topic {
+        condition(
+            "EXISTS (SELECT 1 FROM desk_contact_topic t WHERE t.contact_id = c.id AND t.topic = ? AND t.deleted = 0)",
+            topic.code().to_string().into(),
+        );
+    }
+    if let Some(id) = filter.id {
+        condition("c.id = ?", id.to_string().into());
+    }
+    // Follow-ups due: today's first, then the overdue ones, oldest first; else the newest contacts.
+    let order = match filter.follow_up_due_by {
+        Some(by) => {
+            condition("c.follow_up_on <= ? AND c.follow_up_done_on IS NULL", by.to_string().into());
+            values.push(by.to_string().into());
+            format!("c.follow_up_on = ?{} DESC, c.follow_up_on, c.occurred_at DESC, c.id", values.len())
+        }
+        None => "c.occurred_at DESC, c.id".to_string(),
+    };
+    values.push(filter.limit.map(|l| l as i64).unwrap_or(-1).into());
+    let sql = format!(
         "SELECT c.id, c.occurred_at, coalesce(o.name, ''), c.person_id, p.surname || ' ' || p.name, c.household_id,
-                d.street, d.civic, d.scala, d.piano, d.interno, c.channel, c.follow_up_on, c.follow_up_done_on,
-                CASE WHEN c.follow_up_done_on IS NOT NULL THEN
-                  (SELECT od.name FROM change_log cl JOIN operator od ON od.id = cl.operator_id
-                    WHERE cl.tbl = 'desk_contact' AND cl.row_id = c.id AND cl.col = 'follow_up_done_on'
-                    ORDER BY cl.hlc DESC LIMIT 1) END
+                d.street, d.civic, d.scala, d.piano, d.interno, c.channel, c.follow_up_on, c.follow_up_done_on
          FROM desk_contact c
          LEFT JOIN operator o ON o.id = c.operator_id
          LEFT JOIN person p ON p.id = c.person_id
          LEFT JOIN household h ON h.id = c.household_id
          LEFT JOIN dwelling d ON d.id = h.dwelling_id
-         WHERE c.deleted = 0
-           AND (?1 IS NULL OR c.occurred_at >= ?1)
-           AND (?2 IS NULL OR c.occurred_at < ?2)
-           AND (?3 IS NULL OR c.person_id = ?3)
-           AND (?4 IS NULL OR c.household_id = ?4)
-           AND (?5 IS NULL OR EXISTS (SELECT 1 FROM desk_contact_topic t
-                                     WHERE t.contact_id = c.id AND t.topic = ?5 AND t.deleted = 0))
-           AND (?6 IS NULL OR (c.follow_up_on <= ?6 AND c.follow_up_done_on IS NULL))
-           AND (?8 IS NULL OR c.id = ?8)
-         ORDER BY CASE WHEN ?6 IS NULL THEN 0 WHEN c.follow_up_on = ?6 THEN 1 ELSE 2 END,
-                  CASE WHEN ?6 IS NULL THEN 0 ELSE c.follow_up_on END, c.occurred_at DESC, c.id
-         LIMIT ?7",
-    )?;
-    let to_exclusive = filter.to.and_then(|d| d.succ_opt()).map(|d| d.to_string());
-    let rows = stmt.query_map(
-        params![
-            filter.from.map(|d| d.to_string()),
-            to_exclusive,
-            filter.person,
-            filter.household,
-            filter.topic.map(|t| t.code()),
-            filter.follow_up_due_by.map(|d| d.to_string()),
-            filter.limit.map(|l| l as i64).unwrap_or(-1),
-            filter.id,
-        ],
-        contact_from_row,
-    )?;
+         WHERE {}
+         ORDER BY {order}
+         LIMIT ?{}",
+        conditions.join(" AND "),
+        values.len()
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(values), contact_from_row)?;
     let mut out: Vec<DeskContactView> = rows.collect::<rusqlite::Result<_>>()?;
     for contact in &mut out {
         fill_details(conn, contact)?;
     }
     Ok(out)
+}
+
+/// How many follow-ups are due by `by` and not done (Home shows the first ones and this count).
+/// Needs [`Action::ReadDesk`]; a count names nobody, so it is not an audited read.
+pub fn follow_ups_due_count(store: &Store, actor: &Actor, by: NaiveDate) -> Result<u32> {
+    access::require(store.conn(), actor, Action::ReadDesk)?;
+    Ok(store.conn().query_row(
+        "SELECT count(*) FROM desk_contact WHERE deleted = 0 AND follow_up_on <= ?1 AND follow_up_done_on IS NULL",
+        [by.to_string()],
+        |r| r.get(0),
+    )?)
 }
 
 /// Needs [`Action::ReadDesk`].
@@ -441,13 +468,23 @@ fn contact_from_row(r: &Row<'_>) -> rusqlite::Result<DeskContactView> {
         topics: Vec::new(),
         follow_up_on: date(12)?,
         follow_up_done_on: date(13)?,
-        follow_up_done_by: r.get(14)?,
+        follow_up_done_by: None,
         note: None,
         referrals: Vec::new(),
     })
 }
 
 fn fill_details(conn: &Connection, contact: &mut DeskContactView) -> Result<()> {
+    if contact.follow_up_done_on.is_some() {
+        contact.follow_up_done_by = conn
+            .prepare_cached(
+                "SELECT od.name FROM change_log cl JOIN operator od ON od.id = cl.operator_id
+                 WHERE cl.tbl = 'desk_contact' AND cl.row_id = ?1 AND cl.col = 'follow_up_done_on'
+                 ORDER BY cl.hlc DESC LIMIT 1",
+            )?
+            .query_row([contact.id], |r| r.get(0))
+            .optional()?;
+    }
     contact.topics = conn
         .prepare_cached("SELECT topic FROM desk_contact_topic WHERE contact_id = ?1 AND deleted = 0 ORDER BY topic")?
         .query_map([contact.id], |r| r.get::<_, String>(0))?

@@ -60,6 +60,34 @@ pub enum Table {
     AuditEvent,
 }
 
+/// The ESF participant record's columns: the entry data first (the first [`ESF_ENTRY_COLUMNS`],
+/// fixed once written), then what is added later (exit, results, who recorded it).
+const ESF_PARTICIPANT_COLUMNS: [&str; 22] = [
+    "person_id",
+    "entry_on",
+    "sex",
+    "birth_date",
+    "age_band",
+    "labour_status",
+    "unemployed_months",
+    "isced",
+    "migrant",
+    "disability",
+    "other_disadvantage",
+    "homeless",
+    "rural",
+    "notice_version",
+    "notice_on",
+    "exit_on",
+    "exit_reason",
+    "result_exit",
+    "result_6m",
+    "checked_6m_on",
+    "recorded_by",
+    "deleted",
+];
+const ESF_ENTRY_COLUMNS: usize = 15;
+
 impl Table {
     pub const ALL: [Table; 27] = [
         Table::Desk,
@@ -240,30 +268,7 @@ impl Table {
                 "recorded_by",
                 "deleted",
             ],
-            Table::EsfParticipant => &[
-                "person_id",
-                "entry_on",
-                "sex",
-                "birth_date",
-                "age_band",
-                "labour_status",
-                "unemployed_months",
-                "isced",
-                "migrant",
-                "disability",
-                "other_disadvantage",
-                "homeless",
-                "rural",
-                "notice_version",
-                "notice_on",
-                "exit_on",
-                "exit_reason",
-                "result_exit",
-                "result_6m",
-                "checked_6m_on",
-                "recorded_by",
-                "deleted",
-            ],
+            Table::EsfParticipant => &ESF_PARTICIPANT_COLUMNS,
             Table::ActivityOperator => &["activity_id", "operator_id", "deleted"],
             Table::ActivityPartner => &["activity_id", "partner_id", "deleted"],
             Table::Invitation => &["activity_id", "person_id", "via", "deleted"],
@@ -324,23 +329,7 @@ impl Table {
     /// to null, stays possible). The ESF participant's entry data are reported as they were at entry.
     pub fn fixed_columns(self) -> &'static [&'static str] {
         match self {
-            Table::EsfParticipant => &[
-                "person_id",
-                "entry_on",
-                "sex",
-                "birth_date",
-                "age_band",
-                "labour_status",
-                "unemployed_months",
-                "isced",
-                "migrant",
-                "disability",
-                "other_disadvantage",
-                "homeless",
-                "rural",
-                "notice_version",
-                "notice_on",
-            ],
+            Table::EsfParticipant => &ESF_PARTICIPANT_COLUMNS[..ESF_ENTRY_COLUMNS],
             _ => &[],
         }
     }

@@ -374,3 +374,39 @@ coded! {
         Impegno = "impegno", "impegno da seguire", "follow-up";
     }
 }
+coded! {
+    /// Where a goal or a step of a case's plan stands.
+    GoalStatus {
+        Aperto = "aperto", "da fare", "to do";
+        InCorso = "in_corso", "in corso", "in progress";
+        Raggiunto = "raggiunto", "raggiunto", "achieved";
+        NonRaggiunto = "non_raggiunto", "non raggiunto", "not achieved";
+        Annullato = "annullato", "non più necessario", "no longer needed";
+    }
+}
+impl GoalStatus {
+    /// Still to be done: such a goal past its due date is overdue.
+    pub fn is_open(self) -> bool {
+        matches!(self, GoalStatus::Aperto | GoalStatus::InCorso)
+    }
+}
+coded! {
+    /// Where a referral to a partner or to the Servizio Sociale stands.
+    ReferralState {
+        Inviato = "inviato", "inviato", "sent";
+        Accettato = "accettato", "accettato", "accepted";
+        Rifiutato = "rifiutato", "rifiutato", "refused";
+        Concluso = "concluso", "concluso", "done";
+    }
+}
+coded! {
+    /// How a case ended.
+    CaseOutcome {
+        ObiettiviRaggiunti = "obiettivi_raggiunti", "obiettivi raggiunti", "goals achieved";
+        InParte = "in_parte", "obiettivi raggiunti in parte", "goals partly achieved";
+        AffidatoServizi = "affidato_servizi", "affidato ai servizi (Servizio Sociale o altro ente)", "handed to the services";
+        Interrotto = "interrotto", "interrotto dalla persona", "ended by the person";
+        Trasferito = "trasferito", "la persona si è trasferita", "the person moved away";
+        Altro = "altro", "altro", "other";
+    }
+}

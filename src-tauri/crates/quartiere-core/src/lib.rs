@@ -19,6 +19,7 @@ pub mod accounts;
 pub mod activities;
 pub mod audit;
 pub mod backup;
+pub mod cases;
 pub mod cf;
 pub mod codes;
 pub mod demo;

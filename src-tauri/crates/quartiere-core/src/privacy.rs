@@ -41,16 +41,20 @@ pub enum ConsentKind {
     SpecialCategories,
     /// Consenso a foto e riprese durante eventi e assemblee.
     Images,
+    /// Consenso alla comunicazione dei dati ad altri enti (a case's referral that shares them).
+    DataSharing,
 }
 
 impl ConsentKind {
-    pub const ALL: [ConsentKind; 3] = [ConsentKind::Notice, ConsentKind::SpecialCategories, ConsentKind::Images];
+    pub const ALL: [ConsentKind; 4] =
+        [ConsentKind::Notice, ConsentKind::SpecialCategories, ConsentKind::Images, ConsentKind::DataSharing];
 
     pub fn code(self) -> &'static str {
         match self {
             ConsentKind::Notice => "notice",
             ConsentKind::SpecialCategories => "special_categories",
             ConsentKind::Images => "images",
+            ConsentKind::DataSharing => "data_sharing",
         }
     }
 
@@ -63,6 +67,7 @@ impl ConsentKind {
             ConsentKind::Notice => "Informativa sul trattamento dei dati",
             ConsentKind::SpecialCategories => "Consenso al trattamento di dati particolari",
             ConsentKind::Images => "Consenso a foto e riprese",
+            ConsentKind::DataSharing => "Consenso alla comunicazione dei dati ad altri enti",
         }
     }
 }

@@ -102,10 +102,14 @@ pub enum Action {
     ReadTraining,
     /// Creating courses, enrolling, moving the waiting list, writing ESF records and outcomes.
     RecordTraining,
+    /// Prese in carico: cases, their plans, team and referrals.
+    ReadCases,
+    /// Opening and closing cases, writing goals and steps, sending referrals.
+    RecordCases,
 }
 
 impl Action {
-    pub const ALL: [Action; 16] = [
+    pub const ALL: [Action; 18] = [
         Action::ReadAggregates,
         Action::ReadRegistry,
         Action::EditRegistry,
@@ -122,6 +126,8 @@ impl Action {
         Action::RecordActivities,
         Action::ReadTraining,
         Action::RecordTraining,
+        Action::ReadCases,
+        Action::RecordCases,
     ];
 
     /// The action as the end of "il ruolo … non permette di …".
@@ -143,6 +149,8 @@ impl Action {
             Action::RecordActivities => "creare attività, stampare fogli presenze e registrare le presenze",
             Action::ReadTraining => "consultare corsi, percorsi di ricerca lavoro e schede FSE",
             Action::RecordTraining => "iscrivere ai corsi, gestire la lista d'attesa e le schede FSE",
+            Action::ReadCases => "consultare le prese in carico",
+            Action::RecordCases => "aprire prese in carico, scriverne il piano e gli invii",
         }
     }
 
@@ -160,7 +168,10 @@ impl Action {
             | Table::Consent
             | Table::IdentityDecision => Some(Action::EditRegistry),
             Table::PrivacyRequest => Some(Action::Rights),
-            Table::DeskContact | Table::DeskContactTopic | Table::Referral | Table::Note => Some(Action::RecordDesk),
+            Table::DeskContact | Table::DeskContactTopic | Table::Note => Some(Action::RecordDesk),
+            // A desk contact's referral and a case's are one table; both roles that write them may.
+            Table::Referral => Some(Action::RecordDesk),
+            Table::CaseFile | Table::CaseOperator | Table::CaseGoal => Some(Action::RecordCases),
             Table::Activity
             | Table::ActivityOperator
             | Table::ActivityPartner
@@ -190,6 +201,9 @@ pub fn allows(role: Role, action: Action) -> bool {
         // course and waiting (people ask at the desk) but does not enrol.
         ReadTraining => matches!(role, DeskOperator | Tutor | Afol | Coordinator),
         RecordTraining => matches!(role, Tutor | Afol | Coordinator),
+        // Cases are opened where people are heard (the desk) and followed by the tutor; the AFOL
+        // operator and the arrears officer see a person's path in their own module, not the case.
+        ReadCases | RecordCases => matches!(role, DeskOperator | Tutor | Coordinator),
         ManageSync | Administer | ReadAudit | Backup | Rights => role == Coordinator,
     }
 }

@@ -105,4 +105,8 @@ id_type! {
     EnrolmentId;
     /// A person's ESF participant record.
     EsfRecordId;
+    /// A case (presa in carico).
+    CaseId;
+    /// A goal of a case's plan, or a step of a goal.
+    GoalId;
 }

@@ -20,6 +20,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0012_minutes.sql"),
     include_str!("../migrations/0013_scans.sql"),
     include_str!("../migrations/0014_training.sql"),
+    include_str!("../migrations/0015_cases.sql"),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -41,6 +42,9 @@ pub enum Table {
     PartnerContact,
     DeskContact,
     DeskContactTopic,
+    CaseFile,
+    CaseOperator,
+    CaseGoal,
     Referral,
     Note,
     Consent,
@@ -89,7 +93,7 @@ const ESF_PARTICIPANT_COLUMNS: [&str; 22] = [
 const ESF_ENTRY_COLUMNS: usize = 15;
 
 impl Table {
-    pub const ALL: [Table; 27] = [
+    pub const ALL: [Table; 30] = [
         Table::Desk,
         Table::Operator,
         Table::Dwelling,
@@ -100,6 +104,9 @@ impl Table {
         Table::PartnerContact,
         Table::DeskContact,
         Table::DeskContactTopic,
+        Table::CaseFile,
+        Table::CaseOperator,
+        Table::CaseGoal,
         Table::Referral,
         Table::Note,
         Table::Consent,
@@ -131,6 +138,9 @@ impl Table {
             Table::PartnerContact => "partner_contact",
             Table::DeskContact => "desk_contact",
             Table::DeskContactTopic => "desk_contact_topic",
+            Table::CaseFile => "case_file",
+            Table::CaseOperator => "case_operator",
+            Table::CaseGoal => "case_goal",
             Table::Referral => "referral",
             Table::Note => "note",
             Table::Consent => "consent",
@@ -208,7 +218,48 @@ impl Table {
                 "deleted",
             ],
             Table::DeskContactTopic => &["contact_id", "topic", "deleted"],
-            Table::Referral => &["contact_id", "partner_id", "servizio_sociale", "reason", "referred_on", "deleted"],
+            Table::Referral => &[
+                "contact_id",
+                "partner_id",
+                "servizio_sociale",
+                "reason",
+                "referred_on",
+                "deleted",
+                "case_id",
+                "state",
+                "state_on",
+                "shares_data",
+                "consent_id",
+                "recorded_by",
+            ],
+            Table::CaseFile => &[
+                "person_id",
+                "household_id",
+                "axis",
+                "opened_on",
+                "contact_id",
+                "tutor_id",
+                "servizio_sociale",
+                "reason",
+                "closed_on",
+                "outcome",
+                "outcome_note",
+                "opened_by",
+                "deleted",
+            ],
+            Table::CaseOperator => &["case_id", "operator_id", "role", "deleted"],
+            Table::CaseGoal => &[
+                "case_id",
+                "parent_id",
+                "title",
+                "owner",
+                "due_on",
+                "status",
+                "done_on",
+                "position",
+                "written_by",
+                "deleted",
+            ],
             Table::Note => {
                 &["subject_table", "subject_id", "body", "supersedes_id", "written_at", "operator_id", "deleted"]
             }
@@ -372,6 +423,9 @@ pub fn table_label(table: Table) -> &'static str {
         Table::PartnerContact => "referente del partner",
         Table::DeskContact => "contatto allo sportello",
         Table::DeskContactTopic => "tema del contatto",
+        Table::CaseFile => "presa in carico",
+        Table::CaseOperator => "operatore della presa in carico",
+        Table::CaseGoal => "obiettivo o passo del piano",
         Table::Referral => "invio",
         Table::Note => "nota",
         Table::Consent => "informativa o consenso",

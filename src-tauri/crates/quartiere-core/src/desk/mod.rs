@@ -10,7 +10,7 @@ use crate::access::{self, Action};
 use crate::audit;
 use crate::codes::{Channel, Topic};
 use crate::error::{Error, FieldError, Result};
-use crate::ids::{DeskContactId, HouseholdId, NoteId, OperatorId, PartnerId, PersonId, ReferralId};
+use crate::ids::{CaseId, DeskContactId, HouseholdId, NoteId, OperatorId, PartnerId, PersonId, ReferralId};
 use crate::registry::{self, opt};
 use crate::schema::Table;
 use crate::store::{Actor, Store, Writer};
@@ -173,6 +173,7 @@ pub enum NoteSubject {
     DeskContact(DeskContactId),
     Household(HouseholdId),
     Person(PersonId),
+    Case(CaseId),
 }
 
 impl NoteSubject {
@@ -181,6 +182,7 @@ impl NoteSubject {
             NoteSubject::DeskContact(id) => (Table::DeskContact.name(), id.0),
             NoteSubject::Household(id) => (Table::Household.name(), id.0),
             NoteSubject::Person(id) => (Table::Person.name(), id.0),
+            NoteSubject::Case(id) => (Table::CaseFile.name(), id.0),
         }
     }
 
@@ -189,6 +191,7 @@ impl NoteSubject {
             NoteSubject::DeskContact(id) => (Table::DeskContact, Some(id.0)),
             NoteSubject::Household(id) => (Table::Household, Some(id.0)),
             NoteSubject::Person(id) => (Table::Person, Some(id.0)),
+            NoteSubject::Case(id) => (Table::CaseFile, Some(id.0)),
         }
     }
 }
@@ -274,7 +277,7 @@ pub fn notes(store: &mut Store, actor: &Actor, subject: NoteSubject) -> Result<V
     Ok(notes)
 }
 
-fn load_notes(conn: &Connection, subject: NoteSubject) -> Result<Vec<Note>> {
+pub(crate) fn load_notes(conn: &Connection, subject: NoteSubject) -> Result<Vec<Note>> {
     let (table, id) = subject.parts();
     let mut stmt = conn.prepare_cached(
         "SELECT n.id, n.body, n.written_at, coalesce(o.name, ''), n.supersedes_id FROM note n

@@ -107,6 +107,25 @@ fn attempt(store: &mut Store, actor: &Actor, action: Action, person: PersonId, f
             .unwrap();
             store.write(actor, |w| quartiere_core::training::create_course(w, &input)).map(drop)
         }
+        Action::ReadCases => {
+            quartiere_core::cases::cases(store, actor, &quartiere_core::cases::CaseFilter::default(), today()).map(drop)
+        }
+        Action::RecordCases => {
+            // Opening a case needs a tutor: the desk's first operator, a coordinator, follows it.
+            let coordinator: String = store
+                .conn()
+                .query_row("SELECT id FROM operator WHERE role = 'coordinatore' ORDER BY id LIMIT 1", [], |r| r.get(0))
+                .unwrap();
+            let input = quartiere_core::cases::CaseDraft {
+                person: person.to_string(),
+                axis: "convivenza".into(),
+                tutor: coordinator,
+                ..Default::default()
+            }
+            .parse(today())
+            .unwrap();
+            store.write(actor, |w| quartiere_core::cases::open_case(w, &input)).map(drop)
+        }
         Action::Rights => privacy::export_person(store, actor, person, &folder.join("accesso"), today())
             .and_then(|_| privacy::retention(store, actor, today()))
             .map(drop),
@@ -146,6 +165,8 @@ fn every_role_is_refused_what_it_must_not_do() {
         (RecordActivities, [true, true, true, false, true, false]),
         (ReadTraining, [true, true, true, false, true, false]),
         (RecordTraining, [false, true, true, false, true, false]),
+        (ReadCases, [true, true, false, false, true, false]),
+        (RecordCases, [true, true, false, false, true, false]),
     ];
     assert_eq!(expected.len(), Action::ALL.len());
     let roles =

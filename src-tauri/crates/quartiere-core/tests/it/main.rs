@@ -5,6 +5,7 @@ mod access;
 mod activities;
 mod audit;
 mod backup;
+mod cases;
 mod demo;
 mod desk;
 mod duplicates;

@@ -11,6 +11,7 @@
 
 mod draft;
 mod history;
+pub(crate) mod rights;
 mod view;
 
 use chrono::NaiveDate;

@@ -17,6 +17,9 @@ use quartiere_core::sync::keys::KeyFile;
 use quartiere_core::{audit, sync, vault, Actor, Store};
 
 use crate::sync::{desk, run, PASS};
+use quartiere_core::cases;
+use quartiere_core::codes::Axis;
+
 use crate::*;
 
 const SURNAME: &str = "Zanzottera";
@@ -57,6 +60,34 @@ fn resident(store: &mut Store, actor: &Actor, esf: bool) -> PersonId {
                     referrals: vec![],
                 },
             )?;
+            // Her case: its reason, a goal, a referral and a note name her and her trouble.
+            let case = cases::open_case(
+                w,
+                &cases::CaseInput {
+                    person,
+                    axis: Axis::Morosita,
+                    tutor: w.actor().operator,
+                    servizio_sociale: true,
+                    reason: Some(format!("Sfratto in corso per la signora {SURNAME}")),
+                    contact: None,
+                    opened_on: date("2026-03-02"),
+                },
+            )?;
+            let goal = cases::GoalInput {
+                title: format!("Rateizzare lo sfratto di {SURNAME}"),
+                owner: format!("la signora {SURNAME}"),
+                due_on: None,
+                parent: None,
+            };
+            cases::add_goal(w, case, &goal)?;
+            let referral = cases::ReferralInput {
+                target: quartiere_core::desk::ReferralTarget::ServizioSociale,
+                reason: format!("Valutare lo sfratto di {SURNAME}"),
+                shares_data: false,
+                on: date("2026-03-02"),
+            };
+            cases::refer(w, case, &referral)?;
+            desk::add_note(w, desk::NoteSubject::Case(case), &format!("{SURNAME} teme lo sfratto"))?;
             Ok(person)
         })
         .unwrap()
@@ -143,7 +174,7 @@ fn an_erasure_leaves_no_trace_in_the_database_its_log_or_later_bundles_at_any_de
         [("A", &a, "Operatore Sportello A"), ("B", &b, "Operatore Sportello B"), ("C", &c, "Operatore Sportello C")]
     {
         let plain = plaintext_copy(&d.store, scratch.path(), operator);
-        for needle in [SURNAME, cf().as_str(), "333 1234567", "chiede aiuto"] {
+        for needle in [SURNAME, cf().as_str(), "333 1234567", "chiede aiuto", "sfratto"] {
             assert!(!contains(&plain, needle), "{needle} still in {label}'s database (any table, any history)");
         }
         // No free page keeps old content and the write-ahead log was emptied.

@@ -3,8 +3,8 @@
 //! committed file differs from what the types say now; `cargo xtask bindings` rewrites it.
 
 use quartiere_core::{
-    access, accounts, activities, audit, backup, codes, desk, error, ids, import, privacy, registry, search, sync,
-    training,
+    access, accounts, activities, audit, backup, cases, codes, desk, error, ids, import, privacy, registry, search,
+    sync, training,
 };
 use ts_rs::{Config, TS};
 
@@ -58,12 +58,15 @@ pub fn typescript() -> String {
         codes::MinuteKind, activities::MinuteItem, activities::FollowUpDue, commands::activities::MinuteForm, activities::ScanInfo, activities::PersonActivity,
         ids::CourseId, ids::EnrolmentId, codes::CourseKind, training::TrainingCounts, training::CourseSummary, training::EnrolmentLine,
         training::CourseDetail, training::PersonCourse, training::Enrolled,
+        ids::CaseId, ids::GoalId, ids::ReferralId, codes::GoalStatus, codes::ReferralState, codes::CaseOutcome,
+        cases::CaseSummary, cases::GoalView, cases::CaseMember, cases::CaseReferral, cases::HistoryEntry,
+        cases::CaseDetail, cases::GoalDue, cases::CaseDraft, cases::GoalDraft, cases::ReferralDraft, cases::CloseDraft,
         // The shell's own wire types.
         commands::UiError, commands::UiErrorKind, commands::ShellErrorKind, commands::home::Home, commands::registry::HouseholdView, commands::registry::DwellingForm, commands::registry::PersonForm, commands::registry::PersonCheck, commands::registry::CodeFacts,
         commands::registry::MembershipForm, commands::desk::ContactForm, commands::desk::ContactFilterForm, commands::settings::Settings,
         commands::settings::Choice, commands::settings::Choices, commands::accounts::Me, commands::accounts::Door, commands::audit::AuditFilterForm,
         commands::audit::AuditExport, commands::privacy::ConsentForm, commands::import::DecisionWire, commands::registry::PersonPage,
-        commands::training::CourseForm, commands::training::NextInLine,
+        commands::training::CourseForm, commands::training::NextInLine, commands::cases::CaseListFilter,
     ];
     let known: Vec<&str> = decls.iter().map(|d| d.name.as_str()).collect();
     let mut out = String::from(

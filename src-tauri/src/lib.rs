@@ -53,7 +53,7 @@ pub const DEFAULT_LOCK_MINUTES: u64 = 10;
 /// and its name in build.rs.
 pub fn build<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::Builder<R> {
     use commands::{
-        accounts, activities, audit, backup, desk, home, import, privacy, registry, settings, sync, training,
+        accounts, activities, audit, backup, cases, desk, home, import, privacy, registry, settings, sync, training,
     };
     builder.plugin(tauri_plugin_dialog::init()).manage(state).invoke_handler(tauri::generate_handler![
         home::overview,
@@ -130,6 +130,18 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::
         training::enrol,
         training::admit,
         training::withdraw,
+        cases::cases,
+        cases::case,
+        cases::open_case,
+        cases::add_goal,
+        cases::set_goal_status,
+        cases::refer,
+        cases::set_referral_state,
+        cases::add_case_member,
+        cases::close_case,
+        desk::notes,
+        desk::add_note,
+        desk::edit_note,
     ])
 }
 

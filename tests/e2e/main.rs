@@ -77,6 +77,10 @@ fn main() -> std::process::ExitCode {
             "ui::a_course_fills_up_and_a_freed_place_goes_to_the_waiting_list",
             ui::a_course_fills_up_and_a_freed_place_goes_to_the_waiting_list,
         ),
+        with_binaries(
+            "ui::a_case_opened_from_a_desk_contact_puts_its_overdue_goal_on_home",
+            ui::a_case_opened_from_a_desk_contact_puts_its_overdue_goal_on_home,
+        ),
     ];
     libtest_mimic::run(&args, trials).exit_code()
 }

@@ -907,3 +907,110 @@ pub(crate) fn a_course_fills_up_and_a_freed_place_goes_to_the_waiting_list() {
     assert!(hers.contains("Operatore di magazzino") && hers.contains("in lista d'attesa (posizione 1)"), "{hers}");
     s.quit();
 }
+
+/// A case from a desk contact to Home in the real window: Awa's contact at the desk opens her
+/// case (Giulia, the coordinator, follows it); a goal without an owner is refused in Italian;
+/// two goals are written, one already late, and a step; a referral that would pass her data to
+/// a partner is refused until her consent is recorded; the late goal is on Home, and her page
+/// lists the case; a note is written and edited, and the case's history says who did what.
+pub(crate) fn a_case_opened_from_a_desk_contact_puts_its_overdue_goal_on_home() {
+    let _one_window = ONE_WINDOW.lock().unwrap_or_else(|e| e.into_inner());
+    let root = tempfile::tempdir().unwrap();
+    let (data, list) = giulias_desk(root.path());
+    let awa =
+        json(cli(&data, &["people", "search", "diop awa", "--json"], None))[0]["id"].as_str().unwrap().to_string();
+    ok(cli(&data, &["desk", "add", "--person", &awa, "--topic", "lavoro", "--note", "Ha perso il lavoro"], None));
+
+    let shots = screenshots();
+    let (_x, display) = xvfb();
+    let save = tempfile::tempdir().unwrap();
+    let driver = driver(&display, &list, save.path());
+    let s = open(&driver, &data);
+    sign_in(&s, OPERATOR_PASS);
+    s.wait_for_text("Oggi è");
+
+    // From the contact in the desk log.
+    nav(&s, "Sportello");
+    s.wait_for_text("Ha perso il lavoro");
+    s.click(&s.find("button[data-action=open-case]"));
+    s.wait_for_text("Nuova presa in carico per Diop Awa");
+    assert!(s.page_text().contains("Dal contatto allo sportello"));
+    fill(&s, "#case-reason", "Cerca lavoro dopo la chiusura del magazzino");
+    s.click(&s.find("#case-save"));
+    s.wait_for_text("Presa in carico di Diop Awa aperta.");
+    s.wait_for_text("Storia delle modifiche");
+
+    // A goal with no owner is refused, naming the field; nothing is written.
+    fill(&s, "#goal-title", "Iscrizione al centro per l'impiego");
+    fill(&s, "#goal-due", "05/01/2026");
+    s.click(&s.find("#goal-save"));
+    s.wait_for_text("ogni obiettivo ha un responsabile");
+    assert!(
+        !s.text(&s.find("[data-testid=case-plan]")).contains("Iscrizione al centro"),
+        "a refused goal is not written"
+    );
+    fill(&s, "#goal-owner", "Giulia");
+    s.click(&s.find("#goal-save"));
+    s.wait_for_text("Obiettivo «Iscrizione al centro per l'impiego» aggiunto.");
+    fill(&s, "#goal-title", "Curriculum aggiornato");
+    fill(&s, "#goal-owner", "la persona");
+    fill(&s, "#goal-due", "+30");
+    s.click(&s.find("#goal-save"));
+    s.wait_for_text("Obiettivo «Curriculum aggiornato» aggiunto.");
+    s.click(&s.find_with_text("button.add-step", "Aggiungi un passo"));
+    fill(&s, "#step-title", "Portare la carta d'identità");
+    fill(&s, "#step-owner", "la persona");
+    s.click(&s.find_with_text("form.step button", "Aggiungi"));
+    s.wait_for_text("Obiettivo «Portare la carta d'identità» aggiunto.");
+    let plan = s.text(&s.find("[data-testid=case-plan]"));
+    assert!(plan.contains("Iscrizione al centro per l'impiego") && plan.contains("scaduto"), "{plan}");
+    assert!(plan.contains("Passo: Portare la carta d'identità"), "{plan}");
+
+    // A referral that passes her data to the Servizio Sociale needs her consent first.
+    s.click(&s.find("#referral-to option[value='servizio_sociale']"));
+    fill(&s, "#referral-reason", "Valutazione del reddito");
+    s.click(&s.find("#referral-shares"));
+    s.click(&s.find("#referral-save"));
+    s.wait_for_text("per inviare i dati di Diop Awa a il Servizio Sociale serve il suo consenso");
+    s.click(&s.find("#referral-shares"));
+    s.click(&s.find("#referral-save"));
+    s.wait_for_text("Invio a Servizio Sociale del Comune registrato.");
+
+    // A note, then a second version of it.
+    s.click(&s.find("#note-add"));
+    fill(&s, "#note-body", "Disponibile al mattino");
+    s.click(&s.find("#note-save"));
+    s.wait_for_text("Nota salvata.");
+    s.click(&s.find("button[data-action=edit-note]"));
+    fill(&s, "#note-edit", "Disponibile al mattino, non il giovedì");
+    s.click(&s.find("#note-edit-save"));
+    s.wait_for_text("modificata (1 versione precedente)");
+    let history = s.text(&s.find("[data-testid=case-history]"));
+    for line in [
+        "presa in carico aperta (asse «disagio sociale e prese in carico», tutor Giulia)",
+        "nuovo obiettivo «Iscrizione al centro per l'impiego» (responsabile Giulia, scadenza 05/01/2026)",
+        "invio a Servizio Sociale",
+        "nota modificata",
+    ] {
+        assert!(history.contains(line), "{line} not in {history}");
+    }
+    s.screenshot(&shots.join("presa-in-carico.png"));
+
+    // Home: the late goal, with whose case it is; the one due in a month is not there.
+    nav(&s, "Home");
+    let due = s.text(&s.find("[data-testid=goals-due]"));
+    assert!(
+        due.contains("Iscrizione al centro per l'impiego") && due.contains("Diop Awa") && due.contains("scaduto da"),
+        "{due}"
+    );
+    assert!(!due.contains("Curriculum aggiornato"), "{due}");
+    s.screenshot(&shots.join("home-obiettivi-scaduti.png"));
+    // The tutor's list, and back to the case from Home.
+    nav(&s, "Prese in carico");
+    let cases = s.text(&s.find("[data-testid=cases]"));
+    assert!(cases.contains("Diop Awa") && cases.contains("1 scaduto"), "{cases}");
+    nav(&s, "Home");
+    s.click(&s.find_with_text("[data-testid=goal-due] button", "Diop Awa"));
+    s.wait_for_text("Prese in carico: Diop Awa");
+    s.quit();
+}

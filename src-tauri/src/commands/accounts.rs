@@ -37,6 +37,8 @@ pub struct Me {
     pub record_activities: bool,
     pub read_training: bool,
     pub record_training: bool,
+    pub read_cases: bool,
+    pub record_cases: bool,
     /// The day's backup failed at sign-in: the sentence to show.
     pub backup_warning: Option<String>,
 }
@@ -62,6 +64,8 @@ fn me(s: &Session) -> quartiere_core::Result<Me> {
         record_activities: can(Action::RecordActivities),
         read_training: can(Action::ReadTraining),
         record_training: can(Action::RecordTraining),
+        read_cases: can(Action::ReadCases),
+        record_cases: can(Action::RecordCases),
         backup_warning: s.backup_warning.clone(),
     })
 }

@@ -1,12 +1,13 @@
 //! The sportello: recording a desk contact and listing contacts.
 
 use chrono::Local;
-use quartiere_core::desk::{self, ContactDraft, ContactFilterDraft, DeskContactView};
+use quartiere_core::desk::{self, ContactDraft, ContactFilterDraft, DeskContactView, NoteSubject};
+use quartiere_core::ids::{CaseId, DeskContactId, HouseholdId, NoteId, PersonId};
 use serde::Deserialize;
 use tauri::State;
 use ts_rs::TS;
 
-use super::{today, with_session, UiResult};
+use super::{parse_id, today, with_session, write, UiResult};
 use crate::AppState;
 
 #[derive(Debug, Deserialize, TS)]
@@ -102,4 +103,45 @@ pub async fn take_unsaved(state: State<'_, AppState>, form: String) -> UiResult<
         let actor = s.actor;
         desk::unsaved::take(&mut s.store, &actor, &form)
     })
+}
+
+/// What a note is about, as the window names it: `person`, `household`, `case` or `desk_contact`.
+fn note_subject(kind: &str, id: &str) -> UiResult<NoteSubject> {
+    let uuid = parse_id("soggetto", id)?;
+    Ok(match kind {
+        "person" => NoteSubject::Person(PersonId(uuid)),
+        "household" => NoteSubject::Household(HouseholdId(uuid)),
+        "case" => NoteSubject::Case(CaseId(uuid)),
+        "desk_contact" => NoteSubject::DeskContact(DeskContactId(uuid)),
+        other => {
+            return Err(super::invalid(vec![quartiere_core::FieldError::new(
+                "soggetto",
+                format!("una nota non può riguardare «{other}»"),
+            )]))
+        }
+    })
+}
+
+/// The notes about a person, a household, a case or a contact, each with its earlier versions.
+#[tauri::command]
+pub async fn notes(state: State<'_, AppState>, kind: String, id: String) -> UiResult<Vec<desk::Note>> {
+    let subject = note_subject(&kind, &id)?;
+    with_session(&state, |s| {
+        let actor = s.actor;
+        desk::notes(&mut s.store, &actor, subject)
+    })
+}
+
+/// Writes a new note.
+#[tauri::command]
+pub async fn add_note(state: State<'_, AppState>, kind: String, id: String, body: String) -> UiResult<NoteId> {
+    let subject = note_subject(&kind, &id)?;
+    write(&state, |w| desk::add_note(w, subject, &body))
+}
+
+/// Edits a note: a new version, the old one kept as history.
+#[tauri::command]
+pub async fn edit_note(state: State<'_, AppState>, note: String, body: String) -> UiResult<NoteId> {
+    let note = NoteId(parse_id("nota", &note)?);
+    write(&state, |w| desk::edit_note(w, note, &body))
 }

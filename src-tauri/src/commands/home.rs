@@ -3,6 +3,7 @@
 use chrono::NaiveDate;
 use quartiere_core::access::{self, Action};
 use quartiere_core::activities::{self, ActivityCounts, ActivitySummary, FollowUpDue};
+use quartiere_core::cases::{self, GoalDue};
 use quartiere_core::desk::{self, ContactFilter, DeskContactView};
 use quartiere_core::registry::{self, Overview};
 use quartiere_core::search::{self, Scope, SearchHit};
@@ -35,6 +36,10 @@ pub struct Home {
     pub training: TrainingCounts,
     /// The seed's target for `training.participants`.
     pub training_target: u32,
+    /// Goals and steps of open cases due today or overdue, the longest overdue first (the first
+    /// [`HOME_FOLLOW_UPS`]), for roles that read cases; and how many in all.
+    pub goals_due: Vec<GoalDue>,
+    pub goals_due_total: u32,
 }
 
 /// How many follow-ups Home lists; the rest are counted and listed on the Sportello screen.
@@ -75,6 +80,14 @@ pub async fn home(state: State<'_, AppState>) -> UiResult<Home> {
         } else {
             (Vec::new(), Vec::new())
         };
+        let (goals_due, goals_due_total) = if access::allows(s.role, Action::ReadCases) {
+            (
+                cases::goals_due(&mut s.store, &actor, today, HOME_FOLLOW_UPS)?,
+                cases::goals_due_count(&s.store, &actor, today)?,
+            )
+        } else {
+            (Vec::new(), 0)
+        };
         Ok(Home {
             today,
             counts: registry::overview(s.store.conn(), &actor)?,
@@ -87,6 +100,8 @@ pub async fn home(state: State<'_, AppState>) -> UiResult<Home> {
             minutes_due,
             training: training::counts(&s.store, &actor, today)?,
             training_target: training::PARTICIPANTS_TARGET,
+            goals_due,
+            goals_due_total,
         })
     })
 }

@@ -248,6 +248,10 @@ pub struct PersonPage {
     /// Courses and job-search paths they are in, wait for or left (empty for roles that do not
     /// read training).
     pub courses: Vec<quartiere_core::training::PersonCourse>,
+    /// Their cases, open first (empty for roles that do not read cases).
+    pub cases: Vec<quartiere_core::cases::CaseSummary>,
+    /// Notes about them, each with its earlier versions (empty for roles that do not read the desk log).
+    pub notes: Vec<desk::Note>,
 }
 
 #[tauri::command]
@@ -272,7 +276,14 @@ pub async fn person_page(state: State<'_, AppState>, id: String) -> UiResult<Per
         } else {
             Vec::new()
         };
-        Ok(PersonPage { person, households, contacts, activities, activities_attended, courses })
+        let cases =
+            if access::allows(s.role, Action::ReadCases) { super::cases::of_person(s, id)? } else { Vec::new() };
+        let notes = if access::allows(s.role, Action::ReadDesk) {
+            desk::notes(&mut s.store, &actor, NoteSubject::Person(id))?
+        } else {
+            Vec::new()
+        };
+        Ok(PersonPage { person, households, contacts, activities, activities_attended, courses, cases, notes })
     })
 }
 

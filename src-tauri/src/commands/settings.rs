@@ -1,11 +1,12 @@
 //! The desk's settings and the coded lists the forms choose from.
 
-use quartiere_core::access::{self, Action};
+use quartiere_core::access::{self, Action, Role};
 use quartiere_core::accounts::{self};
 use quartiere_core::codes::{
-    ActivityKind, Axis, Channel, EsfAnswer, Isced, LabourStatus, MinuteKind, Relationship, Topic,
+    ActivityKind, Axis, CaseOutcome, Channel, EsfAnswer, GoalStatus, Isced, LabourStatus, MinuteKind, ReferralState,
+    Relationship, Topic,
 };
-use quartiere_core::ids::PartnerId;
+use quartiere_core::ids::{OperatorId, PartnerId};
 use quartiere_core::registry::{self};
 use quartiere_core::FieldError;
 use serde::{Deserialize, Serialize};
@@ -71,6 +72,12 @@ pub struct Choices {
     pub axes: Vec<Choice>,
     pub minute_kinds: Vec<Choice>,
     pub partners: Vec<(PartnerId, String)>,
+    pub goal_statuses: Vec<Choice>,
+    pub referral_states: Vec<Choice>,
+    pub case_outcomes: Vec<Choice>,
+    /// The team: every active operator, and who may follow a case as its tutor.
+    pub operators: Vec<(OperatorId, String)>,
+    pub tutors: Vec<(OperatorId, String)>,
 }
 
 macro_rules! choices {
@@ -81,12 +88,13 @@ macro_rules! choices {
 
 #[tauri::command]
 pub async fn choices(state: State<'_, AppState>) -> UiResult<Choices> {
-    let partners = with_session(&state, |s| {
-        if access::allows(s.role, Action::ReadRegistry) {
-            registry::list_partners(s.store.conn(), &s.actor)
+    let (partners, team) = with_session(&state, |s| {
+        let partners = if access::allows(s.role, Action::ReadRegistry) {
+            registry::list_partners(s.store.conn(), &s.actor)?
         } else {
-            Ok(Vec::new())
-        }
+            Vec::new()
+        };
+        Ok((partners, accounts::team(&s.store)?))
     })?;
     Ok(Choices {
         relationships: choices!(Relationship),
@@ -99,5 +107,14 @@ pub async fn choices(state: State<'_, AppState>) -> UiResult<Choices> {
         axes: choices!(Axis),
         minute_kinds: choices!(MinuteKind),
         partners: partners.into_iter().map(|p| (p.id, p.fields.name)).collect(),
+        goal_statuses: choices!(GoalStatus),
+        referral_states: choices!(ReferralState),
+        case_outcomes: choices!(CaseOutcome),
+        tutors: team
+            .iter()
+            .filter(|(_, _, role)| matches!(role, Role::Tutor | Role::Coordinator))
+            .map(|(id, name, _)| (*id, name.clone()))
+            .collect(),
+        operators: team.into_iter().map(|(id, name, _)| (id, name)).collect(),
     })
 }

@@ -11,6 +11,7 @@ import type {
   Door, Me, OperatorView, AuditEntry, AuditFilterForm, ChainReport, AuditExport,
   ActivitySummary, ActivityDetail, ActivityForm, ActivityId, InviteForm, SheetAction, SheetFile, SheetView, AttendanceForm, AttendanceCount, MinuteForm, ScanInfo,
   CourseSummary, CourseDetail, CourseForm, CourseId, Enrolled, NextInLine,
+  CaseSummary, CaseDetail, CaseDraft, CaseId, CaseListFilter, CloseDraft, GoalDraft, GoalId, ReferralDraft, ReferralId, Note, NoteId,
   BackupInfo, ConsentView, ConsentForm, AccessFiles, ErasureMode, ErasureOutcome, RetentionFlag, Role,
 } from "./bindings";
 
@@ -26,7 +27,12 @@ export type CommandName =
   | "person_erase" | "retention" | "sync_pick_folder" | "sync_status" | "sync_enrol" | "sync_unlock" | "sync_now"
   | "sync_conflicts" | "sync_resolve" | "activities" | "activity" | "create_activity" | "invite" | "print_sheet" | "sheet"
   | "record_attendance" | "add_minute" | "complete_minute" | "attach_scan" | "open_scan"
-  | "courses" | "course" | "create_course" | "enrol" | "admit" | "withdraw";
+  | "courses" | "course" | "create_course" | "enrol" | "admit" | "withdraw"
+  | "cases" | "case" | "open_case" | "add_goal" | "set_goal_status" | "refer" | "set_referral_state" | "add_case_member"
+  | "close_case" | "notes" | "add_note" | "edit_note";
+
+/** What a note is about. */
+export type NoteKind = "person" | "household" | "case" | "desk_contact";
 
 let whenLocked: () => void = () => undefined;
 
@@ -71,6 +77,19 @@ export const api = {
   enrol: (course: string, person: string) => call<Enrolled>("enrol", { course, person }),
   admit: (enrolment: string, reason: string) => call<null>("admit", { enrolment, reason }),
   withdraw: (enrolment: string, reason: string) => call<NextInLine | null>("withdraw", { enrolment, reason }),
+  cases: (filter: CaseListFilter) => call<CaseSummary[]>("cases", { filter }),
+  case: (id: string) => call<CaseDetail>("case", { id }),
+  openCase: (draft: CaseDraft) => call<CaseId>("open_case", { draft }),
+  addGoal: (caseId: string, draft: GoalDraft) => call<GoalId>("add_goal", { case: caseId, draft }),
+  setGoalStatus: (goal: string, status: string) => call<null>("set_goal_status", { goal, status }),
+  refer: (caseId: string, draft: ReferralDraft) => call<ReferralId>("refer", { case: caseId, draft }),
+  setReferralState: (referral: string, to: string) => call<null>("set_referral_state", { referral, to }),
+  addCaseMember: (caseId: string, operator: string, role: string) =>
+    call<null>("add_case_member", { case: caseId, operator, role }),
+  closeCase: (caseId: string, draft: CloseDraft) => call<null>("close_case", { case: caseId, draft }),
+  notes: (kind: NoteKind, id: string) => call<Note[]>("notes", { kind, id }),
+  addNote: (kind: NoteKind, id: string, body: string) => call<NoteId>("add_note", { kind, id, body }),
+  editNote: (note: string, body: string) => call<NoteId>("edit_note", { note, body }),
   search: (query: string, scope?: "people" | "households") => call<SearchHit[]>("search", { query, scope }),
   households: () => call<HouseholdSummary[]>("households"),
   household: (id: string) => call<HouseholdView>("household", { id }),

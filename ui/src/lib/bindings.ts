@@ -442,7 +442,7 @@ made_at: string, reason: BackupReason, schema_version: number, bytes: number, };
 /**
  * What was given to the person and when.
  */
-export type ConsentKind = "notice" | "special_categories" | "images";
+export type ConsentKind = "notice" | "special_categories" | "images" | "data_sharing";
 
 export type ErasureMode = "erase" | "pseudonymise";
 
@@ -732,6 +732,195 @@ position: number | null, minutes: number, };
 export type Enrolled = { "state": "admitted", id: EnrolmentId, } | { "state": "waiting", id: EnrolmentId, position: number, };
 
 /**
+ * A case (presa in carico).
+ */
+export type CaseId = string;
+
+/**
+ * A goal of a case's plan, or a step of a goal.
+ */
+export type GoalId = string;
+
+export type ReferralId = string;
+
+export type GoalStatus = "aperto" | "in_corso" | "raggiunto" | "non_raggiunto" | "annullato";
+
+export type ReferralState = "inviato" | "accettato" | "rifiutato" | "concluso";
+
+export type CaseOutcome = "obiettivi_raggiunti" | "in_parte" | "affidato_servizi" | "interrotto" | "trasferito" | "altro";
+
+/**
+ * A case as the tutor's list shows it.
+ */
+export type CaseSummary = { id: CaseId, person: PersonId, person_name: string, household: HouseholdId | null, household_address: string | null, axis: Axis, tutor: OperatorId, tutor_name: string, opened_on: string, closed_on: string | null, outcome: CaseOutcome | null, servizio_sociale: boolean, 
+/**
+ * Goals and steps still to do.
+ */
+open_goals: number, 
+/**
+ * Of those, how many are past their due date.
+ */
+overdue: number, 
+/**
+ * The nearest due date of what is still to do.
+ */
+next_due: string | null, };
+
+/**
+ * A goal or a step of the plan.
+ */
+export type GoalView = { id: GoalId, title: string, owner: string, due_on: string | null, status: GoalStatus, done_on: string | null, 
+/**
+ * Still to do and past its due date.
+ */
+overdue: boolean, 
+/**
+ * A goal's steps, in the order written (empty for a step).
+ */
+steps: Array<GoalView>, };
+
+/**
+ * An operator on the case besides the tutor.
+ */
+export type CaseMember = { operator: OperatorId, name: string, role: string, };
+
+/**
+ * A referral made from the case.
+ */
+export type CaseReferral = { id: ReferralId, 
+/**
+ * The partner's name, or «Servizio Sociale».
+ */
+to: string, reason: string, shares_data: boolean, state: ReferralState, referred_on: string | null, state_on: string | null, };
+
+/**
+ * One write on a case.
+ */
+export type HistoryEntry = { 
+/**
+ * When, as the writing desk's clock had it (RFC 3339).
+ */
+at: string, operator: string, 
+/**
+ * What the write did, one line each.
+ */
+changes: Array<string>, };
+
+/**
+ * One case, whole.
+ */
+export type CaseDetail = { reason: string | null, 
+/**
+ * The desk contact the case was opened from.
+ */
+contact: DeskContactId | null, outcome_note: string | null, team: Array<CaseMember>, 
+/**
+ * Goals in the order written, each with its steps.
+ */
+goals: Array<GoalView>, referrals: Array<CaseReferral>, notes: Array<Note>, 
+/**
+ * Who changed what and when, newest first.
+ */
+history: Array<HistoryEntry>, id: CaseId, person: PersonId, person_name: string, household: HouseholdId | null, household_address: string | null, axis: Axis, tutor: OperatorId, tutor_name: string, opened_on: string, closed_on: string | null, outcome: CaseOutcome | null, servizio_sociale: boolean, 
+/**
+ * Goals and steps still to do.
+ */
+open_goals: number, 
+/**
+ * Of those, how many are past their due date.
+ */
+overdue: number, 
+/**
+ * The nearest due date of what is still to do.
+ */
+next_due: string | null, };
+
+/**
+ * A goal or step due today or overdue, for Home and the tutor.
+ */
+export type GoalDue = { case: CaseId, goal: GoalId, person_name: string, title: string, owner: string, due_on: string, tutor_name: string, is_step: boolean, };
+
+/**
+ * A new case, every field as text; a blank means "not given".
+ */
+export type CaseDraft = { 
+/**
+ * The person's id.
+ */
+person: string, 
+/**
+ * One of the project's axes (`disagio`, `formazione_lavoro`, `morosita`, `convivenza`).
+ */
+axis: string, 
+/**
+ * The tutor's operator id.
+ */
+tutor: string, 
+/**
+ * Shared with the Comune's Servizio Sociale.
+ */
+servizio_sociale: boolean, 
+/**
+ * Why the case is opened, in a line or a few.
+ */
+reason: string, 
+/**
+ * The desk contact it comes from, or blank.
+ */
+contact: string, 
+/**
+ * `gg/mm/aaaa`; blank: today.
+ */
+opened_on: string, };
+
+/**
+ * A goal of the plan, or a step of a goal.
+ */
+export type GoalDraft = { title: string, 
+/**
+ * Who takes care of it: an operator, the person, a partner, by name.
+ */
+owner: string, 
+/**
+ * `gg/mm/aaaa`, `+30`, `domani`.
+ */
+due: string, 
+/**
+ * The goal this is a step of, or blank for a goal.
+ */
+parent: string, };
+
+/**
+ * A referral from a case.
+ */
+export type ReferralDraft = { 
+/**
+ * A partner's id, or `servizio_sociale`.
+ */
+to: string, reason: string, 
+/**
+ * The referral passes the person's data to the other organisation.
+ */
+shares_data: boolean, 
+/**
+ * `gg/mm/aaaa`; blank: today.
+ */
+on: string, };
+
+/**
+ * Closing a case.
+ */
+export type CloseDraft = { 
+/**
+ * A [`CaseOutcome`] code.
+ */
+outcome: string, note: string, 
+/**
+ * `gg/mm/aaaa`; blank: today.
+ */
+closed_on: string, };
+
+/**
  * The one error type the UI sees: `kind` picks the Italian sentence, `message` adds detail, and
  * `fields` places validation messages next to their inputs.
  */
@@ -779,7 +968,12 @@ training: TrainingCounts,
 /**
  * The seed's target for `training.participants`.
  */
-training_target: number, };
+training_target: number, 
+/**
+ * Goals and steps of open cases due today or overdue, the longest overdue first (the first
+ * [`HOME_FOLLOW_UPS`]), for roles that read cases; and how many in all.
+ */
+goals_due: Array<GoalDue>, goals_due_total: number, };
 
 export type HouseholdView = { household: HouseholdDetail, contacts: Array<DeskContactView>, notes: Array<Note>, };
 
@@ -845,12 +1039,16 @@ language: string, };
  */
 export type Choice = { code: string, it: string, en: string, };
 
-export type Choices = { relationships: Array<Choice>, channels: Array<Choice>, topics: Array<Choice>, labour_statuses: Array<Choice>, isced: Array<Choice>, esf_answers: Array<Choice>, activity_kinds: Array<Choice>, axes: Array<Choice>, minute_kinds: Array<Choice>, partners: Array<[PartnerId, string]>, };
+export type Choices = { relationships: Array<Choice>, channels: Array<Choice>, topics: Array<Choice>, labour_statuses: Array<Choice>, isced: Array<Choice>, esf_answers: Array<Choice>, activity_kinds: Array<Choice>, axes: Array<Choice>, minute_kinds: Array<Choice>, partners: Array<[PartnerId, string]>, goal_statuses: Array<Choice>, referral_states: Array<Choice>, case_outcomes: Array<Choice>, 
+/**
+ * The team: every active operator, and who may follow a case as its tutor.
+ */
+operators: Array<[OperatorId, string]>, tutors: Array<[OperatorId, string]>, };
 
 /**
  * What the signed-in operator may do, for the UI to show only what works.
  */
-export type Me = { name: string, role: Role, desk: string, read_registry: boolean, edit_registry: boolean, read_desk: boolean, record_desk: boolean, import: boolean, sync: boolean, manage_sync: boolean, administer: boolean, audit: boolean, backup: boolean, rights: boolean, read_activities: boolean, record_activities: boolean, read_training: boolean, record_training: boolean, 
+export type Me = { name: string, role: Role, desk: string, read_registry: boolean, edit_registry: boolean, read_desk: boolean, record_desk: boolean, import: boolean, sync: boolean, manage_sync: boolean, administer: boolean, audit: boolean, backup: boolean, rights: boolean, read_activities: boolean, record_activities: boolean, read_training: boolean, record_training: boolean, read_cases: boolean, record_cases: boolean, 
 /**
  * The day's backup failed at sign-in: the sentence to show.
  */
@@ -922,7 +1120,15 @@ activities: Array<PersonActivity>, activities_attended: number,
  * Courses and job-search paths they are in, wait for or left (empty for roles that do not
  * read training).
  */
-courses: Array<PersonCourse>, };
+courses: Array<PersonCourse>, 
+/**
+ * Their cases, open first (empty for roles that do not read cases).
+ */
+cases: Array<CaseSummary>, 
+/**
+ * Notes about them, each with its earlier versions (empty for roles that do not read the desk log).
+ */
+notes: Array<Note>, };
 
 /**
  * A new course or job-search path as the form has it.
@@ -941,3 +1147,16 @@ provider: string, starts_on: string, ends_on: string, hours: string, places: str
  * Who is next when a withdrawal freed a place: the window offers to admit them.
  */
 export type NextInLine = { enrolment: EnrolmentId, name: string, };
+
+/**
+ * Which cases the list shows.
+ */
+export type CaseListFilter = { 
+/**
+ * Only the cases the signed-in operator follows (as tutor or in the team).
+ */
+mine: boolean, 
+/**
+ * Closed cases too.
+ */
+closed: boolean, };

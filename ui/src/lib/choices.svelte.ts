@@ -18,7 +18,9 @@ function label(list: Choice[] | undefined, code: string | null): string {
 
 /** The options of a coded list, labelled in the current language. */
 export function options(
-  list: "relationships" | "channels" | "topics" | "labour_statuses" | "isced" | "esf_answers" | "activity_kinds" | "axes" | "minute_kinds",
+  list:
+    | "relationships" | "channels" | "topics" | "labour_statuses" | "isced" | "esf_answers" | "activity_kinds" | "axes"
+    | "minute_kinds" | "goal_statuses" | "referral_states" | "case_outcomes",
 ) {
   const english = currentLanguage() === "en";
   return (loaded?.[list] ?? []).map((c) => ({ code: c.code, label: english ? c.en : c.it }));
@@ -26,6 +28,15 @@ export function options(
 
 export function partners(): [string, string][] {
   return loaded?.partners ?? [];
+}
+
+/** The team's operators, and who of them may follow a case as tutor: `[id, name]`. */
+export function operators(): [string, string][] {
+  return loaded?.operators ?? [];
+}
+
+export function tutors(): [string, string][] {
+  return loaded?.tutors ?? [];
 }
 
 /** Italian relationships said for a man or a woman, where the coded label covers both («figlio/a»). */
@@ -55,4 +66,7 @@ export const labels = {
   activityKind: (code: string | null) => label(loaded?.activity_kinds, code),
   axis: (code: string | null) => label(loaded?.axes, code),
   minuteKind: (code: string | null) => label(loaded?.minute_kinds, code),
+  goalStatus: (code: string | null) => label(loaded?.goal_statuses, code),
+  referralState: (code: string | null) => label(loaded?.referral_states, code),
+  caseOutcome: (code: string | null) => label(loaded?.case_outcomes, code),
 };

@@ -30,7 +30,7 @@ export const routes: Routes = {
   },
   "person-edit": { load: () => import("../screens/PersonEdit.svelte"), props: (s, go) => ({ id: s.id, go }) },
   duplicates: { load: () => import("../screens/Duplicates.svelte"), props: withGo },
-  desk: { load: () => import("../screens/Desk.svelte"), props: alone },
+  desk: { load: () => import("../screens/Desk.svelte"), props: withGo },
   settings: { load: () => import("../screens/Settings.svelte"), props: alone },
   import: { load: () => import("../screens/Import.svelte"), props: alone },
   sync: { load: () => import("../screens/Sync.svelte"), props: alone },
@@ -40,6 +40,12 @@ export const routes: Routes = {
   "activity-new": { load: () => import("../screens/ActivityNew.svelte"), props: withGo },
   courses: { load: () => import("../screens/Courses.svelte"), props: withGo },
   course: { load: () => import("../screens/Course.svelte"), props: (s, go) => ({ id: s.id, go }) },
+  cases: { load: () => import("../screens/Cases.svelte"), props: withGo },
+  case: { load: () => import("../screens/Case.svelte"), props: (s, go) => ({ id: s.id, go }) },
+  "case-new": {
+    load: () => import("../screens/CaseNew.svelte"),
+    props: (s, go) => ({ person: s.person, contact: s.contact ?? null, go }),
+  },
   attendance: { load: () => import("../screens/Attendance.svelte"), props: (s, go) => ({ code: s.id, go }) },
 };
 

@@ -1,9 +1,12 @@
 // Where the operator is. One value, so the shell of the app can render the right screen.
 export type Screen =
-  | { name: "home" | "households" | "people" | "desk" | "import" | "sync" | "audit" | "settings" | "activities" | "courses" }
+  | { name: "home" | "households" | "people" | "desk" | "import" | "sync" | "audit" | "settings" | "activities" | "courses" | "cases" }
   | { name: "activity"; id: string }
   | { name: "activity-new" }
   | { name: "course"; id: string }
+  | { name: "case"; id: string }
+  /** A new case for a person, perhaps from a desk contact. */
+  | { name: "case-new"; person: string; contact?: string }
   /** Attendance entry for a sheet, by its code. */
   | { name: "attendance"; id: string }
   | { name: "household"; id: string }
@@ -29,6 +32,9 @@ export function sectionOf(screen: Screen): string {
       return "activities";
     case "course":
       return "courses";
+    case "case":
+    case "case-new":
+      return "cases";
     case "person":
     case "person-edit":
     case "duplicates":

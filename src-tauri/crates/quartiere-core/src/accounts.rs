@@ -203,6 +203,12 @@ pub fn operators(store: &Store, actor: &Actor) -> Result<Vec<OperatorView>> {
     list(store)
 }
 
+/// The team's active operators by name, with their role: who can be named on a case or an
+/// activity. Any signed-in operator may read it (operators' names, not residents' data).
+pub fn team(store: &Store) -> Result<Vec<(OperatorId, String, Role)>> {
+    Ok(list(store)?.into_iter().map(|o| (o.id, o.name, o.role)).collect())
+}
+
 fn list(store: &Store) -> Result<Vec<OperatorView>> {
     let here = vault::names(store.dir())?.into_iter().map(|n| fold(&n)).collect::<Vec<_>>();
     let mut stmt = store.conn().prepare("SELECT id, name, role FROM operator WHERE deleted = 0")?;

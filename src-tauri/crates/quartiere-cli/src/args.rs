@@ -64,6 +64,129 @@ pub enum Command {
     /// Formazione e lavoro: corsi e percorsi di ricerca lavoro, iscrizioni, lista d'attesa, scheda FSE.
     #[command(subcommand)]
     Training(TrainingCommand),
+    /// Prese in carico: elenco del tutor, apertura, obiettivi, invii, chiusura.
+    #[command(subcommand)]
+    Cases(CasesCommand),
+    /// Note su persone, nuclei e prese in carico: scrive, modifica (una nuova versione), elenca.
+    #[command(subcommand)]
+    Notes(NotesCommand),
+}
+
+#[derive(Subcommand)]
+pub enum CasesCommand {
+    /// Elenca le prese in carico (aperte; --all anche le chiuse), prima quelle con obiettivi scaduti.
+    List {
+        /// Solo quelle che segue questo operatore (nome o id).
+        #[arg(long)]
+        tutor: Option<String>,
+        /// Solo quelle di questa persona (id o prime cifre).
+        #[arg(long)]
+        person: Option<String>,
+        #[arg(long)]
+        all: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Mostra una presa in carico: piano, invii, note e storia delle modifiche.
+    Show {
+        case: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Apre una presa in carico per una persona; scrive il suo id.
+    Open {
+        #[arg(long)]
+        person: String,
+        /// disagio, formazione_lavoro, morosita, convivenza.
+        #[arg(long, default_value = "disagio")]
+        axis: String,
+        /// Il tutor: nome o id dell'operatore.
+        #[arg(long)]
+        tutor: String,
+        /// Condivisa con il Servizio Sociale del Comune.
+        #[arg(long)]
+        servizio_sociale: bool,
+        #[arg(long)]
+        reason: Option<String>,
+        /// Il contatto dello sportello da cui nasce (id o prime cifre).
+        #[arg(long)]
+        contact: Option<String>,
+        /// gg/mm/aaaa (di norma oggi).
+        #[arg(long)]
+        on: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Aggiunge un obiettivo (o, con --parent, un passo di un obiettivo); scrive il suo id.
+    Goal {
+        case: String,
+        #[arg(long)]
+        title: String,
+        /// Chi se ne occupa: un operatore, la persona, un partner.
+        #[arg(long, default_value = "")]
+        owner: String,
+        /// gg/mm/aaaa, +30, domani.
+        #[arg(long, default_value = "")]
+        due: String,
+        #[arg(long)]
+        parent: Option<String>,
+    },
+    /// Cambia lo stato di un obiettivo o di un passo (aperto, in_corso, raggiunto, non_raggiunto, annullato).
+    Status { goal: String, status: String },
+    /// Invia la persona a un partner (id o prime cifre) o al Servizio Sociale (--to servizio_sociale).
+    Refer {
+        case: String,
+        #[arg(long)]
+        to: String,
+        #[arg(long)]
+        reason: String,
+        /// L'invio comunica i dati della persona: serve il suo consenso registrato.
+        #[arg(long)]
+        shares_data: bool,
+    },
+    /// Registra la risposta a un invio (accettato, rifiutato, concluso).
+    Referral { referral: String, state: String },
+    /// Chiude la presa in carico con l'esito.
+    Close {
+        case: String,
+        /// obiettivi_raggiunti, in_parte, affidato_servizi, interrotto, trasferito, altro.
+        #[arg(long)]
+        outcome: String,
+        #[arg(long)]
+        note: Option<String>,
+        #[arg(long)]
+        on: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum NotesCommand {
+    /// Le note su una persona, un nucleo o una presa in carico, con le versioni precedenti.
+    List {
+        #[command(flatten)]
+        subject: NoteSubjectArgs,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Scrive una nota; scrive il suo id.
+    Add {
+        #[command(flatten)]
+        subject: NoteSubjectArgs,
+        text: String,
+    },
+    /// Modifica una nota: ne scrive una nuova versione, la precedente resta nella storia.
+    Edit { note: String, text: String },
+}
+
+#[derive(Args)]
+#[group(required = true, multiple = false)]
+pub struct NoteSubjectArgs {
+    #[arg(long)]
+    pub person: Option<String>,
+    #[arg(long)]
+    pub household: Option<String>,
+    #[arg(long = "case")]
+    pub case_file: Option<String>,
 }
 
 #[derive(Subcommand)]

@@ -11,6 +11,7 @@ mod args;
 mod cmd_activities;
 mod cmd_audit;
 mod cmd_backup;
+mod cmd_cases;
 mod cmd_desk;
 mod cmd_households;
 mod cmd_import;
@@ -58,5 +59,7 @@ fn run(cli: &Cli) -> Result<ExitCode, Error> {
         Command::Sheet { activity, out } => cmd_activities::sheet(cli, activity, out),
         Command::Attendance(args) => cmd_activities::attendance(cli, args),
         Command::Training(command) => cmd_training::run(cli, command),
+        Command::Cases(command) => cmd_cases::run(cli, command),
+        Command::Notes(command) => cmd_cases::notes(cli, command),
     }
 }

@@ -627,3 +627,72 @@ fn a_course_fills_up_its_waiting_list_and_a_freed_place() {
     assert!(esf.stdout.contains("Scheda FSE: ingresso il 11/01/2027"), "{}", esf.stdout);
     assert!(esf.stdout.contains("disoccupata di lunga durata"), "{}", esf.stdout);
 }
+
+#[test]
+fn a_case_its_goals_referrals_and_notes_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("dati");
+    let file = dir.path().join("elenco.csv");
+    std::fs::write(&file, GOOD).unwrap();
+    assert_eq!(quartiere(&data, &["import", file.to_str().unwrap()]).code, 0);
+    let awa = json(&quartiere(&data, &["people", "search", "awa", "--json"]))[0]["id"].as_str().unwrap().to_string();
+
+    let opened = quartiere(&data, &["cases", "open", "--person", &awa, "--tutor", "anna", "--reason", "Cerca lavoro"]);
+    assert_eq!(opened.code, 0, "{}", opened.stderr);
+    let case = opened.stdout.trim().to_string();
+    let again = quartiere(&data, &["cases", "open", "--person", &awa, "--tutor", "anna"]);
+    assert_eq!(again.code, 2);
+    assert!(again.stderr.contains("ha già una presa in carico aperta"), "{}", again.stderr);
+
+    // A goal with no owner is refused, in Italian, naming the field.
+    let ownerless = quartiere(&data, &["cases", "goal", &case, "--title", "Curriculum", "--due", "01/01/2026"]);
+    assert_eq!(ownerless.code, 2);
+    assert!(ownerless.stderr.contains("responsabile: ogni obiettivo ha un responsabile"), "{}", ownerless.stderr);
+    let goal = quartiere(
+        &data,
+        &["cases", "goal", &case, "--title", "Curriculum", "--owner", "la persona", "--due", "01/01/2026"],
+    );
+    assert_eq!(goal.code, 0, "{}", goal.stderr);
+    let refused =
+        quartiere(&data, &["cases", "refer", &case, "--to", "servizio_sociale", "--reason", "ISEE", "--shares-data"]);
+    assert_eq!(refused.code, 2);
+    assert!(refused.stderr.contains("serve il suo consenso alla comunicazione dei dati"), "{}", refused.stderr);
+    assert_eq!(
+        quartiere(&data, &["people", "consent", &awa, "--version", "2026-01", "--kind", "data_sharing"]).code,
+        0
+    );
+    let referred =
+        quartiere(&data, &["cases", "refer", &case, "--to", "servizio_sociale", "--reason", "ISEE", "--shares-data"]);
+    assert_eq!(referred.code, 0, "{}", referred.stderr);
+
+    // The tutor's list, as a script reads it.
+    let list = json(&quartiere(&data, &["cases", "list", "--tutor", "anna", "--json"]));
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!((list[0]["person_name"].as_str(), list[0]["overdue"].as_u64()), (Some("Diop Awa"), Some(1)));
+
+    // Notes: written, edited into a second version, listed with the first kept.
+    let note = quartiere(&data, &["notes", "add", "--case", &case, "Preferisce essere chiamata la mattina"]);
+    assert_eq!(note.code, 0, "{}", note.stderr);
+    let household = json(&quartiere(&data, &["households", "list", "--json"]));
+    let hh = household[0]["id"].as_str().unwrap().to_string();
+    assert_eq!(quartiere(&data, &["notes", "add", "--household", &hh, "Cambio della serratura chiesto"]).code, 0);
+    assert_eq!(
+        quartiere(&data, &["notes", "edit", note.stdout.trim(), "Preferisce la mattina, mai il giovedì"]).code,
+        0
+    );
+    let notes = json(&quartiere(&data, &["notes", "list", "--case", &case, "--json"]));
+    assert_eq!(notes[0]["body"], "Preferisce la mattina, mai il giovedì");
+    assert_eq!(notes[0]["history"][0]["body"], "Preferisce essere chiamata la mattina");
+    let hh_notes = json(&quartiere(&data, &["notes", "list", "--household", &hh, "--json"]));
+    assert_eq!(hh_notes[0]["body"], "Cambio della serratura chiesto");
+
+    let closed = quartiere(&data, &["cases", "close", &case, "--outcome", "in_parte"]);
+    assert_eq!(closed.code, 0, "{}", closed.stderr);
+    assert!(json(&quartiere(&data, &["cases", "list", "--json"])).as_array().unwrap().is_empty());
+    let shown = quartiere(&data, &["cases", "show", &case]);
+    assert!(
+        shown.stdout.contains("presa in carico chiusa il") && shown.stdout.contains("nota modificata"),
+        "{}",
+        shown.stdout
+    );
+}

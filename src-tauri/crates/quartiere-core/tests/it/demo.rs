@@ -31,6 +31,38 @@ fn the_demo_is_a_realistic_neighbourhood() {
     let waiting = count(&f.store, "SELECT count(DISTINCT person_id) FROM enrolment WHERE state = 'in_attesa'");
     let esf = count(&f.store, "SELECT count(*) FROM esf_participant");
     assert_eq!((by_sql, waiting, esf), (11, 5, 11));
+    // Cases: every participant followed on the training axis, people heard at the desk on the
+    // others, some shared with the Servizio Sociale, two closed; overdue goals for Home, and the
+    // tutor's list agreeing with plain SQL.
+    assert_eq!(summary.cases, 20);
+    let on_training = count(&f.store, "SELECT count(*) FROM case_file WHERE axis = 'formazione_lavoro'");
+    let closed = count(&f.store, "SELECT count(*) FROM case_file WHERE closed_on IS NOT NULL");
+    let shared = count(&f.store, "SELECT count(*) FROM case_file WHERE servizio_sociale = 1");
+    assert_eq!((on_training, closed), (11, 2));
+    assert!(shared >= 3, "{shared}");
+    let overdue_sql = count(
+        &f.store,
+        &format!(
+            "SELECT count(*) FROM case_goal g JOIN case_file c ON c.id = g.case_id
+             WHERE c.closed_on IS NULL AND g.status IN ('aperto', 'in_corso') AND g.due_on <= '{}'",
+            today()
+        ),
+    );
+    let due = quartiere_core::cases::goals_due_count(&f.store, &actor, today()).unwrap();
+    assert!(overdue_sql > 5 && i64::from(due) == overdue_sql, "{due} vs {overdue_sql}");
+    let mine = quartiere_core::cases::cases(
+        &mut f.store,
+        &actor,
+        &quartiere_core::cases::CaseFilter { operator: Some(actor.operator), open_only: true, ..Default::default() },
+        today(),
+    )
+    .unwrap();
+    let mine_sql = count(
+        &f.store,
+        &format!("SELECT count(*) FROM case_file WHERE closed_on IS NULL AND tutor_id = '{}'", actor.operator),
+    );
+    assert_eq!(mine.len() as i64, mine_sql);
+    assert!(mine.len() >= 8 && mine.iter().any(|c| c.overdue > 0), "{}", mine.len());
     assert!((250..=380).contains(&summary.people), "about 300 residents, got {}", summary.people);
     let sizes: Vec<i64> = f
         .store

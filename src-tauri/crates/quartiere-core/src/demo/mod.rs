@@ -4,6 +4,9 @@
 
 use chrono::{Datelike, Duration, NaiveDate, NaiveTime};
 
+mod cases;
+mod training;
+
 use crate::activities;
 use crate::cf;
 use crate::codes::{Channel, EsfAnswer, Isced, LabourStatus, MinuteKind, PartnerKind, Relationship, Topic};
@@ -35,6 +38,8 @@ pub struct DemoSummary {
     /// AFOL's course and job-search path: the seed's 11 residents in a path at six months, each
     /// with the signed notice and an ESF record, and a waiting list.
     pub courses: usize,
+    /// Cases followed by the tutors: each participant's path, people heard at the desk, a few closed.
+    pub cases: usize,
 }
 
 const SURNAMES: &[&str] = &[
@@ -312,7 +317,8 @@ pub fn generate(store: &mut Store, actor: &Actor, config: &DemoConfig) -> Result
         // The residents' committee organises the events with the lab.
         let committee = partners.get(5).copied();
         summary.activities = demo_activities(w, &mut rng, &people, committee, config)?;
-        summary.courses = demo_training(w, &mut rng, partners.get(4).copied(), config)?;
+        summary.courses = training::demo_training(w, &mut rng, partners.get(4).copied(), config)?;
+        summary.cases = cases::demo_cases(w, &mut rng, &partners, config)?;
         Ok(summary)
     })
 }
@@ -468,79 +474,6 @@ fn demo_minutes(
         }
     }
     Ok(())
-}
-
-/// AFOL's warehouse course (6 places, full, 3 waiting) and job-search path (5 places, full, 2
-/// waiting), begun in the project's first months: 11 residents of working age in a path, each
-/// with the signed notice and the ESF record written at entry.
-fn demo_training(w: &mut Writer<'_>, rng: &mut IdGen, afol: Option<PartnerId>, config: &DemoConfig) -> Result<usize> {
-    use crate::codes::CourseKind;
-    use crate::training::{self, esf, CourseInput};
-    let today = config.today;
-    let day = |months_ago: u32, days: u64| {
-        today.checked_sub_months(chrono::Months::new(months_ago)).unwrap_or(today) + chrono::Days::new(days)
-    };
-    // Working-age residents, in a fixed order, none on two courses.
-    let adults: Vec<PersonId> = {
-        let mut stmt = w.conn().prepare(
-            "SELECT id FROM person WHERE deleted = 0 AND sex IS NOT NULL
-               AND birth_date BETWEEN ?1 AND ?2 ORDER BY id LIMIT 400",
-        )?;
-        let rows = stmt.query_map(
-            [(today - Duration::days(60 * 365)).to_string(), (today - Duration::days(20 * 365)).to_string()],
-            |r| r.get(0),
-        )?;
-        rows.collect::<rusqlite::Result<_>>()?
-    };
-    let courses = [
-        ("Operatore di magazzino e logistica", CourseKind::Corso, 6u32, 3usize, Some(80u32), 5u32),
-        ("Ricerca attiva del lavoro", CourseKind::RicercaLavoro, 5, 2, None, 4),
-    ];
-    let mut next = adults.iter().copied().step_by(7);
-    let mut made = 0;
-    for (title, kind, places, waiting, hours, months_ago) in courses {
-        let starts_on = day(months_ago, 0);
-        let course = training::create_course(
-            w,
-            &CourseInput {
-                kind,
-                title: title.into(),
-                provider: afol,
-                starts_on,
-                ends_on: hours.map(|_| day(0, 30)),
-                hours,
-                places,
-                venue: Some("Sede AFOL, Corsico".into()),
-            },
-        )?;
-        made += 1;
-        for i in 0..(places as usize + waiting) {
-            let Some(person) = next.next() else { return Ok(made) };
-            let asked = day(months_ago, 0) - Duration::days(20 - i as i64);
-            let requested_at = asked.and_time(NaiveTime::from_hms_opt(10, 0, 0).expect("a time")).and_utc();
-            let enrolled = training::enrol(w, course, person, requested_at, asked.max(starts_on))?;
-            if let training::Enrolled::Admitted { .. } = enrolled {
-                crate::privacy::record_consent(w, person, crate::privacy::ConsentKind::Notice, "2026-01", asked)?;
-                let labour = match rng.below(10) {
-                    0..=5 => esf::Labour::Unemployed { months: 3 + rng.below(30) as u32 },
-                    6..=8 => esf::Labour::Inactive { in_education: false },
-                    _ => esf::Labour::Employed,
-                };
-                let entry = esf::EsfEntry {
-                    entry_on: starts_on,
-                    labour,
-                    isced: Some(*pick(rng, &[Isced::Livello1_2, Isced::Livello1_2, Isced::Livello3_4, Isced::Nessuno])),
-                    migrant: None,
-                    disability: None,
-                    other_disadvantage: None,
-                    homeless: None,
-                    rural: None,
-                };
-                esf::enter(w, person, &entry)?;
-            }
-        }
-    }
-    Ok(made)
 }
 
 fn demo_partners(w: &mut Writer<'_>) -> Result<Vec<PartnerId>> {

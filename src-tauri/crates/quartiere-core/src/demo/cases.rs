@@ -157,7 +157,7 @@ pub(super) fn demo_cases(
                 },
             )?;
         }
-        let note: &str = *pick(rng, NOTES);
+        let note = pick(rng, NOTES);
         desk::add_note(w, NoteSubject::Case(case), note)?;
         // The first two, opened longest ago, are closed.
         if hardship < 2 {

@@ -54,7 +54,8 @@ CREATE TABLE case_goal (
     deleted    INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX case_goal_case ON case_goal (case_id);
-CREATE INDEX case_goal_due ON case_goal (status, due_on);
+-- What is still to do, by due date: Home's overdue goals read it in order and stop early.
+CREATE INDEX case_goal_open_due ON case_goal (due_on) WHERE status IN ('aperto', 'in_corso') AND deleted = 0;
 
 ALTER TABLE referral ADD COLUMN case_id TEXT;
 ALTER TABLE referral ADD COLUMN state TEXT;

@@ -31,11 +31,12 @@ pub fn history(conn: &Connection, case: CaseId) -> crate::Result<Vec<HistoryEntr
     let mut stmt = conn.prepare_cached(
         "SELECT l.batch, l.hlc, l.tbl, l.row_id, l.col, l.value, coalesce(o.name, '') FROM change_log l
          LEFT JOIN operator o ON o.id = l.operator_id
-         WHERE (l.tbl = 'case_file' AND l.row_id = ?1)
-            OR (l.tbl = 'case_operator' AND l.row_id IN (SELECT id FROM case_operator WHERE case_id = ?1))
-            OR (l.tbl = 'case_goal' AND l.row_id IN (SELECT id FROM case_goal WHERE case_id = ?1))
-            OR (l.tbl = 'referral' AND l.row_id IN (SELECT id FROM referral WHERE case_id = ?1))
-            OR (l.tbl = 'note' AND l.row_id IN (SELECT id FROM note WHERE subject_table = 'case_file' AND subject_id = ?1))
+         JOIN (SELECT 'case_file' AS tbl, ?1 AS id
+               UNION ALL SELECT 'case_operator', id FROM case_operator WHERE case_id = ?1
+               UNION ALL SELECT 'case_goal', id FROM case_goal WHERE case_id = ?1
+               UNION ALL SELECT 'referral', id FROM referral WHERE case_id = ?1
+               UNION ALL SELECT 'note', id FROM note WHERE subject_table = 'case_file' AND subject_id = ?1) r
+           ON l.tbl = r.tbl AND l.row_id = r.id
          ORDER BY l.hlc, l.seq",
     )?;
     struct Change {

@@ -53,15 +53,17 @@ const SUMMARY_SELECT: &str = "
     SELECT c.id, c.person_id, coalesce(p.surname || ' ' || p.name, ''), c.household_id,
            d.street, d.civic, d.scala, d.piano, d.interno,
            c.axis, c.tutor_id, coalesce(o.name, ''), c.opened_on, c.closed_on, c.outcome, c.servizio_sociale,
-           g.open, g.overdue, g.next_due
+           (SELECT count(*) FROM case_goal g WHERE g.case_id = c.id AND g.deleted = 0
+                AND g.status IN ('aperto', 'in_corso')),
+           (SELECT count(*) FROM case_goal g WHERE g.case_id = c.id AND g.deleted = 0
+                AND g.status IN ('aperto', 'in_corso') AND g.due_on < ?1),
+           (SELECT min(g.due_on) FROM case_goal g WHERE g.case_id = c.id AND g.deleted = 0
+                AND g.status IN ('aperto', 'in_corso'))
     FROM case_file c
     LEFT JOIN person p ON p.id = c.person_id
     LEFT JOIN operator o ON o.id = c.tutor_id
     LEFT JOIN household h ON h.id = c.household_id
-    LEFT JOIN dwelling d ON d.id = h.dwelling_id
-    LEFT JOIN (SELECT case_id, count(*) AS open, sum(due_on < ?1) AS overdue, min(due_on) AS next_due
-               FROM case_goal WHERE deleted = 0 AND status IN ('aperto', 'in_corso') GROUP BY case_id) g
-           ON g.case_id = c.id";
+    LEFT JOIN dwelling d ON d.id = h.dwelling_id";
 
 fn date(text: Option<String>) -> Option<NaiveDate> {
     text.and_then(|t| t.parse().ok())
@@ -314,7 +316,7 @@ fn load_goals_due(conn: &Connection, by: NaiveDate, limit: usize) -> Result<Vec<
          LEFT JOIN person p ON p.id = c.person_id
          LEFT JOIN operator o ON o.id = c.tutor_id
          WHERE g.deleted = 0 AND g.status IN ('aperto', 'in_corso') AND g.due_on <= ?1
-         ORDER BY g.due_on, g.id LIMIT ?2",
+         ORDER BY g.due_on LIMIT ?2",
     )?;
     let rows = stmt.query_map(rusqlite::params![by.to_string(), limit as i64], |r| {
         Ok(GoalDue {

@@ -55,6 +55,7 @@ fn main() {
         "enrol",
         "admit",
         "withdraw",
+        "add_sessions",
         "cases",
         "case",
         "open_case",

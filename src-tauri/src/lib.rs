@@ -130,6 +130,7 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::
         training::enrol,
         training::admit,
         training::withdraw,
+        training::add_sessions,
         cases::cases,
         cases::case,
         cases::open_case,

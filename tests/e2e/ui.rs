@@ -177,6 +177,12 @@ pub(crate) fn an_operator_registers_a_household_and_finds_it_after_a_restart() {
     s.wait_for_text("Componenti attuali");
     s.find_with_text("tbody button", "Rossi Mario");
     s.wait_for_text("Nessuna nota per questo nucleo.");
+    // A household's note is written on its page.
+    s.click(&s.find("#note-add"));
+    fill(&s, "#note-body", "Chiede la sostituzione della caldaia");
+    s.click(&s.find("#note-save"));
+    s.wait_for_text("Nota salvata.");
+    s.find_with_text("[data-testid=note]", "Chiede la sostituzione della caldaia");
     s.screenshot(&shots.join("nucleo.png"));
 
     // The search box finds the person, accent- and case-insensitively.
@@ -895,6 +901,26 @@ pub(crate) fn a_course_fills_up_and_a_freed_place_goes_to_the_waiting_list() {
     assert!(s.text(&s.find("[data-testid=course-waiting]")).contains("Diop Awa"));
     assert!(s.page_text().contains("Hanno lasciato (1)") && s.page_text().contains("ha trovato lavoro"));
     s.screenshot(&shots.join("corso-lista-attesa.png"));
+
+    // Sessions: one before the course begins is refused; two weekly ones invite who is in.
+    s.click(&s.find("#sessions-add"));
+    fill(&s, "#session-date", "04/01/2027");
+    fill(&s, "#session-start", "09:00");
+    fill(&s, "#session-end", "11:00");
+    fill(&s, "#session-venue", "Sede AFOL");
+    fill(&s, "#session-weeks", "2");
+    s.click(&s.find("#sessions-save"));
+    s.wait_for_text("la lezione del 04/01/2027 è prima dell'inizio del corso (11/01/2027)");
+    fill(&s, "#session-date", "12/01/2027");
+    s.click(&s.find("#sessions-save"));
+    s.wait_for_text("2 lezioni aggiunte: chi è nel corso è invitato.");
+    let sessions = s.text(&s.find("[data-testid=course-sessions]"));
+    assert!(
+        sessions.contains("Lezioni (2)") && sessions.contains("12/01/2027") && sessions.contains("19/01/2027"),
+        "{sessions}"
+    );
+    s.click(&s.find_with_text("[data-testid=course-sessions] button", "12/01/2027"));
+    s.wait_for_text("Nguyễn Thị Lan");
 
     // Home: three residents entered a path (of the project's 30), one waits.
     nav(&s, "Home");

@@ -83,3 +83,37 @@ pub async fn withdraw(state: State<'_, AppState>, enrolment: String, reason: Str
     let next = write(&state, |w| training::withdraw(w, enrolment, today(), &reason))?;
     Ok(next.map(|(enrolment, name)| NextInLine { enrolment, name }))
 }
+
+/// A course's sessions as the course page's form has them: a day, the times, the venue, and how
+/// many weeks a weekly series lasts.
+#[derive(Debug, Default, Deserialize, TS)]
+#[serde(default)]
+pub struct SessionForm {
+    pub date: String,
+    pub start: String,
+    pub end: String,
+    pub venue: String,
+    pub weeks: String,
+}
+
+/// Adds sessions to a course and invites its participants; returns how many sessions.
+#[tauri::command]
+pub async fn add_sessions(state: State<'_, AppState>, course: String, form: SessionForm) -> UiResult<u32> {
+    let course = CourseId(parse_id("corso", &course)?);
+    let draft = quartiere_core::activities::ActivityDraft {
+        kind: "formazione".into(),
+        axis: "formazione_lavoro".into(),
+        // The session takes the course's title.
+        title: "lezione".into(),
+        date: form.date,
+        start: form.start,
+        end: form.end,
+        venue: form.venue,
+        topic: String::new(),
+        weeks: form.weeks,
+    };
+    let (mut input, weeks) = draft.parse()?;
+    input.title = String::new();
+    let ids = write(&state, |w| training::add_sessions(w, course, &input, weeks))?;
+    Ok(ids.len() as u32)
+}

@@ -10,7 +10,7 @@ import type {
   UiError, FieldError, SyncStatus, SyncReport, SyncProgress, EnrolOutcome, ConflictView, ConflictChoice,
   Door, Me, OperatorView, AuditEntry, AuditFilterForm, ChainReport, AuditExport,
   ActivitySummary, ActivityDetail, ActivityForm, ActivityId, InviteForm, SheetAction, SheetFile, SheetView, AttendanceForm, AttendanceCount, MinuteForm, ScanInfo,
-  CourseSummary, CourseDetail, CourseForm, CourseId, Enrolled, NextInLine,
+  CourseSummary, CourseDetail, CourseForm, CourseId, Enrolled, NextInLine, SessionForm,
   CaseSummary, CaseDetail, CaseDraft, CaseId, CaseListFilter, CloseDraft, GoalDraft, GoalId, ReferralDraft, ReferralId, Note, NoteId,
   BackupInfo, ConsentView, ConsentForm, AccessFiles, ErasureMode, ErasureOutcome, RetentionFlag, Role,
 } from "./bindings";
@@ -27,7 +27,7 @@ export type CommandName =
   | "person_erase" | "retention" | "sync_pick_folder" | "sync_status" | "sync_enrol" | "sync_unlock" | "sync_now"
   | "sync_conflicts" | "sync_resolve" | "activities" | "activity" | "create_activity" | "invite" | "print_sheet" | "sheet"
   | "record_attendance" | "add_minute" | "complete_minute" | "attach_scan" | "open_scan"
-  | "courses" | "course" | "create_course" | "enrol" | "admit" | "withdraw"
+  | "courses" | "course" | "create_course" | "enrol" | "admit" | "withdraw" | "add_sessions"
   | "cases" | "case" | "open_case" | "add_goal" | "set_goal_status" | "refer" | "set_referral_state" | "add_case_member"
   | "close_case" | "notes" | "add_note" | "edit_note";
 
@@ -76,6 +76,7 @@ export const api = {
   createCourse: (form: CourseForm) => call<CourseId>("create_course", { form }),
   enrol: (course: string, person: string) => call<Enrolled>("enrol", { course, person }),
   admit: (enrolment: string, reason: string) => call<null>("admit", { enrolment, reason }),
+  addSessions: (course: string, form: SessionForm) => call<number>("add_sessions", { course, form }),
   withdraw: (enrolment: string, reason: string) => call<NextInLine | null>("withdraw", { enrolment, reason }),
   cases: (filter: CaseListFilter) => call<CaseSummary[]>("cases", { filter }),
   case: (id: string) => call<CaseDetail>("case", { id }),

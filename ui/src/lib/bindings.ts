@@ -713,9 +713,9 @@ esf: boolean, };
  */
 export type CourseDetail = { course: CourseSummary, venue: string | null, admitted: Array<EnrolmentLine>, waiting: Array<EnrolmentLine>, left: Array<EnrolmentLine>, 
 /**
- * The course's sessions (activities of kind `formazione` linked to it).
+ * The course's sessions (activities of kind `formazione` linked to it), in date order.
  */
-sessions: number, };
+sessions: Array<SessionLine>, };
 
 /**
  * A person's courses and paths, for their page.
@@ -730,6 +730,19 @@ position: number | null, minutes: number, };
  * Where an enrolment put the person.
  */
 export type Enrolled = { "state": "admitted", id: EnrolmentId, } | { "state": "waiting", id: EnrolmentId, position: number, };
+
+/**
+ * A session of a course, as the course page lists it.
+ */
+export type SessionLine = { activity: ActivityId, held_on: string, starts_at: string, ends_at: string, 
+/**
+ * Who came, once recorded; `None` before.
+ */
+present: number | null, 
+/**
+ * Minutes recorded in all, for all who came.
+ */
+minutes: number, };
 
 /**
  * A case (presa in carico).
@@ -1147,6 +1160,12 @@ provider: string, starts_on: string, ends_on: string, hours: string, places: str
  * Who is next when a withdrawal freed a place: the window offers to admit them.
  */
 export type NextInLine = { enrolment: EnrolmentId, name: string, };
+
+/**
+ * A course's sessions as the course page's form has them: a day, the times, the venue, and how
+ * many weeks a weekly series lasts.
+ */
+export type SessionForm = { date: string, start: string, end: string, venue: string, weeks: string, };
 
 /**
  * Which cases the list shows.

@@ -112,6 +112,8 @@ pub enum Invitee {
         civic: Option<String>,
         scala: Option<String>,
     },
+    /// Everyone now in a course (admitted, not waiting).
+    Course(crate::ids::CourseId),
 }
 
 /// Invites `who` to an activity; a person already invited is not invited twice. Returns how many
@@ -132,6 +134,18 @@ pub fn invite(w: &mut Writer<'_>, activity: ActivityId, who: &Invitee) -> Result
             )?,
             "nucleo",
         ),
+        Invitee::Course(course) => {
+            let people = ids(
+                w.conn(),
+                "SELECT e.person_id FROM enrolment e JOIN person p ON p.id = e.person_id
+                 WHERE e.course_id = ?1 AND e.state = 'iscritto' AND e.deleted = 0 ORDER BY p.surname, p.name",
+                &[&course.to_string()],
+            )?;
+            if people.is_empty() {
+                return Err(Error::invalid("invito", "nel corso non c'è ancora nessuno da invitare"));
+            }
+            (people, "corso")
+        }
         Invitee::Address { street, civic, scala } => {
             let (civic_text, scala_text) = (civic.as_deref().unwrap_or(""), scala.as_deref().unwrap_or(""));
             let people = ids(

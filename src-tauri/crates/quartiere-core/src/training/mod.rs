@@ -9,11 +9,13 @@
 
 mod draft;
 pub mod esf;
+mod sessions;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 
 pub use draft::{CourseDraft, EsfDraft};
+pub use sessions::{add_sessions, SessionLine};
 
 use crate::access::{self, Action};
 use crate::codes::CourseKind;
@@ -383,8 +385,8 @@ pub struct CourseDetail {
     pub admitted: Vec<EnrolmentLine>,
     pub waiting: Vec<EnrolmentLine>,
     pub left: Vec<EnrolmentLine>,
-    /// The course's sessions (activities of kind `formazione` linked to it).
-    pub sessions: u32,
+    /// The course's sessions (activities of kind `formazione` linked to it), in date order.
+    pub sessions: Vec<SessionLine>,
 }
 
 /// A course with its people. Needs [`Action::ReadTraining`].
@@ -397,8 +399,7 @@ pub fn course(store: &Store, actor: &Actor, id: CourseId) -> Result<CourseDetail
         .optional()?
         .ok_or_else(|| Error::NotFound { what: "corso", key: id.to_string() })?;
     let venue: Option<String> = conn.query_row("SELECT venue FROM course WHERE id = ?1", [id], |r| r.get(0))?;
-    let sessions: u32 =
-        conn.query_row("SELECT count(*) FROM activity WHERE course_id = ?1 AND deleted = 0", [id], |r| r.get(0))?;
+    let sessions = sessions::sessions_of(conn, id)?;
     let mut stmt = conn.prepare_cached(
         "SELECT e.id, e.person_id, p.surname || ' ' || p.name, e.state, e.requested_at, e.admitted_on, e.left_on,
                 e.left_reason, e.moved_reason,

@@ -335,3 +335,55 @@ fn home_counts_people_not_enrolments() {
     let later = training::counts(&f.store, &actor, day("01/07/2026")).unwrap();
     assert_eq!((later.participants, later.in_paths), (2, 0));
 }
+
+#[test]
+fn a_courses_sessions_invite_its_participants_and_count_their_hours_never_over_a_session() {
+    use quartiere_core::activities::{self, ActivityDraft, AttendanceInput};
+    let mut f = fixture();
+    let actor = f.actor;
+    let course = course(&mut f, 1);
+    let (amato, bruni) = (person(&mut f, "Amato", None, None), person(&mut f, "Bruni", None, None));
+    enrol(&mut f, course, amato, 0).unwrap();
+    assert!(matches!(enrol(&mut f, course, bruni, 1).unwrap(), Enrolled::Waiting { .. }));
+    let session = |date: &str, weeks: &str| ActivityDraft {
+        kind: "formazione".into(),
+        title: "".into(),
+        date: date.into(),
+        start: "09:00".into(),
+        end: "11:00".into(),
+        venue: "Sala civica".into(),
+        weeks: weeks.into(),
+        ..Default::default()
+    };
+    let draft =
+        |date: &str, weeks: &str| ActivityDraft { title: "Italiano per il lavoro".into(), ..session(date, weeks) };
+
+    // Outside the course's dates: refused, naming the day; nothing written.
+    let before = change_count(&f.store);
+    let (input, weeks) = draft("02/03/2026", "1").parse().unwrap();
+    let err = f.store.write(&actor, |w| training::add_sessions(w, course, &input, weeks)).unwrap_err();
+    assert!(err.to_string().contains("la lezione del 02/03/2026 è prima dell'inizio del corso (09/03/2026)"), "{err}");
+    let (input, weeks) = draft("18/05/2026", "3").parse().unwrap();
+    let err = f.store.write(&actor, |w| training::add_sessions(w, course, &input, weeks)).unwrap_err();
+    assert!(err.to_string().contains("la lezione del 01/06/2026 è dopo la fine del corso (29/05/2026)"), "{err}");
+    assert_eq!(change_count(&f.store), before);
+
+    // Two weekly sessions: the person in the course is invited, the one waiting is not.
+    let (input, weeks) = draft("10/03/2026", "2").parse().unwrap();
+    let ids = f.store.write(&actor, |w| training::add_sessions(w, course, &input, weeks)).unwrap();
+    assert_eq!(ids.len(), 2);
+    let detail = activities::show(&f.store, &actor, ids[0]).unwrap();
+    let invited: Vec<PersonId> = detail.people.iter().filter(|p| p.invited).map(|p| p.person).collect();
+    assert_eq!(invited, vec![amato]);
+
+    // Hours: over the session's two hours refused; two hours recorded, and the course counts them.
+    let sheet = activities::print_sheet(&mut f.store, &actor, ids[0], today(), None).unwrap();
+    let too_long = AttendanceInput { present: vec![amato], walk_ins: vec![], minutes: Some(150) };
+    assert!(f.store.write(&actor, |w| activities::record_attendance(w, sheet.id, &too_long)).is_err());
+    let right = AttendanceInput { present: vec![amato], walk_ins: vec![], minutes: Some(120) };
+    f.store.write(&actor, |w| activities::record_attendance(w, sheet.id, &right)).unwrap();
+    let shown = training::course(&f.store, &actor, course).unwrap();
+    assert_eq!(shown.admitted[0].minutes, 120);
+    let sessions: Vec<(Option<u32>, u32)> = shown.sessions.iter().map(|s| (s.present, s.minutes)).collect();
+    assert_eq!(sessions, [(Some(1), 120), (None, 0)]);
+}

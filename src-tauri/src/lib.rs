@@ -131,6 +131,10 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::
         training::admit,
         training::withdraw,
         training::add_sessions,
+        training::esf_page,
+        training::esf_enter,
+        training::esf_exit,
+        training::esf_six_months,
         cases::cases,
         cases::case,
         cases::open_case,
@@ -508,6 +512,51 @@ mod tests {
         assert_eq!(call(&w, "person", json!({ "id": person })).unwrap()["surname"], "Persona cancellata");
         assert_eq!(call(&w, "search", json!({ "query": "rossi" })).unwrap(), json!([]));
         assert_eq!(call(&w, "retention", json!({})).unwrap(), json!([]));
+    }
+
+    /// The ESF record from the person's page: the entry form filled from the person's record and
+    /// saying which fields; refused without the signed notice; written once the notice is; the exit
+    /// not before the entry; the six-month result not before six months.
+    #[test]
+    fn an_esf_record_through_the_commands() {
+        use serde_json::json;
+        let dir = tempfile::tempdir().unwrap();
+        let (_app, w) = app(Options { data_dir: Some(dir.path().into()), demo: false });
+        sign_up(&w, "Giulia");
+        let household =
+            call(&w, "create_household", json!({ "dwelling": { "street": "Via Enrico Fermi", "civic": "3" } }))
+                .unwrap();
+        let form = json!({ "surname": "Diop", "name": "Awa", "sex": "F", "birth_date": "12/03/1990",
+                           "esf_labour_status": "disoccupato", "esf_isced": "isced_3_4" });
+        let membership = json!({ "household": household, "relationship": "intestatario", "tenant_of_record": true });
+        let awa = call(&w, "save_person", json!({ "form": form, "membership": membership })).unwrap();
+
+        let page = call(&w, "esf_page", json!({ "person": awa })).unwrap();
+        assert_eq!(page["record"], serde_json::Value::Null);
+        assert_eq!(page["prefilled"], json!(["condizione", "isced"]));
+        let mut draft = page["draft"].clone();
+        assert_eq!((draft["labour"].as_str(), draft["isced"].as_str()), (Some("disoccupato"), Some("isced_3_4")));
+        draft["entry_on"] = json!("01/02/2026");
+        draft["unemployed_months"] = json!("14");
+        let err = call(&w, "esf_enter", json!({ "person": awa, "draft": draft })).unwrap_err();
+        assert_eq!(err["fields"][0]["field"], "informativa", "{err}");
+        let notice = json!({ "kind": "notice", "version": "2026-01", "given_on": "15/01/2026" });
+        call(&w, "add_consent", json!({ "person": awa, "form": notice })).unwrap();
+        call(&w, "esf_enter", json!({ "person": awa, "draft": draft })).unwrap();
+        let record = &call(&w, "esf_page", json!({ "person": awa })).unwrap()["record"];
+        assert_eq!(
+            (record["age_band"].as_str(), record["labour_status"].as_str()),
+            (Some("25_54"), Some("disoccupato_lunga_durata"))
+        );
+
+        let early = json!({ "exit_on": "31/01/2026", "reason": "lavoro", "result": "occupato" });
+        let err = call(&w, "esf_exit", json!({ "person": awa, "draft": early })).unwrap_err();
+        assert!(err["message"].as_str().unwrap().contains("non può precedere l'ingresso"), "{err}");
+        let today = chrono::Local::now().date_naive().format("%d/%m/%Y").to_string();
+        let exit = json!({ "exit_on": today, "reason": "lavoro", "result": "occupato" });
+        call(&w, "esf_exit", json!({ "person": awa, "draft": exit })).unwrap();
+        let err = call(&w, "esf_six_months", json!({ "person": awa, "result": "occupato" })).unwrap_err();
+        assert!(err["message"].as_str().unwrap().contains("la verifica a sei mesi si fa dal"), "{err}");
     }
 
     #[test]

@@ -40,6 +40,8 @@ pub struct Home {
     /// [`HOME_FOLLOW_UPS`]), for roles that read cases; and how many in all.
     pub goals_due: Vec<GoalDue>,
     pub goals_due_total: u32,
+    /// ESF six-month checks due within two weeks or overdue, for roles that read training.
+    pub esf_checks_due: Vec<training::esf::CheckDue>,
 }
 
 /// How many follow-ups Home lists; the rest are counted and listed on the Sportello screen.
@@ -88,6 +90,11 @@ pub async fn home(state: State<'_, AppState>) -> UiResult<Home> {
         } else {
             (Vec::new(), 0)
         };
+        let esf_checks_due = if access::allows(s.role, Action::ReadTraining) {
+            training::esf::checks_due(&s.store, &actor, today, 14)?
+        } else {
+            Vec::new()
+        };
         Ok(Home {
             today,
             counts: registry::overview(s.store.conn(), &actor)?,
@@ -102,6 +109,7 @@ pub async fn home(state: State<'_, AppState>) -> UiResult<Home> {
             training_target: training::PARTICIPANTS_TARGET,
             goals_due,
             goals_due_total,
+            esf_checks_due,
         })
     })
 }

@@ -3,8 +3,8 @@
 use quartiere_core::access::{self, Action, Role};
 use quartiere_core::accounts::{self};
 use quartiere_core::codes::{
-    ActivityKind, Axis, CaseOutcome, Channel, EsfAnswer, GoalStatus, Isced, LabourStatus, MinuteKind, ReferralState,
-    Relationship, Topic,
+    ActivityKind, Axis, CaseOutcome, Channel, EsfAnswer, ExitReason, GoalStatus, Isced, LabourStatus, MinuteKind,
+    ReferralState, Relationship, ResultAt6m, ResultAtExit, Topic,
 };
 use quartiere_core::ids::{OperatorId, PartnerId};
 use quartiere_core::registry::{self};
@@ -75,6 +75,9 @@ pub struct Choices {
     pub goal_statuses: Vec<Choice>,
     pub referral_states: Vec<Choice>,
     pub case_outcomes: Vec<Choice>,
+    pub exit_reasons: Vec<Choice>,
+    pub results_exit: Vec<Choice>,
+    pub results_6m: Vec<Choice>,
     /// The team: every active operator, and who may follow a case as its tutor.
     pub operators: Vec<(OperatorId, String)>,
     pub tutors: Vec<(OperatorId, String)>,
@@ -110,6 +113,9 @@ pub async fn choices(state: State<'_, AppState>) -> UiResult<Choices> {
         goal_statuses: choices!(GoalStatus),
         referral_states: choices!(ReferralState),
         case_outcomes: choices!(CaseOutcome),
+        exit_reasons: choices!(ExitReason),
+        results_exit: choices!(ResultAtExit),
+        results_6m: choices!(ResultAt6m),
         tutors: team
             .iter()
             .filter(|(_, _, role)| matches!(role, Role::Tutor | Role::Coordinator))

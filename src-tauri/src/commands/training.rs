@@ -1,8 +1,9 @@
 //! Formazione e lavoro: courses and job-search paths, enrolment and the waiting list.
 
 use chrono::Utc;
+use quartiere_core::codes::ResultAt6m;
 use quartiere_core::ids::{CourseId, EnrolmentId, PersonId};
-use quartiere_core::training::{self, CourseDetail, CourseDraft, CourseSummary, Enrolled};
+use quartiere_core::training::{self, esf, CourseDetail, CourseDraft, CourseSummary, Enrolled, EsfDraft, ExitDraft};
 use serde::{Deserialize, Serialize};
 use tauri::State;
 use ts_rs::TS;
@@ -116,4 +117,57 @@ pub async fn add_sessions(state: State<'_, AppState>, course: String, form: Sess
     input.title = String::new();
     let ids = write(&state, |w| training::add_sessions(w, course, &input, weeks))?;
     Ok(ids.len() as u32)
+}
+
+/// A person's ESF record for their page: the record if written; otherwise the entry form filled
+/// from what their registry record says, with the fields it filled (for the operator to check).
+#[derive(Debug, Serialize, TS)]
+pub struct EsfPage {
+    pub record: Option<esf::EsfRecord>,
+    pub draft: EsfDraft,
+    pub prefilled: Vec<String>,
+}
+
+#[tauri::command]
+pub async fn esf_page(state: State<'_, AppState>, person: String) -> UiResult<EsfPage> {
+    let person = PersonId(parse_id("persona", &person)?);
+    with_session(&state, |s| {
+        let actor = s.actor;
+        let record = esf::record(&mut s.store, &actor, person)?;
+        let (draft, prefilled) = if record.is_none() {
+            let who = quartiere_core::registry::get_person(&mut s.store, &actor, person)?;
+            let (mut draft, filled) = EsfDraft::from_person(&who.esf);
+            draft.entry_on = quartiere_core::format::date(today());
+            (draft, filled.into_iter().map(String::from).collect())
+        } else {
+            (EsfDraft::default(), Vec::new())
+        };
+        Ok(EsfPage { record, draft, prefilled })
+    })
+}
+
+/// Writes the ESF record at entry (needs the signed notice; fixed afterwards).
+#[tauri::command]
+pub async fn esf_enter(state: State<'_, AppState>, person: String, draft: EsfDraft) -> UiResult<()> {
+    let person = PersonId(parse_id("persona", &person)?);
+    let entry = draft.parse()?;
+    write(&state, |w| esf::enter(w, person, &entry).map(drop))
+}
+
+/// Records the exit from the path, its reason and the result at exit.
+#[tauri::command]
+pub async fn esf_exit(state: State<'_, AppState>, person: String, draft: ExitDraft) -> UiResult<()> {
+    let person = PersonId(parse_id("persona", &person)?);
+    let (on, reason, result) = draft.parse()?;
+    write(&state, |w| esf::exit(w, person, on, reason, result))
+}
+
+/// Records the result six months after exit, heard today.
+#[tauri::command]
+pub async fn esf_six_months(state: State<'_, AppState>, person: String, result: String) -> UiResult<()> {
+    let person = PersonId(parse_id("persona", &person)?);
+    let result = ResultAt6m::from_code(result.trim()).ok_or_else(|| {
+        super::invalid(vec![quartiere_core::FieldError::new("esito_6_mesi", "scegli l'esito a sei mesi")])
+    })?;
+    write(&state, |w| esf::six_month_result(w, person, result, today()))
 }

@@ -745,6 +745,75 @@ present: number | null,
 minutes: number, };
 
 /**
+ * The ESF entry as typed: every field as text. Also the window's wire type.
+ */
+export type EsfDraft = { 
+/**
+ * `gg/mm/aaaa`.
+ */
+entry_on: string, 
+/**
+ * `occupato`, `disoccupato`, `inattivo`.
+ */
+labour: string, 
+/**
+ * For the unemployed: months without work.
+ */
+unemployed_months: string, 
+/**
+ * For the inactive: `si` when in education or training.
+ */
+in_education: string, isced: string, migrant: string, disability: string, other_disadvantage: string, homeless: string, rural: string, };
+
+/**
+ * The exit from a path as typed.
+ */
+export type ExitDraft = { 
+/**
+ * `gg/mm/aaaa`.
+ */
+exit_on: string, 
+/**
+ * An [`ExitReason`] code.
+ */
+reason: string, 
+/**
+ * A [`ResultAtExit`] code, or blank when not known yet.
+ */
+result: string, };
+
+/**
+ * The ESF record as shown on the participant's page.
+ */
+export type EsfRecord = { id: EsfRecordId, entry_on: string, sex: string, age_band: AgeBand, labour_status: LabourStatus, unemployed_months: number | null, isced: Isced | null, 
+/**
+ * The sensitive answers (special categories), only for the roles that record them.
+ */
+sensitive: Array<[string, EsfAnswer]> | null, notice_version: string, notice_on: string, exit_on: string | null, exit_reason: ExitReason | null, result_exit: ResultAtExit | null, result_6m: ResultAt6m | null, 
+/**
+ * When the six-month check falls due (six months after exit), while not done.
+ */
+check_due_on: string | null, };
+
+/**
+ * A six-month check to do: the person, the exit day, when it falls due.
+ */
+export type CheckDue = { person: PersonId, name: string, exit_on: string, due_on: string, };
+
+/**
+ * A person's ESF participant record.
+ */
+export type EsfRecordId = string;
+
+export type AgeBand = "meno_di_25" | "25_54" | "oltre_54";
+
+export type ExitReason = "completato" | "lavoro" | "ritiro" | "salute" | "trasferimento" | "altro";
+
+export type ResultAtExit = "in_cerca" | "in_formazione" | "qualifica" | "occupato" | "nessuno";
+
+export type ResultAt6m = "occupato" | "migliorato" | "nessuno" | "non_raggiunto";
+
+/**
  * A case (presa in carico).
  */
 export type CaseId = string;
@@ -986,7 +1055,11 @@ training_target: number,
  * Goals and steps of open cases due today or overdue, the longest overdue first (the first
  * [`HOME_FOLLOW_UPS`]), for roles that read cases; and how many in all.
  */
-goals_due: Array<GoalDue>, goals_due_total: number, };
+goals_due: Array<GoalDue>, goals_due_total: number, 
+/**
+ * ESF six-month checks due within two weeks or overdue, for roles that read training.
+ */
+esf_checks_due: Array<CheckDue>, };
 
 export type HouseholdView = { household: HouseholdDetail, contacts: Array<DeskContactView>, notes: Array<Note>, };
 
@@ -1052,7 +1125,7 @@ language: string, };
  */
 export type Choice = { code: string, it: string, en: string, };
 
-export type Choices = { relationships: Array<Choice>, channels: Array<Choice>, topics: Array<Choice>, labour_statuses: Array<Choice>, isced: Array<Choice>, esf_answers: Array<Choice>, activity_kinds: Array<Choice>, axes: Array<Choice>, minute_kinds: Array<Choice>, partners: Array<[PartnerId, string]>, goal_statuses: Array<Choice>, referral_states: Array<Choice>, case_outcomes: Array<Choice>, 
+export type Choices = { relationships: Array<Choice>, channels: Array<Choice>, topics: Array<Choice>, labour_statuses: Array<Choice>, isced: Array<Choice>, esf_answers: Array<Choice>, activity_kinds: Array<Choice>, axes: Array<Choice>, minute_kinds: Array<Choice>, partners: Array<[PartnerId, string]>, goal_statuses: Array<Choice>, referral_states: Array<Choice>, case_outcomes: Array<Choice>, exit_reasons: Array<Choice>, results_exit: Array<Choice>, results_6m: Array<Choice>, 
 /**
  * The team: every active operator, and who may follow a case as its tutor.
  */
@@ -1166,6 +1239,12 @@ export type NextInLine = { enrolment: EnrolmentId, name: string, };
  * many weeks a weekly series lasts.
  */
 export type SessionForm = { date: string, start: string, end: string, venue: string, weeks: string, };
+
+/**
+ * A person's ESF record for their page: the record if written; otherwise the entry form filled
+ * from what their registry record says, with the fields it filled (for the operator to check).
+ */
+export type EsfPage = { record: EsfRecord | null, draft: EsfDraft, prefilled: Array<string>, };
 
 /**
  * Which cases the list shows.

@@ -20,7 +20,8 @@ function label(list: Choice[] | undefined, code: string | null): string {
 export function options(
   list:
     | "relationships" | "channels" | "topics" | "labour_statuses" | "isced" | "esf_answers" | "activity_kinds" | "axes"
-    | "minute_kinds" | "goal_statuses" | "referral_states" | "case_outcomes",
+    | "minute_kinds" | "goal_statuses" | "referral_states" | "case_outcomes" | "exit_reasons" | "results_exit"
+    | "results_6m",
 ) {
   const english = currentLanguage() === "en";
   return (loaded?.[list] ?? []).map((c) => ({ code: c.code, label: english ? c.en : c.it }));
@@ -69,4 +70,8 @@ export const labels = {
   goalStatus: (code: string | null) => label(loaded?.goal_statuses, code),
   referralState: (code: string | null) => label(loaded?.referral_states, code),
   caseOutcome: (code: string | null) => label(loaded?.case_outcomes, code),
+  ageBand: (code: string | null) => code ?? "",
+  exitReason: (code: string | null) => label(loaded?.exit_reasons, code),
+  resultExit: (code: string | null) => label(loaded?.results_exit, code),
+  result6m: (code: string | null) => label(loaded?.results_6m, code),
 };

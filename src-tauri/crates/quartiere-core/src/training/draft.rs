@@ -3,7 +3,7 @@
 
 use super::esf::{EsfEntry, Labour};
 use super::CourseInput;
-use crate::codes::{CourseKind, EsfAnswer, Isced};
+use crate::codes::{CourseKind, EsfAnswer, ExitReason, Isced, ResultAtExit};
 use crate::draft::{code, date, given, line, required_line, LINE_MAX, LONG_LINE_MAX};
 use crate::error::{Error, FieldError, Result};
 use crate::ids::PartnerId;
@@ -82,8 +82,10 @@ impl CourseDraft {
     }
 }
 
-/// The ESF entry as typed: every field as text.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// The ESF entry as typed: every field as text. Also the window's wire type.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(default)]
 pub struct EsfDraft {
     /// `gg/mm/aaaa`.
     pub entry_on: String,
@@ -156,6 +158,91 @@ impl EsfDraft {
             (Some(entry_on), Some(labour), true) => {
                 Ok(EsfEntry { entry_on, labour, isced, migrant, disability, other_disadvantage, homeless, rural })
             }
+            _ => Err(Error::Invalid(errors)),
+        }
+    }
+}
+
+impl EsfDraft {
+    /// A draft filled from what the person's record already says (the ESF fields of the registry),
+    /// with the names of the fields it filled: a guess the operator sees and confirms, never an
+    /// entry written without them. The entry day and, for the unemployed, the months are left to type.
+    pub fn from_person(esf: &crate::registry::EsfFields) -> (EsfDraft, Vec<&'static str>) {
+        use crate::codes::LabourStatus as L;
+        let mut filled = Vec::new();
+        let mut draft = EsfDraft::default();
+        if let Some(status) = esf.labour_status {
+            let (labour, in_education) = match status {
+                L::Occupato => ("occupato", ""),
+                L::Disoccupato | L::DisoccupatoLungaDurata => ("disoccupato", ""),
+                L::Inattivo => ("inattivo", "si"),
+                L::InattivoNonInFormazione => ("inattivo", "no"),
+            };
+            draft.labour = labour.into();
+            draft.in_education = in_education.into();
+            filled.push("condizione");
+        }
+        if let Some(isced) = esf.isced {
+            draft.isced = isced.code().into();
+            filled.push("isced");
+        }
+        for (answer, target, field) in [
+            (esf.migrant, &mut draft.migrant, "migrante"),
+            (esf.disability, &mut draft.disability, "disabilita"),
+            (esf.other_disadvantage, &mut draft.other_disadvantage, "altro_svantaggio"),
+            (esf.homeless, &mut draft.homeless, "senza_dimora"),
+            (esf.rural, &mut draft.rural, "rurale"),
+        ] {
+            if let Some(answer) = answer {
+                *target = answer.code().into();
+                filled.push(field);
+            }
+        }
+        (draft, filled)
+    }
+}
+
+/// The exit from a path as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(default)]
+pub struct ExitDraft {
+    /// `gg/mm/aaaa`.
+    pub exit_on: String,
+    /// An [`ExitReason`] code.
+    pub reason: String,
+    /// A [`ResultAtExit`] code, or blank when not known yet.
+    pub result: String,
+}
+
+impl ExitDraft {
+    pub fn parse(&self) -> Result<(chrono::NaiveDate, ExitReason, Option<ResultAtExit>)> {
+        let mut errors = Vec::new();
+        let exit_on = date("uscita", &self.exit_on, &mut errors);
+        if given(&self.exit_on).is_none() {
+            errors.push(FieldError::new("uscita", "scrivi la data di uscita (gg/mm/aaaa)"));
+        }
+        let reason = code(
+            "motivo",
+            &self.reason,
+            "un motivo di uscita",
+            ExitReason::from_code,
+            &ExitReason::codes_list(),
+            &mut errors,
+        );
+        if given(&self.reason).is_none() {
+            errors.push(FieldError::new("motivo", "scegli perché la persona esce dal percorso"));
+        }
+        let result = code(
+            "esito",
+            &self.result,
+            "un esito all'uscita",
+            ResultAtExit::from_code,
+            &ResultAtExit::codes_list(),
+            &mut errors,
+        );
+        match (exit_on, reason, errors.is_empty()) {
+            (Some(exit_on), Some(reason), true) => Ok((exit_on, reason, result)),
             _ => Err(Error::Invalid(errors)),
         }
     }

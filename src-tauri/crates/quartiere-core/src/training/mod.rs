@@ -14,7 +14,7 @@ mod sessions;
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 
-pub use draft::{CourseDraft, EsfDraft};
+pub use draft::{CourseDraft, EsfDraft, ExitDraft};
 pub use sessions::{add_sessions, SessionLine};
 
 use crate::access::{self, Action};

@@ -387,3 +387,30 @@ fn a_courses_sessions_invite_its_participants_and_count_their_hours_never_over_a
     let sessions: Vec<(Option<u32>, u32)> = shown.sessions.iter().map(|s| (s.present, s.minutes)).collect();
     assert_eq!(sessions, [(Some(1), 120), (None, 0)]);
 }
+
+#[test]
+fn the_esf_entry_form_is_filled_from_the_persons_record_and_says_which_fields() {
+    use quartiere_core::registry::EsfFields;
+    let esf = EsfFields {
+        labour_status: Some(LabourStatus::DisoccupatoLungaDurata),
+        isced: Some(quartiere_core::codes::Isced::Livello3_4),
+        disability: Some(EsfAnswer::NonRisponde),
+        ..Default::default()
+    };
+    let (draft, filled) = EsfDraft::from_person(&esf);
+    assert_eq!(filled, ["condizione", "isced", "disabilita"]);
+    assert_eq!(
+        (draft.labour.as_str(), draft.isced.as_str(), draft.disability.as_str()),
+        ("disoccupato", "isced_3_4", "non_risponde")
+    );
+    // What the record cannot say (the entry day, the months without work) is left to the operator,
+    // and the form is not valid until they give it.
+    let err = draft.parse().unwrap_err();
+    let fields: Vec<String> = match err {
+        Error::Invalid(f) => f.into_iter().map(|f| f.field).collect(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(fields, ["ingresso", "mesi_disoccupazione"]);
+    let (nothing, none) = EsfDraft::from_person(&EsfFields::default());
+    assert!(none.is_empty() && nothing == EsfDraft::default());
+}

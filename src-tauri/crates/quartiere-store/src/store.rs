@@ -621,8 +621,15 @@ pub fn upsert_row<'v>(
     // Columns in the table's order: the statement's text then depends only on the table and the
     // set of columns written, and is built once for each (a merge of a large bundle writes tens
     // of thousands of rows with a handful of shapes).
-    let mut cells: Vec<(Option<usize>, &str, &Value)> =
-        values.map(|(c, v)| (table.columns().iter().position(|k| *k == c), c, v)).collect();
+    // A column given twice (a row inserted and changed again in one write, replayed as one
+    // group) takes its last value, as the write itself did.
+    let mut cells: Vec<(Option<usize>, &str, &Value)> = Vec::new();
+    for (c, v) in values {
+        match cells.iter_mut().find(|(_, k, _)| *k == c) {
+            Some(cell) => cell.2 = v,
+            None => cells.push((table.columns().iter().position(|k| *k == c), c, v)),
+        }
+    }
     cells.sort_by_key(|(i, _, _)| *i);
     let mask = cells.iter().try_fold(0u64, |mask, (i, _, _)| i.map(|i| mask | 1 << i));
     let mut all: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(cells.len() + 1);

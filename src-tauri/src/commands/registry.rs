@@ -248,6 +248,8 @@ pub struct PersonPage {
     /// Courses and job-search paths they are in, wait for or left (empty for roles that do not
     /// read training).
     pub courses: Vec<quartiere_core::training::PersonCourse>,
+    /// Their work placements and hours given back (for roles that read training).
+    pub work: Option<quartiere_core::training::placements::WorkPath>,
     /// Their cases, open first (empty for roles that do not read cases).
     pub cases: Vec<quartiere_core::cases::CaseSummary>,
     /// Notes about them, each with its earlier versions (empty for roles that do not read the desk log).
@@ -283,7 +285,12 @@ pub async fn person_page(state: State<'_, AppState>, id: String) -> UiResult<Per
         } else {
             Vec::new()
         };
-        Ok(PersonPage { person, households, contacts, activities, activities_attended, courses, cases, notes })
+        let work = if access::allows(s.role, Action::ReadTraining) {
+            Some(quartiere_core::training::placements::work_path(&s.store, &actor, id)?)
+        } else {
+            None
+        };
+        Ok(PersonPage { person, households, contacts, activities, activities_attended, courses, work, cases, notes })
     })
 }
 

@@ -3,12 +3,13 @@
 use chrono::Utc;
 use quartiere_core::codes::ResultAt6m;
 use quartiere_core::ids::{CourseId, EnrolmentId, PersonId};
+use quartiere_core::training::placements::{self, PlacementDraft};
 use quartiere_core::training::{self, esf, CourseDetail, CourseDraft, CourseSummary, Enrolled, EsfDraft, ExitDraft};
 use serde::{Deserialize, Serialize};
 use tauri::State;
 use ts_rs::TS;
 
-use super::{parse_id, today, with_session, write, UiResult};
+use super::{optional_date, parse_id, today, with_session, write, UiResult};
 use crate::AppState;
 
 #[tauri::command]
@@ -170,4 +171,48 @@ pub async fn esf_six_months(state: State<'_, AppState>, person: String, result: 
         super::invalid(vec![quartiere_core::FieldError::new("esito_6_mesi", "scegli l'esito a sei mesi")])
     })?;
     write(&state, |w| esf::six_month_result(w, person, result, today()))
+}
+
+/// Records a work placement for a person.
+#[tauri::command]
+pub async fn add_placement(state: State<'_, AppState>, person: String, draft: PlacementDraft) -> UiResult<()> {
+    let person = PersonId(parse_id("persona", &person)?);
+    let input = draft.parse()?;
+    write(&state, |w| placements::add_placement(w, person, &input).map(drop))
+}
+
+/// Ends a placement on a day (blank: today) with how it went.
+#[tauri::command]
+pub async fn end_placement(state: State<'_, AppState>, placement: String, on: String, outcome: String) -> UiResult<()> {
+    let placement = parse_id("tirocinio", &placement)?;
+    let mut errors = Vec::new();
+    let on = optional_date("fine", &on, &mut errors).unwrap_or_else(today);
+    if !errors.is_empty() {
+        return Err(super::invalid(errors));
+    }
+    write(&state, |w| placements::end_placement(w, placement, on, &outcome))
+}
+
+/// Time given back to the community, as the form has it.
+#[derive(Debug, Default, Deserialize, TS)]
+#[serde(default)]
+pub struct CommunityForm {
+    /// `gg/mm/aaaa`; blank: today.
+    pub on: String,
+    /// `2`, `1,5`, `1:30`.
+    pub hours: String,
+    pub what: String,
+}
+
+/// Records time a person gave back to the community.
+#[tauri::command]
+pub async fn add_community_hours(state: State<'_, AppState>, person: String, form: CommunityForm) -> UiResult<()> {
+    let person = PersonId(parse_id("persona", &person)?);
+    let mut errors = Vec::new();
+    let on = optional_date("giorno", &form.on, &mut errors).unwrap_or_else(today);
+    let minutes = quartiere_core::draft::hours("ore", &form.hours, &mut errors).unwrap_or(0);
+    if !errors.is_empty() {
+        return Err(super::invalid(errors));
+    }
+    write(&state, |w| placements::add_community_hours(w, person, on, minutes, &form.what, None, today()).map(drop))
 }

@@ -801,6 +801,42 @@ check_due_on: string | null, };
 export type CheckDue = { person: PersonId, name: string, exit_on: string, due_on: string, };
 
 /**
+ * A placement as typed: every field as text. Also the window's wire type.
+ */
+export type PlacementDraft = { 
+/**
+ * A partner's id, or blank with `host_name`.
+ */
+host: string, 
+/**
+ * The host when it is not a partner of the project.
+ */
+host_name: string, role: string, 
+/**
+ * `gg/mm/aaaa`.
+ */
+starts_on: string, ends_on: string, weekly_hours: string, };
+
+/**
+ * A placement as the person's page shows it.
+ */
+export type PlacementView = { id: string, 
+/**
+ * The partner's name, or the host named when not a partner.
+ */
+host: string, role: string | null, starts_on: string, ends_on: string | null, weekly_hours: number | null, outcome: string | null, };
+
+/**
+ * Time given back on a day.
+ */
+export type CommunityHoursView = { given_on: string, minutes: number, description: string, };
+
+/**
+ * A person's placements and the time they gave back, with its total.
+ */
+export type WorkPath = { placements: Array<PlacementView>, community: Array<CommunityHoursView>, community_minutes: number, };
+
+/**
  * A person's ESF participant record.
  */
 export type EsfRecordId = string;
@@ -1208,6 +1244,10 @@ activities: Array<PersonActivity>, activities_attended: number,
  */
 courses: Array<PersonCourse>, 
 /**
+ * Their work placements and hours given back (for roles that read training).
+ */
+work: WorkPath | null, 
+/**
  * Their cases, open first (empty for roles that do not read cases).
  */
 cases: Array<CaseSummary>, 
@@ -1245,6 +1285,19 @@ export type SessionForm = { date: string, start: string, end: string, venue: str
  * from what their registry record says, with the fields it filled (for the operator to check).
  */
 export type EsfPage = { record: EsfRecord | null, draft: EsfDraft, prefilled: Array<string>, };
+
+/**
+ * Time given back to the community, as the form has it.
+ */
+export type CommunityForm = { 
+/**
+ * `gg/mm/aaaa`; blank: today.
+ */
+on: string, 
+/**
+ * `2`, `1,5`, `1:30`.
+ */
+hours: string, what: string, };
 
 /**
  * Which cases the list shows.

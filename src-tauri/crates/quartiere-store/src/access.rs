@@ -180,7 +180,9 @@ impl Action {
             | Table::Attendance
             | Table::MinuteItem
             | Table::SheetScan => Some(Action::RecordActivities),
-            Table::Course | Table::Enrolment | Table::EsfParticipant => Some(Action::RecordTraining),
+            Table::Course | Table::Enrolment | Table::EsfParticipant | Table::Placement | Table::CommunityHours => {
+                Some(Action::RecordTraining)
+            }
             Table::AuditEvent => None,
         }
     }

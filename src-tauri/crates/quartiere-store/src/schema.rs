@@ -21,6 +21,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0013_scans.sql"),
     include_str!("../migrations/0014_training.sql"),
     include_str!("../migrations/0015_cases.sql"),
+    include_str!("../migrations/0016_placements.sql"),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -61,6 +62,8 @@ pub enum Table {
     Attendance,
     MinuteItem,
     SheetScan,
+    Placement,
+    CommunityHours,
     AuditEvent,
 }
 
@@ -93,7 +96,7 @@ const ESF_PARTICIPANT_COLUMNS: [&str; 22] = [
 const ESF_ENTRY_COLUMNS: usize = 15;
 
 impl Table {
-    pub const ALL: [Table; 30] = [
+    pub const ALL: [Table; 32] = [
         Table::Desk,
         Table::Operator,
         Table::Dwelling,
@@ -123,6 +126,8 @@ impl Table {
         Table::Attendance,
         Table::MinuteItem,
         Table::SheetScan,
+        Table::Placement,
+        Table::CommunityHours,
         Table::AuditEvent,
     ];
 
@@ -157,6 +162,8 @@ impl Table {
             Table::Attendance => "attendance",
             Table::MinuteItem => "minute_item",
             Table::SheetScan => "sheet_scan",
+            Table::Placement => "placement",
+            Table::CommunityHours => "community_hours",
             Table::AuditEvent => "audit_event",
         }
     }
@@ -358,6 +365,21 @@ impl Table {
                 "attached_by",
                 "deleted",
             ],
+            Table::Placement => &[
+                "person_id",
+                "host_id",
+                "host_name",
+                "role",
+                "starts_on",
+                "ends_on",
+                "weekly_hours",
+                "outcome",
+                "recorded_by",
+                "deleted",
+            ],
+            Table::CommunityHours => {
+                &["person_id", "given_on", "minutes", "description", "activity_id", "recorded_by", "deleted"]
+            }
             Table::AuditEvent => &[
                 "desk_id",
                 "seq",
@@ -442,6 +464,8 @@ pub fn table_label(table: Table) -> &'static str {
         Table::Attendance => "presenza",
         Table::MinuteItem => "punto del verbale",
         Table::SheetScan => "scansione del foglio presenze",
+        Table::Placement => "tirocinio",
+        Table::CommunityHours => "ore di restituzione alla comunità",
         Table::AuditEvent => "evento del registro degli accessi",
     }
 }

@@ -33,6 +33,8 @@ pub struct AccessExport {
     /// Courses and job-search paths, and the ESF participant record.
     pub courses: Vec<crate::training::PersonCourse>,
     pub esf: Option<crate::training::esf::EsfRecord>,
+    /// Work placements and hours given back to the community.
+    pub work: crate::training::placements::WorkPath,
     /// Their cases (prese in carico), goals and referrals, as lines.
     pub cases: Vec<String>,
     /// Who read or changed this person's record, and when.
@@ -111,6 +113,7 @@ pub fn export_person(
     let courses = crate::training::of_person(store, actor, person)?;
     let esf = crate::training::esf::record(store, actor, person)?;
     let cases = crate::cases::rights::access_lines(store.conn(), person)?;
+    let work = crate::training::placements::load_work_path(store.conn(), person)?;
     let accesses = audit::list(store, actor, &AuditFilter { subject: Some(person.0), ..Default::default() })?;
     let export = AccessExport {
         format: "quartiere-access-export/1",
@@ -125,6 +128,7 @@ pub fn export_person(
         requests,
         courses,
         esf,
+        work,
         cases,
         accesses,
     };
@@ -327,6 +331,24 @@ fn training_lines(e: &AccessExport, sex: Option<char>) -> Vec<String> {
         if let Some(result) = r.result_6m {
             lines.push(format!("A sei mesi dall'uscita: {}", format::agree(result.label_it(), sex)));
         }
+    }
+    for p in &e.work.placements {
+        lines.push(format!(
+            "Tirocinio presso {}{} dal {}{}{}",
+            p.host,
+            p.role.as_ref().map(|r| format!(" ({r})")).unwrap_or_default(),
+            format::date(p.starts_on),
+            p.ends_on.map(|d| format!(" al {}", format::date(d))).unwrap_or_default(),
+            p.outcome.as_ref().map(|o| format!(": {o}")).unwrap_or_default()
+        ));
+    }
+    for c in &e.work.community {
+        lines.push(format!(
+            "Restituzione alla comunità il {}: {} ({})",
+            format::date(c.given_on),
+            format::duration(i64::from(c.minutes)),
+            c.description
+        ));
     }
     lines
 }

@@ -339,7 +339,7 @@ struct FreeText {
     referrals: Vec<Uuid>,
     enrolments: Vec<Uuid>,
     esf: Vec<Uuid>,
-    /// The free text of their cases (see [`crate::cases`]).
+    /// The free text of their cases (see [`crate::cases`]), placements and community hours.
     cases: Vec<(Table, Uuid, &'static str)>,
 }
 
@@ -361,7 +361,11 @@ fn free_text_rows(conn: &Connection, person: PersonId) -> Result<FreeText> {
         )?,
         enrolments: ids("SELECT id FROM enrolment WHERE person_id = ?1")?,
         esf: ids("SELECT id FROM esf_participant WHERE person_id = ?1")?,
-        cases: crate::cases::rights::free_text_cells(conn, person)?,
+        cases: {
+            let mut cells = crate::cases::rights::free_text_cells(conn, person)?;
+            cells.extend(crate::training::placements::free_text_cells(conn, person)?);
+            cells
+        },
     })
 }
 
@@ -410,6 +414,8 @@ pub(crate) fn purge_history(conn: &Connection, person: PersonId, now: &str) -> R
             OR (tbl = 'enrolment' AND row_id IN (SELECT id FROM enrolment WHERE person_id = ?1))
             OR (tbl = 'esf_participant' AND row_id IN (SELECT id FROM esf_participant WHERE person_id = ?1))
             OR (tbl = 'case_file' AND row_id IN (SELECT id FROM case_file WHERE person_id = ?1))
+            OR (tbl = 'placement' AND row_id IN (SELECT id FROM placement WHERE person_id = ?1))
+            OR (tbl = 'community_hours' AND row_id IN (SELECT id FROM community_hours WHERE person_id = ?1))
             OR (tbl = 'case_goal' AND row_id IN (SELECT g.id FROM case_goal g JOIN case_file c ON c.id = g.case_id
                     WHERE c.person_id = ?1))
             OR (tbl = 'referral' AND row_id IN (SELECT r.id FROM referral r JOIN case_file c ON c.id = r.case_id

@@ -9,6 +9,7 @@
 
 mod draft;
 pub mod esf;
+pub mod placements;
 mod sessions;
 
 use chrono::{DateTime, NaiveDate, Utc};

@@ -88,6 +88,25 @@ fn resident(store: &mut Store, actor: &Actor, esf: bool) -> PersonId {
             };
             cases::refer(w, case, &referral)?;
             desk::add_note(w, desk::NoteSubject::Case(case), &format!("{SURNAME} teme lo sfratto"))?;
+            // Her placement and her hours given back name her too.
+            let placement = quartiere_core::training::placements::PlacementInput {
+                host_name: Some(format!("Bottega {SURNAME}")),
+                host: None,
+                role: None,
+                starts_on: date("2026-03-02"),
+                ends_on: None,
+                weekly_hours: None,
+            };
+            quartiere_core::training::placements::add_placement(w, person, &placement)?;
+            quartiere_core::training::placements::add_community_hours(
+                w,
+                person,
+                date("2026-03-01"),
+                60,
+                &format!("La signora {SURNAME} ha pulito il cortile"),
+                None,
+                date("2026-03-02"),
+            )?;
             Ok(person)
         })
         .unwrap()

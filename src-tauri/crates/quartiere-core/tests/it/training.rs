@@ -414,3 +414,55 @@ fn the_esf_entry_form_is_filled_from_the_persons_record_and_says_which_fields() 
     let (nothing, none) = EsfDraft::from_person(&EsfFields::default());
     assert!(none.is_empty() && nothing == EsfDraft::default());
 }
+
+#[test]
+fn placements_and_community_hours_are_checked_and_counted() {
+    use quartiere_core::training::placements::{self, PlacementDraft};
+    let mut f = fixture();
+    let actor = f.actor;
+    let lan = person(&mut f, "Nguyễn", None, None);
+    let draft = |host_name: &str, start: &str, end: &str, hours: &str| PlacementDraft {
+        host_name: host_name.into(),
+        role: "magazziniera".into(),
+        starts_on: start.into(),
+        ends_on: end.into(),
+        weekly_hours: hours.into(),
+        ..Default::default()
+    };
+    let fields = |e: Error| match e {
+        Error::Invalid(f) => f.into_iter().map(|f| (f.field, f.message)).collect::<Vec<_>>(),
+        other => panic!("{other:?}"),
+    };
+    // Every wrong field at once: no host, an end before the start, 60 hours a week.
+    let wrong = fields(draft("", "01/04/2026", "01/03/2026", "60").parse().unwrap_err());
+    let named: Vec<&str> = wrong.iter().map(|(f, _)| f.as_str()).collect();
+    assert_eq!(named, ["ente", "fine", "ore_settimanali"], "{wrong:?}");
+    assert!(wrong[1].1.contains("finisce (01/03/2026) prima di cominciare (01/04/2026)"));
+    let input = draft("Logistica Naviglio srl", "01/04/2026", "", "20").parse().unwrap();
+    let placement = f.store.write(&actor, |w| placements::add_placement(w, lan, &input)).unwrap();
+    let err = f.store.write(&actor, |w| placements::end_placement(w, placement, day("31/03/2026"), "")).unwrap_err();
+    assert!(err.to_string().contains("prima di cominciare (01/04/2026)"), "{err}");
+    f.store
+        .write(&actor, |w| placements::end_placement(w, placement, day("30/06/2026"), "assunta a tempo determinato"))
+        .unwrap();
+
+    // Community hours: not in advance, not over twelve hours a day, saying what was done.
+    let today = day("10/04/2026");
+    let add = |f: &mut Fixture, on: &str, minutes: u32, what: &str| {
+        f.store.write(&actor, |w| placements::add_community_hours(w, lan, day(on), minutes, what, None, today))
+    };
+    let early = fields(add(&mut f, "11/04/2026", 120, "").unwrap_err());
+    assert_eq!(early.iter().map(|(f, _)| f.as_str()).collect::<Vec<_>>(), ["giorno", "attivita"]);
+    add(&mut f, "04/04/2026", 600, "Pulizia del cortile").unwrap();
+    let over = fields(add(&mut f, "04/04/2026", 180, "Merenda").unwrap_err());
+    assert!(
+        over[0].1.contains("13 ore in un giorno sono troppe") && over[0].1.contains("già registrate: 10 ore"),
+        "{over:?}"
+    );
+    add(&mut f, "08/04/2026", 90, "Aiuto alla festa di via Fermi").unwrap();
+
+    let path = placements::work_path(&f.store, &actor, lan).unwrap();
+    assert_eq!(path.community_minutes, 690);
+    assert_eq!(path.placements[0].host, "Logistica Naviglio srl");
+    assert_eq!(path.placements[0].outcome.as_deref(), Some("assunta a tempo determinato"));
+}

@@ -38,6 +38,8 @@ pub struct DemoSummary {
     /// AFOL's course and job-search path: the seed's 11 residents in a path at six months, each
     /// with the signed notice and an ESF record, and a waiting list.
     pub courses: usize,
+    /// Work placements of people on the job-search path (one ended with a contract).
+    pub placements: usize,
     /// Cases followed by the tutors: each participant's path, people heard at the desk, a few closed.
     pub cases: usize,
 }
@@ -318,6 +320,7 @@ pub fn generate(store: &mut Store, actor: &Actor, config: &DemoConfig) -> Result
         let committee = partners.get(5).copied();
         summary.activities = demo_activities(w, &mut rng, &people, committee, config)?;
         summary.courses = training::demo_training(w, &mut rng, partners.get(4).copied(), config)?;
+        summary.placements = training::demo_placements(w, &partners, config)?;
         summary.cases = cases::demo_cases(w, &mut rng, &partners, config)?;
         Ok(summary)
     })

@@ -6,6 +6,7 @@ use super::{pick, DemoConfig};
 use crate::codes::Isced;
 use crate::error::Result;
 use crate::ids::{IdGen, PartnerId, PersonId};
+
 use crate::store::Writer;
 
 /// AFOL's warehouse course (6 places, full, 3 waiting) and job-search path (5 places, full, 2
@@ -81,6 +82,72 @@ pub(super) fn demo_training(
                 };
                 esf::enter(w, person, &entry)?;
             }
+        }
+    }
+    Ok(made)
+}
+
+/// Three work placements for people on the job-search path (two at the project's cooperatives,
+/// one at a local firm, one of them already ended with a contract), and hours given back to the
+/// neighbourhood by five participants: the courtyard, the summer party, the homework club.
+pub(super) fn demo_placements(w: &mut Writer<'_>, partners: &[PartnerId], config: &DemoConfig) -> Result<usize> {
+    use crate::training::placements::{self, PlacementInput};
+    let today = config.today;
+    let participants: Vec<PersonId> = {
+        let mut stmt = w.conn().prepare(
+            "SELECT e.person_id FROM enrolment e JOIN course c ON c.id = e.course_id
+             WHERE e.state = 'iscritto' AND e.deleted = 0 ORDER BY c.kind = 'ricerca_lavoro' DESC, e.id",
+        )?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    let hosts = [
+        (partners.get(2).copied(), None, "addetta alle pulizie"),
+        (partners.get(3).copied(), None, "aiuto cuoco"),
+        (None, Some("Logistica Naviglio srl"), "magazziniere"),
+    ];
+    let mut made = 0;
+    for (i, (person, (host, host_name, role))) in participants.iter().zip(hosts).enumerate() {
+        let starts_on = today - Duration::days(75 - 20 * i as i64);
+        let id = placements::add_placement(
+            w,
+            *person,
+            &PlacementInput {
+                host,
+                host_name: host_name.map(str::to_string),
+                role: Some(role.into()),
+                starts_on,
+                ends_on: Some(starts_on + Duration::days(90)),
+                weekly_hours: Some(20),
+            },
+        )?;
+        if i == 0 {
+            placements::end_placement(
+                w,
+                id,
+                starts_on + Duration::days(60),
+                "assunta a tempo determinato dalla cooperativa",
+            )?;
+        }
+        made += 1;
+    }
+    let chores = [
+        "Pulizia del cortile di via Pirandello",
+        "Allestimento della festa d'estate",
+        "Doposcuola per i ragazzi della scala B",
+    ];
+    for (i, person) in participants.iter().skip(3).take(5).enumerate() {
+        for week in 0..3 {
+            let on = today - Duration::days(7 * (week + 1) + i as i64);
+            placements::add_community_hours(
+                w,
+                *person,
+                on,
+                90 + 30 * (week as u32 % 2),
+                chores[(i + week as usize) % 3],
+                None,
+                today,
+            )?;
         }
     }
     Ok(made)

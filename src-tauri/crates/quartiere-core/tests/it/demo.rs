@@ -35,6 +35,10 @@ fn the_demo_is_a_realistic_neighbourhood() {
     // others, some shared with the Servizio Sociale, two closed; overdue goals for Home, and the
     // tutor's list agreeing with plain SQL.
     assert_eq!(summary.cases, 20);
+    // Placements and hours given back: three placements, one ended; five people gave time back.
+    assert_eq!(summary.placements, 3);
+    assert_eq!(count(&f.store, "SELECT count(*) FROM placement WHERE outcome IS NOT NULL"), 1);
+    assert_eq!(count(&f.store, "SELECT count(DISTINCT person_id) FROM community_hours"), 5);
     let on_training = count(&f.store, "SELECT count(*) FROM case_file WHERE axis = 'formazione_lavoro'");
     let closed = count(&f.store, "SELECT count(*) FROM case_file WHERE closed_on IS NOT NULL");
     let shared = count(&f.store, "SELECT count(*) FROM case_file WHERE servizio_sociale = 1");

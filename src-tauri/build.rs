@@ -56,6 +56,7 @@ fn main() {
         "admit",
         "withdraw",
         "add_sessions",
+        "print_document",
         "add_placement",
         "end_placement",
         "add_community_hours",

@@ -68,7 +68,7 @@ pub fn typescript() -> String {
         commands::registry::MembershipForm, commands::desk::ContactForm, commands::desk::ContactFilterForm, commands::settings::Settings,
         commands::settings::Choice, commands::settings::Choices, commands::accounts::Me, commands::accounts::Door, commands::audit::AuditFilterForm,
         commands::audit::AuditExport, commands::privacy::ConsentForm, commands::import::DecisionWire, commands::registry::PersonPage,
-        commands::training::CourseForm, commands::training::NextInLine, commands::training::SessionForm, commands::training::EsfPage, commands::training::CommunityForm, commands::cases::CaseListFilter,
+        commands::training::CourseForm, commands::training::NextInLine, commands::training::SessionForm, commands::training::EsfPage, commands::training::CommunityForm, commands::documents::DocumentKind, commands::cases::CaseListFilter,
     ];
     let known: Vec<&str> = decls.iter().map(|d| d.name.as_str()).collect();
     let mut out = String::from(

@@ -53,7 +53,8 @@ pub const DEFAULT_LOCK_MINUTES: u64 = 10;
 /// and its name in build.rs.
 pub fn build<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::Builder<R> {
     use commands::{
-        accounts, activities, audit, backup, cases, desk, home, import, privacy, registry, settings, sync, training,
+        accounts, activities, audit, backup, cases, desk, documents, home, import, privacy, registry, settings, sync,
+        training,
     };
     builder.plugin(tauri_plugin_dialog::init()).manage(state).invoke_handler(tauri::generate_handler![
         home::overview,
@@ -131,6 +132,7 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::
         training::admit,
         training::withdraw,
         training::add_sessions,
+        documents::print_document,
         training::add_placement,
         training::end_placement,
         training::add_community_hours,

@@ -919,6 +919,18 @@ pub(crate) fn a_course_fills_up_and_a_freed_place_goes_to_the_waiting_list() {
         sessions.contains("Lezioni (2)") && sessions.contains("12/01/2027") && sessions.contains("19/01/2027"),
         "{sessions}"
     );
+    // The register for the provider, saved and read back: who is in, the two sessions.
+    s.click(&s.find("[data-testid=course-register] button[data-action=save-register]"));
+    s.wait_for_text("salvato in");
+    let saved = std::fs::read_dir(save.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with("Registro"));
+    let register = pdf_text(&saved.expect("the register's PDF in the save folder"));
+    for needle in ["Registro presenze: Operatore di magazzino", "Rossi Anna", "Nguyễn Thị Lan", "12/01", "19/01"] {
+        assert!(register.contains(needle), "«{needle}» not in the register:\n{register}");
+    }
     s.click(&s.find_with_text("[data-testid=course-sessions] button", "12/01/2027"));
     s.wait_for_text("Nguyễn Thị Lan");
 
@@ -1021,6 +1033,24 @@ pub(crate) fn a_case_opened_from_a_desk_contact_puts_its_overdue_goal_on_home() 
         assert!(history.contains(line), "{line} not in {history}");
     }
     s.screenshot(&shots.join("presa-in-carico.png"));
+
+    // The plan, saved as a PDF (where the save dialog would say) and read back with pdftotext.
+    s.click(&s.find("[data-testid=case-plan-print] button[data-action=save-plan]"));
+    s.wait_for_text("salvato in");
+    let saved = std::fs::read_dir(save.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with("Piano individuale"));
+    let plan = pdf_text(&saved.expect("the plan's PDF in the save folder"));
+    for needle in [
+        "Piano individuale di Diop Awa",
+        "Iscrizione al centro per l'impiego",
+        "– Portare la carta d'identità",
+        "Servizio Sociale",
+    ] {
+        assert!(plan.contains(needle), "«{needle}» not in the plan:\n{plan}");
+    }
 
     // Home: the late goal, with whose case it is; the one due in a month is not there.
     nav(&s, "Home");

@@ -171,7 +171,7 @@ pub(crate) fn clear_prints(dir: &std::path::Path) {
     let _ = std::fs::remove_dir_all(dir.join("stampe"));
 }
 
-fn open_pdf<R: Runtime>(app: &AppHandle<R>, path: &std::path::Path) -> UiResult<()> {
+pub(super) fn open_pdf<R: Runtime>(app: &AppHandle<R>, path: &std::path::Path) -> UiResult<()> {
     let failed = |e: &dyn std::fmt::Display| UiError {
         kind: super::UiErrorKind::Core(quartiere_core::ErrorKind::Document),
         message: format!("il file è pronto in {} ma non riesco ad aprirlo ({e}): aprilo da lì", path.display()),
@@ -190,7 +190,7 @@ fn open_pdf<R: Runtime>(app: &AppHandle<R>, path: &std::path::Path) -> UiResult<
     }
 }
 
-fn cannot_write(path: &std::path::Path, e: &std::io::Error) -> UiError {
+pub(super) fn cannot_write(path: &std::path::Path, e: &std::io::Error) -> UiError {
     UiError {
         kind: super::UiErrorKind::Core(quartiere_core::ErrorKind::Document),
         message: format!("non riesco a scrivere {}: {e}", path.display()),
@@ -199,7 +199,7 @@ fn cannot_write(path: &std::path::Path, e: &std::io::Error) -> UiError {
 }
 
 /// A title as part of a file name: no path separators or characters Windows refuses.
-fn file_safe(title: &str) -> String {
+pub(super) fn file_safe(title: &str) -> String {
     let cleaned: String =
         title.chars().map(|c| if "/\\:*?\"<>|".contains(c) || c.is_control() { ' ' } else { c }).collect();
     let trimmed: String = cleaned.split_whitespace().collect::<Vec<_>>().join(" ");

@@ -10,6 +10,7 @@ pub mod audit;
 pub mod backup;
 pub mod cases;
 pub mod desk;
+pub mod documents;
 pub mod home;
 pub mod import;
 pub mod privacy;

@@ -845,6 +845,15 @@ export const en: Strings = {
     what: "What they did",
     hoursSaved: "Hours recorded.",
   },
+  documents: {
+    print: (what: string) => `Print ${what}`,
+    save: "Save PDF",
+    opened: (code: string) => `Document ${code} opened for printing.`,
+    saved: (code: string, path: string) => `Document ${code} saved in ${path}.`,
+    enrolment: "the enrolment form",
+    register: "the register",
+    plan: "the individual plan",
+  },
   training: {
     title: "Training and work",
     intro: "Training courses and job-search paths with AFOL and other providers: places, enrolled, waiting list.",

@@ -845,6 +845,15 @@ export const it = {
     what: "Che cosa ha fatto",
     hoursSaved: "Ore registrate.",
   },
+  documents: {
+    print: (what: string) => `Stampa ${what}`,
+    save: "Salva PDF",
+    opened: (code: string) => `Documento ${code} aperto per la stampa.`,
+    saved: (code: string, path: string) => `Documento ${code} salvato in ${path}.`,
+    enrolment: "la scheda di adesione",
+    register: "il registro",
+    plan: "il piano individuale",
+  },
   training: {
     title: "Formazione e lavoro",
     intro: "Corsi e percorsi di ricerca lavoro con AFOL e altri enti: posti, iscritti, lista d'attesa.",

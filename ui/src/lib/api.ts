@@ -10,7 +10,7 @@ import type {
   UiError, FieldError, SyncStatus, SyncReport, SyncProgress, EnrolOutcome, ConflictView, ConflictChoice,
   Door, Me, OperatorView, AuditEntry, AuditFilterForm, ChainReport, AuditExport,
   ActivitySummary, ActivityDetail, ActivityForm, ActivityId, InviteForm, SheetAction, SheetFile, SheetView, AttendanceForm, AttendanceCount, MinuteForm, ScanInfo,
-  CourseSummary, CourseDetail, CourseForm, CourseId, Enrolled, NextInLine, SessionForm, EsfPage, EsfDraft, ExitDraft, PlacementDraft, CommunityForm,
+  CourseSummary, CourseDetail, CourseForm, CourseId, Enrolled, NextInLine, SessionForm, EsfPage, EsfDraft, ExitDraft, PlacementDraft, CommunityForm, DocumentKind,
   CaseSummary, CaseDetail, CaseDraft, CaseId, CaseListFilter, CloseDraft, GoalDraft, GoalId, ReferralDraft, ReferralId, Note, NoteId,
   BackupInfo, ConsentView, ConsentForm, AccessFiles, ErasureMode, ErasureOutcome, RetentionFlag, Role,
 } from "./bindings";
@@ -29,6 +29,7 @@ export type CommandName =
   | "record_attendance" | "add_minute" | "complete_minute" | "attach_scan" | "open_scan"
   | "courses" | "course" | "create_course" | "enrol" | "admit" | "withdraw" | "add_sessions"
   | "esf_page" | "esf_enter" | "esf_exit" | "esf_six_months" | "add_placement" | "end_placement" | "add_community_hours"
+  | "print_document"
   | "cases" | "case" | "open_case" | "add_goal" | "set_goal_status" | "refer" | "set_referral_state" | "add_case_member"
   | "close_case" | "notes" | "add_note" | "edit_note";
 
@@ -77,6 +78,8 @@ export const api = {
   createCourse: (form: CourseForm) => call<CourseId>("create_course", { form }),
   enrol: (course: string, person: string) => call<Enrolled>("enrol", { course, person }),
   admit: (enrolment: string, reason: string) => call<null>("admit", { enrolment, reason }),
+  printDocument: (kind: DocumentKind, id: string, action: SheetAction) =>
+    call<SheetFile | null>("print_document", { kind, id, action }),
   addPlacement: (person: string, draft: PlacementDraft) => call<null>("add_placement", { person, draft }),
   endPlacement: (placement: string, on: string, outcome: string) =>
     call<null>("end_placement", { placement, on, outcome }),

@@ -1300,6 +1300,11 @@ on: string,
 hours: string, what: string, };
 
 /**
+ * Which document: the enrolment form of an enrolment, a course's register, a case's plan.
+ */
+export type DocumentKind = "enrolment" | "register" | "plan";
+
+/**
  * Which cases the list shows.
  */
 export type CaseListFilter = { 

@@ -29,6 +29,7 @@ pub mod format;
 pub mod hooks;
 pub mod import;
 pub mod places;
+pub mod printing;
 pub mod privacy;
 pub mod registry;
 pub mod search;

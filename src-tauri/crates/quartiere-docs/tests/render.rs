@@ -132,8 +132,50 @@ fn golden_text_of_each_template() {
             { "titolo": "Note", "campi": [], "righe": [], "vuoto": "Nessuna." }
         ]
     });
+    let project = "Laboratorio sociale di quartiere Mezzetta · Comune di Trezzano sul Naviglio";
+    let funding = "Progetto cofinanziato dal Fondo Sociale Europeo Plus";
+    let enrolment = json!({
+        "progetto": project, "finanziamento": funding, "id": "AD-0193A1B2", "data": "03/12/2026",
+        "persona": { "nome": "Nguyễn Thị Lan", "codice_fiscale": "NGYTHL85M41Z251X", "nascita": "01/08/1985, Vietnam",
+                     "indirizzo": "Via Luigi Pirandello 6/H, scala A", "telefono": "333 1234567" },
+        "percorso": { "tipo": "Corso di formazione", "titolo": "Operatore di magazzino", "ente": "AFOL Metropolitana",
+                      "periodo": "dall'11/01/2027 al 26/03/2027", "ore": "80", "luogo": "Sede AFOL, Corsico",
+                      "stato": "nel corso dal 03/12/2026" },
+        "informativa": { "versione": "2026-01", "titolare": "il Comune di Trezzano sul Naviglio" }
+    });
+    let plan = json!({
+        "progetto": project, "finanziamento": funding, "id": "PI-0193A1B2", "data": "03/12/2026",
+        "persona": "Diop Awa",
+        "presa": { "asse": "formazione e lavoro", "tutor": "Marta Ferri", "aperta": "02/09/2026",
+                   "servizio_sociale": "sì", "motivo": "Cerca lavoro dopo la chiusura del magazzino" },
+        "obiettivi": [
+            { "titolo": "Iscrizione al centro per l'impiego", "responsabile": "Marta Ferri", "scadenza": "15/09/2026",
+              "stato": "raggiunto", "passi": [
+                { "titolo": "Portare la carta d'identità", "responsabile": "la persona", "scadenza": "10/09/2026", "stato": "raggiunto" } ] },
+            { "titolo": "Curriculum aggiornato", "responsabile": "la persona", "scadenza": "31/12/2026", "stato": "in corso", "passi": [] }
+        ],
+        "invii": ["AFOL Metropolitana, dal 05/09/2026: accettato (con i suoi dati, con il suo consenso)"],
+        "percorsi": ["Operatore di magazzino (corso di formazione): nel corso, 12 ore di presenza"]
+    });
+    let register = json!({
+        "progetto": project, "finanziamento": funding, "id": "RC-0193A1B2", "data": "03/12/2026",
+        "corso": { "titolo": "Operatore di magazzino", "tipo": "Corso di formazione", "ente": "AFOL Metropolitana",
+                   "periodo": "dall'11/01/2027 al 26/03/2027", "ore": "80" },
+        "lezioni": ["12/01", "19/01", "26/01"],
+        "partecipanti": [
+            { "nome": "Nguyễn Thị Lan", "ore": ["2:00", "2:00", "assente"], "totale": "4:00" },
+            { "nome": "Łukasz Kowalczyk", "ore": ["1:30", "2:00", "2:00"], "totale": "5:30" }
+        ],
+        "totali": ["3:30", "4:00", "2:00"]
+    });
+    let make = |template: &str, data: &Value, id: &str| {
+        render(&Request { template, data, id, date: day(), lab_templates: None }).unwrap()
+    };
     let documents = [
         ("foglio-presenze", sheet(&sheet_data(3), None).unwrap()),
+        ("scheda-adesione", make("scheda-adesione", &enrolment, "AD-0193A1B2")),
+        ("piano-partecipante", make("piano-partecipante", &plan, "PI-0193A1B2")),
+        ("registro-corso", make("registro-corso", &register, "RC-0193A1B2")),
         (
             "accesso",
             render(&Request {
@@ -147,6 +189,9 @@ fn golden_text_of_each_template() {
         ),
     ];
     for (name, pdf) in documents {
+        if let Ok(folder) = std::env::var("QUARTIERE_DOCS_OUT") {
+            std::fs::write(Path::new(&folder).join(format!("{name}.pdf")), &pdf).unwrap();
+        }
         let text = tool("pdftotext", &["-layout"], &pdf);
         let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(format!("{name}.txt"));
         if std::env::var("QUARTIERE_GOLDEN").as_deref() == Ok("write") {

@@ -78,21 +78,20 @@ pub fn print_sheet(
 ) -> Result<PrintedSheet> {
     access::require(store.conn(), actor, Action::RecordActivities)?;
     let detail = detail(store.conn(), activity)?;
-    let desk: Option<String> =
-        store.conn().query_row("SELECT name FROM desk WHERE id = ?1", [store.desk()], |r| r.get(0)).optional()?;
+    let (project, funding) = crate::printing::heading(store)?;
     let invited: Vec<_> = detail.people.iter().filter(|p| p.invited).collect();
     // The sheet's id is made first, so the PDF carries it; nothing is recorded unless the PDF is made.
     let id = SheetId(store.new_id());
     let code = sheet_code(id);
     let a = &detail.activity;
     let data = json!({
-        "progetto": format!("Laboratorio sociale di quartiere{}", desk.map(|d| format!(" · {d}")).unwrap_or_default()),
-        "finanziamento": "Progetto cofinanziato dal Fondo Sociale Europeo Plus (FSE+)",
+        "progetto": project,
+        "finanziamento": funding,
         "id": code,
         "attivita": {
-            "tipo": capitalised(a.kind.label_it()),
+            "tipo": crate::printing::capitalised(a.kind.label_it()),
             "titolo": a.title,
-            "asse": a.axis.map(|x| capitalised(x.label_it())).unwrap_or_else(|| "Asse non indicato".into()),
+            "asse": a.axis.map(|x| crate::printing::capitalised(x.label_it())).unwrap_or_else(|| "Asse non indicato".into()),
             "data": format::date_long(a.held_on),
             "orario": format!("{}-{}", a.starts_at, a.ends_at),
             "luogo": a.venue,
@@ -132,9 +131,4 @@ pub fn print_sheet(
         &format!("foglio presenze {code}"),
     )?;
     Ok(PrintedSheet { id, code, pdf })
-}
-
-fn capitalised(text: &str) -> String {
-    let mut chars = text.chars();
-    chars.next().map(|c| c.to_uppercase().collect::<String>() + chars.as_str()).unwrap_or_default()
 }

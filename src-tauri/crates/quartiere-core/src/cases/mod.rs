@@ -11,6 +11,7 @@
 
 mod draft;
 mod history;
+mod plan;
 pub(crate) mod rights;
 mod view;
 
@@ -20,6 +21,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 pub use draft::{CaseDraft, CloseDraft, GoalDraft, ReferralDraft};
 pub use history::{history, HistoryEntry};
+pub use plan::plan_document;
 pub use view::{
     case, cases, goals_due, goals_due_count, CaseDetail, CaseFilter, CaseMember, CaseReferral, CaseSummary, GoalDue,
     GoalView,

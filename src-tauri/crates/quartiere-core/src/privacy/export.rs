@@ -294,10 +294,10 @@ fn training_lines(e: &AccessExport, sex: Option<char>) -> Vec<String> {
         .iter()
         .map(|c| {
             let state = match (c.state.as_str(), c.position) {
-                ("iscritto", _) => format::agree("iscritto", sex),
+                ("iscritto", _) => format::by_sex(sex, "iscritto", "iscritta"),
                 ("in_attesa", Some(p)) => format!("in lista d'attesa (posizione {p})"),
                 ("in_attesa", None) => "in lista d'attesa".to_string(),
-                _ => format::agree("ritirato", sex),
+                _ => format::by_sex(sex, "ritirato", "ritirata"),
             };
             let hours = if c.minutes > 0 {
                 format!(", {} di presenza", format::duration(i64::from(c.minutes)))

@@ -7,6 +7,7 @@
 //! anyone but the first in line needs a reason, which is kept. A person is never enrolled twice in
 //! the same course while admitted or waiting.
 
+pub mod documents;
 mod draft;
 pub mod esf;
 pub mod placements;
@@ -116,7 +117,11 @@ pub fn enrol(
         .optional()?;
     if let Some((state, id)) = current {
         let message = if state == "iscritto" {
-            format!("{} è già {} a questo corso", who.full_name(), crate::format::agree("iscritto", who.sex))
+            format!(
+                "{} è già {} a questo corso",
+                who.full_name(),
+                crate::format::by_sex(who.sex, "iscritto", "iscritta")
+            )
         } else {
             let position = waiting_position(w.conn(), course, id)?;
             format!("{} è già in lista d'attesa per questo corso (posizione {position})", who.full_name())

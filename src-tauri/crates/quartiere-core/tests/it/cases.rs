@@ -318,3 +318,50 @@ fn every_change_to_a_case_is_history_with_who_and_when_and_only_the_tutor_closes
     assert!(detail.history.iter().all(|e| !e.at.is_empty()));
     assert_eq!(detail.summary.outcome.map(|o| o.code()), Some("obiettivi_raggiunti"));
 }
+
+#[test]
+fn the_participants_plan_reads_back_with_its_goals_steps_and_referrals() {
+    let mut f = fixture();
+    let tutor = operator_with_role(&mut f, "Tina Tutor", Role::Tutor);
+    let afol = operator_with_role(&mut f, "Aldo Afol", Role::Afol);
+    let lan = person(&mut f, "Nguyễn", "Thị Lan");
+    let case = open(&mut f, &tutor, lan, &tutor).unwrap();
+    goal(&mut f, &tutor, case, "Iscrizione al centro per l'impiego", "Tina Tutor", "20/02/2026").unwrap();
+    let first = cases::case(&mut f.store, &tutor, case, today()).unwrap().goals[0].id;
+    let step = GoalDraft {
+        title: "Portare la carta d'identità".into(),
+        owner: "la persona".into(),
+        due: "15/02/2026".into(),
+        parent: first.to_string(),
+    }
+    .parse(today())
+    .unwrap();
+    f.store.write(&tutor, |w| cases::add_goal(w, case, &step)).unwrap();
+    f.store.write(&tutor, |w| cases::set_goal_status(w, first, GoalStatus::Raggiunto, today())).unwrap();
+    let referral =
+        ReferralDraft { to: "servizio_sociale".into(), reason: "ISEE".into(), shares_data: false, on: "".into() }
+            .parse(today())
+            .unwrap();
+    f.store.write(&tutor, |w| cases::refer(w, case, &referral)).unwrap();
+
+    let plan = cases::plan_document(&mut f.store, &tutor, case, today()).unwrap();
+    let text = pdf_text(&plan.pdf);
+    for needle in [
+        "Piano individuale di Nguyễn Thị Lan",
+        "Tina Tutor",
+        "02/03/2026",
+        "Sfratto per morosità, cerca lavoro",
+        "Iscrizione al centro per l'impiego",
+        "raggiunto",
+        "– Portare la carta d'identità",
+        "15/02/2026",
+        "Servizio Sociale, dal 02/03/2026: inviato",
+        "Firma del tutor di quartiere",
+        &plan.id,
+    ] {
+        assert!(text.contains(needle), "«{needle}» not in the plan:\n{text}");
+    }
+    // Who may not read cases may not print one.
+    let err = cases::plan_document(&mut f.store, &afol, case, today()).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Forbidden);
+}

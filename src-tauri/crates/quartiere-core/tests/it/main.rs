@@ -101,6 +101,21 @@ pub fn operator_with_role(f: &mut Fixture, name: &str, role: quartiere_core::acc
     Actor { desk: f.store.desk(), operator: id }
 }
 
+/// The text of a PDF as `pdftotext -layout` reads it (poppler-utils, an outside reader).
+pub fn pdf_text(pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("documento.pdf");
+    std::fs::write(&file, pdf).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .arg("-layout")
+        .arg(&file)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils)");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
 /// Whether `needle` appears in `haystack`, ignoring ASCII case (a name found by a tool reading bytes).
 pub fn contains(haystack: &[u8], needle: &str) -> bool {
     haystack.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))

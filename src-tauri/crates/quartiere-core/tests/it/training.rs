@@ -466,3 +466,100 @@ fn placements_and_community_hours_are_checked_and_counted() {
     assert_eq!(path.placements[0].host, "Logistica Naviglio srl");
     assert_eq!(path.placements[0].outcome.as_deref(), Some("assunta a tempo determinato"));
 }
+
+#[test]
+fn the_enrolment_form_and_a_long_courses_register_read_back_with_pdftotext() {
+    use quartiere_core::activities::{self, ActivityDraft, AttendanceInput};
+    use quartiere_core::training::documents;
+    let mut f = fixture();
+    let actor = f.actor;
+    let course = course(&mut f, 2);
+    let lan = f
+        .store
+        .write(&actor, |w| {
+            registry::create_person(
+                w,
+                &PersonInput {
+                    surname: "Nguyễn".into(),
+                    name: "Thị Lan".into(),
+                    sex: Some('F'),
+                    birth_date: Some(day("01/08/1985")),
+                    birth_place: Some("Vietnam".into()),
+                    phone: Some("333 1234567".into()),
+                    ..Default::default()
+                },
+            )
+        })
+        .unwrap();
+    let lukasz = person(&mut f, "Kowalczyk", None, Some('M'));
+    let Enrolled::Admitted { id: hers } = enrol(&mut f, course, lan, 0).unwrap() else { panic!() };
+    enrol(&mut f, course, lukasz, 1).unwrap();
+
+    let form = documents::enrolment_form(&mut f.store, &actor, hers, today()).unwrap();
+    let text = pdf_text(&form.pdf);
+    for needle in [
+        "Scheda di adesione",
+        "Nguyễn Thị Lan",
+        "01/08/1985, Vietnam",
+        "333 1234567",
+        "Italiano per il lavoro",
+        "dal 09/03/2026 al 29/05/2026",
+        "iscritta dal 02/03/2026",
+        "Informativa sul trattamento dei dati personali",
+        "Informativa versione 2026-01",
+        "Acconsento alla comunicazione dei miei dati ad altri enti",
+        "Firma della persona",
+        &form.id,
+    ] {
+        assert!(text.contains(needle), "«{needle}» not in the enrolment form:\n{text}");
+    }
+
+    // Fourteen weekly sessions: the register splits them in two tables (twelve, then two with the
+    // totals); the hours each attended add up.
+    let (input, weeks) = ActivityDraft {
+        kind: "formazione".into(),
+        title: "Italiano per il lavoro".into(),
+        date: "10/03/2026".into(),
+        start: "09:00".into(),
+        end: "11:00".into(),
+        venue: "Sala civica".into(),
+        weeks: "11".into(),
+        ..Default::default()
+    }
+    .parse()
+    .unwrap();
+    let ids = f.store.write(&actor, |w| training::add_sessions(w, course, &input, weeks)).unwrap();
+    let (more, weeks) = ActivityDraft {
+        date: "12/03/2026".into(),
+        weeks: "3".into(),
+        ..ActivityDraft {
+            kind: "formazione".into(),
+            title: "Italiano per il lavoro".into(),
+            start: "14:00".into(),
+            end: "16:00".into(),
+            venue: "Sala civica".into(),
+            ..Default::default()
+        }
+    }
+    .parse()
+    .unwrap();
+    let ids: Vec<_> = ids
+        .into_iter()
+        .chain(f.store.write(&actor, |w| training::add_sessions(w, course, &more, weeks)).unwrap())
+        .collect();
+    assert_eq!(ids.len(), 14);
+    for (i, id) in ids.iter().enumerate().take(3) {
+        let sheet = activities::print_sheet(&mut f.store, &actor, *id, today(), None).unwrap();
+        let input = AttendanceInput { present: vec![lan], walk_ins: vec![], minutes: Some(90 + 15 * i as u32) };
+        f.store.write(&actor, |w| activities::record_attendance(w, sheet.id, &input)).unwrap();
+    }
+    let register = documents::course_register(&mut f.store, &actor, course, today()).unwrap();
+    let text = pdf_text(&register.pdf);
+    assert!(text.contains("Registro presenze: Italiano per il lavoro"), "{text}");
+    assert_eq!(text.matches("Kowalczyk Prova").count(), 2, "each table lists everyone:\n{text}");
+    assert!(text.contains("10/03") && text.contains("26/03") && text.contains("19/05"), "{text}");
+    // Lan: 1:30 + 1:45 + 2:00 = 5:15; Łukasz was absent (recorded) at the three sessions.
+    let lan_row = text.lines().rfind(|l| l.contains("Nguyễn Thị Lan")).unwrap();
+    assert!(lan_row.trim_end().ends_with("5:15"), "{lan_row}");
+    assert!(text.contains("assente"), "{text}");
+}

@@ -146,6 +146,12 @@ pub enum CasesCommand {
     },
     /// Registra la risposta a un invio (accettato, rifiutato, concluso).
     Referral { referral: String, state: String },
+    /// Stampa il piano individuale della presa in carico in un PDF (scrive il codice del documento).
+    Plan {
+        case: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Chiude la presa in carico con l'esito.
     Close {
         case: String,
@@ -238,6 +244,60 @@ pub enum TrainingCommand {
     },
     /// La scheda FSE di una persona: la mostra, o la registra all'ingresso con --entry e --labour.
     Esf(EsfArgs),
+    /// Aggiunge lezioni a un corso (una serie settimanale con --weeks) e invita chi è nel corso.
+    Session {
+        course: String,
+        /// gg/mm/aaaa
+        #[arg(long)]
+        date: String,
+        /// hh:mm
+        #[arg(long)]
+        start: String,
+        #[arg(long)]
+        end: String,
+        #[arg(long)]
+        venue: String,
+        #[arg(long, default_value = "1")]
+        weeks: String,
+    },
+    /// Stampa la scheda di adesione di un'iscrizione in un PDF (scrive il codice del documento).
+    Form {
+        enrolment: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Stampa il registro del corso (ore di ciascuno a ogni lezione) in un PDF.
+    Register {
+        course: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Registra un tirocinio di una persona.
+    Placement {
+        person: String,
+        /// L'ente ospitante: un partner (id o prime cifre) o il nome di un altro ente.
+        #[arg(long)]
+        host: String,
+        #[arg(long)]
+        role: Option<String>,
+        #[arg(long)]
+        start: String,
+        #[arg(long)]
+        end: Option<String>,
+        #[arg(long)]
+        weekly_hours: Option<String>,
+    },
+    /// Registra ore di restituzione alla comunità (2, 1,5, 1:30) fatte da una persona.
+    Hours {
+        person: String,
+        #[arg(long)]
+        hours: String,
+        #[arg(long)]
+        what: String,
+        /// gg/mm/aaaa (di norma oggi)
+        #[arg(long)]
+        on: Option<String>,
+    },
 }
 
 #[derive(Args)]

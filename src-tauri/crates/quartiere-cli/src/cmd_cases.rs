@@ -177,6 +177,12 @@ pub fn run(cli: &Cli, command: &CasesCommand) -> Result<ExitCode, Error> {
             store.write(&actor, |w| cases::set_referral_state(w, referral, state, today()))?;
             out!("Invio: {}.", state.label_it());
         }
+        CasesCommand::Plan { case, out } => {
+            let case = case_id(&store, case)?;
+            let printed = cases::plan_document(&mut store, &actor, case, today())?;
+            quartiere_core::files::write_whole(out, &printed.pdf)?;
+            out!("{}", printed.id);
+        }
         CasesCommand::Close { case, outcome, note, on } => {
             let case = case_id(&store, case)?;
             let input = CloseDraft {

@@ -120,6 +120,76 @@ pub fn run(cli: &Cli, command: &TrainingCommand) -> Result<ExitCode, Error> {
             Ok(ExitCode::SUCCESS)
         }
         TrainingCommand::Esf(args) => esf_record(cli, args),
+        TrainingCommand::Session { course, date, start, end, venue, weeks } => {
+            let (mut store, actor) = open(cli)?;
+            let course = course_id(&store, course)?;
+            let (mut input, weeks) = quartiere_core::activities::ActivityDraft {
+                kind: "formazione".into(),
+                title: "lezione".into(),
+                date: date.clone(),
+                start: start.clone(),
+                end: end.clone(),
+                venue: venue.clone(),
+                weeks: weeks.clone(),
+                ..Default::default()
+            }
+            .parse()?;
+            input.title = String::new();
+            let ids = store.write(&actor, |w| training::add_sessions(w, course, &input, weeks))?;
+            out!("{}.", format::count(ids.len(), "lezione aggiunta", "lezioni aggiunte"));
+            Ok(ExitCode::SUCCESS)
+        }
+        TrainingCommand::Form { enrolment, out } => {
+            let (mut store, actor) = open(cli)?;
+            let id = enrolment_id(&store, enrolment)?;
+            let printed = training::documents::enrolment_form(&mut store, &actor, id, today())?;
+            quartiere_core::files::write_whole(out, &printed.pdf)?;
+            out!("{}", printed.id);
+            Ok(ExitCode::SUCCESS)
+        }
+        TrainingCommand::Register { course, out } => {
+            let (mut store, actor) = open(cli)?;
+            let id = course_id(&store, course)?;
+            let printed = training::documents::course_register(&mut store, &actor, id, today())?;
+            quartiere_core::files::write_whole(out, &printed.pdf)?;
+            out!("{}", printed.id);
+            Ok(ExitCode::SUCCESS)
+        }
+        TrainingCommand::Placement { person, host, role, start, end, weekly_hours } => {
+            let (mut store, actor) = open(cli)?;
+            let person = PersonId(resolve_id(store.conn(), Table::Person, person)?);
+            let (host, host_name) = match resolve_id(store.conn(), Table::Partner, host) {
+                Ok(id) => (id.to_string(), String::new()),
+                Err(_) => (String::new(), host.clone()),
+            };
+            let input = training::placements::PlacementDraft {
+                host,
+                host_name,
+                role: role.clone().unwrap_or_default(),
+                starts_on: start.clone(),
+                ends_on: end.clone().unwrap_or_default(),
+                weekly_hours: weekly_hours.clone().unwrap_or_default(),
+            }
+            .parse()?;
+            let id = store.write(&actor, |w| training::placements::add_placement(w, person, &input))?;
+            out!("{id}");
+            Ok(ExitCode::SUCCESS)
+        }
+        TrainingCommand::Hours { person, hours, what, on } => {
+            let (mut store, actor) = open(cli)?;
+            let person = PersonId(resolve_id(store.conn(), Table::Person, person)?);
+            let mut errors = Vec::new();
+            let on = draft::date("giorno", on.as_deref().unwrap_or(""), &mut errors).unwrap_or_else(today);
+            let minutes = draft::hours("ore", hours, &mut errors).unwrap_or(0);
+            if !errors.is_empty() {
+                return Err(Error::Invalid(errors));
+            }
+            store.write(&actor, |w| {
+                training::placements::add_community_hours(w, person, on, minutes, what, None, today())
+            })?;
+            out!("Registrate {} il {}.", format::duration(i64::from(minutes)), format::date(on));
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 

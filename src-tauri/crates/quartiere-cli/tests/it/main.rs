@@ -42,6 +42,13 @@ fn run_binary(data: &Path, args: &[&str]) -> Run {
     run
 }
 
+/// The text of a PDF as `pdftotext -layout` reads it (poppler-utils).
+fn pdf_text(pdf: &Path) -> String {
+    let out = Command::new("pdftotext").arg("-layout").arg(pdf).arg("-").output().expect("pdftotext (poppler-utils)");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
 fn json(run: &Run) -> serde_json::Value {
     serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout))
 }
@@ -626,6 +633,49 @@ fn a_course_fills_up_its_waiting_list_and_a_freed_place() {
     assert_eq!(esf.code, 0, "{}", esf.stderr);
     assert!(esf.stdout.contains("Scheda FSE: ingresso il 11/01/2027"), "{}", esf.stdout);
     assert!(esf.stdout.contains("disoccupata di lunga durata"), "{}", esf.stdout);
+
+    // Sessions (one before the course is refused), the enrolment form and the register, printed.
+    let early = quartiere(
+        &data,
+        &["training", "session", &course, "--date", "04/01/2027", "--start", "9", "--end", "11", "--venue", "AFOL"],
+    );
+    assert_eq!(early.code, 2);
+    assert!(early.stderr.contains("prima dell'inizio del corso"), "{}", early.stderr);
+    let sessions = quartiere(
+        &data,
+        &[
+            "training",
+            "session",
+            &course,
+            "--date",
+            "12/01/2027",
+            "--start",
+            "9",
+            "--end",
+            "11",
+            "--venue",
+            "AFOL",
+            "--weeks",
+            "4",
+        ],
+    );
+    assert_eq!(sessions.code, 0, "{}", sessions.stderr);
+    assert!(sessions.stdout.contains("4 lezioni aggiunte"), "{}", sessions.stdout);
+    let form = dir.path().join("adesione.pdf");
+    let printed = quartiere(
+        &data,
+        &["training", "form", shown["admitted"][0]["id"].as_str().unwrap(), "--out", form.to_str().unwrap()],
+    );
+    assert_eq!(printed.code, 0, "{}", printed.stderr);
+    let text = pdf_text(&form);
+    assert!(
+        text.contains("Scheda di adesione") && text.contains("Diop Awa") && text.contains("Operatore di magazzino"),
+        "{text}"
+    );
+    let register = dir.path().join("registro.pdf");
+    assert_eq!(quartiere(&data, &["training", "register", &course, "--out", register.to_str().unwrap()]).code, 0);
+    let text = pdf_text(&register);
+    assert!(text.contains("Diop Awa") && text.contains("12/01") && text.contains("02/02"), "{text}");
 }
 
 #[test]
@@ -685,6 +735,28 @@ fn a_case_its_goals_referrals_and_notes_from_the_command_line() {
     assert_eq!(notes[0]["history"][0]["body"], "Preferisce essere chiamata la mattina");
     let hh_notes = json(&quartiere(&data, &["notes", "list", "--household", &hh, "--json"]));
     assert_eq!(hh_notes[0]["body"], "Cambio della serratura chiesto");
+
+    // The plan, printed to a PDF an outside reader opens.
+    let plan = dir.path().join("piano.pdf");
+    let printed = quartiere(&data, &["cases", "plan", &case, "--out", plan.to_str().unwrap()]);
+    assert_eq!(printed.code, 0, "{}", printed.stderr);
+    let text = pdf_text(&plan);
+    assert!(text.contains("Piano individuale di Diop Awa") && text.contains("Curriculum"), "{text}");
+
+    // Her placement and the hours she gave back, as a script records them.
+    let placement =
+        quartiere(&data, &["training", "placement", &awa, "--host", "Cooperativa Ripari", "--start", "01/02/2026"]);
+    assert_eq!(placement.code, 0, "{}", placement.stderr);
+    let hours = quartiere(
+        &data,
+        &["training", "hours", &awa, "--hours", "1,5", "--what", "Pulizia del cortile", "--on", "01/03/2026"],
+    );
+    assert_eq!(hours.code, 0, "{}", hours.stderr);
+    assert!(hours.stdout.contains("1 ora e 30 minuti"), "{}", hours.stdout);
+    let too_much =
+        quartiere(&data, &["training", "hours", &awa, "--hours", "12", "--what", "Festa", "--on", "01/03/2026"]);
+    assert_eq!(too_much.code, 2);
+    assert!(too_much.stderr.contains("sono troppe"), "{}", too_much.stderr);
 
     let closed = quartiere(&data, &["cases", "close", &case, "--outcome", "in_parte"]);
     assert_eq!(closed.code, 0, "{}", closed.stderr);

@@ -637,6 +637,17 @@ fn giulias_desk(root: &std::path::Path) -> (PathBuf, PathBuf) {
     (data, list)
 }
 
+/// The file the window saved in `folder` (where the save dialog would have said) whose name begins
+/// with `name`.
+fn saved_file(folder: &std::path::Path, name: &str) -> PathBuf {
+    std::fs::read_dir(folder)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with(name))
+        .unwrap_or_else(|| panic!("no file «{name}…» in {}", folder.display()))
+}
+
 /// The text of a PDF, as `pdftotext -layout` reads it.
 fn pdf_text(pdf: &std::path::Path) -> String {
     let out =

@@ -933,12 +933,7 @@ pub(crate) fn a_course_fills_up_and_a_freed_place_goes_to_the_waiting_list() {
     // The register for the provider, saved and read back: who is in, the two sessions.
     s.click(&s.find("[data-testid=course-register] button[data-action=save-register]"));
     s.wait_for_text("salvato in");
-    let saved = std::fs::read_dir(save.path())
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with("Registro"));
-    let register = pdf_text(&saved.expect("the register's PDF in the save folder"));
+    let register = pdf_text(&saved_file(save.path(), "Registro"));
     for needle in ["Registro presenze: Operatore di magazzino", "Rossi Anna", "Nguyễn Thị Lan", "12/01", "19/01"] {
         assert!(register.contains(needle), "«{needle}» not in the register:\n{register}");
     }
@@ -1048,12 +1043,7 @@ pub(crate) fn a_case_opened_from_a_desk_contact_puts_its_overdue_goal_on_home() 
     // The plan, saved as a PDF (where the save dialog would say) and read back with pdftotext.
     s.click(&s.find("[data-testid=case-plan-print] button[data-action=save-plan]"));
     s.wait_for_text("salvato in");
-    let saved = std::fs::read_dir(save.path())
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with("Piano individuale"));
-    let plan = pdf_text(&saved.expect("the plan's PDF in the save folder"));
+    let plan = pdf_text(&saved_file(save.path(), "Piano individuale"));
     for needle in [
         "Piano individuale di Diop Awa",
         "Iscrizione al centro per l'impiego",

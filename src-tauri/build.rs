@@ -73,6 +73,8 @@ fn main() {
         "set_referral_state",
         "add_case_member",
         "close_case",
+        "edit_goal",
+        "remove_case_member",
         "notes",
         "add_note",
         "edit_note",

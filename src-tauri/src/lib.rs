@@ -149,6 +149,8 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::
         cases::set_referral_state,
         cases::add_case_member,
         cases::close_case,
+        cases::edit_goal,
+        cases::remove_case_member,
         desk::notes,
         desk::add_note,
         desk::edit_note,

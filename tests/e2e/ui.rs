@@ -1010,6 +1010,12 @@ pub(crate) fn a_case_opened_from_a_desk_contact_puts_its_overdue_goal_on_home() 
     assert!(plan.contains("Iscrizione al centro per l'impiego") && plan.contains("scaduto"), "{plan}");
     assert!(plan.contains("Passo: Portare la carta d'identità"), "{plan}");
 
+    // A deadline moved: the goal is edited in place, the history keeps the change.
+    s.click(&s.find("[data-title='Curriculum aggiornato'] button[data-action=edit-goal]"));
+    fill(&s, "#edit-due", "+60");
+    s.click(&s.find("#edit-save"));
+    s.wait_for_text("«Curriculum aggiornato» modificato.");
+
     // A referral that passes her data to the Servizio Sociale needs her consent first.
     s.click(&s.find("#referral-to option[value='servizio_sociale']"));
     fill(&s, "#referral-reason", "Valutazione del reddito");
@@ -1034,6 +1040,7 @@ pub(crate) fn a_case_opened_from_a_desk_contact_puts_its_overdue_goal_on_home() 
         "presa in carico aperta (asse «disagio sociale e prese in carico», tutor Giulia)",
         "nuovo obiettivo «Iscrizione al centro per l'impiego» (responsabile Giulia, scadenza 05/01/2026)",
         "invio a Servizio Sociale",
+        "obiettivo «Curriculum aggiornato» modificato: scadenza",
         "nota modificata",
     ] {
         assert!(history.contains(line), "{line} not in {history}");

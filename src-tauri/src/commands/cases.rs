@@ -103,3 +103,19 @@ pub(super) fn of_person(s: &mut crate::Session, person: PersonId) -> quartiere_c
     let actor = s.actor;
     cases::cases(&mut s.store, &actor, &CaseFilter { person: Some(person), ..Default::default() }, today())
 }
+
+/// Changes a goal's title, owner or due date.
+#[tauri::command]
+pub async fn edit_goal(state: State<'_, AppState>, goal: String, draft: GoalDraft) -> UiResult<()> {
+    let goal = GoalId(parse_id("obiettivo", &goal)?);
+    let input = draft.parse(today())?;
+    write(&state, |w| cases::edit_goal(w, goal, &input))
+}
+
+/// Takes an operator off a case's team.
+#[tauri::command]
+pub async fn remove_case_member(state: State<'_, AppState>, case: String, operator: String) -> UiResult<()> {
+    let case = CaseId(parse_id("presa in carico", &case)?);
+    let operator = OperatorId(parse_id("operatore", &operator)?);
+    write(&state, |w| cases::remove_member(w, case, operator))
+}

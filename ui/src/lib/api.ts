@@ -31,7 +31,7 @@ export type CommandName =
   | "esf_page" | "esf_enter" | "esf_exit" | "esf_six_months" | "add_placement" | "end_placement" | "add_community_hours"
   | "print_document"
   | "cases" | "case" | "open_case" | "add_goal" | "set_goal_status" | "refer" | "set_referral_state" | "add_case_member"
-  | "close_case" | "notes" | "add_note" | "edit_note";
+  | "close_case" | "notes" | "add_note" | "edit_note" | "edit_goal" | "remove_case_member";
 
 /** What a note is about. */
 export type NoteKind = "person" | "household" | "case" | "desk_contact";
@@ -94,6 +94,8 @@ export const api = {
   case: (id: string) => call<CaseDetail>("case", { id }),
   openCase: (draft: CaseDraft) => call<CaseId>("open_case", { draft }),
   addGoal: (caseId: string, draft: GoalDraft) => call<GoalId>("add_goal", { case: caseId, draft }),
+  editGoal: (goal: string, draft: GoalDraft) => call<null>("edit_goal", { goal, draft }),
+  removeCaseMember: (caseId: string, operator: string) => call<null>("remove_case_member", { case: caseId, operator }),
   setGoalStatus: (goal: string, status: string) => call<null>("set_goal_status", { goal, status }),
   refer: (caseId: string, draft: ReferralDraft) => call<ReferralId>("refer", { case: caseId, draft }),
   setReferralState: (referral: string, to: string) => call<null>("set_referral_state", { referral, to }),

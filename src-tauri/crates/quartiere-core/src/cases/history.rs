@@ -61,7 +61,9 @@ pub fn history(conn: &Connection, case: CaseId) -> crate::Result<Vec<HistoryEntr
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
-    let names = Names::load(conn, case)?;
+    // Names for ids; each goal's title is followed as the history goes (the current one is the
+    // fallback, for a history whose old values were purged by an erasure).
+    let mut names = Names::load(conn, case)?;
     let mut seen: HashSet<(String, String)> = HashSet::new();
     let mut entries: Vec<HistoryEntry> = Vec::new();
     let mut i = 0;
@@ -83,7 +85,7 @@ pub fn history(conn: &Connection, case: CaseId) -> crate::Result<Vec<HistoryEntr
                 .map(|c| (c.column.as_str(), &c.value))
                 .collect();
             let created = seen.insert((table.to_string(), row.to_string()));
-            lines.extend(describe(table, row, &cells, created, &names));
+            lines.extend(describe(table, row, &cells, created, &mut names));
         }
         if !lines.is_empty() {
             let ms = (group[0].hlc >> 16).max(0);
@@ -101,6 +103,10 @@ struct Names {
     operators: HashMap<String, String>,
     partners: HashMap<String, String>,
     goals: HashMap<String, (String, bool)>,
+    /// The team's rows, by id: the operator's name.
+    members: HashMap<String, String>,
+    /// Goals' titles as the history has reached them so far.
+    titles_then: HashMap<String, String>,
 }
 
 impl Names {
@@ -115,7 +121,16 @@ impl Names {
         let goals = stmt
             .query_map([case], |r| Ok((r.get::<_, String>(0)?, (r.get::<_, String>(1)?, r.get::<_, bool>(2)?))))?
             .collect::<rusqlite::Result<_>>()?;
+        let mut stmt = conn.prepare_cached(
+            "SELECT m.id, coalesce(o.name, '') FROM case_operator m LEFT JOIN operator o ON o.id = m.operator_id
+             WHERE m.case_id = ?1",
+        )?;
+        let members = stmt
+            .query_map([case], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
         Ok(Names {
+            titles_then: HashMap::new(),
+            members,
             operators: pairs("SELECT id, name FROM operator")?,
             partners: pairs("SELECT id, name FROM partner")?,
             goals,
@@ -147,7 +162,7 @@ fn yes_no(value: Option<&&Value>) -> &'static str {
     }
 }
 
-fn describe(table: &str, row: &str, cells: &HashMap<&str, &Value>, created: bool, names: &Names) -> Vec<String> {
+fn describe(table: &str, row: &str, cells: &HashMap<&str, &Value>, created: bool, names: &mut Names) -> Vec<String> {
     let get = |c: &str| cells.get(c);
     let operator = |c: &str| text(get(c)).map(|id| names.operators.get(&id).cloned().unwrap_or(id)).unwrap_or_default();
     let mut out = Vec::new();
@@ -188,7 +203,8 @@ fn describe(table: &str, row: &str, cells: &HashMap<&str, &Value>, created: bool
         )),
         ("case_operator", false) => {
             if text(get("deleted")).as_deref() == Some("1") {
-                out.push("un operatore non segue più la presa in carico".into());
+                let who = names.members.get(row).cloned().unwrap_or_else(|| "un operatore".into());
+                out.push(format!("{who} non segue più la presa in carico"));
             } else if cells.contains_key("role") {
                 out.push(format!("ruolo nell'équipe: {}", text(get("role")).unwrap_or_default()));
             }
@@ -196,6 +212,7 @@ fn describe(table: &str, row: &str, cells: &HashMap<&str, &Value>, created: bool
         ("case_goal", true) => {
             let step = text(get("parent_id")).is_some();
             let title = text(get("title")).unwrap_or_default();
+            names.titles_then.insert(row.to_string(), title.clone());
             out.push(format!(
                 "{} «{title}» (responsabile {}, scadenza {})",
                 if step { "nuovo passo" } else { "nuovo obiettivo" },
@@ -204,7 +221,11 @@ fn describe(table: &str, row: &str, cells: &HashMap<&str, &Value>, created: bool
             ));
         }
         ("case_goal", false) => {
-            let (title, step) = names.goals.get(row).cloned().unwrap_or_default();
+            let (current, step) = names.goals.get(row).cloned().unwrap_or_default();
+            let title = names.titles_then.get(row).cloned().unwrap_or(current);
+            if let Some(new) = text(get("title")) {
+                names.titles_then.insert(row.to_string(), new);
+            }
             let what = if step { "passo" } else { "obiettivo" };
             if let Some(status) = text(get("status")).and_then(|s| GoalStatus::from_code(&s)) {
                 out.push(format!("{what} «{title}»: {}", status.label_it()));

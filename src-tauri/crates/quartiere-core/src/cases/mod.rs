@@ -214,6 +214,24 @@ pub fn add_member(w: &mut Writer<'_>, case: CaseId, operator: OperatorId, role: 
     )
 }
 
+/// Takes an operator off the case's team (the history keeps that they were on it).
+pub fn remove_member(w: &mut Writer<'_>, case: CaseId, operator: OperatorId) -> Result<()> {
+    door(w)?;
+    open_case_row(w.conn(), case, "cambiare chi la segue")?;
+    let row: Option<String> = w
+        .conn()
+        .query_row(
+            "SELECT id FROM case_operator WHERE case_id = ?1 AND operator_id = ?2 AND deleted = 0",
+            params![case, operator],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(row) = row else {
+        return Err(Error::invalid("operatore", "questo operatore non è nell'équipe della presa in carico"));
+    };
+    w.tombstone(Table::CaseOperator, crate::store::parse_uuid(&row)?)
+}
+
 /// Adds a goal to the plan, or a step to a goal. Refused: a closed case, a parent that is not a
 /// goal of this case, a step of a step.
 pub fn add_goal(w: &mut Writer<'_>, case: CaseId, input: &GoalInput) -> Result<GoalId> {

@@ -275,6 +275,18 @@ fn every_change_to_a_case_is_history_with_who_and_when_and_only_the_tutor_closes
     let goal_id = cases::case(&mut f.store, &tutor, case, today()).unwrap().goals[0].id;
     f.store.write(&tutor, |w| cases::set_goal_status(w, goal_id, GoalStatus::InCorso, today())).unwrap();
     f.store.write(&tutor, |w| cases::add_member(w, case, desk_operator.operator, "accoglienza")).unwrap();
+    f.store.write(&tutor, |w| cases::remove_member(w, case, desk_operator.operator)).unwrap();
+    let again = f.store.write(&tutor, |w| cases::remove_member(w, case, desk_operator.operator)).unwrap_err();
+    assert!(again.to_string().contains("non è nell'équipe"), "{again}");
+    let edit = GoalDraft {
+        title: "Curriculum aggiornato".into(),
+        owner: "la persona".into(),
+        due: "20/03/2026".into(),
+        ..Default::default()
+    }
+    .parse(today())
+    .unwrap();
+    f.store.write(&tutor, |w| cases::edit_goal(w, goal_id, &edit)).unwrap();
     let note = f.store.write(&tutor, |w| desk::add_note(w, NoteSubject::Case(case), "Prima versione")).unwrap();
     f.store.write(&tutor, |w| desk::edit_note(w, note, "Seconda versione")).unwrap();
 
@@ -309,6 +321,8 @@ fn every_change_to_a_case_is_history_with_who_and_when_and_only_the_tutor_closes
         ("Tina Tutor", "nuovo obiettivo «Curriculum» (responsabile la persona, scadenza 10/03/2026)"),
         ("Tina Tutor", "obiettivo «Curriculum»: in corso"),
         ("Tina Tutor", "Sara Sportello segue la presa in carico (accoglienza)"),
+        ("Tina Tutor", "Sara Sportello non segue più la presa in carico"),
+        ("Tina Tutor", "obiettivo «Curriculum» modificato: titolo «Curriculum aggiornato», scadenza 20/03/2026"),
         ("Tina Tutor", "nota scritta"),
         ("Tina Tutor", "nota modificata"),
         ("Tina Tutor", "presa in carico chiusa il 31/03/2026: obiettivi raggiunti"),

@@ -57,7 +57,7 @@ pub fn typescript() -> String {
         commands::activities::SheetAction, commands::activities::SheetView, commands::activities::AttendanceForm,
         codes::MinuteKind, activities::MinuteItem, activities::FollowUpDue, commands::activities::MinuteForm, activities::ScanInfo, activities::PersonActivity,
         ids::CourseId, ids::EnrolmentId, codes::CourseKind, training::TrainingCounts, training::CourseSummary, training::EnrolmentLine,
-        training::CourseDetail, training::PersonCourse, training::Enrolled, training::SessionLine, training::EsfDraft, training::ExitDraft, training::esf::EsfRecord, training::esf::CheckDue, training::placements::PlacementDraft, training::placements::PlacementView,
+        training::CourseDraft, training::CourseDetail, training::PersonCourse, training::Enrolled, training::SessionLine, training::EsfDraft, training::ExitDraft, training::esf::EsfRecord, training::esf::CheckDue, training::placements::PlacementDraft, training::placements::PlacementView,
         training::placements::CommunityHoursView, training::placements::WorkPath,
         ids::EsfRecordId, codes::AgeBand, codes::ExitReason, codes::ResultAtExit, codes::ResultAt6m,
         ids::CaseId, ids::GoalId, ids::ReferralId, codes::GoalStatus, codes::ReferralState, codes::CaseOutcome,
@@ -68,7 +68,7 @@ pub fn typescript() -> String {
         commands::registry::MembershipForm, commands::desk::ContactForm, commands::desk::ContactFilterForm, commands::settings::Settings,
         commands::settings::Choice, commands::settings::Choices, commands::accounts::Me, commands::accounts::Door, commands::audit::AuditFilterForm,
         commands::audit::AuditExport, commands::privacy::ConsentForm, commands::import::DecisionWire, commands::registry::PersonPage,
-        commands::training::CourseForm, commands::training::NextInLine, commands::training::SessionForm, commands::training::EsfPage, commands::training::CommunityForm, commands::documents::DocumentKind, commands::cases::CaseListFilter,
+        commands::training::NextInLine, commands::training::SessionForm, commands::training::EsfPage, commands::training::CommunityForm, commands::documents::DocumentKind, commands::cases::CaseListFilter,
     ];
     let known: Vec<&str> = decls.iter().map(|d| d.name.as_str()).collect();
     let mut out = String::from(

@@ -23,35 +23,9 @@ pub async fn course(state: State<'_, AppState>, id: String) -> UiResult<CourseDe
     with_session(&state, |s| training::course(&s.store, &s.actor, id))
 }
 
-/// A new course or job-search path as the form has it.
-#[derive(Debug, Default, Deserialize, TS)]
-#[serde(default)]
-pub struct CourseForm {
-    /// `corso` or `ricerca_lavoro`.
-    pub kind: String,
-    pub title: String,
-    /// The provider's partner id, or blank.
-    pub provider: String,
-    pub starts_on: String,
-    pub ends_on: String,
-    pub hours: String,
-    pub places: String,
-    pub venue: String,
-}
-
 #[tauri::command]
-pub async fn create_course(state: State<'_, AppState>, form: CourseForm) -> UiResult<CourseId> {
-    let input = CourseDraft {
-        kind: form.kind,
-        title: form.title,
-        provider: form.provider,
-        starts_on: form.starts_on,
-        ends_on: form.ends_on,
-        hours: form.hours,
-        places: form.places,
-        venue: form.venue,
-    }
-    .parse()?;
+pub async fn create_course(state: State<'_, AppState>, form: CourseDraft) -> UiResult<CourseId> {
+    let input = form.parse()?;
     write(&state, |w| training::create_course(w, &input))
 }
 

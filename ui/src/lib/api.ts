@@ -10,7 +10,7 @@ import type {
   UiError, FieldError, SyncStatus, SyncReport, SyncProgress, EnrolOutcome, ConflictView, ConflictChoice,
   Door, Me, OperatorView, AuditEntry, AuditFilterForm, ChainReport, AuditExport,
   ActivitySummary, ActivityDetail, ActivityForm, ActivityId, InviteForm, SheetAction, SheetFile, SheetView, AttendanceForm, AttendanceCount, MinuteForm, ScanInfo,
-  CourseSummary, CourseDetail, CourseForm, CourseId, Enrolled, NextInLine, SessionForm, EsfPage, EsfDraft, ExitDraft, PlacementDraft, CommunityForm, DocumentKind,
+  CourseSummary, CourseDetail, CourseDraft, CourseId, Enrolled, NextInLine, SessionForm, EsfPage, EsfDraft, ExitDraft, PlacementDraft, CommunityForm, DocumentKind,
   CaseSummary, CaseDetail, CaseDraft, CaseId, CaseListFilter, CloseDraft, GoalDraft, GoalId, ReferralDraft, ReferralId, Note, NoteId,
   BackupInfo, ConsentView, ConsentForm, AccessFiles, ErasureMode, ErasureOutcome, RetentionFlag, Role,
 } from "./bindings";
@@ -75,7 +75,7 @@ export const api = {
   openScan: (id: string) => call<null>("open_scan", { id }),
   courses: () => call<CourseSummary[]>("courses"),
   course: (id: string) => call<CourseDetail>("course", { id }),
-  createCourse: (form: CourseForm) => call<CourseId>("create_course", { form }),
+  createCourse: (form: CourseDraft) => call<CourseId>("create_course", { form }),
   enrol: (course: string, person: string) => call<Enrolled>("enrol", { course, person }),
   admit: (enrolment: string, reason: string) => call<null>("admit", { enrolment, reason }),
   printDocument: (kind: DocumentKind, id: string, action: SheetAction) =>

@@ -709,6 +709,27 @@ minutes: number,
 esf: boolean, };
 
 /**
+ * Every field of a course as text; a blank means "not given". Also the window's wire type.
+ */
+export type CourseDraft = { 
+/**
+ * `corso` or `ricerca_lavoro`.
+ */
+kind: string, title: string, 
+/**
+ * The provider's partner id; blank: none.
+ */
+provider: string, 
+/**
+ * `gg/mm/aaaa`.
+ */
+starts_on: string, ends_on: string, 
+/**
+ * Planned hours, a whole number.
+ */
+hours: string, places: string, venue: string, };
+
+/**
  * A course with who is in it, who waits (in order) and who left.
  */
 export type CourseDetail = { course: CourseSummary, venue: string | null, admitted: Array<EnrolmentLine>, waiting: Array<EnrolmentLine>, left: Array<EnrolmentLine>, 
@@ -1255,19 +1276,6 @@ cases: Array<CaseSummary>,
  * Notes about them, each with its earlier versions (empty for roles that do not read the desk log).
  */
 notes: Array<Note>, };
-
-/**
- * A new course or job-search path as the form has it.
- */
-export type CourseForm = { 
-/**
- * `corso` or `ricerca_lavoro`.
- */
-kind: string, title: string, 
-/**
- * The provider's partner id, or blank.
- */
-provider: string, starts_on: string, ends_on: string, hours: string, places: string, venue: string, };
 
 /**
  * Who is next when a withdrawal freed a place: the window offers to admit them.

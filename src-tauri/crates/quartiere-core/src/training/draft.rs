@@ -8,8 +8,10 @@ use crate::draft::{code, date, given, line, required_line, LINE_MAX, LONG_LINE_M
 use crate::error::{Error, FieldError, Result};
 use crate::ids::PartnerId;
 
-/// Every field of a course as text; a blank means "not given".
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Every field of a course as text; a blank means "not given". Also the window's wire type.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(default)]
 pub struct CourseDraft {
     /// `corso` or `ricerca_lavoro`.
     pub kind: String,

@@ -410,3 +410,38 @@ coded! {
         Altro = "altro", "altro", "other";
     }
 }
+
+coded! {
+    /// Why a household's income was lost or cut (DM 14/05/2014 art. 2; separation as some notices add).
+    NoFaultCause {
+        Licenziamento = "licenziamento", "licenziamento", "dismissal";
+        RiduzioneOrario = "riduzione_orario", "riduzione dell'orario di lavoro", "reduced working hours";
+        CassaIntegrazione = "cassa_integrazione", "cassa integrazione", "wage guarantee fund (cassa integrazione)";
+        ContrattoNonRinnovato = "contratto_non_rinnovato", "contratto a termine non rinnovato", "fixed-term contract not renewed";
+        CessazioneAttivita = "cessazione_attivita", "cessazione di un'attività autonoma", "business closed";
+        Malattia = "malattia", "malattia grave o infortunio di un componente", "serious illness or injury of a member";
+        Decesso = "decesso", "decesso di un componente", "death of a member";
+        Separazione = "separazione", "separazione o divorzio", "separation or divorce";
+    }
+}
+
+coded! {
+    /// Where a repayment plan stands on a day.
+    PlanStatus {
+        Attivo = "attivo", "attivo", "active";
+        InRitardo = "in_ritardo", "in ritardo", "late";
+        Decaduto = "decaduto", "decaduto", "lapsed";
+        Chiuso = "chiuso", "chiuso", "closed";
+    }
+}
+
+coded! {
+    /// Where an instalment of a repayment plan stands.
+    InstalmentState {
+        Pagata = "pagata", "pagata", "paid";
+        PagataInRitardo = "pagata_in_ritardo", "pagata in ritardo", "paid late";
+        Parziale = "parziale", "pagata in parte", "partly paid";
+        Scaduta = "scaduta", "scaduta, non pagata", "overdue, unpaid";
+        DaPagare = "da_pagare", "da pagare", "to pay";
+    }
+}

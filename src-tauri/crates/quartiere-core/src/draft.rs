@@ -141,6 +141,23 @@ pub fn date_time(field: &str, text: &str, errors: &mut Vec<FieldError>) -> Optio
     parsed
 }
 
+/// An optional amount of euro in cents (`1.234,50`), not negative: a wrong one is a field error
+/// with the reason (`crate::format::parse_money`).
+pub fn money(field: &str, text: &str, errors: &mut Vec<FieldError>) -> Option<i64> {
+    let text = given(text)?;
+    match crate::format::parse_money(&text) {
+        Ok(cents) if cents >= 0 => Some(cents),
+        Ok(_) => {
+            errors.push(FieldError::new(field, format!("«{text}»: l'importo non può essere negativo")));
+            None
+        }
+        Err(reason) => {
+            errors.push(FieldError::new(field, reason));
+            None
+        }
+    }
+}
+
 /// An optional coded value: `None` when blank; an unknown code is a field error naming what is
 /// expected (`what`: "un canale") and the codes of the list.
 pub fn code<T>(

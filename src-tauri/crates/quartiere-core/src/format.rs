@@ -110,6 +110,74 @@ fn thousands(n: u64) -> String {
     grouped
 }
 
+/// Parses an amount of euro as people and the ente gestore's statements write it, into cents:
+/// `1.234,50`, `1234,5`, `1234`, `1.234`, `€ 12,00`, `12,00 EUR`, `-50,00`, and `1234.50` as a
+/// spreadsheet's number cell reads. The dot groups thousands (three digits each, the first group
+/// one to three); a dot anywhere else, a comma used for thousands, more than two decimals, or two
+/// decimal separators are refused with the reason, never guessed.
+pub fn parse_money(text: &str) -> std::result::Result<i64, String> {
+    let shown = text.trim();
+    let mut t: String = shown.chars().filter(|c| !c.is_whitespace() && *c != '\u{a0}').collect();
+    for unit in ["EUR", "eur", "Eur", "€"] {
+        if let Some(rest) = t.strip_suffix(unit) {
+            t = rest.to_string();
+        }
+        if let Some(rest) = t.strip_prefix(unit) {
+            t = rest.to_string();
+        }
+    }
+    let negative = t.starts_with('-');
+    let t = t.trim_start_matches(['-', '+']);
+    if t.is_empty() {
+        return Err(format!("«{shown}» non è un importo"));
+    }
+    if !t.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ',') {
+        return Err(format!("«{shown}» non è un importo: scrivi solo cifre, il punto per le migliaia e la virgola per i centesimi (1.234,50)"));
+    }
+    let (whole, decimals) = match (t.matches(',').count(), t.matches('.').count()) {
+        (0, 1)
+            if t.split_once('.').is_some_and(|(w, d)| !w.is_empty() && (1..=2).contains(&d.len()) && w.len() <= 15) =>
+        {
+            // A spreadsheet's number cell (1234.5), never written with thousands.
+            let (w, d) = t.split_once('.').unwrap_or((t, ""));
+            (w.to_string(), d.to_string())
+        }
+        (0, _) => (t.to_string(), String::new()),
+        (1, _) => {
+            let (w, d) = t.split_once(',').unwrap_or((t, ""));
+            if d.contains('.') {
+                return Err(format!("«{shown}»: il punto separa le migliaia e va prima della virgola (1.234,50)"));
+            }
+            (w.to_string(), d.to_string())
+        }
+        _ => return Err(format!("«{shown}»: la virgola separa i centesimi e va scritta una volta sola (1.234,50)")),
+    };
+    if decimals.len() > 2 {
+        return Err(format!("«{shown}»: dopo la virgola vanno al massimo due cifre, i centesimi"));
+    }
+    if whole.contains('.') {
+        let groups: Vec<&str> = whole.split('.').collect();
+        let first_ok = (1..=3).contains(&groups[0].len());
+        if !first_ok || groups[1..].iter().any(|g| g.len() != 3) {
+            return Err(format!(
+                "«{shown}»: un punto è fuori posto; il punto separa le migliaia a gruppi di tre cifre (1.234,50)"
+            ));
+        }
+    }
+    let digits: String = whole.chars().filter(|c| *c != '.').collect();
+    if digits.is_empty() || digits.len() > 13 {
+        return Err(format!("«{shown}» non è un importo"));
+    }
+    let euros: i64 = digits.parse().map_err(|_| format!("«{shown}» non è un importo"))?;
+    let cents: i64 = match decimals.len() {
+        0 => 0,
+        1 => decimals.parse::<i64>().unwrap_or(0) * 10,
+        _ => decimals.parse::<i64>().unwrap_or(0),
+    };
+    let value = euros * 100 + cents;
+    Ok(if negative { -value } else { value })
+}
+
 /// Parses a date as operators and Comune lists write it: `15/03/2019`, `15-03-2019`,
 /// `15.03.2019`, `2019-03-15`, or with an Excel-style time part appended.
 pub fn parse_date(text: &str) -> Option<NaiveDate> {
@@ -170,6 +238,31 @@ mod tests {
         assert_eq!(duration(150), "2 ore e 30 minuti");
         assert_eq!(duration(61), "1 ora e 1 minuto");
         assert_eq!(money(-100_000_000), "-1.000.000,00 EUR");
+    }
+
+    #[test]
+    fn parses_money_as_written_and_refuses_stray_separators() {
+        for (text, cents) in [
+            ("1.234,50", 123_450),
+            ("1234,5", 123_450),
+            ("1234", 123_400),
+            ("1.234", 123_400),
+            ("12.345.678,09", 1_234_567_809),
+            ("€ 12,00", 1_200),
+            ("12,00 EUR", 1_200),
+            ("-50,00", -5_000),
+            ("1234.5", 123_450),
+            ("0,07", 7),
+            ("1 234,50", 123_450),
+        ] {
+            assert_eq!(parse_money(text), Ok(cents), "{text}");
+        }
+        for text in
+            ["1.23,50", "12.34.56", "1,234.50", "1.2345,00", "12,345", "1,2,3", "dodici", "", "1.234.5", "12.3456"]
+        {
+            assert!(parse_money(text).is_err(), "{text} must be refused");
+        }
+        assert!(parse_money("1.23,50").unwrap_err().contains("punto"));
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub use quartiere_store::{access, clock, crypto, error, files, ids, schema, stor
 
 pub mod accounts;
 pub mod activities;
+pub mod arrears;
 pub mod audit;
 pub mod backup;
 pub mod cases;

@@ -17,12 +17,13 @@ use typst::{Library, LibraryExt, World, WorldExt};
 use crate::{fonts, qr, Error, Request};
 
 /// The built-in templates, by file name.
-pub const BUILT_IN: [(&str, &str); 6] = [
+pub const BUILT_IN: [(&str, &str); 7] = [
     ("comune.typ", include_str!("../../../../assets/templates/comune.typ")),
     ("accesso.typ", include_str!("../../../../assets/templates/accesso.typ")),
     ("foglio-presenze.typ", include_str!("../../../../assets/templates/foglio-presenze.typ")),
     ("scheda-adesione.typ", include_str!("../../../../assets/templates/scheda-adesione.typ")),
     ("piano-partecipante.typ", include_str!("../../../../assets/templates/piano-partecipante.typ")),
+    ("piano-rientro.typ", include_str!("../../../../assets/templates/piano-rientro.typ")),
     ("registro-corso.typ", include_str!("../../../../assets/templates/registro-corso.typ")),
 ];
 

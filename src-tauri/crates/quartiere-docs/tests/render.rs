@@ -168,6 +168,19 @@ fn golden_text_of_each_template() {
         ],
         "totali": ["3:30", "4:00", "2:00"]
     });
+    let agreement = json!({
+        "progetto": project, "finanziamento": funding, "id": "PR-0193A1B2", "data": "03/12/2026",
+        "intestatario": "Ștefănescu Ioana", "indirizzo": "Via Luigi Pirandello 6, scala H",
+        "firma": "03/12/2026", "firmatari": "Ioana Ștefănescu; ALER Milano; Laboratorio Mezzetta",
+        "debito_canone": "2.400,00 EUR", "debito_spese": "600,00 EUR", "totale": "3.000,00 EUR",
+        "rate": "3 rate", "frequenza": "mensile", "causa": "licenziamento",
+        "decadenza": "il piano decade se 3 rate consecutive restano non pagate dopo la scadenza",
+        "scadenze": [
+            { "n": "1", "scadenza": "31/01/2027", "importo": "1.000,00 EUR" },
+            { "n": "2", "scadenza": "28/02/2027", "importo": "1.000,00 EUR" },
+            { "n": "3", "scadenza": "31/03/2027", "importo": "1.000,00 EUR" }
+        ]
+    });
     let make = |template: &str, data: &Value, id: &str| {
         render(&Request { template, data, id, date: day(), lab_templates: None }).unwrap()
     };
@@ -176,6 +189,7 @@ fn golden_text_of_each_template() {
         ("scheda-adesione", make("scheda-adesione", &enrolment, "AD-0193A1B2")),
         ("piano-partecipante", make("piano-partecipante", &plan, "PI-0193A1B2")),
         ("registro-corso", make("registro-corso", &register, "RC-0193A1B2")),
+        ("piano-rientro", make("piano-rientro", &agreement, "PR-0193A1B2")),
         (
             "accesso",
             render(&Request {

@@ -106,10 +106,14 @@ pub enum Action {
     ReadCases,
     /// Opening and closing cases, writing goals and steps, sending referrals.
     RecordCases,
+    /// Households' accounts, no-fault assessments, repayment plans, payments and credits.
+    ReadArrears,
+    /// Importing the ente gestore's statement, assessing, signing plans, recording payments.
+    RecordArrears,
 }
 
 impl Action {
-    pub const ALL: [Action; 18] = [
+    pub const ALL: [Action; 20] = [
         Action::ReadAggregates,
         Action::ReadRegistry,
         Action::EditRegistry,
@@ -128,6 +132,8 @@ impl Action {
         Action::RecordTraining,
         Action::ReadCases,
         Action::RecordCases,
+        Action::ReadArrears,
+        Action::RecordArrears,
     ];
 
     /// The action as the end of "il ruolo … non permette di …".
@@ -151,6 +157,8 @@ impl Action {
             Action::RecordTraining => "iscrivere ai corsi, gestire la lista d'attesa e le schede FSE",
             Action::ReadCases => "consultare le prese in carico",
             Action::RecordCases => "aprire prese in carico, scriverne il piano e gli invii",
+            Action::ReadArrears => "consultare la morosità e i piani di rientro",
+            Action::RecordArrears => "registrare estratti conto, piani di rientro e pagamenti",
         }
     }
 
@@ -183,6 +191,12 @@ impl Action {
             Table::Course | Table::Enrolment | Table::EsfParticipant | Table::Placement | Table::CommunityHours => {
                 Some(Action::RecordTraining)
             }
+            Table::AccountPeriod
+            | Table::ArrearsAssessment
+            | Table::RepaymentPlan
+            | Table::PlanTerms
+            | Table::PlanPayment
+            | Table::SolidarityCredit => Some(Action::RecordArrears),
             Table::AuditEvent => None,
         }
     }
@@ -206,6 +220,10 @@ pub fn allows(role: Role, action: Action) -> bool {
         // Cases are opened where people are heard (the desk) and followed by the tutor; the AFOL
         // operator and the arrears officer see a person's path in their own module, not the case.
         ReadCases | RecordCases => matches!(role, DeskOperator | Tutor | Coordinator),
+        // Arrears belong to the arrears officer; the tutor follows the household's case and reads
+        // its account and plan; the desk operator answers «how much do I still owe?» at the desk.
+        ReadArrears => matches!(role, DeskOperator | Tutor | ArrearsOfficer | Coordinator),
+        RecordArrears => matches!(role, ArrearsOfficer | Coordinator),
         ManageSync | Administer | ReadAudit | Backup | Rights => role == Coordinator,
     }
 }

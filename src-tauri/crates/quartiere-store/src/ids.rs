@@ -109,4 +109,8 @@ id_type! {
     CaseId;
     /// A goal of a case's plan, or a step of a goal.
     GoalId;
+    /// A repayment plan (piano di rientro).
+    PlanId;
+    /// A no-fault arrears assessment.
+    AssessmentId;
 }

@@ -22,13 +22,14 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0014_training.sql"),
     include_str!("../migrations/0015_cases.sql"),
     include_str!("../migrations/0016_placements.sql"),
+    include_str!("../migrations/0017_arrears.sql"),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// The last migration that changed a synced table: the schema version sync files carry. Later
 /// migrations touch only this desk's own tables, so desks a version apart still read each other.
-pub const SYNCED_SCHEMA: i64 = 14;
+pub const SYNCED_SCHEMA: i64 = 17;
 
 /// The synced tables, in an order where every table comes after the tables it references.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -64,6 +65,12 @@ pub enum Table {
     SheetScan,
     Placement,
     CommunityHours,
+    AccountPeriod,
+    ArrearsAssessment,
+    RepaymentPlan,
+    PlanTerms,
+    PlanPayment,
+    SolidarityCredit,
     AuditEvent,
 }
 
@@ -96,7 +103,7 @@ const ESF_PARTICIPANT_COLUMNS: [&str; 22] = [
 const ESF_ENTRY_COLUMNS: usize = 15;
 
 impl Table {
-    pub const ALL: [Table; 32] = [
+    pub const ALL: [Table; 38] = [
         Table::Desk,
         Table::Operator,
         Table::Dwelling,
@@ -128,6 +135,12 @@ impl Table {
         Table::SheetScan,
         Table::Placement,
         Table::CommunityHours,
+        Table::AccountPeriod,
+        Table::ArrearsAssessment,
+        Table::RepaymentPlan,
+        Table::PlanTerms,
+        Table::PlanPayment,
+        Table::SolidarityCredit,
         Table::AuditEvent,
     ];
 
@@ -164,6 +177,12 @@ impl Table {
             Table::SheetScan => "sheet_scan",
             Table::Placement => "placement",
             Table::CommunityHours => "community_hours",
+            Table::AccountPeriod => "account_period",
+            Table::ArrearsAssessment => "arrears_assessment",
+            Table::RepaymentPlan => "repayment_plan",
+            Table::PlanTerms => "plan_terms",
+            Table::PlanPayment => "plan_payment",
+            Table::SolidarityCredit => "solidarity_credit",
             Table::AuditEvent => "audit_event",
         }
     }
@@ -380,6 +399,63 @@ impl Table {
             Table::CommunityHours => {
                 &["person_id", "given_on", "minutes", "description", "activity_id", "recorded_by", "deleted"]
             }
+            Table::AccountPeriod => &[
+                "household_id",
+                "dwelling_id",
+                "period",
+                "rent_billed",
+                "charges_billed",
+                "rent_paid",
+                "charges_paid",
+                "source",
+                "recorded_by",
+                "deleted",
+            ],
+            Table::ArrearsAssessment => &[
+                "household_id",
+                "case_id",
+                "cause",
+                "event_on",
+                "evidence",
+                "ss_confirmed",
+                "ss_confirmed_on",
+                "recorded_by",
+                "deleted",
+            ],
+            Table::RepaymentPlan => &[
+                "household_id",
+                "assessment_id",
+                "signed_on",
+                "signatories",
+                "rent_debt",
+                "charges_debt",
+                "frequency_months",
+                "lapse_rule",
+                "monthly_income",
+                "over_income_confirmed",
+                "closed_on",
+                "close_reason",
+                "recorded_by",
+                "deleted",
+            ],
+            Table::PlanTerms => &[
+                "plan_id",
+                "position",
+                "effective_on",
+                "total",
+                "count",
+                "instalment",
+                "anchor_on",
+                "anchor_index",
+                "first_index",
+                "reason",
+                "recorded_by",
+                "deleted",
+            ],
+            Table::PlanPayment => &["plan_id", "paid_on", "amount", "note", "recorded_by", "deleted"],
+            Table::SolidarityCredit => {
+                &["household_id", "plan_id", "granted_on", "amount", "note", "recorded_by", "deleted"]
+            }
             Table::AuditEvent => &[
                 "desk_id",
                 "seq",
@@ -466,6 +542,12 @@ pub fn table_label(table: Table) -> &'static str {
         Table::SheetScan => "scansione del foglio presenze",
         Table::Placement => "tirocinio",
         Table::CommunityHours => "ore di restituzione alla comunità",
+        Table::AccountPeriod => "mese dell'estratto conto",
+        Table::ArrearsAssessment => "valutazione della morosità incolpevole",
+        Table::RepaymentPlan => "piano di rientro",
+        Table::PlanTerms => "condizioni del piano di rientro",
+        Table::PlanPayment => "pagamento del piano di rientro",
+        Table::SolidarityCredit => "contributo regionale di solidarietà",
         Table::AuditEvent => "evento del registro degli accessi",
     }
 }

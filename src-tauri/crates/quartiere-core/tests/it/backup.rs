@@ -148,10 +148,10 @@ fn an_upgrade_keeps_the_old_file_first_and_the_day_starts_with_a_backup() {
     {
         let raw = rusqlite::Connection::open(dir.join("quartiere.sqlite")).unwrap();
         raw.execute_batch(&key.pragma()).unwrap();
-        // Undo migrations 16 (placements), 15 (cases), 14 (training), 13 (scans), 12 (minutes), 11 (activities), 10 (identity decisions), 9 (relationship text), 8 (refusal kinds), 6 (snapshot base) and 5 (rights): the file is as
+        // Undo migrations 17 (arrears), 16 (placements), 15 (cases), 14 (training), 13 (scans), 12 (minutes), 11 (activities), 10 (identity decisions), 9 (relationship text), 8 (refusal kinds), 6 (snapshot base) and 5 (rights): the file is as
         // schema 4 left it (7 rebuilt the search index, which is still whole).
         raw.execute_batch(
-            "DROP TABLE community_hours; DROP TABLE placement; DROP INDEX referral_case; ALTER TABLE referral DROP COLUMN case_id; ALTER TABLE referral DROP COLUMN state; ALTER TABLE referral DROP COLUMN state_on; ALTER TABLE referral DROP COLUMN shares_data; ALTER TABLE referral DROP COLUMN consent_id; ALTER TABLE referral DROP COLUMN recorded_by; DROP TABLE case_goal; DROP TABLE case_operator; DROP TABLE case_file;
+            "DROP TABLE solidarity_credit; DROP TABLE plan_payment; DROP TABLE plan_terms; DROP TABLE repayment_plan; DROP TABLE arrears_assessment; DROP TABLE account_period; DROP TABLE community_hours; DROP TABLE placement; DROP INDEX referral_case; ALTER TABLE referral DROP COLUMN case_id; ALTER TABLE referral DROP COLUMN state; ALTER TABLE referral DROP COLUMN state_on; ALTER TABLE referral DROP COLUMN shares_data; ALTER TABLE referral DROP COLUMN consent_id; ALTER TABLE referral DROP COLUMN recorded_by; DROP TABLE case_goal; DROP TABLE case_operator; DROP TABLE case_file;
              DROP TABLE esf_participant; DROP TABLE enrolment; DROP TABLE course; DROP TABLE scan_blob; DROP TABLE sheet_scan; DROP TABLE minute_item; DROP TABLE attendance; DROP TABLE attendance_sheet; DROP TABLE invitation; DROP TABLE activity_partner;
              DROP TABLE activity_operator; DROP TABLE activity;
              DROP TABLE identity_decision; ALTER TABLE membership DROP COLUMN relationship_text; ALTER TABLE sync_refused DROP COLUMN kind; DROP TABLE base_chunk; DROP TABLE consent; DROP TABLE privacy_request; DROP TABLE purged_batch;

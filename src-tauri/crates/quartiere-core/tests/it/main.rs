@@ -3,6 +3,7 @@
 
 mod access;
 mod activities;
+mod arrears;
 mod audit;
 mod backup;
 mod cases;

@@ -70,6 +70,178 @@ pub enum Command {
     /// Note su persone, nuclei e prese in carico: scrive, modifica (una nuova versione), elenca.
     #[command(subcommand)]
     Notes(NotesCommand),
+    /// Piani di rientro: elenco, scheda, firma, pagamenti, modifica delle condizioni, accordo in PDF.
+    #[command(subcommand)]
+    Plans(PlansCommand),
+    /// L'estratto conto dell'ente gestore: importa il file (CSV, XLSX) nei conti dei nuclei.
+    #[command(subcommand)]
+    Statement(StatementCommand),
+    /// Morosità di un nucleo: estratto conto, valutazione incolpevole, contributo di solidarietà.
+    #[command(subcommand)]
+    Arrears(ArrearsCommand),
+}
+
+#[derive(Subcommand)]
+pub enum PlansCommand {
+    /// Elenca i piani di rientro con lo stato al giorno indicato (di norma oggi).
+    List {
+        /// Solo quelli di questo nucleo (id o prime cifre).
+        #[arg(long)]
+        household: Option<String>,
+        /// gg/mm/aaaa: il giorno a cui calcolare lo stato.
+        #[arg(long)]
+        on: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Mostra un piano: rate con quanto pagato, pagamenti e a quali rate sono andati, modifiche.
+    Show {
+        plan: String,
+        #[arg(long)]
+        on: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Firma un piano di rientro; scrive il suo id.
+    Sign {
+        #[arg(long)]
+        household: String,
+        /// gg/mm/aaaa.
+        #[arg(long)]
+        signed_on: String,
+        /// Chi firma.
+        #[arg(long)]
+        signatories: String,
+        /// Debito per canone alla firma (1.234,50).
+        #[arg(long, default_value = "")]
+        rent_debt: String,
+        /// Debito per spese alla firma.
+        #[arg(long, default_value = "")]
+        charges_debt: String,
+        /// gg/mm/aaaa: scadenza della prima rata.
+        #[arg(long)]
+        first_due: String,
+        /// Numero di rate...
+        #[arg(long, default_value = "")]
+        count: String,
+        /// ...oppure importo di ogni rata.
+        #[arg(long, default_value = "")]
+        instalment: String,
+        /// Mesi tra una rata e l'altra (1, 2, 3, 4, 6, 12).
+        #[arg(long, default_value = "1")]
+        every: String,
+        /// consecutive:N o with_charges:N (di norma l'impostazione della postazione).
+        #[arg(long, default_value = "")]
+        lapse_rule: String,
+        /// Reddito mensile del nucleo, per la regola della rata non oltre 1/8.
+        #[arg(long, default_value = "")]
+        income: String,
+        /// Conferma una rata oltre 1/8 del reddito.
+        #[arg(long)]
+        confirm_income: bool,
+        /// La valutazione di morosità incolpevole (id o prime cifre).
+        #[arg(long)]
+        assessment: Option<String>,
+    },
+    /// Registra un pagamento per l'importo effettivamente versato.
+    Pay {
+        plan: String,
+        /// gg/mm/aaaa.
+        #[arg(long)]
+        on: String,
+        #[arg(long)]
+        amount: String,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Cambia il totale, la scadenza della prossima rata da pagare o le rate: riprogramma quelle non pagate.
+    Terms {
+        plan: String,
+        #[arg(long, default_value = "")]
+        total: String,
+        #[arg(long, default_value = "")]
+        next_due: String,
+        #[arg(long, default_value = "")]
+        count: String,
+        #[arg(long, default_value = "")]
+        instalment: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Chiude il piano, con il motivo.
+    Close {
+        plan: String,
+        #[arg(long)]
+        reason: String,
+        #[arg(long)]
+        on: Option<String>,
+    },
+    /// Scrive l'accordo del piano in PDF da firmare; scrive il codice del documento.
+    Agreement {
+        plan: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Rate in scadenza questa settimana e scadute; piani firmati e seguiti; debito nel tempo.
+    Monitor {
+        #[arg(long)]
+        on: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum StatementCommand {
+    /// Importa l'estratto conto: tutto o niente; ogni problema con riga, colonna e motivo.
+    Import {
+        file: PathBuf,
+        /// Controlla soltanto: dice cosa farebbe, non scrive niente.
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum ArrearsCommand {
+    /// L'estratto conto di un nucleo: mesi, contributi, saldo, morosità, debito nel tempo.
+    Account {
+        household: String,
+        #[arg(long)]
+        on: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Registra la valutazione di morosità incolpevole; scrive il suo id.
+    Assess {
+        #[arg(long)]
+        household: String,
+        /// licenziamento, riduzione_orario, cassa_integrazione, contratto_non_rinnovato,
+        /// cessazione_attivita, malattia, decesso, separazione.
+        #[arg(long)]
+        cause: String,
+        /// gg/mm/aaaa: quando il reddito è stato perso o ridotto.
+        #[arg(long)]
+        event_on: String,
+        #[arg(long, default_value = "")]
+        evidence: String,
+        /// Confermata dal Servizio Sociale.
+        #[arg(long)]
+        confirmed: bool,
+    },
+    /// Accredita il contributo regionale di solidarietà (prima alle spese, poi al debito).
+    Credit {
+        #[arg(long)]
+        household: String,
+        #[arg(long)]
+        on: String,
+        #[arg(long)]
+        amount: String,
+        #[arg(long)]
+        note: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]

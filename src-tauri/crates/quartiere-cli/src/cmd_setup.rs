@@ -54,14 +54,15 @@ pub fn demo(cli: &Cli, args: &DemoArgs) -> Result<ExitCode, Error> {
         &DemoConfig { households: *households, people: *people, seed: *seed, today: today() },
     )?;
     out!(
-        "Quartiere dimostrativo creato: {}, {}, {} allo sportello, {} partner, {} con le presenze, {} con la lista d'attesa, {}.",
+        "Quartiere dimostrativo creato: {}, {}, {} allo sportello, {} partner, {} con le presenze, {} con la lista d'attesa, {}, {} firmati.",
         count(summary.households, "nucleo", "nuclei"),
         count(summary.people, "persona", "persone"),
         count(summary.contacts, "contatto", "contatti"),
         summary.partners,
         count(summary.activities, "attività", "attività"),
         count(summary.courses, "corso o percorso", "corsi e percorsi"),
-        count(summary.cases, "presa in carico", "prese in carico")
+        count(summary.cases, "presa in carico", "prese in carico"),
+        count(summary.plans, "piano di rientro", "piani di rientro")
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -9,6 +9,7 @@
 mod output;
 mod args;
 mod cmd_activities;
+mod cmd_arrears;
 mod cmd_audit;
 mod cmd_backup;
 mod cmd_cases;
@@ -60,6 +61,9 @@ fn run(cli: &Cli) -> Result<ExitCode, Error> {
         Command::Attendance(args) => cmd_activities::attendance(cli, args),
         Command::Training(command) => cmd_training::run(cli, command),
         Command::Cases(command) => cmd_cases::run(cli, command),
+        Command::Plans(command) => cmd_arrears::plans(cli, command),
+        Command::Statement(command) => cmd_arrears::statement(cli, command),
+        Command::Arrears(command) => cmd_arrears::arrears(cli, command),
         Command::Notes(command) => cmd_cases::notes(cli, command),
     }
 }

@@ -768,3 +768,112 @@ fn a_case_its_goals_referrals_and_notes_from_the_command_line() {
         shown.stdout
     );
 }
+
+#[test]
+fn a_statement_a_repayment_plan_and_its_payments_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("dati");
+    let list = dir.path().join("elenco.csv");
+    std::fs::write(&list, GOOD).unwrap();
+    assert_eq!(quartiere(&data, &["import", list.to_str().unwrap()]).code, 0);
+
+    // A statement with an unknown dwelling and a stray thousands separator: nothing written.
+    let statement = dir.path().join("estratto.csv");
+    std::fs::write(
+        &statement,
+        "Codice alloggio;Periodo;Canone;Spese;Canone pagato;Spese pagate\n\
+         P6H-01;09/2026;250,00;80,00;0;0\n\
+         X-99;09/2026;250,00;80,00;0;0\n\
+         P6H-01;10/2026;2.50,00;80,00;0;0\n",
+    )
+    .unwrap();
+    let refused = quartiere(&data, &["statement", "import", statement.to_str().unwrap()]);
+    assert_eq!(refused.code, 1, "{}", refused.stdout);
+    assert!(
+        refused.stdout.contains("riga 3, colonna «codice_alloggio»: l'alloggio X-99 non è nell'anagrafica"),
+        "{}",
+        refused.stdout
+    );
+    assert!(
+        refused.stdout.contains("riga 4, colonna «canone»: «2.50,00»: un punto è fuori posto"),
+        "{}",
+        refused.stdout
+    );
+    assert!(refused.stdout.contains("Niente importato: 2 problemi"), "{}", refused.stdout);
+    std::fs::write(
+        &statement,
+        "Codice alloggio;Periodo;Canone;Spese;Canone pagato;Spese pagate\n\
+         P6H-01;09/2026;250,00;80,00;0;0\n\
+         P6H-01;10/2026;250,00;80,00;0;0\n\
+         F3-02;10/2026;180,00;60,00;180,00;60,00\n",
+    )
+    .unwrap();
+    let imported = quartiere(&data, &["statement", "import", statement.to_str().unwrap(), "--json"]);
+    assert_eq!(imported.code, 0, "{}", imported.stderr);
+    let report = json(&imported);
+    assert_eq!((report["added"].as_u64(), report["households"].as_u64()), (Some(3), Some(2)));
+
+    let household = json(&quartiere(&data, &["households", "list", "--json"]))
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["dwelling_code"] == "P6H-01")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let account = json(&quartiere(&data, &["arrears", "account", &household, "--on", "31/10/2026", "--json"]));
+    assert_eq!(account["arrears"].as_i64(), Some(66_000));
+
+    let assessed = quartiere(
+        &data,
+        &["arrears", "assess", "--household", &household, "--cause", "licenziamento", "--event-on", "20/08/2026"],
+    );
+    assert_eq!(assessed.code, 0, "{}", assessed.stderr);
+    let sign = |extra: &[&str]| {
+        let mut args = vec![
+            "plans",
+            "sign",
+            "--household",
+            &household,
+            "--signed-on",
+            "05/11/2026",
+            "--signatories",
+            "Mario Rossi, ALER Milano",
+            "--rent-debt",
+            "500,00",
+            "--charges-debt",
+            "160,00",
+            "--first-due",
+            "30/11/2026",
+        ];
+        args.extend_from_slice(extra);
+        quartiere(&data, &args)
+    };
+    let over = sign(&["--count", "3", "--income", "900,00"]);
+    assert_eq!(over.code, 2);
+    assert!(over.stderr.contains("supera un ottavo del reddito mensile"), "{}", over.stderr);
+    let signed = sign(&["--count", "6", "--income", "900,00"]);
+    assert_eq!(signed.code, 0, "{}", signed.stderr);
+    let plan = signed.stdout.trim().to_string();
+
+    let early = quartiere(&data, &["plans", "pay", &plan, "--on", "01/11/2026", "--amount", "50,00"]);
+    assert_eq!(early.code, 2);
+    assert!(early.stderr.contains("è prima della firma del piano (05/11/2026)"), "{}", early.stderr);
+    assert_eq!(quartiere(&data, &["plans", "pay", &plan, "--on", "20/11/2026", "--amount", "60,00"]).code, 0);
+
+    let shown = json(&quartiere(&data, &["plans", "show", &plan, "--on", "01/12/2026", "--json"]));
+    assert_eq!(shown["status"], "in_ritardo");
+    assert_eq!(shown["instalments"][0]["paid"].as_i64(), Some(6_000));
+    assert_eq!(shown["instalments"][0]["state"], "scaduta");
+    assert_eq!(shown["instalments"].as_array().unwrap().len(), 6);
+    let listed = json(&quartiere(&data, &["plans", "list", "--on", "01/12/2026", "--json"]));
+    assert_eq!(listed[0]["id"].as_str(), Some(plan.as_str()));
+    assert_eq!(listed[0]["overdue"].as_u64(), Some(1));
+
+    let pdf = dir.path().join("piano.pdf");
+    let printed = quartiere(&data, &["plans", "agreement", &plan, "--out", pdf.to_str().unwrap()]);
+    assert_eq!(printed.code, 0, "{}", printed.stderr);
+    let text = pdf_text(&pdf);
+    assert!(text.contains("Rossi Mario") && text.contains("660,00 EUR") && text.contains("110,00 EUR"), "{text}");
+}

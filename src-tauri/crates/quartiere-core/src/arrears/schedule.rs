@@ -362,7 +362,7 @@ pub struct AccountState {
 }
 
 /// The account on `day`. Months due by the day count; contributions are applied in date order,
-/// each to what was owed on its own day. Months up to the plan's signing are the plan's debt:
+/// each to what was owed on its own day. Months fallen due by the plan's signing are its debt:
 /// from then on, arrears are the current months only, and a contribution's arrears share goes to
 /// the plan.
 pub fn account(
@@ -379,7 +379,7 @@ pub fn account(
         .iter()
         .map(|m| (m.due_on(), (m.rent_billed - m.rent_paid).max(0), (m.charges_billed - m.charges_paid).max(0)))
         .collect();
-    let in_plan = |due: NaiveDate| plan_signed_on.is_some_and(|s| due <= last_day(s));
+    let in_plan = |due: NaiveDate| plan_signed_on.is_some_and(|s| due <= s);
     let mut credits: Vec<Credit> = credits.iter().copied().filter(|c| c.on <= day && c.amount > 0).collect();
     credits.sort_by_key(|c| c.on);
     for credit in &credits {

@@ -4,6 +4,7 @@
 
 use chrono::{Datelike, Duration, NaiveDate, NaiveTime};
 
+mod arrears;
 mod cases;
 mod training;
 
@@ -42,6 +43,10 @@ pub struct DemoSummary {
     pub placements: usize,
     /// Cases followed by the tutors: each participant's path, people heard at the desk, a few closed.
     pub cases: usize,
+    /// Months of the ente gestore's statement (a year for each of the neighbourhood's households).
+    pub statement_months: usize,
+    /// Repayment plans signed (the seed's three at six months; one of them late).
+    pub plans: usize,
 }
 
 const SURNAMES: &[&str] = &[
@@ -322,6 +327,9 @@ pub fn generate(store: &mut Store, actor: &Actor, config: &DemoConfig) -> Result
         summary.courses = training::demo_training(w, &mut rng, partners.get(4).copied(), config)?;
         summary.placements = training::demo_placements(w, &partners, config)?;
         summary.cases = cases::demo_cases(w, &mut rng, &partners, config)?;
+        let written = arrears::demo_arrears(w, &mut rng, config)?;
+        summary.statement_months = written.months;
+        summary.plans = written.plans;
         Ok(summary)
     })
 }

@@ -67,6 +67,40 @@ fn the_demo_is_a_realistic_neighbourhood() {
     );
     assert_eq!(mine.len() as i64, mine_sql);
     assert!(mine.len() >= 8 && mine.iter().any(|c| c.overdue > 0), "{}", mine.len());
+    // Arrears: a year of statement for each household, six assessed as no-fault, the seed's three
+    // plans signed, one of them late; the monitoring's figures against plain SQL.
+    assert_eq!((summary.statement_months, summary.plans), (133 * 12, 3));
+    let plans = quartiere_core::arrears::plans(&mut f.store, &actor, None, today()).unwrap();
+    let statuses: Vec<_> = plans.iter().map(|p| p.status).collect();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == quartiere_core::codes::PlanStatus::InRitardo).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(statuses.iter().filter(|s| **s == quartiere_core::codes::PlanStatus::Attivo).count(), 2, "{statuses:?}");
+    let m = quartiere_core::arrears::monitoring(&mut f.store, &actor, today()).unwrap();
+    assert_eq!((m.plans_signed, m.plans_monitored), (3, 3));
+    assert_eq!(count(&f.store, "SELECT count(DISTINCT household_id) FROM arrears_assessment"), 6);
+    let paid_sql = count(&f.store, "SELECT coalesce(sum(amount), 0) FROM plan_payment WHERE deleted = 0");
+    let credited_to_plans: i64 = plans
+        .iter()
+        .map(|p| quartiere_core::arrears::plan(&mut f.store, &actor, p.id, today()).unwrap())
+        .flat_map(|v| v.payments.into_iter().filter(|p| p.contribution).map(|p| p.amount))
+        .sum();
+    assert!(credited_to_plans > 0, "the contribution reached a plan");
+    assert_eq!(m.over_time.last().unwrap().recovered, paid_sql + credited_to_plans);
+    // Every plan's debt at signing is what its household's statement left unpaid by that day.
+    for p in &plans {
+        let unpaid = count(
+            &f.store,
+            &format!(
+                "SELECT sum(rent_billed - rent_paid + charges_billed - charges_paid) FROM account_period
+                 WHERE household_id = '{}' AND date(period || '-01', '+1 month', '-1 day') <= '{}'",
+                p.household, p.signed_on
+            ),
+        );
+        assert_eq!(p.total, unpaid, "{p:?}");
+    }
     assert!((250..=380).contains(&summary.people), "about 300 residents, got {}", summary.people);
     let sizes: Vec<i64> = f
         .store

@@ -3,8 +3,8 @@
 //! committed file differs from what the types say now; `cargo xtask bindings` rewrites it.
 
 use quartiere_core::{
-    access, accounts, activities, audit, backup, cases, codes, desk, error, ids, import, privacy, registry, search,
-    sync, training,
+    access, accounts, activities, arrears, audit, backup, cases, codes, desk, error, ids, import, privacy, registry,
+    search, sync, training,
 };
 use ts_rs::{Config, TS};
 
@@ -63,6 +63,12 @@ pub fn typescript() -> String {
         ids::CaseId, ids::GoalId, ids::ReferralId, codes::GoalStatus, codes::ReferralState, codes::CaseOutcome,
         cases::CaseSummary, cases::GoalView, cases::CaseMember, cases::CaseReferral, cases::HistoryEntry,
         cases::CaseDetail, cases::GoalDue, cases::CaseDraft, cases::GoalDraft, cases::ReferralDraft, cases::CloseDraft,
+        ids::PlanId, ids::AssessmentId, codes::NoFaultCause, codes::PlanStatus, codes::InstalmentState,
+        arrears::TermsRow, arrears::InstalmentRow, arrears::PaymentPart, arrears::PaymentRow, arrears::AssessmentRow,
+        arrears::PlanView, arrears::PlanRow, arrears::MonthRow, arrears::CreditRow, arrears::DebtPoint, arrears::AccountView,
+        arrears::DueInstalment, arrears::ProjectPoint, arrears::Monitoring, arrears::statement::StatementReport,
+        arrears::draft::AssessmentDraft, arrears::draft::PlanDraft, arrears::draft::TermsDraft, arrears::draft::PaymentDraft,
+        arrears::draft::MonthDraft,
         // The shell's own wire types.
         commands::UiError, commands::UiErrorKind, commands::ShellErrorKind, commands::home::Home, commands::registry::HouseholdView, commands::registry::DwellingForm, commands::registry::PersonForm, commands::registry::PersonCheck, commands::registry::CodeFacts,
         commands::registry::MembershipForm, commands::desk::ContactForm, commands::desk::ContactFilterForm, commands::settings::Settings,

@@ -53,11 +53,24 @@ pub const DEFAULT_LOCK_MINUTES: u64 = 10;
 /// and its name in build.rs.
 pub fn build<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::Builder<R> {
     use commands::{
-        accounts, activities, audit, backup, cases, desk, documents, home, import, privacy, registry, settings, sync,
-        training,
+        accounts, activities, arrears, audit, backup, cases, desk, documents, home, import, privacy, registry,
+        settings, sync, training,
     };
     builder.plugin(tauri_plugin_dialog::init()).manage(state).invoke_handler(tauri::generate_handler![
         home::overview,
+        arrears::plans,
+        arrears::plan,
+        arrears::arrears_monitoring,
+        arrears::household_account,
+        arrears::sign_plan,
+        arrears::record_plan_payment,
+        arrears::cancel_plan_payment,
+        arrears::change_plan_terms,
+        arrears::close_plan,
+        arrears::record_assessment,
+        arrears::add_solidarity_credit,
+        arrears::record_account_month,
+        arrears::import_statement,
         home::home,
         home::search,
         registry::households,

@@ -81,6 +81,10 @@ fn main() -> std::process::ExitCode {
             "ui::a_case_opened_from_a_desk_contact_puts_its_overdue_goal_on_home",
             ui::a_case_opened_from_a_desk_contact_puts_its_overdue_goal_on_home,
         ),
+        with_binaries(
+            "ui::a_repayment_plan_is_signed_paid_in_part_and_late_after_its_due_date",
+            ui::a_repayment_plan_is_signed_paid_in_part_and_late_after_its_due_date,
+        ),
     ];
     libtest_mimic::run(&args, trials).exit_code()
 }

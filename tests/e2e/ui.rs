@@ -40,7 +40,7 @@ impl Drop for Driver {
 /// app inherits it from tauri-driver through WebKitWebDriver.
 /// `save_dir` is where exports land instead of the save dialog (the seam `QUARTIERE_SAVE_DIR`).
 fn driver(display: &str, import_file: &std::path::Path, save_dir: &std::path::Path) -> Driver {
-    driver_with(display, import_file, save_dir, None, None)
+    driver_with(display, import_file, save_dir, None, None, None)
 }
 
 /// `viewer` is what the app runs to show a PDF instead of the system's viewer (the seam
@@ -51,6 +51,7 @@ fn driver_with(
     save_dir: &std::path::Path,
     viewer: Option<&std::path::Path>,
     scan: Option<&std::path::Path>,
+    today: Option<&str>,
 ) -> Driver {
     // Tests run in parallel threads of one process: each driver gets its own pair of ports.
     static STARTED: std::sync::atomic::AtomicU16 = std::sync::atomic::AtomicU16::new(0);
@@ -63,6 +64,8 @@ fn driver_with(
         .env("QUARTIERE_SAVE_DIR", save_dir)
         .env("QUARTIERE_PDF_VIEWER", viewer.map(|v| v.as_os_str()).unwrap_or_default())
         .env("QUARTIERE_SCAN_FILE", scan.map(|v| v.as_os_str()).unwrap_or_default())
+        // The app's today (`QUARTIERE_TODAY`), for tests whose dates fall due.
+        .env("QUARTIERE_TODAY", today.unwrap_or_default())
         // Its children inherit these: never let them hold the test runner's output open.
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
@@ -685,7 +688,7 @@ pub(crate) fn an_assembly_is_planned_printed_and_its_attendance_recorded() {
     std::fs::write(&viewer, format!("#!/bin/sh\necho \"$1\" >> '{}'\n", shown.display())).unwrap();
     Command::new("chmod").arg("755").arg(&viewer).status().unwrap();
     let scan = root.path().join("scansione.pdf");
-    let driver = driver_with(&display, &list, save.path(), Some(&viewer), Some(&scan));
+    let driver = driver_with(&display, &list, save.path(), Some(&viewer), Some(&scan), None);
     let s = open(&driver, &data);
     sign_in(&s, OPERATOR_PASS);
     s.wait_for_text("Oggi è");
@@ -1076,5 +1079,109 @@ pub(crate) fn a_case_opened_from_a_desk_contact_puts_its_overdue_goal_on_home() 
     nav(&s, "Home");
     s.click(&s.find_with_text("[data-testid=goal-due] button", "Diop Awa"));
     s.wait_for_text("Prese in carico: Diop Awa");
+    s.quit();
+}
+
+/// A repayment plan in the window, on a fixed day (26/01/2027, the seam `QUARTIERE_TODAY`): the ente
+/// gestore's statement checked and imported, the plan signed from the household's account (an
+/// instalment over an eighth of the income confirmed first), a payment before signing refused, a
+/// partial payment that leaves the first instalment partly paid, the instalment due this week on
+/// Home, the plan late once its due date has passed (looked at on 01/02/2027), the agreement saved
+/// and read back with pdftotext.
+pub(crate) fn a_repayment_plan_is_signed_paid_in_part_and_late_after_its_due_date() {
+    let _one_window = ONE_WINDOW.lock().unwrap_or_else(|e| e.into_inner());
+    let root = tempfile::tempdir().unwrap();
+    let (data, _list) = giulias_desk(root.path());
+    let statement = root.path().join("estratto-aler.csv");
+    std::fs::write(
+        &statement,
+        "Codice alloggio;Periodo;Canone;Spese;Canone pagato;Spese pagate\n\
+         P1;10/2026;200,00;50,00;0;0\n\
+         P1;11/2026;200,00;50,00;0;0\n\
+         P1;12/2026;200,00;50,00;0;0\n\
+         P2;12/2026;150,00;40,00;150,00;40,00\n",
+    )
+    .unwrap();
+
+    let shots = screenshots();
+    let (_x, display) = xvfb();
+    let save = tempfile::tempdir().unwrap();
+    let driver = driver_with(&display, &statement, save.path(), None, None, Some("26/01/2027"));
+    let s = open(&driver, &data);
+    sign_in(&s, OPERATOR_PASS);
+    s.wait_for_text("Oggi è");
+
+    // The statement: checked whole and shown, then imported.
+    nav(&s, "Morosità");
+    s.wait_for_text("Morosità e piani di rientro");
+    s.click(&s.find("#statement-pick"));
+    s.wait_for_text("4 righe per 2 nuclei: 4 mesi nuovi");
+    s.click(&s.find("#statement-apply"));
+    s.wait_for_text("Estratto conto importato.");
+
+    // The plan, from the household's account.
+    nav(&s, "Nuclei");
+    s.click(&s.find_with_text("button.link", "Via Luigi Pirandello 6/H"));
+    s.click(&s.find("#household-account"));
+    s.wait_for_text("Estratto conto di");
+    assert!(s.text(&s.find("[data-testid=account-arrears]")).contains("750,00 EUR"));
+    s.click(&s.find("#account-new-plan"));
+    s.wait_for_text("Nuovo piano di rientro per");
+    fill(&s, "#plan-signed", "10/01/2027");
+    fill(&s, "#plan-signatories", "Mario Rossi, ALER Milano, Laboratorio Mezzetta");
+    fill(&s, "#plan-rent", "600,00");
+    fill(&s, "#plan-charges", "150,00");
+    fill(&s, "#plan-first", "31/01/2027");
+    fill(&s, "#plan-count", "6");
+    fill(&s, "#plan-income", "800,00");
+    s.click(&s.find("#plan-sign"));
+    s.wait_for_text("supera un ottavo del reddito mensile");
+    s.click(&s.find("#plan-confirm-income"));
+    s.click(&s.find("#plan-sign"));
+    s.wait_for_text("Piano di rientro firmato.");
+    s.wait_for_text("Piano di rientro di");
+    let schedule = s.text(&s.find("[data-testid=plan-schedule]"));
+    assert!(
+        schedule.contains("31/01/2027") && schedule.contains("28/02/2027") && schedule.contains("125,00 EUR"),
+        "{schedule}"
+    );
+    assert_eq!(s.text(&s.find("[data-testid=plan-status]")), "attivo");
+
+    // A payment before the signing is refused; a partial one leaves the first instalment partly paid.
+    fill(&s, "#payment-on", "05/01/2027");
+    fill(&s, "#payment-amount", "50,00");
+    s.click(&s.find("#payment-save"));
+    s.wait_for_text("è prima della firma del piano (10/01/2027)");
+    fill(&s, "#payment-on", "20/01/2027");
+    s.click(&s.find("#payment-save"));
+    s.wait_for_text("Pagamento di 50,00 registrato.");
+    s.wait_for_text("pagata in parte");
+    assert!(s.text(&s.find("[data-testid=plan-payments]")).contains("rata 1: 50,00 EUR"));
+    assert_eq!(s.text(&s.find("[data-testid=plan-status]")), "attivo");
+    s.screenshot(&shots.join("piano-di-rientro.png"));
+
+    // Home: the instalment falls due this week.
+    nav(&s, "Home");
+    s.wait_for_text("Rate dei piani di rientro");
+    assert!(s.text(&s.find("[data-testid=arrears-due]")).contains("rata 1"));
+
+    // After its due date has passed the plan is late (the day is a parameter of the view).
+    nav(&s, "Morosità");
+    s.click(&s.find_with_text("[data-testid=plans] button.link", "Via Luigi Pirandello"));
+    s.wait_for_text("Situazione al");
+    fill(&s, "#plan-at", "01/02/2027");
+    s.click(&s.find("#plan-at-show"));
+    s.wait_for_text("1 rata scaduta, 75,00 EUR");
+    assert_eq!(s.text(&s.find("[data-testid=plan-status]")), "in ritardo");
+    assert!(s.text(&s.find("[data-testid=plan-schedule]")).contains("scaduta"));
+    s.screenshot(&shots.join("piano-in-ritardo.png"));
+
+    // The agreement, saved and read back.
+    s.click(&s.find("[data-testid=plan-agreement] button[data-action=save-agreement]"));
+    s.wait_for_text("salvato in");
+    let text = pdf_text(&saved_file(save.path(), "Piano di rientro"));
+    for expected in ["Piano di rientro dalla morosità", "Rossi Mario", "750,00 EUR", "125,00 EUR", "30/06/2027"] {
+        assert!(text.contains(expected), "{expected} missing in:\n{text}");
+    }
     s.quit();
 }

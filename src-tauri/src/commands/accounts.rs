@@ -39,6 +39,8 @@ pub struct Me {
     pub record_training: bool,
     pub read_cases: bool,
     pub record_cases: bool,
+    pub read_arrears: bool,
+    pub record_arrears: bool,
     /// The day's backup failed at sign-in: the sentence to show.
     pub backup_warning: Option<String>,
 }
@@ -66,6 +68,8 @@ fn me(s: &Session) -> quartiere_core::Result<Me> {
         record_training: can(Action::RecordTraining),
         read_cases: can(Action::ReadCases),
         record_cases: can(Action::RecordCases),
+        read_arrears: can(Action::ReadArrears),
+        record_arrears: can(Action::RecordArrears),
         backup_warning: s.backup_warning.clone(),
     })
 }

@@ -18,6 +18,8 @@ pub enum DocumentKind {
     Enrolment,
     Register,
     Plan,
+    /// A repayment plan's agreement, to sign.
+    Agreement,
 }
 
 /// Makes the document and opens or saves it; `None` if the save dialog was closed.
@@ -40,6 +42,12 @@ pub async fn print_document<R: Runtime>(
                 quartiere_core::training::documents::course_register(&mut s.store, &actor, CourseId(uuid), today())
             }
             DocumentKind::Plan => quartiere_core::cases::plan_document(&mut s.store, &actor, CaseId(uuid), today()),
+            DocumentKind::Agreement => quartiere_core::arrears::agreement::agreement_document(
+                &mut s.store,
+                &actor,
+                quartiere_core::ids::PlanId(uuid),
+                today(),
+            ),
         }
     })?;
     let path = match action {

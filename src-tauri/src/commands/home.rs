@@ -42,6 +42,8 @@ pub struct Home {
     pub goals_due_total: u32,
     /// ESF six-month checks due within two weeks or overdue, for roles that read training.
     pub esf_checks_due: Vec<training::esf::CheckDue>,
+    /// Repayment plans' instalments due this week and overdue, for roles that read arrears.
+    pub arrears: Option<quartiere_core::arrears::Monitoring>,
 }
 
 /// How many follow-ups Home lists; the rest are counted and listed on the Sportello screen.
@@ -95,6 +97,11 @@ pub async fn home(state: State<'_, AppState>) -> UiResult<Home> {
         } else {
             Vec::new()
         };
+        let arrears = if access::allows(s.role, Action::ReadArrears) {
+            Some(quartiere_core::arrears::monitoring(&mut s.store, &actor, today)?)
+        } else {
+            None
+        };
         Ok(Home {
             today,
             counts: registry::overview(s.store.conn(), &actor)?,
@@ -110,6 +117,7 @@ pub async fn home(state: State<'_, AppState>) -> UiResult<Home> {
             goals_due,
             goals_due_total,
             esf_checks_due,
+            arrears,
         })
     })
 }

@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod activities;
+pub mod arrears;
 pub mod audit;
 pub mod backup;
 pub mod cases;
@@ -121,8 +122,15 @@ pub(super) fn write<T>(state: &AppState, f: impl FnOnce(&mut Writer<'_>) -> quar
     })
 }
 
+/// The environment variable that, when set (`gg/mm/aaaa`), is the app's today: end-to-end tests
+/// fix the day so that due dates and lateness do not depend on when they run.
+pub const TODAY_SEAM: &str = "QUARTIERE_TODAY";
+
 pub(super) fn today() -> NaiveDate {
-    Local::now().date_naive()
+    std::env::var(TODAY_SEAM)
+        .ok()
+        .and_then(|d| quartiere_core::format::parse_date(&d))
+        .unwrap_or_else(|| Local::now().date_naive())
 }
 
 pub(super) fn parse_id(field: &str, text: &str) -> UiResult<uuid::Uuid> {

@@ -78,6 +78,9 @@ pub struct Choices {
     pub exit_reasons: Vec<Choice>,
     pub results_exit: Vec<Choice>,
     pub results_6m: Vec<Choice>,
+    pub no_fault_causes: Vec<Choice>,
+    pub plan_statuses: Vec<Choice>,
+    pub instalment_states: Vec<Choice>,
     /// The team: every active operator, and who may follow a case as its tutor.
     pub operators: Vec<(OperatorId, String)>,
     pub tutors: Vec<(OperatorId, String)>,
@@ -116,6 +119,9 @@ pub async fn choices(state: State<'_, AppState>) -> UiResult<Choices> {
         exit_reasons: choices!(ExitReason),
         results_exit: choices!(ResultAtExit),
         results_6m: choices!(ResultAt6m),
+        no_fault_causes: choices!(quartiere_core::codes::NoFaultCause),
+        plan_statuses: choices!(quartiere_core::codes::PlanStatus),
+        instalment_states: choices!(quartiere_core::codes::InstalmentState),
         tutors: team
             .iter()
             .filter(|(_, _, role)| matches!(role, Role::Tutor | Role::Coordinator))

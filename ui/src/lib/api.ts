@@ -12,6 +12,7 @@ import type {
   ActivitySummary, ActivityDetail, ActivityForm, ActivityId, InviteForm, SheetAction, SheetFile, SheetView, AttendanceForm, AttendanceCount, MinuteForm, ScanInfo,
   CourseSummary, CourseDetail, CourseDraft, CourseId, Enrolled, NextInLine, SessionForm, EsfPage, EsfDraft, ExitDraft, PlacementDraft, CommunityForm, DocumentKind,
   CaseSummary, CaseDetail, CaseDraft, CaseId, CaseListFilter, CloseDraft, GoalDraft, GoalId, ReferralDraft, ReferralId, Note, NoteId,
+  PlanRow, PlanView, PlanId, Monitoring, AccountView, AssessmentId, AssessmentDraft, PlanDraft, TermsDraft, PaymentDraft, MonthDraft, StatementReport,
   BackupInfo, ConsentView, ConsentForm, AccessFiles, ErasureMode, ErasureOutcome, RetentionFlag, Role,
 } from "./bindings";
 
@@ -31,7 +32,10 @@ export type CommandName =
   | "esf_page" | "esf_enter" | "esf_exit" | "esf_six_months" | "add_placement" | "end_placement" | "add_community_hours"
   | "print_document"
   | "cases" | "case" | "open_case" | "add_goal" | "set_goal_status" | "refer" | "set_referral_state" | "add_case_member"
-  | "close_case" | "notes" | "add_note" | "edit_note" | "edit_goal" | "remove_case_member";
+  | "close_case" | "notes" | "add_note" | "edit_note" | "edit_goal" | "remove_case_member"
+  | "plans" | "plan" | "arrears_monitoring" | "household_account" | "sign_plan" | "record_plan_payment"
+  | "cancel_plan_payment" | "change_plan_terms" | "close_plan" | "record_assessment" | "add_solidarity_credit"
+  | "record_account_month" | "import_statement";
 
 /** What a note is about. */
 export type NoteKind = "person" | "household" | "case" | "desk_contact";
@@ -90,6 +94,19 @@ export const api = {
   esfSixMonths: (person: string, result: string) => call<null>("esf_six_months", { person, result }),
   addSessions: (course: string, form: SessionForm) => call<number>("add_sessions", { course, form }),
   withdraw: (enrolment: string, reason: string) => call<NextInLine | null>("withdraw", { enrolment, reason }),
+  plans: (household: string | null, on: string | null) => call<PlanRow[]>("plans", { household, on }),
+  plan: (id: string, on: string | null) => call<PlanView>("plan", { id, on }),
+  arrearsMonitoring: (on: string | null) => call<Monitoring>("arrears_monitoring", { on }),
+  householdAccount: (household: string, on: string | null) => call<AccountView>("household_account", { household, on }),
+  signPlan: (draft: PlanDraft) => call<PlanId>("sign_plan", { draft }),
+  recordPlanPayment: (plan: string, draft: PaymentDraft) => call<string>("record_plan_payment", { plan, draft }),
+  cancelPlanPayment: (payment: string) => call<null>("cancel_plan_payment", { payment }),
+  changePlanTerms: (plan: string, draft: TermsDraft) => call<null>("change_plan_terms", { plan, draft }),
+  closePlan: (plan: string, on: string, reason: string) => call<null>("close_plan", { plan, on, reason }),
+  recordAssessment: (draft: AssessmentDraft) => call<AssessmentId>("record_assessment", { draft }),
+  addSolidarityCredit: (household: string, draft: PaymentDraft) => call<null>("add_solidarity_credit", { household, draft }),
+  recordAccountMonth: (household: string, draft: MonthDraft) => call<null>("record_account_month", { household, draft }),
+  importStatement: (path: string, apply: boolean) => call<StatementReport>("import_statement", { path, apply }),
   cases: (filter: CaseListFilter) => call<CaseSummary[]>("cases", { filter }),
   case: (id: string) => call<CaseDetail>("case", { id }),
   openCase: (draft: CaseDraft) => call<CaseId>("open_case", { draft }),

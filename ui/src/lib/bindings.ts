@@ -1060,6 +1060,295 @@ outcome: string, note: string,
 closed_on: string, };
 
 /**
+ * A repayment plan (piano di rientro).
+ */
+export type PlanId = string;
+
+/**
+ * A no-fault arrears assessment.
+ */
+export type AssessmentId = string;
+
+export type NoFaultCause = "licenziamento" | "riduzione_orario" | "cassa_integrazione" | "contratto_non_rinnovato" | "cessazione_attivita" | "malattia" | "decesso" | "separazione";
+
+export type PlanStatus = "attivo" | "in_ritardo" | "decaduto" | "chiuso";
+
+export type InstalmentState = "pagata" | "pagata_in_ritardo" | "parziale" | "scaduta" | "da_pagare";
+
+/**
+ * A version of the plan's terms, for its history.
+ */
+export type TermsRow = { 
+/**
+ * 0: at signing.
+ */
+position: number, effective_on: string | null, total: number, count: number | null, instalment: number | null, 
+/**
+ * The first instalment these terms scheduled.
+ */
+first_index: number, reason: string | null, recorded_by: string, };
+
+/**
+ * An instalment as the plan shows it.
+ */
+export type InstalmentRow = { number: number, due_on: string, amount: number, paid: number, settled_on: string | null, state: InstalmentState, };
+
+/**
+ * Of a payment, how much went to which instalment.
+ */
+export type PaymentPart = { instalment: number, amount: number, };
+
+/**
+ * Money paid towards the plan.
+ */
+export type PaymentRow = { 
+/**
+ * Blank for the contribution's share.
+ */
+id: string | null, on: string, amount: number, 
+/**
+ * The solidarity contribution's share for the plan, not a payment.
+ */
+contribution: boolean, note: string | null, recorded_by: string, parts: Array<PaymentPart>, 
+/**
+ * Beyond the whole plan.
+ */
+surplus: number, };
+
+/**
+ * A no-fault assessment.
+ */
+export type AssessmentRow = { id: AssessmentId, cause: NoFaultCause, event_on: string | null, evidence: string | null, ss_confirmed_on: string | null, case_id: string | null, };
+
+/**
+ * A plan, whole: what the plan's screen and `quartiere plans show` print.
+ */
+export type PlanView = { id: PlanId, household: HouseholdId, address: string, tenant: string | null, 
+/**
+ * The day the figures are for.
+ */
+day: string, signed_on: string, signatories: string, rent_debt: number, charges_debt: number, total: number, frequency_months: number, lapse_rule: string, lapse_rule_text: string, monthly_income: number | null, over_income_confirmed: boolean, status: PlanStatus, lapsed_on: string | null, closed_on: string | null, close_reason: string | null, paid: number, remaining: number, surplus: number, overdue: number, overdue_amount: number, instalments: Array<InstalmentRow>, payments: Array<PaymentRow>, terms: Array<TermsRow>, assessment: AssessmentRow | null, };
+
+/**
+ * A plan as the list shows it.
+ */
+export type PlanRow = { id: PlanId, household: HouseholdId, address: string, tenant: string | null, signed_on: string, total: number, paid: number, remaining: number, status: PlanStatus, instalments: number, overdue: number, overdue_amount: number, next_due_on: string | null, next_amount: number | null, };
+
+/**
+ * A month of the account as the screen shows it.
+ */
+export type MonthRow = { 
+/**
+ * `2026-03`.
+ */
+period: string, rent_billed: number, charges_billed: number, rent_paid: number, charges_paid: number, 
+/**
+ * What the month still owes as billed minus paid (before contributions).
+ */
+unpaid: number, };
+
+/**
+ * A solidarity contribution and where it went.
+ */
+export type CreditRow = { on: string, amount: number, to_charges: number, to_rent: number, to_plan: number, left: number, };
+
+/**
+ * The household's debt at a month's end: the account's arrears and what the plan still owes.
+ */
+export type DebtPoint = { on: string, debt: number, };
+
+/**
+ * A household's account: months, contributions, balance and arrears on `day`, the debt month by
+ * month, the assessments and the plans.
+ */
+export type AccountView = { household: HouseholdId, address: string, tenant: string | null, day: string, months: Array<MonthRow>, credits: Array<CreditRow>, billed: number, paid: number, credited: number, 
+/**
+ * Billed minus paid minus credited (negative: in credit).
+ */
+balance: number, 
+/**
+ * The account's arrears not in a plan (after signing: the current months only).
+ */
+arrears: number, 
+/**
+ * What the plan signed by then still owes.
+ */
+plan_remaining: number, 
+/**
+ * Arrears plus what the plan still owes.
+ */
+debt: number, debt_over_time: Array<DebtPoint>, assessments: Array<AssessmentRow>, plans: Array<PlanRow>, };
+
+/**
+ * An instalment to watch: due this week, or past due and unpaid.
+ */
+export type DueInstalment = { plan: PlanId, household: HouseholdId, address: string, tenant: string | null, number: number, due_on: string, 
+/**
+ * What it still owes.
+ */
+outstanding: number, status: PlanStatus, };
+
+/**
+ * The project's figure at a month's end.
+ */
+export type ProjectPoint = { on: string, 
+/**
+ * The debt of households assessed as no-fault.
+ */
+no_fault_debt: number, 
+/**
+ * Paid towards plans (payments and contributions) since the first plan, up to that day.
+ */
+recovered: number, };
+
+/**
+ * What the arrears officer watches, and the project reports.
+ */
+export type Monitoring = { day: string, due_this_week: Array<DueInstalment>, overdue: Array<DueInstalment>, 
+/**
+ * Plans signed (the seed's indicator), and of them those followed now (not closed, not lapsed).
+ */
+plans_signed: number, plans_monitored: number, by_status: Array<[PlanStatus, number]>, over_time: Array<ProjectPoint>, };
+
+/**
+ * What a statement did, or would do.
+ */
+export type StatementReport = { rows: number, households: number, 
+/**
+ * Months new to the account.
+ */
+added: number, 
+/**
+ * Months whose figures changed.
+ */
+changed: number, unchanged: number, 
+/**
+ * Every problem; when there is one, nothing was written.
+ */
+errors: Array<RowError>, };
+
+/**
+ * The no-fault assessment of a household's arrears.
+ */
+export type AssessmentDraft = { household: string, 
+/**
+ * A [`NoFaultCause`] code.
+ */
+cause: string, 
+/**
+ * `gg/mm/aaaa`: when the income was lost or cut.
+ */
+event_on: string, 
+/**
+ * What shows it (a dismissal letter, a medical certificate...).
+ */
+evidence: string, 
+/**
+ * The Servizio Sociale confirmed it.
+ */
+ss_confirmed: boolean, 
+/**
+ * `gg/mm/aaaa`.
+ */
+ss_confirmed_on: string, 
+/**
+ * The household's case (presa in carico), or blank.
+ */
+case: string, };
+
+/**
+ * A repayment plan as agreed, to be signed.
+ */
+export type PlanDraft = { household: string, 
+/**
+ * The no-fault assessment it rests on, or blank.
+ */
+assessment: string, 
+/**
+ * `gg/mm/aaaa`.
+ */
+signed_on: string, 
+/**
+ * Who signs: the tenant, the ente gestore's officer, the lab.
+ */
+signatories: string, 
+/**
+ * Debt at signing: rent (canone) and service charges (spese), `1.234,50`.
+ */
+rent_debt: string, charges_debt: string, 
+/**
+ * `gg/mm/aaaa`: when the first instalment falls due.
+ */
+first_due_on: string, 
+/**
+ * How many instalments, or (blank count) how much each.
+ */
+count: string, instalment: string, 
+/**
+ * Months between instalments: 1, 2, 3, 6.
+ */
+frequency_months: string, 
+/**
+ * `consecutive:3` or `with_charges:2`; blank: the desk's setting.
+ */
+lapse_rule: string, 
+/**
+ * The household's monthly income, for the rule that an instalment be at most 1/8 of it.
+ */
+monthly_income: string, 
+/**
+ * The officer confirms an instalment over 1/8 of the income.
+ */
+confirm_over_income: boolean, };
+
+/**
+ * New terms for a plan: a new total, a new start for the instalments not yet paid, or both.
+ */
+export type TermsDraft = { 
+/**
+ * The plan's new whole debt (blank: unchanged), `1.234,50`.
+ */
+total: string, 
+/**
+ * `gg/mm/aaaa`: when the first instalment not yet paid falls due (blank: as before).
+ */
+next_due_on: string, 
+/**
+ * The plan's new number of instalments in all, or a new amount per instalment (blank: as before).
+ */
+count: string, instalment: string, 
+/**
+ * Why the plan changes.
+ */
+reason: string, 
+/**
+ * `gg/mm/aaaa`: when the change was agreed; blank: today.
+ */
+on: string, };
+
+/**
+ * Money paid towards a plan, or a solidarity contribution credited to a household.
+ */
+export type PaymentDraft = { 
+/**
+ * `gg/mm/aaaa`: the day the money was paid (or credited).
+ */
+on: string, 
+/**
+ * The amount actually paid, `1.234,50`.
+ */
+amount: string, note: string, };
+
+/**
+ * One month of a household's account typed by hand.
+ */
+export type MonthDraft = { 
+/**
+ * `mm/aaaa`.
+ */
+period: string, rent_billed: string, charges_billed: string, rent_paid: string, charges_paid: string, };
+
+/**
  * The one error type the UI sees: `kind` picks the Italian sentence, `message` adds detail, and
  * `fields` places validation messages next to their inputs.
  */
@@ -1116,7 +1405,11 @@ goals_due: Array<GoalDue>, goals_due_total: number,
 /**
  * ESF six-month checks due within two weeks or overdue, for roles that read training.
  */
-esf_checks_due: Array<CheckDue>, };
+esf_checks_due: Array<CheckDue>, 
+/**
+ * Repayment plans' instalments due this week and overdue, for roles that read arrears.
+ */
+arrears: Monitoring | null, };
 
 export type HouseholdView = { household: HouseholdDetail, contacts: Array<DeskContactView>, notes: Array<Note>, };
 
@@ -1182,7 +1475,7 @@ language: string, };
  */
 export type Choice = { code: string, it: string, en: string, };
 
-export type Choices = { relationships: Array<Choice>, channels: Array<Choice>, topics: Array<Choice>, labour_statuses: Array<Choice>, isced: Array<Choice>, esf_answers: Array<Choice>, activity_kinds: Array<Choice>, axes: Array<Choice>, minute_kinds: Array<Choice>, partners: Array<[PartnerId, string]>, goal_statuses: Array<Choice>, referral_states: Array<Choice>, case_outcomes: Array<Choice>, exit_reasons: Array<Choice>, results_exit: Array<Choice>, results_6m: Array<Choice>, 
+export type Choices = { relationships: Array<Choice>, channels: Array<Choice>, topics: Array<Choice>, labour_statuses: Array<Choice>, isced: Array<Choice>, esf_answers: Array<Choice>, activity_kinds: Array<Choice>, axes: Array<Choice>, minute_kinds: Array<Choice>, partners: Array<[PartnerId, string]>, goal_statuses: Array<Choice>, referral_states: Array<Choice>, case_outcomes: Array<Choice>, exit_reasons: Array<Choice>, results_exit: Array<Choice>, results_6m: Array<Choice>, no_fault_causes: Array<Choice>, plan_statuses: Array<Choice>, instalment_states: Array<Choice>, 
 /**
  * The team: every active operator, and who may follow a case as its tutor.
  */
@@ -1191,7 +1484,7 @@ operators: Array<[OperatorId, string]>, tutors: Array<[OperatorId, string]>, };
 /**
  * What the signed-in operator may do, for the UI to show only what works.
  */
-export type Me = { name: string, role: Role, desk: string, read_registry: boolean, edit_registry: boolean, read_desk: boolean, record_desk: boolean, import: boolean, sync: boolean, manage_sync: boolean, administer: boolean, audit: boolean, backup: boolean, rights: boolean, read_activities: boolean, record_activities: boolean, read_training: boolean, record_training: boolean, read_cases: boolean, record_cases: boolean, 
+export type Me = { name: string, role: Role, desk: string, read_registry: boolean, edit_registry: boolean, read_desk: boolean, record_desk: boolean, import: boolean, sync: boolean, manage_sync: boolean, administer: boolean, audit: boolean, backup: boolean, rights: boolean, read_activities: boolean, record_activities: boolean, read_training: boolean, record_training: boolean, read_cases: boolean, record_cases: boolean, read_arrears: boolean, record_arrears: boolean, 
 /**
  * The day's backup failed at sign-in: the sentence to show.
  */
@@ -1310,7 +1603,7 @@ hours: string, what: string, };
 /**
  * Which document: the enrolment form of an enrolment, a course's register, a case's plan.
  */
-export type DocumentKind = "enrolment" | "register" | "plan";
+export type DocumentKind = "enrolment" | "register" | "plan" | "agreement";
 
 /**
  * Which cases the list shows.

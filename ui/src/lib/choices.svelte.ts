@@ -21,7 +21,7 @@ export function options(
   list:
     | "relationships" | "channels" | "topics" | "labour_statuses" | "isced" | "esf_answers" | "activity_kinds" | "axes"
     | "minute_kinds" | "goal_statuses" | "referral_states" | "case_outcomes" | "exit_reasons" | "results_exit"
-    | "results_6m",
+    | "results_6m" | "no_fault_causes",
 ) {
   const english = currentLanguage() === "en";
   return (loaded?.[list] ?? []).map((c) => ({ code: c.code, label: english ? c.en : c.it }));
@@ -74,4 +74,7 @@ export const labels = {
   exitReason: (code: string | null) => label(loaded?.exit_reasons, code),
   resultExit: (code: string | null) => label(loaded?.results_exit, code),
   result6m: (code: string | null) => label(loaded?.results_6m, code),
+  noFaultCause: (code: string | null) => label(loaded?.no_fault_causes, code),
+  planStatus: (code: string | null) => label(loaded?.plan_statuses, code),
+  instalmentState: (code: string | null) => label(loaded?.instalment_states, code),
 };

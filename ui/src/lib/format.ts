@@ -54,3 +54,13 @@ export function postalLine(
   const place = town && d.provincia ? `${town} (${d.provincia})` : town;
   return place ? `${dwellingLine(d, words)}, ${place}` : dwellingLine(d, words);
 }
+
+/** Integer euro cents as `1.234,50 EUR`, thousands always grouped (as the core's `format::money`). */
+export function money(cents: number | bigint | null | undefined): string {
+  if (cents === null || cents === undefined) return "";
+  const n = Number(cents);
+  const sign = n < 0 ? "-" : "";
+  const abs = Math.abs(n);
+  const euros = Math.floor(abs / 100).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ".");
+  return `${sign}${euros},${String(abs % 100).padStart(2, "0")} EUR`;
+}

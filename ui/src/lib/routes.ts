@@ -46,6 +46,10 @@ export const routes: Routes = {
     load: () => import("../screens/CaseNew.svelte"),
     props: (s, go) => ({ person: s.person, contact: s.contact ?? null, go }),
   },
+  plans: { load: () => import("../screens/Plans.svelte"), props: withGo },
+  plan: { load: () => import("../screens/Plan.svelte"), props: (s, go) => ({ id: s.id, go }) },
+  "plan-new": { load: () => import("../screens/PlanNew.svelte"), props: (s, go) => ({ household: s.household ?? null, go }) },
+  account: { load: () => import("../screens/Account.svelte"), props: (s, go) => ({ id: s.id, go }) },
   attendance: { load: () => import("../screens/Attendance.svelte"), props: (s, go) => ({ code: s.id, go }) },
 };
 

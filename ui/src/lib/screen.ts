@@ -1,10 +1,15 @@
 // Where the operator is. One value, so the shell of the app can render the right screen.
 export type Screen =
-  | { name: "home" | "households" | "people" | "desk" | "import" | "sync" | "audit" | "settings" | "activities" | "courses" | "cases" }
+  | { name: "home" | "households" | "people" | "desk" | "import" | "sync" | "audit" | "settings" | "activities" | "courses" | "cases" | "plans" }
   | { name: "activity"; id: string }
   | { name: "activity-new" }
   | { name: "course"; id: string }
   | { name: "case"; id: string }
+  | { name: "plan"; id: string }
+  /** A new repayment plan, for a household if known. */
+  | { name: "plan-new"; household?: string }
+  /** A household's account with the ente gestore. */
+  | { name: "account"; id: string }
   /** A new case for a person, perhaps from a desk contact. */
   | { name: "case-new"; person: string; contact?: string }
   /** Attendance entry for a sheet, by its code. */
@@ -35,6 +40,10 @@ export function sectionOf(screen: Screen): string {
     case "case":
     case "case-new":
       return "cases";
+    case "plan":
+    case "plan-new":
+    case "account":
+      return "plans";
     case "person":
     case "person-edit":
     case "duplicates":

@@ -441,7 +441,7 @@ coded! {
         Pagata = "pagata", "pagata", "paid";
         PagataInRitardo = "pagata_in_ritardo", "pagata in ritardo", "paid late";
         Parziale = "parziale", "pagata in parte", "partly paid";
-        Scaduta = "scaduta", "scaduta, non pagata", "overdue, unpaid";
+        Scaduta = "scaduta", "scaduta", "overdue";
         DaPagare = "da_pagare", "da pagare", "to pay";
     }
 }

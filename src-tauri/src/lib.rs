@@ -481,7 +481,7 @@ mod tests {
         assert_eq!(hits[0]["id"], person);
 
         // A contact with a follow-up due today shows on Home, under the operator signed in.
-        let settings = json!({ "desk": "Sportello Pirandello", "language": "it" });
+        let settings = json!({ "desk": "Sportello Pirandello", "language": "it", "lapse_rule": "consecutive:3" });
         call(&w, "save_settings", json!({ "settings": settings })).unwrap();
         let today = chrono::Local::now().date_naive().format("%d/%m/%Y").to_string();
         call(

@@ -22,6 +22,10 @@ pub struct Settings {
     pub desk: String,
     /// `it` or `en`.
     pub language: String,
+    /// The lapse rule new repayment plans get at this desk (`consecutive:3`, `with_charges:2`);
+    /// a plan keeps the rule it was signed with. Only who writes arrears changes it; blank: as it is.
+    #[serde(default)]
+    pub lapse_rule: String,
 }
 
 #[tauri::command]
@@ -30,6 +34,10 @@ pub async fn settings(state: State<'_, AppState>) -> UiResult<Settings> {
         Ok(Settings {
             desk: registry::desk_name(s.store.conn(), s.actor.desk)?,
             language: s.store.local_setting("language")?.unwrap_or_else(|| "it".into()),
+            lapse_rule: quartiere_core::arrears::default_lapse_rule(
+                s.store.local_setting(quartiere_core::arrears::LAPSE_RULE_SETTING)?.as_deref(),
+            )
+            .code(),
         })
     })
 }
@@ -39,7 +47,23 @@ pub async fn save_settings(state: State<'_, AppState>, settings: Settings) -> Ui
     if !matches!(settings.language.as_str(), "it" | "en") {
         return Err(invalid(vec![FieldError::new("lingua", "scegli italiano o inglese")]));
     }
+    let rule = match settings.lapse_rule.trim() {
+        "" => None,
+        code => match quartiere_core::arrears::schedule::LapseRule::from_code(code) {
+            Some(rule) => Some(rule),
+            None => {
+                return Err(invalid(vec![FieldError::new("decadenza", "scegli una regola di decadenza dall'elenco")]))
+            }
+        },
+    };
     with_session(&state, |s| {
+        let current_rule = quartiere_core::arrears::default_lapse_rule(
+            s.store.local_setting(quartiere_core::arrears::LAPSE_RULE_SETTING)?.as_deref(),
+        );
+        let rule = rule.unwrap_or(current_rule);
+        if rule != current_rule {
+            access::check(s.role, Action::RecordArrears)?;
+        }
         // The desk's name is checked (and its change allowed) before anything is stored, so a
         // refused change leaves the settings as they were.
         let current = registry::desk_name(s.store.conn(), s.actor.desk)?;
@@ -47,7 +71,11 @@ pub async fn save_settings(state: State<'_, AppState>, settings: Settings) -> Ui
             let actor = s.actor;
             accounts::rename_desk(&mut s.store, &actor, &settings.desk)?;
         }
-        s.store.set_local_setting("language", &settings.language)
+        s.store.set_local_setting("language", &settings.language)?;
+        if rule != current_rule {
+            s.store.set_local_setting(quartiere_core::arrears::LAPSE_RULE_SETTING, &rule.code())?;
+        }
+        Ok(())
     })?;
     Ok(settings)
 }

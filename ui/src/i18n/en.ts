@@ -181,6 +181,7 @@ export const en: Strings = {
     english: "English",
     save: "Save",
     saved: "Settings saved.",
+    lapseRule: "Lapse rule of new repayment plans",
   },
   personForm: {
     newTitle: "New person",
@@ -986,6 +987,7 @@ export const en: Strings = {
     confirmedOn: (day: string) => `confirmed by the Servizio Sociale on ${day}`,
     notConfirmed: "not yet confirmed by the Servizio Sociale",
     assessed: "Assessment recorded.",
+    doubled: (months: string) => `Months recorded twice at different desks: ${months}. The latest one counts; check against the ente gestore's statement.`,
     debtOverTime: "Debt at each month's end",
     open: "Open",
     save: "Record",

@@ -182,6 +182,7 @@ export const it = {
     english: "English",
     save: "Salva",
     saved: "Impostazioni salvate.",
+    lapseRule: "Regola di decadenza dei nuovi piani di rientro",
   },
   personForm: {
     newTitle: "Nuova persona",
@@ -986,6 +987,7 @@ export const it = {
     confirmedOn: (day: string) => `confermata dal Servizio Sociale il ${day}`,
     notConfirmed: "non ancora confermata dal Servizio Sociale",
     assessed: "Valutazione registrata.",
+    doubled: (months: string) => `Mesi registrati due volte da postazioni diverse: ${months}. Vale la registrazione più recente; controlla con l'estratto conto dell'ente gestore.`,
     debtOverTime: "Debito alla fine di ogni mese",
     open: "Apri",
     save: "Registra",

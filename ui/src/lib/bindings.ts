@@ -1177,7 +1177,11 @@ plan_remaining: number,
 /**
  * Arrears plus what the plan still owes.
  */
-debt: number, debt_over_time: Array<DebtPoint>, assessments: Array<AssessmentRow>, plans: Array<PlanRow>, };
+debt: number, debt_over_time: Array<DebtPoint>, 
+/**
+ * Months written at two desks apart (`2026-03`): each counts once, as written last.
+ */
+doubled: Array<string>, assessments: Array<AssessmentRow>, plans: Array<PlanRow>, };
 
 /**
  * An instalment to watch: due this week, or past due and unpaid.
@@ -1468,7 +1472,12 @@ desk: string,
 /**
  * `it` or `en`.
  */
-language: string, };
+language: string, 
+/**
+ * The lapse rule new repayment plans get at this desk (`consecutive:3`, `with_charges:2`);
+ * a plan keeps the rule it was signed with. Only who writes arrears changes it; blank: as it is.
+ */
+lapse_rule: string, };
 
 /**
  * The coded lists the forms offer, with Italian and English labels.

@@ -18,7 +18,11 @@ use quartiere_core::ids::HouseholdId;
 use quartiere_core::import::read_sheet;
 
 mod common;
-use common::median;
+use common::{median, report};
+
+fn timed(f: impl FnMut()) -> Duration {
+    common::timed(ROUNDS, f)
+}
 
 const ROUNDS: usize = 50;
 const IMPORTS: usize = 5;
@@ -173,25 +177,4 @@ fn neighbourhood(store: &mut quartiere_core::Store, actor: &quartiere_core::Acto
             Ok(())
         })
         .unwrap();
-}
-
-fn timed(mut f: impl FnMut()) -> Duration {
-    f();
-    let mut samples = Vec::with_capacity(ROUNDS);
-    for _ in 0..ROUNDS {
-        let t = Instant::now();
-        f();
-        samples.push(t.elapsed());
-    }
-    median(samples)
-}
-
-fn report(what: &str, ours: Duration, base: Duration) {
-    println!(
-        "{:<44} {:>9.3} ms {:>9.3} ms {:>7.2}x",
-        what,
-        ours.as_secs_f64() * 1e3,
-        base.as_secs_f64() * 1e3,
-        ours.as_secs_f64() / base.as_secs_f64()
-    );
 }

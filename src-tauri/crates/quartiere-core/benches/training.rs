@@ -26,7 +26,11 @@ use quartiere_core::training::{self, CourseInput};
 use quartiere_core::{Actor, Store};
 
 mod common;
-use common::median;
+use common::report;
+
+fn timed(f: impl FnMut()) -> Duration {
+    common::timed(ROUNDS, f)
+}
 
 const ROUNDS: usize = 50;
 /// As the shell's Home (`src-tauri/src/commands/home.rs`).
@@ -81,7 +85,7 @@ fn main() {
         .query_row("SELECT id FROM course WHERE title = 'Corso di prova grande'", [], |r| r.get(0))
         .unwrap();
 
-    println!("{:<34} {:>12} {:>12} {:>8}", "screen", "quartiere", "plain SQL", "ratio");
+    println!("{:<44} {:>12} {:>12} {:>8}", "screen", "quartiere", "plain SQL", "ratio");
     let home = timed(|| home(&mut store, &actor, today));
     let home_base = timed(|| {
         let n: (i64, i64) = store
@@ -308,25 +312,4 @@ fn large_course(store: &mut Store, actor: &Actor, today: NaiveDate) {
             Ok(())
         })
         .unwrap();
-}
-
-fn timed(mut f: impl FnMut()) -> Duration {
-    f();
-    let mut samples = Vec::with_capacity(ROUNDS);
-    for _ in 0..ROUNDS {
-        let t = Instant::now();
-        f();
-        samples.push(t.elapsed());
-    }
-    median(samples)
-}
-
-fn report(what: &str, ours: Duration, base: Duration) {
-    println!(
-        "{:<34} {:>9.3} ms {:>9.3} ms {:>7.2}x",
-        what,
-        ours.as_secs_f64() * 1e3,
-        base.as_secs_f64() * 1e3,
-        ours.as_secs_f64() / base.as_secs_f64()
-    );
 }

@@ -141,6 +141,24 @@ pub fn date_time(field: &str, text: &str, errors: &mut Vec<FieldError>) -> Optio
     parsed
 }
 
+/// An optional id chosen from a list (`what`: "una persona"); text that is not an id is a field error.
+pub fn id<T>(
+    field: &str,
+    text: &str,
+    what: &str,
+    wrap: fn(uuid::Uuid) -> T,
+    errors: &mut Vec<FieldError>,
+) -> Option<T> {
+    let text = given(text)?;
+    match text.parse::<uuid::Uuid>() {
+        Ok(id) => Some(wrap(id)),
+        Err(_) => {
+            errors.push(FieldError::new(field, format!("«{text}» non è {what}: sceglilo dall'elenco")));
+            None
+        }
+    }
+}
+
 /// An optional amount of euro in cents (`1.234,50`), not negative: a wrong one is a field error
 /// with the reason (`crate::format::parse_money`).
 pub fn money(field: &str, text: &str, errors: &mut Vec<FieldError>) -> Option<i64> {

@@ -36,3 +36,28 @@ pub fn median(mut samples: Vec<Duration>) -> Duration {
     samples.sort();
     samples[samples.len() / 2]
 }
+
+/// The median of `rounds` runs of `f`, after one run to warm up.
+#[allow(dead_code)]
+pub fn timed(rounds: usize, mut f: impl FnMut()) -> Duration {
+    f();
+    let mut samples = Vec::with_capacity(rounds);
+    for _ in 0..rounds {
+        let t = std::time::Instant::now();
+        f();
+        samples.push(t.elapsed());
+    }
+    median(samples)
+}
+
+/// One line of a benchmark's table: what, ours, the baseline, the ratio.
+#[allow(dead_code)]
+pub fn report(what: &str, ours: Duration, base: Duration) {
+    println!(
+        "{:<44} {:>9.3} ms {:>9.3} ms {:>7.2}x",
+        what,
+        ours.as_secs_f64() * 1e3,
+        base.as_secs_f64() * 1e3,
+        ours.as_secs_f64() / base.as_secs_f64()
+    );
+}

@@ -5,20 +5,9 @@ use chrono::NaiveDate;
 
 use super::schedule::{LapseRule, Split, MAX_INSTALMENTS};
 use crate::codes::NoFaultCause;
-use crate::draft::{code, date, given, line, money, text, LONG_LINE_MAX};
+use crate::draft::{code, date, given, id, line, money, text, LONG_LINE_MAX};
 use crate::error::{Error, FieldError, Result};
 use crate::ids::{AssessmentId, CaseId, HouseholdId};
-
-fn id<T>(field: &str, text: &str, what: &str, wrap: fn(uuid::Uuid) -> T, errors: &mut Vec<FieldError>) -> Option<T> {
-    let text = given(text)?;
-    match text.parse::<uuid::Uuid>() {
-        Ok(id) => Some(wrap(id)),
-        Err(_) => {
-            errors.push(FieldError::new(field, format!("«{text}» non è {what}: sceglilo dall'elenco")));
-            None
-        }
-    }
-}
 
 fn required<T>(value: Option<T>, field: &str, text: &str, missing: &str, errors: &mut Vec<FieldError>) -> Option<T> {
     if given(text).is_none() {
@@ -408,22 +397,8 @@ pub fn parse_period(text: &str) -> Option<NaiveDate> {
             return ym(b, a);
         }
     }
-    const MONTHS: [&str; 12] = [
-        "gennaio",
-        "febbraio",
-        "marzo",
-        "aprile",
-        "maggio",
-        "giugno",
-        "luglio",
-        "agosto",
-        "settembre",
-        "ottobre",
-        "novembre",
-        "dicembre",
-    ];
     if let Some((name, year)) = t.split_once(' ') {
-        if let Some(m) = MONTHS.iter().position(|n| *n == name.trim()) {
+        if let Some(m) = crate::format::MONTH_NAMES.iter().position(|n| *n == name.trim()) {
             return ym(year, &(m + 1).to_string());
         }
     }

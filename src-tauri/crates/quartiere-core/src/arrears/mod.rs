@@ -8,6 +8,7 @@
 
 pub mod agreement;
 pub mod draft;
+pub mod rights;
 pub mod schedule;
 pub mod statement;
 pub mod view;
@@ -113,7 +114,7 @@ pub fn record_month(w: &mut Writer<'_>, household: HouseholdId, month: &MonthInp
     let existing: Option<String> = w
         .conn()
         .prepare_cached(
-            "SELECT id FROM account_period WHERE household_id = ?1 AND period = ?2 AND deleted = 0 ORDER BY id LIMIT 1",
+            "SELECT id FROM account_period WHERE household_id = ?1 AND period = ?2 AND deleted = 0 ORDER BY id DESC LIMIT 1",
         )?
         .query_row(params![household, period], |r| r.get(0))
         .optional()?;
@@ -472,18 +473,21 @@ fn month_of(period: &str, values: [i64; 4]) -> Option<Month> {
     })
 }
 
-/// A household's months and contributions.
+/// A household's months and contributions. Two desks apart may each write the same month (the
+/// statement imported at both): the month counts once, as the row written last says (ids are
+/// time-ordered); [`doubled_periods`] names such months for the window to show.
 pub(crate) fn account_rows(conn: &Connection, household: HouseholdId) -> Result<(Vec<Month>, Vec<Credit>)> {
-    let months = conn
+    let mut months: Vec<Month> = conn
         .prepare_cached(
             "SELECT period, rent_billed, charges_billed, rent_paid, charges_paid FROM account_period
-             WHERE household_id = ?1 AND deleted = 0 ORDER BY period",
+             WHERE household_id = ?1 AND deleted = 0 ORDER BY period, id DESC",
         )?
         .query_map([household], |r| Ok((r.get::<_, String>(0)?, [r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?])))?
         .collect::<rusqlite::Result<Vec<(String, [i64; 4])>>>()?
         .into_iter()
         .filter_map(|(p, v)| month_of(&p, v))
         .collect();
+    months.dedup_by_key(|m| m.month);
     let credits = conn
         .prepare_cached(
             "SELECT granted_on, amount FROM solidarity_credit WHERE household_id = ?1 AND deleted = 0 ORDER BY granted_on, id",
@@ -494,6 +498,17 @@ pub(crate) fn account_rows(conn: &Connection, household: HouseholdId) -> Result<
         .filter_map(|(on, amount)| Some(Credit { on: on.parse().ok()?, amount }))
         .collect();
     Ok((months, credits))
+}
+
+/// The months of a household's account written more than once (by two desks apart), `2026-03`.
+pub fn doubled_periods(conn: &Connection, household: HouseholdId) -> Result<Vec<String>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT period FROM account_period WHERE household_id = ?1 AND deleted = 0
+             GROUP BY period HAVING count(*) > 1 ORDER BY period",
+        )?
+        .query_map([household], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?)
 }
 
 /// A recorded payment: its id, day and amount, note, who recorded it.

@@ -588,6 +588,8 @@ pub struct AccountView {
     /// Arrears plus what the plan still owes.
     pub debt: i64,
     pub debt_over_time: Vec<DebtPoint>,
+    /// Months written at two desks apart (`2026-03`): each counts once, as written last.
+    pub doubled: Vec<String>,
     pub assessments: Vec<AssessmentRow>,
     pub plans: Vec<PlanRow>,
 }
@@ -715,6 +717,7 @@ pub(crate) fn account_view(conn: &Connection, household: HouseholdId, day: Naive
         plan_remaining,
         debt: state.arrears + plan_remaining,
         debt_over_time,
+        doubled: super::doubled_periods(conn, household)?,
         assessments,
         plans: plans.iter().map(|p| plan_row(conn, p, day)).collect::<Result<_>>()?,
     })

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use super::{CaseInput, CloseInput, GoalInput, ReferralInput};
 use crate::codes::{Axis, CaseOutcome};
 use crate::desk::ReferralTarget;
-use crate::draft::{code, date, date_from_today, given, line, text, LINE_MAX, LONG_LINE_MAX};
+use crate::draft::{code, date, date_from_today, given, id, line, text, LINE_MAX, LONG_LINE_MAX};
 use crate::error::{Error, FieldError, Result};
 use crate::ids::{DeskContactId, GoalId, OperatorId, PartnerId, PersonId};
 
@@ -70,17 +70,6 @@ pub struct CloseDraft {
     pub note: String,
     /// `gg/mm/aaaa`; blank: today.
     pub closed_on: String,
-}
-
-fn id<T>(field: &str, text: &str, what: &str, wrap: fn(uuid::Uuid) -> T, errors: &mut Vec<FieldError>) -> Option<T> {
-    let text = given(text)?;
-    match text.parse::<uuid::Uuid>() {
-        Ok(id) => Some(wrap(id)),
-        Err(_) => {
-            errors.push(FieldError::new(field, format!("«{text}» non è {what}: sceglilo dall'elenco")));
-            None
-        }
-    }
 }
 
 fn day_or_today(field: &str, text: &str, today: NaiveDate, errors: &mut Vec<FieldError>) -> NaiveDate {

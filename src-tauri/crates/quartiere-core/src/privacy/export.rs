@@ -37,6 +37,8 @@ pub struct AccessExport {
     pub work: crate::training::placements::WorkPath,
     /// Their cases (prese in carico), goals and referrals, as lines.
     pub cases: Vec<String>,
+    /// Arrears of the households they are the tenant of: assessments and repayment plans, as lines.
+    pub arrears: Vec<String>,
     /// Who read or changed this person's record, and when.
     pub accesses: Vec<audit::AuditEntry>,
 }
@@ -114,6 +116,7 @@ pub fn export_person(
     let esf = crate::training::esf::record(store, actor, person)?;
     let cases = crate::cases::rights::access_lines(store.conn(), person)?;
     let work = crate::training::placements::load_work_path(store.conn(), person)?;
+    let arrears = crate::arrears::rights::access_lines(store.conn(), person, today)?;
     let accesses = audit::list(store, actor, &AuditFilter { subject: Some(person.0), ..Default::default() })?;
     let export = AccessExport {
         format: "quartiere-access-export/1",
@@ -130,6 +133,7 @@ pub fn export_person(
         esf,
         work,
         cases,
+        arrears,
         accesses,
     };
     let json_path = path.with_extension("json");
@@ -280,6 +284,7 @@ fn access_document(e: &AccessExport, today: NaiveDate, id: &str) -> serde_json::
             section("Note", vec![], notes, "Nessuna."),
             section("Formazione e lavoro", vec![], training, "Nessun corso o percorso."),
             section("Prese in carico", vec![], e.cases.clone(), "Nessuna."),
+            section("Morosità e piani di rientro del nucleo", vec![], e.arrears.clone(), "Nessuno."),
             section("Informative e consensi", vec![], consents, "Nessuno registrato."),
             section("Richieste dell'interessato", vec![], requests, "Nessuna."),
             section("Chi ha consultato o modificato questi dati", vec![], accesses, "Nessuno."),

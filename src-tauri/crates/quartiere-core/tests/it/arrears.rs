@@ -733,6 +733,19 @@ fn two_desks_recording_payments_apart_agree_after_sync_whatever_the_delivery_ord
             expected.push(cents);
             run(desk);
         }
+        // Both desks type December's statement for the household while apart, differently.
+        for (k, desk) in [&mut a, &mut b].into_iter().enumerate() {
+            let month = arrears::draft::MonthInput {
+                month: d("01/12/2025"),
+                rent_billed: 30_000,
+                charges_billed: 10_000,
+                rent_paid: 10_000 * k as i64,
+                charges_paid: 0,
+            };
+            let actor = desk.actor;
+            desk.store.write(&actor, |w| arrears::record_month(w, household, &month, "manuale")).unwrap();
+            run(desk);
+        }
         let mut parcels: Vec<(usize, std::path::PathBuf)> =
             published(&a).into_iter().map(|p| (0, p)).chain(published(&b).into_iter().map(|p| (1, p))).collect();
         while !parcels.is_empty() {
@@ -765,5 +778,45 @@ fn two_desks_recording_payments_apart_agree_after_sync_whatever_the_delivery_ord
         assert_eq!(va.paid, expected.iter().sum::<i64>());
         assert_eq!((va.paid, va.remaining, va.status), (vb.paid, vb.remaining, vb.status), "seed {seed}");
         assert_eq!(va.instalments, vb.instalments, "seed {seed}: the same allocation");
+        // The month typed at both desks counts once, the same at both, and is shown as doubled.
+        let ca = arrears::household_account(&mut a.store, &aa, household, d("31/12/2025")).unwrap();
+        let cb = arrears::household_account(&mut b.store, &ba, household, d("31/12/2025")).unwrap();
+        assert_eq!(
+            (ca.billed, ca.arrears, ca.doubled.clone()),
+            (cb.billed, cb.arrears, cb.doubled.clone()),
+            "seed {seed}"
+        );
+        assert_eq!((ca.billed, ca.doubled), (40_000, vec!["2025-12".to_string()]), "seed {seed}");
     }
+}
+
+#[test]
+fn the_tenants_access_export_includes_the_households_arrears_and_plan() {
+    let mut lab = lab();
+    let plan = sign(PlanDraft { assessment: String::new(), ..plan_draft(lab.household) }, &mut lab).unwrap();
+    pay(&mut lab, plan, "25/01/2026", "250,00").unwrap();
+    let tenant: String = lab
+        .f
+        .store
+        .conn()
+        .query_row("SELECT person_id FROM membership WHERE tenant_of_record = 1", [], |r| r.get(0))
+        .unwrap();
+    let person = quartiere_core::ids::PersonId(tenant.parse().unwrap());
+    let coordinator = lab.f.actor;
+    let out = tempfile::tempdir().unwrap();
+    let files = quartiere_core::privacy::export_person(
+        &mut lab.f.store,
+        &coordinator,
+        person,
+        &out.path().join("accesso"),
+        d("31/01/2026"),
+    )
+    .unwrap();
+    let json = std::fs::read_to_string(&files.json).unwrap();
+    assert!(
+        json.contains("Piano di rientro firmato il 15/01/2026: 3.000,00 EUR in 12 rate, pagati 250,00 EUR, attivo"),
+        "{json}"
+    );
+    let text = pdf_text(&std::fs::read(&files.pdf).unwrap());
+    assert!(text.contains("Morosità e piani di rientro del nucleo"), "{text}");
 }

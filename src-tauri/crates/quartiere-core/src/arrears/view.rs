@@ -187,8 +187,14 @@ impl PlanData {
     /// The plan's figures on `day`.
     pub fn compute(&self, day: NaiveDate) -> Computed {
         let schedule = schedule::schedule(&self.terms).unwrap_or_default();
-        let contributions =
-            schedule::account(&self.months, &self.credits, Some(self.signed_on), NaiveDate::MAX).to_plan;
+        // The contribution pays this plan only while it is in force (a household's later plan takes
+        // what comes after this one closed).
+        let contributions: Vec<Paid> =
+            schedule::account(&self.months, &self.credits, Some(self.signed_on), NaiveDate::MAX)
+                .to_plan
+                .into_iter()
+                .filter(|c| self.closed_on.is_none_or(|closed| c.on < closed))
+                .collect();
         let mut paid: Vec<(Paid, Source)> =
             self.payments.iter().enumerate().map(|(i, p)| (p.1, Source::Payment(i))).collect();
         paid.extend(contributions.into_iter().map(|c| (c, Source::Contribution)));

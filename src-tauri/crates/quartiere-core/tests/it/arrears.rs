@@ -820,3 +820,29 @@ fn the_tenants_access_export_includes_the_households_arrears_and_plan() {
     let text = pdf_text(&std::fs::read(&files.pdf).unwrap());
     assert!(text.contains("Morosità e piani di rientro del nucleo"), "{text}");
 }
+
+#[test]
+fn a_contribution_pays_the_plan_in_force_not_one_closed_before() {
+    let mut lab = lab();
+    let officer = lab.officer;
+    let first = sign(plan_draft(lab.household), &mut lab).unwrap();
+    lab.f
+        .store
+        .write(&officer, |w| arrears::close_plan(w, first, d("28/02/2026"), "Sostituito da un nuovo piano"))
+        .unwrap();
+    let second = sign(
+        PlanDraft { signed_on: "01/03/2026".into(), first_due_on: "31/03/2026".into(), ..plan_draft(lab.household) },
+        &mut lab,
+    )
+    .unwrap();
+    let input = PaymentDraft { on: "10/03/2026".into(), amount: "400,00".into(), ..Default::default() }
+        .parse(d("30/06/2026"))
+        .unwrap();
+    let household = lab.household;
+    lab.f.store.write(&officer, |w| arrears::add_credit(w, household, &input)).unwrap();
+    let old = arrears::plan(&mut lab.f.store, &officer, first, d("30/06/2026")).unwrap();
+    let new = arrears::plan(&mut lab.f.store, &officer, second, d("30/06/2026")).unwrap();
+    assert_eq!((old.paid, old.status), (0, PlanStatus::Chiuso));
+    assert_eq!(new.paid, 40_000);
+    assert!(new.payments[0].contribution);
+}

@@ -972,6 +972,8 @@ export const en: Strings = {
     credits: "Regional solidarity contributions",
     creditUse: (amount: string, charges: string, rent: string, plan: string, left: string) =>
       `${amount}: to charges ${charges}, to rent ${rent}, to the plan ${plan}, left ${left}`,
+    creditOn: "Date credited",
+    creditAmount: "Amount of the contribution (EUR)",
     addCredit: "Credit the contribution",
     creditDone: "Contribution credited.",
     addMonth: "Add a month by hand",

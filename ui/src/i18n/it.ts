@@ -972,6 +972,8 @@ export const it = {
     credits: "Contributi regionali di solidarietà",
     creditUse: (amount: string, charges: string, rent: string, plan: string, left: string) =>
       `${amount}: alle spese ${charges}, al canone ${rent}, al piano ${plan}, resta ${left}`,
+    creditOn: "Data dell'accredito",
+    creditAmount: "Importo del contributo (EUR)",
     addCredit: "Accredita il contributo",
     creditDone: "Contributo accreditato.",
     addMonth: "Aggiungi un mese a mano",

@@ -371,6 +371,19 @@ pub fn account(
     plan_signed_on: Option<NaiveDate>,
     day: NaiveDate,
 ) -> AccountState {
+    account_in(months, credits, plan_signed_on.map(|s| (s, None)), day)
+}
+
+/// [`account`] with the plan's closing day: a contribution after it goes to charges and rent, not
+/// to the closed plan (the months before the signing stay the plan's).
+pub fn account_in(
+    months: &[Month],
+    credits: &[Credit],
+    plan: Option<(NaiveDate, Option<NaiveDate>)>,
+    day: NaiveDate,
+) -> AccountState {
+    let plan_signed_on = plan.map(|(s, _)| s);
+    let in_force = |d: NaiveDate| plan.is_some_and(|(s, closed)| s <= d && closed.is_none_or(|c| d < c));
     let mut state = AccountState::default();
     let mut months: Vec<Month> = months.to_vec();
     months.sort_by_key(|m| m.month);
@@ -385,9 +398,9 @@ pub fn account(
     for credit in &credits {
         let mut left = credit.amount;
         let mut used = CreditUse::default();
-        let plan_signed = plan_signed_on.is_some_and(|s| s <= credit.on);
+        let plan_signed = in_force(credit.on);
         for (due, _, charges) in owed.iter_mut().filter(|(due, _, _)| *due <= last_day(credit.on)) {
-            if plan_signed && in_plan(*due) {
+            if plan_signed_on.is_some_and(|s| s <= credit.on) && in_plan(*due) {
                 continue;
             }
             let take = left.min(*charges);
@@ -402,8 +415,11 @@ pub fn account(
             }
             left = 0;
         } else {
+            let signed_before = plan_signed_on.is_some_and(|s| s <= credit.on);
             for (due, rent, _) in owed.iter_mut().filter(|(due, _, _)| *due <= last_day(credit.on)) {
-                let _ = due;
+                if signed_before && in_plan(*due) {
+                    continue;
+                }
                 let take = left.min(*rent);
                 *rent -= take;
                 used.to_rent += take;

@@ -187,14 +187,10 @@ impl PlanData {
     /// The plan's figures on `day`.
     pub fn compute(&self, day: NaiveDate) -> Computed {
         let schedule = schedule::schedule(&self.terms).unwrap_or_default();
-        // The contribution pays this plan only while it is in force (a household's later plan takes
-        // what comes after this one closed).
+        // The contribution pays this plan only while it is in force.
         let contributions: Vec<Paid> =
-            schedule::account(&self.months, &self.credits, Some(self.signed_on), NaiveDate::MAX)
-                .to_plan
-                .into_iter()
-                .filter(|c| self.closed_on.is_none_or(|closed| c.on < closed))
-                .collect();
+            schedule::account_in(&self.months, &self.credits, Some((self.signed_on, self.closed_on)), NaiveDate::MAX)
+                .to_plan;
         let mut paid: Vec<(Paid, Source)> =
             self.payments.iter().enumerate().map(|(i, p)| (p.1, Source::Payment(i))).collect();
         paid.extend(contributions.into_iter().map(|c| (c, Source::Contribution)));
@@ -608,8 +604,7 @@ pub fn debt_on(
     plan: Option<&PlanData>,
     day: NaiveDate,
 ) -> (schedule::AccountState, i64) {
-    let signed = plan.map(|p| p.signed_on);
-    let state = schedule::account(months, credits, signed, day);
+    let state = schedule::account_in(months, credits, plan.map(|p| (p.signed_on, p.closed_on)), day);
     let remaining = match plan {
         Some(p) if p.signed_on <= day && p.closed_on.is_none_or(|c| c > day) => {
             (p.total() - p.compute(day).allocation.paid).max(0)

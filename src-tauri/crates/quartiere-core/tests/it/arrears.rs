@@ -311,6 +311,13 @@ fn the_solidarity_contribution_pays_charges_first_then_arrears() {
         let to_plan: i64 = state.to_plan.iter().map(|p| p.amount).sum();
         assert_eq!(to_plan, used.to_plan);
     }
+    // After the plan closed (15/03), a contribution pays March's charges and rent, never the closed
+    // plan, and leaves the months that were the plan's alone.
+    let credits = [Credit { on: d("31/03/2026"), amount: 50_000 }];
+    let state =
+        schedule::account_in(&months, &credits, Some((d("28/02/2026"), Some(d("15/03/2026")))), d("31/03/2026"));
+    assert_eq!(state.credits, vec![CreditUse { to_charges: 10_000, to_rent: 30_000, to_plan: 0, left: 10_000 }]);
+    assert!(state.to_plan.is_empty());
 }
 
 // ------------------------------------------------------------------------------------------------

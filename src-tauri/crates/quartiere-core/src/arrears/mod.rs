@@ -342,9 +342,9 @@ pub fn change_terms(w: &mut Writer<'_>, plan: PlanId, input: &TermsInput) -> Res
     };
     let mut versions = data.terms.clone();
     versions.push(terms.clone());
-    schedule::schedule(&versions).map_err(terms_error)?;
-    if versions[versions.len() - 2] == terms {
-        return Err(Error::invalid("totale", "le nuove condizioni sono uguali a quelle in vigore"));
+    // New terms that give the same instalments change nothing: no version is written for them.
+    if schedule::schedule(&versions).map_err(terms_error)? == computed.schedule {
+        return Err(Error::invalid("totale", "le nuove condizioni danno le stesse rate di quelle in vigore"));
     }
     insert_terms(w, plan, data.terms.len() as i64, input.on, &terms, Some(input.reason.clone()))
 }

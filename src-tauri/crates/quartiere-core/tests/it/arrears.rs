@@ -545,6 +545,10 @@ fn changing_the_terms_reschedules_and_keeps_the_history() {
     assert_eq!(view.terms[1].reason.as_deref(), Some("Addebitate spese arretrate del 2025"));
     assert_eq!(view.terms[2].first_index, 3);
 
+    // Terms that give the same instalments are refused: no empty version in the history.
+    let same = change("3.600,00", "", "Nessun cambiamento").parse(d("05/03/2026")).unwrap();
+    let err = lab.f.store.write(&officer, |w| arrears::change_terms(w, plan, &same)).unwrap_err();
+    assert!(fields(&err)[0].contains("le stesse rate"), "{err:?}");
     // A new start before a paid instalment's due date is refused.
     let input = change("", "15/02/2026", "Errore").parse(d("05/03/2026")).unwrap();
     let err = lab.f.store.write(&officer, |w| arrears::change_terms(w, plan, &input)).unwrap_err();

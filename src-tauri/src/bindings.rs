@@ -66,7 +66,7 @@ pub fn typescript() -> String {
         ids::PlanId, ids::AssessmentId, codes::NoFaultCause, codes::PlanStatus, codes::InstalmentState,
         arrears::TermsRow, arrears::InstalmentRow, arrears::PaymentPart, arrears::PaymentRow, arrears::AssessmentRow,
         arrears::PlanView, arrears::PlanRow, arrears::MonthRow, arrears::CreditRow, arrears::DebtPoint, arrears::AccountView,
-        arrears::DueInstalment, arrears::ProjectPoint, arrears::Monitoring, arrears::statement::StatementReport,
+        arrears::DueInstalment, arrears::DueInstalments, arrears::ProjectPoint, arrears::Monitoring, arrears::statement::StatementReport,
         arrears::draft::AssessmentDraft, arrears::draft::PlanDraft, arrears::draft::TermsDraft, arrears::draft::PaymentDraft,
         arrears::draft::MonthDraft,
         // The shell's own wire types.

@@ -43,7 +43,7 @@ pub struct Home {
     /// ESF six-month checks due within two weeks or overdue, for roles that read training.
     pub esf_checks_due: Vec<training::esf::CheckDue>,
     /// Repayment plans' instalments due this week and overdue, for roles that read arrears.
-    pub arrears: Option<quartiere_core::arrears::Monitoring>,
+    pub arrears: Option<quartiere_core::arrears::DueInstalments>,
 }
 
 /// How many follow-ups Home lists; the rest are counted and listed on the Sportello screen.
@@ -98,7 +98,7 @@ pub async fn home(state: State<'_, AppState>) -> UiResult<Home> {
             Vec::new()
         };
         let arrears = if access::allows(s.role, Action::ReadArrears) {
-            Some(quartiere_core::arrears::monitoring(&mut s.store, &actor, today)?)
+            Some(quartiere_core::arrears::due_instalments(&mut s.store, &actor, today)?)
         } else {
             None
         };

@@ -1193,6 +1193,11 @@ export type DueInstalment = { plan: PlanId, household: HouseholdId, address: str
 outstanding: number, status: PlanStatus, };
 
 /**
+ * Instalments past due and unpaid, and due in the next 7 days, on `day`: what Home lists.
+ */
+export type DueInstalments = { day: string, due_this_week: Array<DueInstalment>, overdue: Array<DueInstalment>, };
+
+/**
  * The project's figure at a month's end.
  */
 export type ProjectPoint = { on: string, 
@@ -1413,7 +1418,7 @@ esf_checks_due: Array<CheckDue>,
 /**
  * Repayment plans' instalments due this week and overdue, for roles that read arrears.
  */
-arrears: Monitoring | null, };
+arrears: DueInstalments | null, };
 
 export type HouseholdView = { household: HouseholdDetail, contacts: Array<DeskContactView>, notes: Array<Note>, };
 

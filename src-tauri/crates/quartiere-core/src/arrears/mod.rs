@@ -8,6 +8,7 @@
 
 pub mod agreement;
 pub mod draft;
+pub mod monitor;
 pub mod rights;
 pub mod schedule;
 pub mod statement;
@@ -27,6 +28,7 @@ use crate::store::{parse_uuid, Writer};
 use draft::{AssessmentInput, MonthInput, PaymentInput, PlanInput, TermsInput};
 use schedule::{Credit, LapseRule, Month, Paid, Split, Terms};
 
+pub use monitor::*;
 pub use view::*;
 
 /// The desk's setting naming the lapse rule new plans get (`consecutive:3`, `with_charges:2`).

@@ -2,7 +2,7 @@
 //! household's account with its debt over time; the monitoring the project reports (instalments
 //! due this week and overdue, the no-fault debt and what was recovered, month by month).
 
-use chrono::{Days, Months, NaiveDate};
+use chrono::{Datelike, Months, NaiveDate};
 use rusqlite::{Connection, OptionalExtension};
 
 use super::schedule::{
@@ -486,7 +486,7 @@ pub struct PlanRow {
     pub next_amount: Option<i64>,
 }
 
-fn plan_ids(conn: &Connection, household: Option<HouseholdId>) -> Result<Vec<PlanId>> {
+pub(crate) fn plan_ids(conn: &Connection, household: Option<HouseholdId>) -> Result<Vec<PlanId>> {
     let sql = "SELECT id FROM repayment_plan WHERE deleted = 0 AND (?1 IS NULL OR household_id = ?1) ORDER BY signed_on DESC, id";
     conn.prepare_cached(sql)?
         .query_map([household.map(|h| h.to_string())], |r| r.get::<_, String>(0))?
@@ -617,7 +617,7 @@ pub fn debt_on(
 /// Month ends from `first`'s month to `last`'s.
 pub fn month_ends(first: NaiveDate, last: NaiveDate) -> Vec<NaiveDate> {
     let mut out = Vec::new();
-    let mut m = first.with_day0_checked();
+    let mut m = first.with_day(1);
     while let Some(month) = m {
         let end = schedule::last_day(month);
         if month > last {
@@ -627,16 +627,6 @@ pub fn month_ends(first: NaiveDate, last: NaiveDate) -> Vec<NaiveDate> {
         m = month.checked_add_months(Months::new(1));
     }
     out
-}
-
-trait FirstDay {
-    fn with_day0_checked(self) -> Option<NaiveDate>;
-}
-
-impl FirstDay for NaiveDate {
-    fn with_day0_checked(self) -> Option<NaiveDate> {
-        chrono::Datelike::with_day(&self, 1)
-    }
 }
 
 /// The household's account on `day`. Needs [`Action::ReadArrears`]; the read is recorded.
@@ -722,131 +712,4 @@ pub(crate) fn account_view(conn: &Connection, household: HouseholdId, day: Naive
         assessments,
         plans: plans.iter().map(|p| plan_row(conn, p, day)).collect::<Result<_>>()?,
     })
-}
-
-/// An instalment to watch: due this week, or past due and unpaid.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct DueInstalment {
-    pub plan: PlanId,
-    pub household: HouseholdId,
-    pub address: String,
-    pub tenant: Option<String>,
-    pub number: u32,
-    pub due_on: NaiveDate,
-    /// What it still owes.
-    pub outstanding: i64,
-    pub status: PlanStatus,
-}
-
-/// The project's figure at a month's end.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct ProjectPoint {
-    pub on: NaiveDate,
-    /// The debt of households assessed as no-fault.
-    pub no_fault_debt: i64,
-    /// Paid towards plans (payments and contributions) since the first plan, up to that day.
-    pub recovered: i64,
-}
-
-/// What the arrears officer watches, and the project reports.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct Monitoring {
-    pub day: NaiveDate,
-    pub due_this_week: Vec<DueInstalment>,
-    pub overdue: Vec<DueInstalment>,
-    /// Plans signed (the seed's indicator), and of them those followed now (not closed, not lapsed).
-    pub plans_signed: u32,
-    pub plans_monitored: u32,
-    pub by_status: Vec<(PlanStatus, u32)>,
-    pub over_time: Vec<ProjectPoint>,
-}
-
-/// Monitoring on `day`: instalments due in the next 7 days and past due, plan counts, and the
-/// no-fault debt and recovered money at each month's end (from the first month on record).
-/// Needs [`Action::ReadArrears`].
-pub fn monitoring(store: &mut Store, actor: &Actor, day: NaiveDate) -> Result<Monitoring> {
-    let role = access::require(store.conn(), actor, Action::ReadArrears)?;
-    let m = monitoring_view(store.conn(), day)?;
-    audit::record_read(store, actor, role, (Table::RepaymentPlan, None), "monitoraggio morosità")?;
-    Ok(m)
-}
-
-pub(crate) fn monitoring_view(conn: &Connection, day: NaiveDate) -> Result<Monitoring> {
-    let week_end = day.checked_add_days(Days::new(7)).unwrap_or(day);
-    let plans: Vec<PlanData> =
-        plan_ids(conn, None)?.into_iter().map(|id| load_plan(conn, id)).collect::<Result<_>>()?;
-    let mut due_this_week = Vec::new();
-    let mut overdue = Vec::new();
-    let mut by_status: Vec<(PlanStatus, u32)> = PlanStatus::ALL.iter().map(|s| (*s, 0)).collect();
-    for p in &plans {
-        let computed = p.compute(day);
-        if let Some(slot) = by_status.iter_mut().find(|(s, _)| *s == computed.standing.status) {
-            slot.1 += 1;
-        }
-        if matches!(computed.standing.status, PlanStatus::Chiuso) {
-            continue;
-        }
-        let (address, tenant) = household_line(conn, p.household)?;
-        for a in &computed.allocation.instalments {
-            let row = || DueInstalment {
-                plan: p.id,
-                household: p.household,
-                address: address.clone(),
-                tenant: tenant.clone(),
-                number: a.instalment.number,
-                due_on: a.instalment.due_on,
-                outstanding: a.outstanding(),
-                status: computed.standing.status,
-            };
-            if a.overdue_on(day) {
-                overdue.push(row());
-            } else if a.settled_on.is_none() && a.instalment.due_on >= day && a.instalment.due_on <= week_end {
-                due_this_week.push(row());
-            }
-        }
-    }
-    overdue.sort_by_key(|d| (d.due_on, d.address.clone()));
-    due_this_week.sort_by_key(|d| (d.due_on, d.address.clone()));
-    let plans_signed = plans.iter().filter(|p| p.signed_on <= day).count() as u32;
-    let plans_monitored =
-        by_status.iter().filter(|(s, _)| matches!(s, PlanStatus::Attivo | PlanStatus::InRitardo)).map(|(_, n)| n).sum();
-    // Households assessed as no-fault, with their months, contributions and plans.
-    let households: Vec<HouseholdId> = conn
-        .prepare_cached("SELECT DISTINCT household_id FROM arrears_assessment WHERE deleted = 0 AND household_id IS NOT NULL ORDER BY 1")?
-        .query_map([], |r| r.get::<_, String>(0))?
-        .collect::<rusqlite::Result<Vec<_>>>()?
-        .into_iter()
-        .map(|h| Ok(HouseholdId(parse_uuid(&h)?)))
-        .collect::<Result<_>>()?;
-    let mut accounts = Vec::new();
-    let mut first: Option<NaiveDate> = None;
-    for h in households {
-        let (months, credits) = account_rows(conn, h)?;
-        if let Some(m) = months.first() {
-            first = Some(first.map_or(m.month, |f: NaiveDate| f.min(m.month)));
-        }
-        let mine: Vec<&PlanData> = plans.iter().filter(|p| p.household == h).collect();
-        accounts.push((months, credits, mine));
-    }
-    let first_plan = plans.iter().map(|p| p.signed_on).min();
-    let start = first.or(first_plan).unwrap_or(day);
-    let over_time = month_ends(start, day)
-        .into_iter()
-        .map(|d| {
-            let no_fault_debt = accounts
-                .iter()
-                .map(|(months, credits, mine)| {
-                    let plan = mine.iter().copied().filter(|p| p.signed_on <= d).max_by_key(|p| p.signed_on);
-                    let (s, r) = debt_on(months, credits, plan, d);
-                    s.arrears + r
-                })
-                .sum();
-            let recovered = plans.iter().map(|p| p.compute(d).allocation.paid).sum();
-            ProjectPoint { on: d, no_fault_debt, recovered }
-        })
-        .collect();
-    Ok(Monitoring { day, due_this_week, overdue, plans_signed, plans_monitored, by_status, over_time })
 }

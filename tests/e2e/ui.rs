@@ -102,10 +102,18 @@ fn sign_in(s: &Session, passphrase: &str) {
     s.click(&s.find_with_text("button", "Accedi"));
 }
 
+/// Types `text` into the field, and types it again if the field does not hold it afterwards: a
+/// screen that re-renders as its first answer arrives (the door, at start) can drop early keys.
 fn fill(s: &Session, css: &str, text: &str) {
-    let input = s.find(css);
-    s.clear(&input);
-    s.type_text(&input, text);
+    for _ in 0..3 {
+        let input = s.find(css);
+        s.clear(&input);
+        s.type_text(&input, text);
+        if s.value(&s.find(css)) == text {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
 }
 
 /// One window at a time: the UI tests wait for screens with timeouts that two apps starting

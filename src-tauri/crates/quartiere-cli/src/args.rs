@@ -79,6 +79,14 @@ pub enum Command {
     /// Morosità di un nucleo: estratto conto, valutazione incolpevole, contributo di solidarietà.
     #[command(subcommand)]
     Arrears(ArrearsCommand),
+    /// Indicatori del progetto per un periodo, con obiettivi e andamento mese per mese.
+    Stats(crate::args_project::StatsArgs),
+    /// Obiettivi del progetto: elenco, modifica (solo il coordinatore).
+    #[command(subcommand)]
+    Targets(crate::args_project::TargetsCommand),
+    /// Pacchetto mensile per il Comune: crea, anteprima, verifica.
+    #[command(subcommand)]
+    Export(crate::args_project::ExportCommand),
 }
 
 #[derive(Subcommand)]

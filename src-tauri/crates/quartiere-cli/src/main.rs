@@ -8,6 +8,7 @@
 #[macro_use]
 mod output;
 mod args;
+mod args_project;
 mod cmd_activities;
 mod cmd_arrears;
 mod cmd_audit;
@@ -18,6 +19,7 @@ mod cmd_households;
 mod cmd_import;
 mod cmd_operators;
 mod cmd_people;
+mod cmd_project;
 mod cmd_setup;
 mod cmd_sync;
 mod cmd_training;
@@ -65,5 +67,8 @@ fn run(cli: &Cli) -> Result<ExitCode, Error> {
         Command::Statement(command) => cmd_arrears::statement(cli, command),
         Command::Arrears(command) => cmd_arrears::arrears(cli, command),
         Command::Notes(command) => cmd_cases::notes(cli, command),
+        Command::Stats(args) => cmd_project::stats(cli, args),
+        Command::Targets(command) => cmd_project::targets(cli, command),
+        Command::Export(command) => cmd_project::export(cli, command),
     }
 }

@@ -445,3 +445,19 @@ coded! {
         DaPagare = "da_pagare", "da pagare", "to pay";
     }
 }
+
+coded! {
+    /// The project's indicators, each computed from the records (never typed).
+    IndicatorCode {
+        FormazioneLavoro = "formazione_lavoro", "Residenti in percorsi di formazione o ricerca lavoro", "Residents in training or job-search paths";
+        NucleiRaggiunti = "nuclei_raggiunti", "Nuclei raggiunti", "Households reached";
+        PianiFirmati = "piani_firmati", "Piani di rientro firmati", "Repayment plans signed";
+        PianiMonitorati = "piani_monitorati", "Piani di rientro in corso e monitorati", "Repayment plans in force and monitored";
+        Eventi = "eventi", "Eventi di socialità", "Social events";
+        Assemblee = "assemblee", "Assemblee tematiche", "Thematic assemblies";
+        DebitoIncolpevole = "debito_incolpevole", "Debito per morosità incolpevole", "No-fault arrears debt";
+        ContattiSportello = "contatti_sportello", "Contatti allo sportello", "Desk contacts";
+        PreseInCarico = "prese_in_carico", "Prese in carico aperte", "Cases opened";
+        PartecipantiFse = "partecipanti_fse", "Partecipanti FSE entrati", "ESF participants who entered";
+    }
+}

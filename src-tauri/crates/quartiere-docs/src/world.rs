@@ -17,7 +17,7 @@ use typst::{Library, LibraryExt, World, WorldExt};
 use crate::{fonts, qr, Error, Request};
 
 /// The built-in templates, by file name.
-pub const BUILT_IN: [(&str, &str); 7] = [
+pub const BUILT_IN: [(&str, &str); 8] = [
     ("comune.typ", include_str!("../../../../assets/templates/comune.typ")),
     ("accesso.typ", include_str!("../../../../assets/templates/accesso.typ")),
     ("foglio-presenze.typ", include_str!("../../../../assets/templates/foglio-presenze.typ")),
@@ -25,6 +25,7 @@ pub const BUILT_IN: [(&str, &str); 7] = [
     ("piano-partecipante.typ", include_str!("../../../../assets/templates/piano-partecipante.typ")),
     ("piano-rientro.typ", include_str!("../../../../assets/templates/piano-rientro.typ")),
     ("registro-corso.typ", include_str!("../../../../assets/templates/registro-corso.typ")),
+    ("rapporto-mensile.typ", include_str!("../../../../assets/templates/rapporto-mensile.typ")),
 ];
 
 const DATA: &str = "dati.json";

@@ -110,10 +110,14 @@ pub enum Action {
     ReadArrears,
     /// Importing the ente gestore's statement, assessing, signing plans, recording payments.
     RecordArrears,
+    /// The project's targets and its plan of actions (owners, dates, budget).
+    ManageProject,
+    /// Making the monthly bundle for the Comune (pseudonymised, encrypted to the Comune's keys).
+    ExportBundle,
 }
 
 impl Action {
-    pub const ALL: [Action; 20] = [
+    pub const ALL: [Action; 22] = [
         Action::ReadAggregates,
         Action::ReadRegistry,
         Action::EditRegistry,
@@ -134,6 +138,8 @@ impl Action {
         Action::RecordCases,
         Action::ReadArrears,
         Action::RecordArrears,
+        Action::ManageProject,
+        Action::ExportBundle,
     ];
 
     /// The action as the end of "il ruolo … non permette di …".
@@ -159,6 +165,8 @@ impl Action {
             Action::RecordCases => "aprire prese in carico, scriverne il piano e gli invii",
             Action::ReadArrears => "consultare la morosità e i piani di rientro",
             Action::RecordArrears => "registrare estratti conto, piani di rientro e pagamenti",
+            Action::ManageProject => "modificare gli obiettivi e il piano di progetto",
+            Action::ExportBundle => "esportare il pacchetto mensile per il Comune",
         }
     }
 
@@ -197,6 +205,9 @@ impl Action {
             | Table::PlanTerms
             | Table::PlanPayment
             | Table::SolidarityCredit => Some(Action::RecordArrears),
+            Table::IndicatorTarget | Table::PlanAction | Table::PlanActionLink => Some(Action::ManageProject),
+            // The pseudonym key is made by the first bundle exported.
+            Table::LabSecret => Some(Action::ExportBundle),
             Table::AuditEvent => None,
         }
     }
@@ -224,7 +235,9 @@ pub fn allows(role: Role, action: Action) -> bool {
         // its account and plan; the desk operator answers «how much do I still owe?» at the desk.
         ReadArrears => matches!(role, DeskOperator | Tutor | ArrearsOfficer | Coordinator),
         RecordArrears => matches!(role, ArrearsOfficer | Coordinator),
-        ManageSync | Administer | ReadAudit | Backup | Rights => role == Coordinator,
+        // The Comune's own reader may make the bundle it receives: it holds no name.
+        ExportBundle => matches!(role, Coordinator | ComuneViewer),
+        ManageSync | Administer | ReadAudit | Backup | Rights | ManageProject => role == Coordinator,
     }
 }
 

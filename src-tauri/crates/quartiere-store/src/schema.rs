@@ -23,13 +23,14 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0015_cases.sql"),
     include_str!("../migrations/0016_placements.sql"),
     include_str!("../migrations/0017_arrears.sql"),
+    include_str!("../migrations/0018_project.sql"),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// The last migration that changed a synced table: the schema version sync files carry. Later
 /// migrations touch only this desk's own tables, so desks a version apart still read each other.
-pub const SYNCED_SCHEMA: i64 = 17;
+pub const SYNCED_SCHEMA: i64 = 18;
 
 /// The synced tables, in an order where every table comes after the tables it references.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -71,6 +72,10 @@ pub enum Table {
     PlanTerms,
     PlanPayment,
     SolidarityCredit,
+    IndicatorTarget,
+    PlanAction,
+    PlanActionLink,
+    LabSecret,
     AuditEvent,
 }
 
@@ -103,7 +108,7 @@ const ESF_PARTICIPANT_COLUMNS: [&str; 22] = [
 const ESF_ENTRY_COLUMNS: usize = 15;
 
 impl Table {
-    pub const ALL: [Table; 38] = [
+    pub const ALL: [Table; 42] = [
         Table::Desk,
         Table::Operator,
         Table::Dwelling,
@@ -141,6 +146,10 @@ impl Table {
         Table::PlanTerms,
         Table::PlanPayment,
         Table::SolidarityCredit,
+        Table::IndicatorTarget,
+        Table::PlanAction,
+        Table::PlanActionLink,
+        Table::LabSecret,
         Table::AuditEvent,
     ];
 
@@ -183,6 +192,10 @@ impl Table {
             Table::PlanTerms => "plan_terms",
             Table::PlanPayment => "plan_payment",
             Table::SolidarityCredit => "solidarity_credit",
+            Table::IndicatorTarget => "indicator_target",
+            Table::PlanAction => "plan_action",
+            Table::PlanActionLink => "plan_action_link",
+            Table::LabSecret => "lab_secret",
             Table::AuditEvent => "audit_event",
         }
     }
@@ -456,6 +469,23 @@ impl Table {
             Table::SolidarityCredit => {
                 &["household_id", "plan_id", "granted_on", "amount", "note", "recorded_by", "deleted"]
             }
+            Table::IndicatorTarget => &["code", "target", "baseline", "due_on", "note", "set_by", "deleted"],
+            Table::PlanAction => &[
+                "axis",
+                "title",
+                "partner_id",
+                "owner_name",
+                "starts_on",
+                "due_on",
+                "status",
+                "done_on",
+                "budget",
+                "spent",
+                "recorded_by",
+                "deleted",
+            ],
+            Table::PlanActionLink => &["action_id", "activity_id", "case_id", "deleted"],
+            Table::LabSecret => &["purpose", "value", "created_at", "deleted"],
             Table::AuditEvent => &[
                 "desk_id",
                 "seq",
@@ -548,6 +578,10 @@ pub fn table_label(table: Table) -> &'static str {
         Table::PlanTerms => "condizioni del piano di rientro",
         Table::PlanPayment => "pagamento del piano di rientro",
         Table::SolidarityCredit => "contributo regionale di solidarietà",
+        Table::IndicatorTarget => "obiettivo",
+        Table::PlanAction => "azione del piano di progetto",
+        Table::PlanActionLink => "collegamento di un'azione del piano",
+        Table::LabSecret => "chiave del laboratorio",
         Table::AuditEvent => "evento del registro degli accessi",
     }
 }

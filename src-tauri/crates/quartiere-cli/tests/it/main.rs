@@ -877,3 +877,78 @@ fn a_statement_a_repayment_plan_and_its_payments_from_the_command_line() {
     let text = pdf_text(&pdf);
     assert!(text.contains("Rossi Mario") && text.contains("660,00 EUR") && text.contains("110,00 EUR"), "{text}");
 }
+
+#[test]
+fn stats_and_the_monthly_bundle_from_the_command_line_verified_without_a_desk() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = quartiere(dir.path(), &["demo", "--households", "40", "--seed", "11"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let today = chrono::Local::now().date_naive();
+    let month_ago = today - chrono::Duration::days(31);
+    let (from, to) = (month_ago.format("%d/%m/%Y").to_string(), today.format("%d/%m/%Y").to_string());
+
+    let stats = json(&quartiere(dir.path(), &["stats", "--from", &from, "--to", &to, "--json"]));
+    let indicators = stats["indicators"].as_array().unwrap();
+    assert_eq!(indicators.len(), 10);
+    let events = indicators.iter().find(|i| i["code"] == "eventi").unwrap();
+    assert_eq!(events["target"]["target"], 7);
+    let text = quartiere(dir.path(), &["stats", "--from", &from, "--to", &to]);
+    assert!(text.stdout.contains("Eventi di socialità: ") && text.stdout.contains("obiettivo 7"), "{}", text.stdout);
+    let bad = quartiere(dir.path(), &["stats", "--from", &to, "--to", &from]);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("la fine del periodo viene prima del suo inizio"), "{}", bad.stderr);
+
+    // The Comune's key, made with the Debian age-keygen.
+    let key = dir.path().join("comune.key");
+    assert!(Command::new("age-keygen").arg("-o").arg(&key).output().unwrap().status.success());
+    let public = std::fs::read_to_string(&key)
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("# public key: "))
+        .unwrap()
+        .to_string();
+    let month = month_ago.format("%Y-%m").to_string();
+    let out = dir.path().join("pacchetto.age");
+    let out_text = out.to_str().unwrap();
+
+    let wrong = quartiere(dir.path(), &["export", "month", &month, "--recipient", "age1sbagliata", "--out", out_text]);
+    assert_eq!(wrong.code, 2);
+    assert!(wrong.stderr.contains("non è una chiave pubblica age valida"), "{}", wrong.stderr);
+    assert!(!out.exists());
+
+    let made = quartiere(
+        dir.path(),
+        &["export", "month", &month, "--recipient", &public, "--out", out_text, "--note", "Nessuna criticità."],
+    );
+    assert_eq!(made.code, 0, "{}", made.stderr);
+    assert!(made.stdout.contains("Pacchetto scritto"), "{}", made.stdout);
+
+    // Verified by someone with no desk at all: no --operator, an empty data folder.
+    let office = tempfile::tempdir().unwrap();
+    let opened = office.path().join("aperto");
+    let verified = Command::new(env!("CARGO_BIN_EXE_quartiere"))
+        .args(["--data-dir", office.path().to_str().unwrap(), "export", "verify", out_text, "--identity"])
+        .arg(&key)
+        .arg("--open")
+        .arg(&opened)
+        .env_remove("QUARTIERE_OPERATOR")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&verified.stdout);
+    assert!(verified.status.success(), "{}", String::from_utf8_lossy(&verified.stderr));
+    assert!(stdout.contains("Pacchetto verificato") && stdout.contains("rapporto.pdf"), "{stdout}");
+    let folder = opened.join(format!("quartiere-{month}"));
+    let report = pdf_text(&folder.join("rapporto.pdf"));
+    assert!(report.contains("Nessuna criticità."), "{report}");
+
+    // One byte changed in the encrypted file: refused, with nothing opened.
+    let mut bytes = std::fs::read(&out).unwrap();
+    let at = bytes.len() - 100;
+    bytes[at] ^= 1;
+    let broken = dir.path().join("rotto.age");
+    std::fs::write(&broken, bytes).unwrap();
+    let refused =
+        quartiere(dir.path(), &["export", "verify", broken.to_str().unwrap(), "--identity", key.to_str().unwrap()]);
+    assert_eq!(refused.code, 2);
+    assert!(refused.stderr.contains("pacchetto"), "{}", refused.stderr);
+}

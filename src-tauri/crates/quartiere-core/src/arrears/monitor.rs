@@ -84,7 +84,7 @@ pub fn due_instalments(store: &mut Store, actor: &Actor, day: NaiveDate) -> Resu
     Ok(due)
 }
 
-fn all_plans(conn: &Connection) -> Result<Vec<PlanData>> {
+pub(crate) fn all_plans(conn: &Connection) -> Result<Vec<PlanData>> {
     plan_ids(conn, None)?.into_iter().map(|id| load_plan(conn, id)).collect()
 }
 
@@ -136,40 +136,64 @@ pub(crate) fn monitoring_view(conn: &Connection, day: NaiveDate) -> Result<Monit
     let plans_signed = plans.iter().filter(|p| p.signed_on <= day).count() as u32;
     let plans_monitored =
         by_status.iter().filter(|(s, _)| matches!(s, PlanStatus::Attivo | PlanStatus::InRitardo)).map(|(_, n)| n).sum();
-    // Households assessed as no-fault, with their months, contributions and plans.
-    let households: Vec<HouseholdId> = conn
-        .prepare_cached("SELECT DISTINCT household_id FROM arrears_assessment WHERE deleted = 0 AND household_id IS NOT NULL ORDER BY 1")?
-        .query_map([], |r| r.get::<_, String>(0))?
-        .collect::<rusqlite::Result<Vec<_>>>()?
+    let first = first_month(conn)?.or_else(|| plans.iter().map(|p| p.signed_on).min()).unwrap_or(day);
+    let ends = month_ends(first, day);
+    let debts = no_fault_debt_on(conn, &plans, &ends)?;
+    let over_time = ends
         .into_iter()
-        .map(|h| Ok(HouseholdId(parse_uuid(&h)?)))
-        .collect::<Result<_>>()?;
-    let mut accounts = Vec::new();
+        .zip(debts)
+        .map(|(d, no_fault_debt)| {
+            let recovered = plans.iter().map(|p| p.compute(d).allocation.paid).sum();
+            ProjectPoint { on: d, no_fault_debt, recovered }
+        })
+        .collect();
+    Ok(Monitoring { day, due_this_week, overdue, plans_signed, plans_monitored, by_status, over_time })
+}
+
+/// Households assessed as no-fault arrears.
+fn assessed_households(conn: &Connection) -> Result<Vec<HouseholdId>> {
+    conn.prepare_cached(
+        "SELECT DISTINCT household_id FROM arrears_assessment WHERE deleted = 0 AND household_id IS NOT NULL ORDER BY 1",
+    )?
+    .query_map([], |r| r.get::<_, String>(0))?
+    .collect::<rusqlite::Result<Vec<_>>>()?
+    .into_iter()
+    .map(|h| Ok(HouseholdId(parse_uuid(&h)?)))
+    .collect()
+}
+
+/// The first month on record in an assessed household's account.
+fn first_month(conn: &Connection) -> Result<Option<NaiveDate>> {
     let mut first: Option<NaiveDate> = None;
-    for h in households {
-        let (months, credits) = account_rows(conn, h)?;
+    for h in assessed_households(conn)? {
+        let (months, _) = account_rows(conn, h)?;
         if let Some(m) = months.first() {
-            first = Some(first.map_or(m.month, |f: NaiveDate| f.min(m.month)));
+            first = Some(first.map_or(m.month, |f| f.min(m.month)));
         }
+    }
+    Ok(first)
+}
+
+/// The no-fault debt (arrears of the households assessed as no-fault, rent and charges still
+/// owed, what their plans still owe) on each of `days`.
+pub(crate) fn no_fault_debt_on(conn: &Connection, plans: &[PlanData], days: &[NaiveDate]) -> Result<Vec<i64>> {
+    let mut accounts = Vec::new();
+    for h in assessed_households(conn)? {
+        let (months, credits) = account_rows(conn, h)?;
         let mine: Vec<&PlanData> = plans.iter().filter(|p| p.household == h).collect();
         accounts.push((months, credits, mine));
     }
-    let first_plan = plans.iter().map(|p| p.signed_on).min();
-    let start = first.or(first_plan).unwrap_or(day);
-    let over_time = month_ends(start, day)
-        .into_iter()
-        .map(|d| {
-            let no_fault_debt = accounts
+    Ok(days
+        .iter()
+        .map(|&d| {
+            accounts
                 .iter()
                 .map(|(months, credits, mine)| {
                     let plan = mine.iter().copied().filter(|p| p.signed_on <= d).max_by_key(|p| p.signed_on);
                     let (s, r) = debt_on(months, credits, plan, d);
                     s.arrears + r
                 })
-                .sum();
-            let recovered = plans.iter().map(|p| p.compute(d).allocation.paid).sum();
-            ProjectPoint { on: d, no_fault_debt, recovered }
+                .sum()
         })
-        .collect();
-    Ok(Monitoring { day, due_this_week, overdue, plans_signed, plans_monitored, by_status, over_time })
+        .collect())
 }

@@ -143,6 +143,26 @@ fn attempt(store: &mut Store, actor: &Actor, action: Action, person: PersonId, f
             .unwrap();
             store.write(actor, |w| quartiere_core::cases::open_case(w, &input)).map(drop)
         }
+        Action::ManageProject => {
+            let target = quartiere_core::indicators::TargetDraft {
+                code: "eventi".into(),
+                target: "7".into(),
+                ..Default::default()
+            }
+            .parse()
+            .unwrap();
+            store.write(actor, |w| quartiere_core::indicators::targets::set_target(w, &target)).map(drop)
+        }
+        // With no recipient key the export stops past the door, before anything is written.
+        Action::ExportBundle => {
+            let request = quartiere_core::bundle::Request {
+                month: quartiere_core::indicators::Period::month("2026-02").unwrap(),
+                since: None,
+                include: Default::default(),
+                note: None,
+            };
+            quartiere_core::bundle::export(store, actor, &request, "", &folder.join("pacchetto.age")).map(drop)
+        }
         Action::Rights => privacy::export_person(store, actor, person, &folder.join("accesso"), today())
             .and_then(|_| privacy::retention(store, actor, today()))
             .map(drop),
@@ -186,6 +206,8 @@ fn every_role_is_refused_what_it_must_not_do() {
         (RecordCases, [true, true, false, false, true, false]),
         (ReadArrears, [true, true, false, true, true, false]),
         (RecordArrears, [false, false, false, true, true, false]),
+        (ManageProject, [false, false, false, false, true, false]),
+        (ExportBundle, [false, false, false, false, true, true]),
     ];
     assert_eq!(expected.len(), Action::ALL.len());
     let roles =

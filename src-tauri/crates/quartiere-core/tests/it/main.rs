@@ -6,6 +6,7 @@ mod activities;
 mod arrears;
 mod audit;
 mod backup;
+mod bundle;
 mod cases;
 mod demo;
 mod desk;

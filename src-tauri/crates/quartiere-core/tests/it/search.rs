@@ -259,7 +259,7 @@ fn an_upgrade_rebuilds_the_search_index_from_the_tables() {
              ALTER TABLE sync_refused DROP COLUMN kind;
              ALTER TABLE membership DROP COLUMN relationship_text;
              DROP TABLE identity_decision;
-             DROP TABLE solidarity_credit; DROP TABLE plan_payment; DROP TABLE plan_terms; DROP TABLE repayment_plan; DROP TABLE arrears_assessment; DROP TABLE account_period;
+             DROP TABLE lab_secret; DROP TABLE plan_action_link; DROP TABLE plan_action; DROP TABLE indicator_target; DROP TABLE solidarity_credit; DROP TABLE plan_payment; DROP TABLE plan_terms; DROP TABLE repayment_plan; DROP TABLE arrears_assessment; DROP TABLE account_period;
              DROP TABLE community_hours; DROP TABLE placement; DROP INDEX referral_case; ALTER TABLE referral DROP COLUMN case_id; ALTER TABLE referral DROP COLUMN state; ALTER TABLE referral DROP COLUMN state_on; ALTER TABLE referral DROP COLUMN shares_data; ALTER TABLE referral DROP COLUMN consent_id; ALTER TABLE referral DROP COLUMN recorded_by; DROP TABLE case_goal; DROP TABLE case_operator; DROP TABLE case_file;
              DROP TABLE esf_participant; DROP TABLE enrolment; DROP TABLE course; DROP TABLE scan_blob; DROP TABLE sheet_scan; DROP TABLE minute_item; DROP TABLE attendance; DROP TABLE attendance_sheet; DROP TABLE invitation;
              DROP TABLE activity_partner; DROP TABLE activity_operator; DROP TABLE activity;

@@ -87,6 +87,9 @@ pub enum Command {
     /// Pacchetto mensile per il Comune: crea, anteprima, verifica.
     #[command(subcommand)]
     Export(crate::args_project::ExportCommand),
+    /// Piano di progetto: azioni con responsabile, scadenze, budget e speso.
+    #[command(subcommand)]
+    Actions(crate::args_project::ActionsCommand),
 }
 
 #[derive(Subcommand)]

@@ -98,3 +98,86 @@ pub enum ExportCommand {
         keys: Vec<String>,
     },
 }
+
+/// The fields of an action of the project plan; on `edit`, only those given change.
+#[derive(Args, Default)]
+pub struct ActionFields {
+    /// Asse: convivenza, disagio, formazione_lavoro, morosita.
+    #[arg(long)]
+    pub axis: Option<String>,
+    #[arg(long)]
+    pub title: Option<String>,
+    /// L'organizzazione responsabile (id o inizio dell'id di un partner).
+    #[arg(long)]
+    pub partner: Option<String>,
+    /// Chi la segue (nome e cognome).
+    #[arg(long)]
+    pub owner: Option<String>,
+    /// Inizio (gg/mm/aaaa).
+    #[arg(long)]
+    pub start: Option<String>,
+    /// Scadenza (gg/mm/aaaa).
+    #[arg(long)]
+    pub due: Option<String>,
+    /// Stato: da_avviare, in_corso, sospesa, completata, annullata.
+    #[arg(long)]
+    pub status: Option<String>,
+    /// Conclusa il (gg/mm/aaaa); vuota con stato completata o annullata: oggi.
+    #[arg(long)]
+    pub done: Option<String>,
+    /// Budget in euro (1.234,50).
+    #[arg(long)]
+    pub budget: Option<String>,
+    /// Speso finora in euro.
+    #[arg(long)]
+    pub spent: Option<String>,
+}
+
+#[derive(Subcommand)]
+pub enum ActionsCommand {
+    /// Il piano di progetto: le azioni per asse, con budget, speso e ritardi.
+    List {
+        /// Solo le azioni in ritardo.
+        #[arg(long)]
+        late: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Un'azione, con le attività e le prese in carico collegate.
+    Show {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Aggiunge un'azione al piano (solo il coordinatore); stampa il nuovo id.
+    Add {
+        #[command(flatten)]
+        fields: ActionFields,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Cambia un'azione: stato, date, speso...
+    Edit {
+        id: String,
+        #[command(flatten)]
+        fields: ActionFields,
+    },
+    /// Collega un'attività o una presa in carico all'azione.
+    Link {
+        id: String,
+        #[arg(long, conflicts_with = "case", required_unless_present = "case")]
+        activity: Option<String>,
+        #[arg(long)]
+        case: Option<String>,
+    },
+    /// Scollega un'attività o una presa in carico.
+    Unlink {
+        id: String,
+        #[arg(long, conflicts_with = "case", required_unless_present = "case")]
+        activity: Option<String>,
+        #[arg(long)]
+        case: Option<String>,
+    },
+    /// Toglie un'azione dal piano.
+    Remove { id: String },
+}

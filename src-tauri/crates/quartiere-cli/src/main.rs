@@ -9,6 +9,7 @@
 mod output;
 mod args;
 mod args_project;
+mod cmd_actions;
 mod cmd_activities;
 mod cmd_arrears;
 mod cmd_audit;
@@ -70,5 +71,6 @@ fn run(cli: &Cli) -> Result<ExitCode, Error> {
         Command::Stats(args) => cmd_project::stats(cli, args),
         Command::Targets(command) => cmd_project::targets(cli, command),
         Command::Export(command) => cmd_project::export(cli, command),
+        Command::Actions(command) => cmd_actions::run(cli, command),
     }
 }

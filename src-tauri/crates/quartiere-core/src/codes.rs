@@ -317,6 +317,23 @@ coded! {
 }
 
 coded! {
+    /// Where an action of the project plan stands.
+    ActionStatus {
+        DaAvviare = "da_avviare", "da avviare", "not started";
+        InCorso = "in_corso", "in corso", "in progress";
+        Sospesa = "sospesa", "sospesa", "on hold";
+        Completata = "completata", "completata", "done";
+        Annullata = "annullata", "annullata", "cancelled";
+    }
+}
+impl ActionStatus {
+    /// Still to be done: such an action past its due date is late.
+    pub fn is_open(self) -> bool {
+        matches!(self, ActionStatus::DaAvviare | ActionStatus::InCorso | ActionStatus::Sospesa)
+    }
+}
+
+coded! {
     /// A training course or a job-search path (formazione e lavoro).
     CourseKind {
         Corso = "corso", "corso di formazione", "training course";

@@ -34,6 +34,7 @@ pub mod indicators;
 pub mod places;
 pub mod printing;
 pub mod privacy;
+pub mod project;
 pub mod registry;
 pub mod search;
 pub mod sync;

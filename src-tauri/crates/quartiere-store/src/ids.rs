@@ -113,4 +113,6 @@ id_type! {
     PlanId;
     /// A no-fault arrears assessment.
     AssessmentId;
+    /// An action of the project plan.
+    PlanActionId;
 }

@@ -952,3 +952,55 @@ fn stats_and_the_monthly_bundle_from_the_command_line_verified_without_a_desk() 
     assert_eq!(refused.code, 2);
     assert!(refused.stderr.contains("pacchetto"), "{}", refused.stderr);
 }
+
+#[test]
+fn the_project_plan_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = quartiere(dir.path(), &["demo", "--households", "40", "--seed", "11"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let list = quartiere(dir.path(), &["actions", "list", "--late"]);
+    assert_eq!(list.code, 0, "{}", list.stderr);
+    assert!(list.stdout.contains("IN RITARDO") && list.stdout.contains("Tirocini"), "{}", list.stdout);
+
+    let added = quartiere(
+        dir.path(),
+        &[
+            "actions",
+            "add",
+            "--axis",
+            "convivenza",
+            "--title",
+            "Orto condiviso",
+            "--owner",
+            "Giulia Ferri",
+            "--due",
+            "01/01/2020",
+            "--budget",
+            "2.000,00",
+        ],
+    );
+    assert_eq!(added.code, 0, "{}", added.stderr);
+    let id = added.stdout.trim().to_string();
+    let show = json(&quartiere(dir.path(), &["actions", "show", &id, "--json"]));
+    assert_eq!((show["title"].as_str(), show["budget"].as_i64()), (Some("Orto condiviso"), Some(200_000)));
+    assert!(show["days_late"].as_i64().unwrap() > 0);
+
+    // Wrong input: an Italian reason, nothing written.
+    let bad = quartiere(dir.path(), &["actions", "edit", &id, "--start", "02/01/2020", "--spent", "tanto"]);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("prima dell'inizio") && bad.stderr.contains("speso"), "{}", bad.stderr);
+
+    let done = quartiere(dir.path(), &["actions", "edit", &id, "--status", "completata", "--spent", "1.950"]);
+    assert_eq!(done.code, 0, "{}", done.stderr);
+    let show = json(&quartiere(dir.path(), &["actions", "show", &id, "--json"]));
+    assert_eq!((show["status"].as_str(), show["spent"].as_i64()), (Some("completata"), Some(195_000)));
+    assert!(show["days_late"].is_null());
+    assert_eq!(show["title"], "Orto condiviso", "fields not given stay as they were");
+
+    let plan = json(&quartiere(dir.path(), &["actions", "list", "--json"]));
+    assert_eq!(plan["actions"].as_array().unwrap().len(), 11);
+    let removed = quartiere(dir.path(), &["actions", "remove", &id]);
+    assert_eq!(removed.code, 0, "{}", removed.stderr);
+    let plan = json(&quartiere(dir.path(), &["actions", "list", "--json"]));
+    assert_eq!(plan["actions"].as_array().unwrap().len(), 10);
+}

@@ -6,6 +6,7 @@ use chrono::{Datelike, Duration, NaiveDate, NaiveTime};
 
 mod arrears;
 mod cases;
+mod project;
 mod training;
 
 use crate::activities;
@@ -49,6 +50,8 @@ pub struct DemoSummary {
     pub plans: usize,
     /// The project's targets (the seed's, and a ceiling for the no-fault debt).
     pub targets: usize,
+    /// Actions of the project plan, by axis, with their activities and cases; two are late.
+    pub actions: usize,
 }
 
 const SURNAMES: &[&str] = &[
@@ -332,35 +335,10 @@ pub fn generate(store: &mut Store, actor: &Actor, config: &DemoConfig) -> Result
         let written = arrears::demo_arrears(w, &mut rng, config)?;
         summary.statement_months = written.months;
         summary.plans = written.plans;
-        summary.targets = demo_targets(w, config)?;
+        summary.targets = project::demo_targets(w, config)?;
+        summary.actions = project::demo_actions(w, &partners, config)?;
         Ok(summary)
     })
-}
-
-/// Mezzetta's targets: the seed's figures (30 residents in paths from 11 at month six, 3 plans,
-/// 7 events, 6 assemblies), households reached (100 of 133, the lab's own aim), and the no-fault
-/// debt brought under four fifths of what it was six months ago.
-fn demo_targets(w: &mut Writer<'_>, config: &DemoConfig) -> Result<usize> {
-    use crate::codes::IndicatorCode as C;
-    use crate::indicators::targets::{set_target, Target};
-    // The project runs eighteen months: a year still to go at month six.
-    let end = Some(config.today + chrono::Duration::days(365));
-    let six_months_ago = config.today - chrono::Duration::days(183);
-    let plans = crate::arrears::monitor::all_plans(w.conn())?;
-    let debt = crate::arrears::monitor::no_fault_debt_on(w.conn(), &plans, &[six_months_ago])?[0];
-    let targets = [
-        (C::FormazioneLavoro, 30, Some(11)),
-        (C::NucleiRaggiunti, 100, None),
-        (C::PianiFirmati, 3, None),
-        (C::PianiMonitorati, 3, None),
-        (C::Eventi, 7, None),
-        (C::Assemblee, 6, None),
-        (C::DebitoIncolpevole, debt * 4 / 5, Some(debt)),
-    ];
-    for (code, target, baseline) in targets {
-        set_target(w, &Target { code, target, baseline, due_on: end, note: None })?;
-    }
-    Ok(targets.len())
 }
 
 /// The seed's activities of six months: 7 social events and 6 thematic assemblies, each with a

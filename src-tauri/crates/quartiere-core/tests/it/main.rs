@@ -14,6 +14,7 @@ mod duplicates;
 mod identity;
 mod import;
 mod privacy;
+mod project;
 mod registry;
 mod search;
 mod store;

@@ -3,8 +3,8 @@
 //! committed file differs from what the types say now; `cargo xtask bindings` rewrites it.
 
 use quartiere_core::{
-    access, accounts, activities, arrears, audit, backup, cases, codes, desk, error, ids, import, privacy, registry,
-    search, sync, training,
+    access, accounts, activities, arrears, audit, backup, bundle, cases, codes, desk, error, ids, import, indicators,
+    privacy, project, registry, search, sync, training,
 };
 use ts_rs::{Config, TS};
 
@@ -69,12 +69,18 @@ pub fn typescript() -> String {
         arrears::DueInstalment, arrears::DueInstalments, arrears::ProjectPoint, arrears::Monitoring, arrears::statement::StatementReport,
         arrears::draft::AssessmentDraft, arrears::draft::PlanDraft, arrears::draft::TermsDraft, arrears::draft::PaymentDraft,
         arrears::draft::MonthDraft,
+        codes::IndicatorCode, codes::ActionStatus, ids::PlanActionId, indicators::Unit, indicators::Subject, indicators::Period,
+        indicators::MonthValue, indicators::Indicator, indicators::Dashboard, indicators::RecordLine, indicators::Target,
+        indicators::TargetDraft, indicators::esf::EsfRow, indicators::esf::EsfBreakdown, bundle::Include, bundle::FrontierLine,
+        bundle::TablePreview, bundle::Preview, bundle::Exported, project::ActionDraft, project::ActionInput,
+        project::LinkedActivity, project::LinkedCase, project::ActionView, project::AxisTotals, project::ProjectPlan,
         // The shell's own wire types.
         commands::UiError, commands::UiErrorKind, commands::ShellErrorKind, commands::home::Home, commands::registry::HouseholdView, commands::registry::DwellingForm, commands::registry::PersonForm, commands::registry::PersonCheck, commands::registry::CodeFacts,
         commands::registry::MembershipForm, commands::desk::ContactForm, commands::desk::ContactFilterForm, commands::settings::Settings,
         commands::settings::Choice, commands::settings::Choices, commands::accounts::Me, commands::accounts::Door, commands::audit::AuditFilterForm,
         commands::audit::AuditExport, commands::privacy::ConsentForm, commands::import::DecisionWire, commands::registry::PersonPage,
         commands::training::NextInLine, commands::training::SessionForm, commands::training::EsfPage, commands::training::CommunityForm, commands::documents::DocumentKind, commands::cases::CaseListFilter,
+        commands::project::BundleForm, commands::project::BundleSettings,
     ];
     let known: Vec<&str> = decls.iter().map(|d| d.name.as_str()).collect();
     let mut out = String::from(

@@ -53,7 +53,7 @@ pub const DEFAULT_LOCK_MINUTES: u64 = 10;
 /// and its name in build.rs.
 pub fn build<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::Builder<R> {
     use commands::{
-        accounts, activities, arrears, audit, backup, cases, desk, documents, home, import, privacy, registry,
+        accounts, activities, arrears, audit, backup, cases, desk, documents, home, import, privacy, project, registry,
         settings, sync, training,
     };
     builder.plugin(tauri_plugin_dialog::init()).manage(state).invoke_handler(tauri::generate_handler![
@@ -61,6 +61,18 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::
         arrears::plans,
         arrears::plan,
         arrears::arrears_monitoring,
+        project::dashboard,
+        project::indicator_records,
+        project::set_target,
+        project::clear_target,
+        project::project_plan,
+        project::save_plan_action,
+        project::remove_plan_action,
+        project::link_plan_action,
+        project::bundle_settings,
+        project::set_bundle_recipients,
+        project::bundle_preview,
+        project::export_bundle,
         arrears::household_account,
         arrears::sign_plan,
         arrears::record_plan_payment,

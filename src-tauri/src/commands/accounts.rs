@@ -41,6 +41,10 @@ pub struct Me {
     pub record_cases: bool,
     pub read_arrears: bool,
     pub record_arrears: bool,
+    /// Targets and the project plan.
+    pub manage_project: bool,
+    /// The monthly bundle to the Comune.
+    pub export_bundle: bool,
     /// The day's backup failed at sign-in: the sentence to show.
     pub backup_warning: Option<String>,
 }
@@ -70,6 +74,8 @@ fn me(s: &Session) -> quartiere_core::Result<Me> {
         record_cases: can(Action::RecordCases),
         read_arrears: can(Action::ReadArrears),
         record_arrears: can(Action::RecordArrears),
+        manage_project: can(Action::ManageProject),
+        export_bundle: can(Action::ExportBundle),
         backup_warning: s.backup_warning.clone(),
     })
 }

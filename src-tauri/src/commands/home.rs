@@ -44,6 +44,9 @@ pub struct Home {
     pub esf_checks_due: Vec<training::esf::CheckDue>,
     /// Repayment plans' instalments due this week and overdue, for roles that read arrears.
     pub arrears: Option<quartiere_core::arrears::DueInstalments>,
+    /// Actions of the project plan past their due date, the longest late first, for roles that
+    /// read the plan.
+    pub late_actions: Vec<quartiere_core::project::ActionView>,
 }
 
 /// How many follow-ups Home lists; the rest are counted and listed on the Sportello screen.
@@ -102,8 +105,14 @@ pub async fn home(state: State<'_, AppState>) -> UiResult<Home> {
         } else {
             None
         };
+        let late_actions = if access::allows(s.role, Action::ReadActivities) {
+            quartiere_core::project::late_actions(&s.store, &actor, today)?
+        } else {
+            Vec::new()
+        };
         Ok(Home {
             today,
+            late_actions,
             counts: registry::overview(s.store.conn(), &actor)?,
             follow_ups_due,
             follow_ups_due_total,

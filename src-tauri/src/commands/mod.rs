@@ -15,6 +15,7 @@ pub mod documents;
 pub mod home;
 pub mod import;
 pub mod privacy;
+pub mod project;
 pub mod registry;
 pub mod settings;
 pub mod sync;

@@ -109,6 +109,8 @@ pub struct Choices {
     pub no_fault_causes: Vec<Choice>,
     pub plan_statuses: Vec<Choice>,
     pub instalment_states: Vec<Choice>,
+    pub action_statuses: Vec<Choice>,
+    pub indicators: Vec<Choice>,
     /// The team: every active operator, and who may follow a case as its tutor.
     pub operators: Vec<(OperatorId, String)>,
     pub tutors: Vec<(OperatorId, String)>,
@@ -150,6 +152,8 @@ pub async fn choices(state: State<'_, AppState>) -> UiResult<Choices> {
         no_fault_causes: choices!(quartiere_core::codes::NoFaultCause),
         plan_statuses: choices!(quartiere_core::codes::PlanStatus),
         instalment_states: choices!(quartiere_core::codes::InstalmentState),
+        action_statuses: choices!(quartiere_core::codes::ActionStatus),
+        indicators: choices!(quartiere_core::codes::IndicatorCode),
         tutors: team
             .iter()
             .filter(|(_, _, role)| matches!(role, Role::Tutor | Role::Coordinator))

@@ -13,6 +13,7 @@ import type {
   CourseSummary, CourseDetail, CourseDraft, CourseId, Enrolled, NextInLine, SessionForm, EsfPage, EsfDraft, ExitDraft, PlacementDraft, CommunityForm, DocumentKind,
   CaseSummary, CaseDetail, CaseDraft, CaseId, CaseListFilter, CloseDraft, GoalDraft, GoalId, ReferralDraft, ReferralId, Note, NoteId,
   PlanRow, PlanView, PlanId, Monitoring, AccountView, AssessmentId, AssessmentDraft, PlanDraft, TermsDraft, PaymentDraft, MonthDraft, StatementReport,
+  Dashboard, RecordLine, Target, TargetDraft, ProjectPlan, ActionView, ActionDraft, BundleForm, BundleSettings, Preview, Exported,
   BackupInfo, ConsentView, ConsentForm, AccessFiles, ErasureMode, ErasureOutcome, RetentionFlag, Role,
 } from "./bindings";
 
@@ -35,7 +36,10 @@ export type CommandName =
   | "close_case" | "notes" | "add_note" | "edit_note" | "edit_goal" | "remove_case_member"
   | "plans" | "plan" | "arrears_monitoring" | "household_account" | "sign_plan" | "record_plan_payment"
   | "cancel_plan_payment" | "change_plan_terms" | "close_plan" | "record_assessment" | "add_solidarity_credit"
-  | "record_account_month" | "import_statement";
+  | "record_account_month" | "import_statement"
+  | "dashboard" | "indicator_records" | "set_target" | "clear_target" | "project_plan" | "save_plan_action"
+  | "remove_plan_action" | "link_plan_action" | "bundle_settings" | "set_bundle_recipients" | "bundle_preview"
+  | "export_bundle";
 
 /** What a note is about. */
 export type NoteKind = "person" | "household" | "case" | "desk_contact";
@@ -107,6 +111,20 @@ export const api = {
   addSolidarityCredit: (household: string, draft: PaymentDraft) => call<null>("add_solidarity_credit", { household, draft }),
   recordAccountMonth: (household: string, draft: MonthDraft) => call<null>("record_account_month", { household, draft }),
   importStatement: (path: string, apply: boolean) => call<StatementReport>("import_statement", { path, apply }),
+  dashboard: (from: string | null, to: string | null) => call<Dashboard>("dashboard", { from, to }),
+  indicatorRecords: (code: string, from: string | null, to: string | null) =>
+    call<RecordLine[]>("indicator_records", { code, from, to }),
+  setTarget: (draft: TargetDraft) => call<Target[]>("set_target", { draft }),
+  clearTarget: (code: string) => call<Target[]>("clear_target", { code }),
+  projectPlan: () => call<ProjectPlan>("project_plan"),
+  savePlanAction: (id: string | null, draft: ActionDraft) => call<ActionView>("save_plan_action", { id, draft }),
+  removePlanAction: (id: string) => call<null>("remove_plan_action", { id }),
+  linkPlanAction: (id: string, link: { activity?: string; case?: string }, remove: boolean) =>
+    call<ActionView>("link_plan_action", { id, activity: link.activity ?? null, case: link.case ?? null, remove }),
+  bundleSettings: () => call<BundleSettings>("bundle_settings"),
+  setBundleRecipients: (recipients: string) => call<number>("set_bundle_recipients", { recipients }),
+  bundlePreview: (form: BundleForm) => call<Preview>("bundle_preview", { form }),
+  exportBundle: (form: BundleForm) => call<Exported | null>("export_bundle", { form }),
   cases: (filter: CaseListFilter) => call<CaseSummary[]>("cases", { filter }),
   case: (id: string) => call<CaseDetail>("case", { id }),
   openCase: (draft: CaseDraft) => call<CaseId>("open_case", { draft }),

@@ -1357,6 +1357,214 @@ export type MonthDraft = {
  */
 period: string, rent_billed: string, charges_billed: string, rent_paid: string, charges_paid: string, };
 
+export type IndicatorCode = "formazione_lavoro" | "nuclei_raggiunti" | "piani_firmati" | "piani_monitorati" | "eventi" | "assemblee" | "debito_incolpevole" | "contatti_sportello" | "prese_in_carico" | "partecipanti_fse";
+
+export type ActionStatus = "da_avviare" | "in_corso" | "sospesa" | "completata" | "annullata";
+
+/**
+ * An action of the project plan.
+ */
+export type PlanActionId = string;
+
+/**
+ * What an indicator counts.
+ */
+export type Unit = "persone" | "nuclei" | "piani" | "attivita" | "contatti" | "casi" | "centesimi";
+
+/**
+ * The kind of record an indicator's keys are.
+ */
+export type Subject = "person" | "household" | "plan" | "activity" | "contact" | "case";
+
+/**
+ * A period, both days included.
+ */
+export type Period = { from: string, to: string, };
+
+/**
+ * One month of an indicator: its value in that month alone (for the debt: on its last day).
+ */
+export type MonthValue = { 
+/**
+ * `YYYY-MM`.
+ */
+month: string, value: number, };
+
+export type Indicator = { code: IndicatorCode, label: string, definition: string, unit: Unit, lower_is_better: boolean, 
+/**
+ * Over the whole period (for the debt: on its last day).
+ */
+value: number, 
+/**
+ * For the debt, its value on the day before the period: the reduction is `start - value`.
+ */
+start: number | null, 
+/**
+ * Out of how many (households reached: of the households on record).
+ */
+of: number | null, target: Target | null, 
+/**
+ * Whether the value meets the target; `None` without a target.
+ */
+met: boolean | null, months: Array<MonthValue>, };
+
+/**
+ * The dashboard: every indicator for a period, and the ESF participants broken down.
+ */
+export type Dashboard = { period: Period, indicators: Array<Indicator>, esf: EsfBreakdown, 
+/**
+ * Counts of people under 5 are hidden (`None`) in the ESF breakdown: the Comune's reader.
+ */
+suppressed: boolean, };
+
+/**
+ * One record behind a number.
+ */
+export type RecordLine = { subject: Subject, id: string, 
+/**
+ * The first day in the period it counts on.
+ */
+on: string | null, label: string, };
+
+export type Target = { code: IndicatorCode, 
+/**
+ * In the indicator's unit (euro cents for the debt).
+ */
+target: number, 
+/**
+ * The figure when the target was set (the seed's month-6 figures), if known.
+ */
+baseline: number | null, due_on: string | null, note: string | null, };
+
+/**
+ * A target as typed: whole numbers, or euro (`12.345,67`) for the debt.
+ */
+export type TargetDraft = { 
+/**
+ * An [`IndicatorCode`].
+ */
+code: string, target: string, baseline: string, 
+/**
+ * `gg/mm/aaaa`.
+ */
+due_on: string, note: string, };
+
+/**
+ * One category: women, men, total (people whose gender is not recorded count in the total only).
+ */
+export type EsfRow = { 
+/**
+ * The group's Italian title ("Età all'ingresso").
+ */
+group: string, 
+/**
+ * The category's code (`meno_di_25`) and label.
+ */
+category: string, label: string, women: number | null, men: number | null, total: number | null, };
+
+export type EsfBreakdown = { 
+/**
+ * Everyone who entered in the period (the first row), then the categories.
+ */
+rows: Array<EsfRow>, };
+
+/**
+ * What goes in, beyond the manifest.
+ */
+export type Include = { report: boolean, csv: boolean, xlsx: boolean, };
+
+/**
+ * Where one desk's changes stand in this bundle.
+ */
+export type FrontierLine = { desk_id: string, name: string, this_desk: boolean, 
+/**
+ * The last bundle of that desk applied here (for this desk: published), and when it was written.
+ */
+last_seq: number, last_bundle_at: string | null, 
+/**
+ * Not heard from in [`STALE_DAYS`] days.
+ */
+stale: boolean, };
+
+/**
+ * One table as the preview shows it: its first rows.
+ */
+export type TablePreview = { file: string, title: string, header: Array<string>, rows: Array<Array<string>>, total_rows: number, };
+
+/**
+ * What the bundle will hold, before it is made.
+ */
+export type Preview = { month: string, since: string, desk: string, files: Array<string>, indicators: Array<Indicator>, tables: Array<TablePreview>, frontier: Array<FrontierLine>, warnings: Array<string>, 
+/**
+ * The fingerprint of the key that signs this desk's bundles (the Comune may check it).
+ */
+signing_key: string | null, };
+
+/**
+ * A bundle written.
+ */
+export type Exported = { path: string, files: Array<string>, recipients: number, warnings: Array<string>, signing_key: string, };
+
+/**
+ * An action as typed in the form or on the command line.
+ */
+export type ActionDraft = { 
+/**
+ * An [`Axis`] code.
+ */
+axis: string, title: string, 
+/**
+ * The owner organisation, chosen from the partners (blank: the lab itself).
+ */
+partner_id: string, 
+/**
+ * Who follows it (an operator or a partner's contact).
+ */
+owner_name: string, 
+/**
+ * `gg/mm/aaaa`.
+ */
+starts_on: string, due_on: string, 
+/**
+ * An [`ActionStatus`] code; blank is «da avviare».
+ */
+status: string, 
+/**
+ * The day it was completed or cancelled; blank with such a status is today.
+ */
+done_on: string, 
+/**
+ * Euro, `1.234,50`.
+ */
+budget: string, spent: string, };
+
+export type ActionInput = { axis: Axis, title: string, partner: PartnerId | null, owner_name: string | null, starts_on: string | null, due_on: string | null, status: ActionStatus, done_on: string | null, budget: number, spent: number, };
+
+export type LinkedActivity = { id: ActivityId, kind: ActivityKind, title: string, date: string, };
+
+/**
+ * A case by its axis and dates: the plan shows no resident's name.
+ */
+export type LinkedCase = { id: CaseId, axis: Axis, opened_on: string, closed_on: string | null, };
+
+export type ActionView = { id: PlanActionId, partner_name: string | null, 
+/**
+ * Days past the due date of an open action (0 or none: not late).
+ */
+days_late: number | null, over_budget: boolean, activities: Array<LinkedActivity>, cases: Array<LinkedCase>, axis: Axis, title: string, partner: PartnerId | null, owner_name: string | null, starts_on: string | null, due_on: string | null, status: ActionStatus, done_on: string | null, budget: number, spent: number, };
+
+export type AxisTotals = { axis: Axis, actions: number, late: number, done: number, budget: number, spent: number, };
+
+export type ProjectPlan = { today: string, 
+/**
+ * By axis, then due date (none last), then title.
+ */
+actions: Array<ActionView>, 
+/**
+ * One line per axis that has actions, in the axes' order.
+ */
+axes: Array<AxisTotals>, budget: number, spent: number, late: number, };
+
 /**
  * The one error type the UI sees: `kind` picks the Italian sentence, `message` adds detail, and
  * `fields` places validation messages next to their inputs.
@@ -1418,7 +1626,12 @@ esf_checks_due: Array<CheckDue>,
 /**
  * Repayment plans' instalments due this week and overdue, for roles that read arrears.
  */
-arrears: DueInstalments | null, };
+arrears: DueInstalments | null, 
+/**
+ * Actions of the project plan past their due date, the longest late first, for roles that
+ * read the plan.
+ */
+late_actions: Array<ActionView>, };
 
 export type HouseholdView = { household: HouseholdDetail, contacts: Array<DeskContactView>, notes: Array<Note>, };
 
@@ -1489,7 +1702,7 @@ lapse_rule: string, };
  */
 export type Choice = { code: string, it: string, en: string, };
 
-export type Choices = { relationships: Array<Choice>, channels: Array<Choice>, topics: Array<Choice>, labour_statuses: Array<Choice>, isced: Array<Choice>, esf_answers: Array<Choice>, activity_kinds: Array<Choice>, axes: Array<Choice>, minute_kinds: Array<Choice>, partners: Array<[PartnerId, string]>, goal_statuses: Array<Choice>, referral_states: Array<Choice>, case_outcomes: Array<Choice>, exit_reasons: Array<Choice>, results_exit: Array<Choice>, results_6m: Array<Choice>, no_fault_causes: Array<Choice>, plan_statuses: Array<Choice>, instalment_states: Array<Choice>, 
+export type Choices = { relationships: Array<Choice>, channels: Array<Choice>, topics: Array<Choice>, labour_statuses: Array<Choice>, isced: Array<Choice>, esf_answers: Array<Choice>, activity_kinds: Array<Choice>, axes: Array<Choice>, minute_kinds: Array<Choice>, partners: Array<[PartnerId, string]>, goal_statuses: Array<Choice>, referral_states: Array<Choice>, case_outcomes: Array<Choice>, exit_reasons: Array<Choice>, results_exit: Array<Choice>, results_6m: Array<Choice>, no_fault_causes: Array<Choice>, plan_statuses: Array<Choice>, instalment_states: Array<Choice>, action_statuses: Array<Choice>, indicators: Array<Choice>, 
 /**
  * The team: every active operator, and who may follow a case as its tutor.
  */
@@ -1499,6 +1712,14 @@ operators: Array<[OperatorId, string]>, tutors: Array<[OperatorId, string]>, };
  * What the signed-in operator may do, for the UI to show only what works.
  */
 export type Me = { name: string, role: Role, desk: string, read_registry: boolean, edit_registry: boolean, read_desk: boolean, record_desk: boolean, import: boolean, sync: boolean, manage_sync: boolean, administer: boolean, audit: boolean, backup: boolean, rights: boolean, read_activities: boolean, record_activities: boolean, read_training: boolean, record_training: boolean, read_cases: boolean, record_cases: boolean, read_arrears: boolean, record_arrears: boolean, 
+/**
+ * Targets and the project plan.
+ */
+manage_project: boolean, 
+/**
+ * The monthly bundle to the Comune.
+ */
+export_bundle: boolean, 
 /**
  * The day's backup failed at sign-in: the sentence to show.
  */
@@ -1631,3 +1852,26 @@ mine: boolean,
  * Closed cases too.
  */
 closed: boolean, };
+
+/**
+ * What the export screen sends: the month (`AAAA-MM`), the project's first day (blank: the first
+ * on record), what goes in, and the coordinator's notes for the report.
+ */
+export type BundleForm = { month: string, since: string, include: Include, note: string, };
+
+/**
+ * The bundle's settings on this desk: the Comune's keys and this desk's signing key.
+ */
+export type BundleSettings = { 
+/**
+ * The Comune's age public keys, one per line (blank: none yet).
+ */
+recipients: string, 
+/**
+ * The fingerprint of the key that signs this desk's bundles (none before the first one).
+ */
+signing_key: string | null, 
+/**
+ * The month to propose: the one before today's.
+ */
+last_month: string, };

@@ -21,7 +21,7 @@ export function options(
   list:
     | "relationships" | "channels" | "topics" | "labour_statuses" | "isced" | "esf_answers" | "activity_kinds" | "axes"
     | "minute_kinds" | "goal_statuses" | "referral_states" | "case_outcomes" | "exit_reasons" | "results_exit"
-    | "results_6m" | "no_fault_causes",
+    | "results_6m" | "no_fault_causes" | "action_statuses" | "indicators",
 ) {
   const english = currentLanguage() === "en";
   return (loaded?.[list] ?? []).map((c) => ({ code: c.code, label: english ? c.en : c.it }));
@@ -77,4 +77,6 @@ export const labels = {
   noFaultCause: (code: string | null) => label(loaded?.no_fault_causes, code),
   planStatus: (code: string | null) => label(loaded?.plan_statuses, code),
   instalmentState: (code: string | null) => label(loaded?.instalment_states, code),
+  actionStatus: (code: string | null) => label(loaded?.action_statuses, code),
+  indicator: (code: string | null) => label(loaded?.indicators, code),
 };

@@ -50,6 +50,9 @@ export const routes: Routes = {
   plan: { load: () => import("../screens/Plan.svelte"), props: (s, go) => ({ id: s.id, go }) },
   "plan-new": { load: () => import("../screens/PlanNew.svelte"), props: (s, go) => ({ household: s.household ?? null, go }) },
   account: { load: () => import("../screens/Account.svelte"), props: (s, go) => ({ id: s.id, go }) },
+  indicators: { load: () => import("../screens/Indicators.svelte"), props: withGo },
+  project: { load: () => import("../screens/Project.svelte"), props: withGo },
+  bundle: { load: () => import("../screens/Bundle.svelte"), props: alone },
   attendance: { load: () => import("../screens/Attendance.svelte"), props: (s, go) => ({ code: s.id, go }) },
 };
 

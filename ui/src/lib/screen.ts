@@ -1,6 +1,6 @@
 // Where the operator is. One value, so the shell of the app can render the right screen.
 export type Screen =
-  | { name: "home" | "households" | "people" | "desk" | "import" | "sync" | "audit" | "settings" | "activities" | "courses" | "cases" | "plans" }
+  | { name: "home" | "households" | "people" | "desk" | "import" | "sync" | "audit" | "settings" | "activities" | "courses" | "cases" | "plans" | "indicators" | "project" | "bundle" }
   | { name: "activity"; id: string }
   | { name: "activity-new" }
   | { name: "course"; id: string }

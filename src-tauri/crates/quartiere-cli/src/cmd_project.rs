@@ -158,18 +158,15 @@ pub fn export(cli: &Cli, command: &ExportCommand) -> Result<ExitCode, Error> {
         }
         ExportCommand::Recipients { keys } => {
             let (mut store, actor) = open(cli)?;
-            quartiere_core::access::require(store.conn(), &actor, quartiere_core::access::Action::ExportBundle)?;
             if keys.is_empty() {
-                match store.local_setting(bundle::RECIPIENTS_SETTING)? {
-                    Some(k) if !k.trim().is_empty() => out!("{k}"),
+                match bundle::recipients(&store, &actor)? {
+                    k if !k.trim().is_empty() => out!("{k}"),
                     _ => out!("Nessuna chiave del Comune impostata."),
                 }
                 return Ok(ExitCode::SUCCESS);
             }
-            let text = keys.join("\n");
-            let parsed = bundle::parse_recipients(&text)?;
-            store.set_local_setting(bundle::RECIPIENTS_SETTING, &text)?;
-            out!("{}.", format::count(parsed.len(), "chiave del Comune impostata", "chiavi del Comune impostate"));
+            let n = bundle::set_recipients(&mut store, &actor, &keys.join("\n"))?;
+            out!("{}.", format::count(n, "chiave del Comune impostata", "chiavi del Comune impostate"));
             Ok(ExitCode::SUCCESS)
         }
         ExportCommand::Preview { month, since, json } => {
@@ -201,11 +198,8 @@ pub fn export(cli: &Cli, command: &ExportCommand) -> Result<ExitCode, Error> {
         }
         ExportCommand::Month { month, recipient, out, since, note, no_report, no_csv, no_xlsx, json } => {
             let (mut store, actor) = open(cli)?;
-            let recipients = if recipient.is_empty() {
-                store.local_setting(bundle::RECIPIENTS_SETTING)?.unwrap_or_default()
-            } else {
-                recipient.join("\n")
-            };
+            let recipients =
+                if recipient.is_empty() { bundle::recipients(&store, &actor)? } else { recipient.join("\n") };
             let request = Request {
                 month: Period::month(month)?,
                 since: since.as_deref().map(|s| date("since", s)).transpose()?,

@@ -315,7 +315,7 @@ pub struct AxisTotals {
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct PlanView {
+pub struct ProjectPlan {
     pub today: NaiveDate,
     /// By axis, then due date (none last), then title.
     pub actions: Vec<ActionView>,
@@ -412,7 +412,7 @@ fn load_actions(conn: &Connection, today: NaiveDate) -> Result<Vec<ActionView>> 
 }
 
 /// The whole plan with its totals on `today` (operators read it; the Comune's reader does not).
-pub fn plan(store: &Store, actor: &Actor, today: NaiveDate) -> Result<PlanView> {
+pub fn plan(store: &Store, actor: &Actor, today: NaiveDate) -> Result<ProjectPlan> {
     access::require(store.conn(), actor, Action::ReadActivities)?;
     let actions = load_actions(store.conn(), today)?;
     let mut axes: Vec<AxisTotals> = Vec::new();
@@ -430,7 +430,7 @@ pub fn plan(store: &Store, actor: &Actor, today: NaiveDate) -> Result<PlanView> 
             spent: of.iter().map(|a| a.fields.spent).sum(),
         });
     }
-    Ok(PlanView {
+    Ok(ProjectPlan {
         today,
         budget: axes.iter().map(|a| a.budget).sum(),
         spent: axes.iter().map(|a| a.spent).sum(),

@@ -185,6 +185,21 @@ pub fn parse_recipients(text: &str) -> Result<Vec<age::x25519::Recipient>> {
         .collect()
 }
 
+/// The Comune's public keys this desk encrypts to, as the coordinator typed them (blank: none yet).
+pub fn recipients(store: &Store, actor: &Actor) -> Result<String> {
+    access::require(store.conn(), actor, Action::ExportBundle)?;
+    Ok(store.local_setting(RECIPIENTS_SETTING)?.unwrap_or_default())
+}
+
+/// Keeps the Comune's public keys for the next bundles, after checking every one: a wrong key
+/// is refused naming it and the keys before stay. Returns how many keys there are.
+pub fn set_recipients(store: &mut Store, actor: &Actor, text: &str) -> Result<usize> {
+    access::require(store.conn(), actor, Action::ExportBundle)?;
+    let parsed = parse_recipients(text)?;
+    store.set_local_setting(RECIPIENTS_SETTING, text.trim())?;
+    Ok(parsed.len())
+}
+
 /// The desk's signing key, made on first use (kept in the encrypted database, never synced).
 fn signer(store: &mut Store) -> Result<DeskSigner> {
     if let Some(seed) = store.local_setting(SIGNING_SETTING)? {
@@ -298,7 +313,7 @@ fn warnings(frontier: &[FrontierLine]) -> Vec<String> {
 }
 
 /// The project's first day on record: the earliest activity, contact, path, case or plan.
-fn first_day(conn: &Connection) -> Result<Option<NaiveDate>> {
+pub(crate) fn first_day(conn: &Connection) -> Result<Option<NaiveDate>> {
     let day: Option<String> = conn.query_row(
         "SELECT min(d) FROM (
            SELECT min(held_on) AS d FROM activity WHERE deleted = 0

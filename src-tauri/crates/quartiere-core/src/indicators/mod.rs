@@ -272,6 +272,13 @@ pub fn dashboard(store: &Store, actor: &Actor, period: Period) -> Result<Dashboa
     Ok(Dashboard { period, indicators, esf, suppressed })
 }
 
+/// The project's first day on record (the earliest activity, contact, path, case or plan): where
+/// the dashboard and the bundle's «dall'inizio» start. Aggregates: any role.
+pub fn project_start(store: &Store, actor: &Actor) -> Result<Option<NaiveDate>> {
+    access::require(store.conn(), actor, Action::ReadAggregates)?;
+    crate::bundle::first_day(store.conn())
+}
+
 pub(crate) fn compute_all(conn: &Connection, period: Period, targets: &[Target]) -> Result<Vec<Indicator>> {
     let months = period.months();
     let debts = {

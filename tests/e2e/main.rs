@@ -85,6 +85,10 @@ fn main() -> std::process::ExitCode {
             "ui::a_repayment_plan_is_signed_paid_in_part_and_late_after_its_due_date",
             ui::a_repayment_plan_is_signed_paid_in_part_and_late_after_its_due_date,
         ),
+        with_binaries(
+            "ui::the_coordinator_reads_the_indicators_and_exports_the_monthly_bundle",
+            ui::the_coordinator_reads_the_indicators_and_exports_the_monthly_bundle,
+        ),
     ];
     libtest_mimic::run(&args, trials).exit_code()
 }

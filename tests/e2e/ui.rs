@@ -1193,3 +1193,151 @@ pub(crate) fn a_repayment_plan_is_signed_paid_in_part_and_late_after_its_due_dat
     }
     s.quit();
 }
+
+/// The last months of the project in the window: the coordinator reads the indicators (the same
+/// figures as `quartiere stats` for the period the screen shows), the records behind one, sets a
+/// target, adds a late action to the project plan, refuses a wrong key of the Comune, previews
+/// and exports the monthly bundle (decrypted with the Debian `age`, verified by `quartiere export
+/// verify`); then the Comune's reader signs in and sees the dashboard and the bundle, never a name.
+pub(crate) fn the_coordinator_reads_the_indicators_and_exports_the_monthly_bundle() {
+    let _one_window = ONE_WINDOW.lock().unwrap_or_else(|e| e.into_inner());
+    let root = tempfile::tempdir().unwrap();
+    let data = root.path().join("a");
+    ok(cli(&data, &["init", "--desk", "Sportello Mezzetta", "--as", "Giulia"], None));
+    ok(cli(&data, &["demo", "--households", "40", "--seed", "11"], None));
+    let comune = Command::new(binary("quartiere"))
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["operators", "add", "Ufficio Casa", "--role", "comune"])
+        .env("QUARTIERE_OPERATOR", "Giulia")
+        .env("QUARTIERE_PASSPHRASE", OPERATOR_PASS)
+        .env("QUARTIERE_NEW_PASSPHRASE", "parola del comune di prova")
+        .output()
+        .unwrap();
+    ok(comune);
+    let key = root.path().join("comune.key");
+    assert!(Command::new("age-keygen").arg("-o").arg(&key).output().expect("age-keygen (age)").status.success());
+    let public = std::fs::read_to_string(&key)
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("# public key: "))
+        .unwrap()
+        .to_string();
+
+    let shots = screenshots();
+    let (_x, display) = xvfb();
+    let save = tempfile::tempdir().unwrap();
+    let driver = driver(&display, &root.path().join("nessun-elenco.csv"), save.path());
+    let s = open(&driver, &data);
+    s.wait_for_text("Accedi a Quartiere");
+    s.click(&s.find("#door-name option[value='Giulia']"));
+    sign_in(&s, OPERATOR_PASS);
+    s.wait_for_text("Oggi è");
+    // The demo plan has two actions past their due date.
+    s.wait_for_text("Azioni del piano in ritardo (2)");
+    assert!(s.text(&s.find_with_text("[data-testid=late-action]", "Tirocini")).contains("in ritardo di"));
+
+    // The dashboard equals `quartiere stats` for the period it shows.
+    nav(&s, "Indicatori");
+    s.wait_for_text("Indicatori del progetto");
+    let period = s.text(&s.find("[data-testid=indicators-period]"));
+    let (from, to) = period.trim_start_matches("Dal ").split_once(" al ").unwrap();
+    let stats = json(cli(&data, &["stats", "--from", from, "--to", to, "--json"], None));
+    let figure = |code: &str| s.text(&s.find(&format!("[data-code={code}] [data-testid=indicator-value]")));
+    for code in ["eventi", "assemblee", "nuclei_raggiunti", "formazione_lavoro", "contatti_sportello"] {
+        let expected =
+            stats["indicators"].as_array().unwrap().iter().find(|i| i["code"] == code).unwrap()["value"].clone();
+        assert_eq!(figure(code).replace('.', ""), expected.to_string(), "{code} in {period}");
+    }
+    // The records behind the households reached: one per household, named.
+    s.click(&s.find("[data-code=nuclei_raggiunti] [data-testid=indicator-value]"));
+    s.wait_for_text(&format!("Nuclei raggiunti: {} record", figure("nuclei_raggiunti")));
+    let first_record = s.text(&s.find("[data-testid=indicator-records] button.link"));
+    assert!(!first_record.is_empty());
+    // A target, changed here, is the dashboard's at once.
+    s.click(&s.find("[data-code=eventi] [data-testid=target-edit]"));
+    fill(&s, "#target-value", "dieci");
+    s.click(&s.find("#target-save"));
+    s.wait_for_text("«dieci» non è un numero intero non negativo");
+    fill(&s, "#target-value", "9");
+    s.click(&s.find("#target-save"));
+    s.wait_for_text("Obiettivo di «Eventi di socialità» salvato.");
+    assert!(s.text(&s.find("[data-code=eventi]")).contains("obiettivo 9"));
+    s.screenshot(&shots.join("indicatori.png"));
+
+    // The project plan: a new action already past its due date is late.
+    nav(&s, "Piano di progetto");
+    s.wait_for_text("Budget");
+    s.click(&s.find("#action-new"));
+    s.click(&s.find("#action-save"));
+    s.wait_for_text("scegli l'asse del progetto");
+    s.click(&s.find("#action-axis option[value='convivenza']"));
+    fill(&s, "#action-title", "Orto condiviso nel cortile");
+    fill(&s, "#action-owner", "Giulia");
+    fill(&s, "#action-due", "01/09/2025");
+    fill(&s, "#action-budget", "2.000,00");
+    s.click(&s.find("#action-save"));
+    s.wait_for_text("Azione «Orto condiviso nel cortile» salvata.");
+    let row = s.text(&s.find_with_text("[data-testid=plan-action]", "Orto condiviso"));
+    assert!(row.contains("in ritardo di") && row.contains("2.000,00 EUR"), "{row}");
+    assert!(s.text(&s.find("[data-testid=project-late]")).contains("3 azioni"));
+    s.screenshot(&shots.join("piano-di-progetto.png"));
+
+    // The bundle: a wrong key is refused, the right one kept; preview, then export.
+    nav(&s, "Invio al Comune");
+    s.wait_for_text("Pacchetto mensile per il Comune");
+    fill(&s, "#bundle-keys", "age1sbagliata");
+    s.click(&s.find("#bundle-keys-save"));
+    s.wait_for_text("non è una chiave pubblica age valida");
+    fill(&s, "#bundle-keys", &public);
+    s.click(&s.find("#bundle-keys-save"));
+    s.wait_for_text("1 chiave del Comune salvata.");
+    let month = s.value(&s.find("#bundle-month"));
+    s.click(&s.find("#bundle-preview"));
+    s.wait_for_text(&format!("Il pacchetto di {month}"));
+    assert!(s.text(&s.find("[data-testid=bundle-frontier]")).contains("Sportello Mezzetta"));
+    s.screenshot(&shots.join("pacchetto-anteprima.png"));
+    s.click(&s.find("#bundle-export"));
+    s.wait_for_text("Pacchetto salvato in");
+    let file = saved_file(save.path(), &format!("quartiere-{month}"));
+    let plain = Command::new("age").arg("-d").arg("-i").arg(&key).arg(&file).output().expect("age");
+    assert!(plain.status.success(), "{}", String::from_utf8_lossy(&plain.stderr));
+    let listing = {
+        let mut tar = Command::new("tar")
+            .arg("-t")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        tar.stdin.take().unwrap().write_all(&plain.stdout).unwrap();
+        String::from_utf8(tar.wait_with_output().unwrap().stdout).unwrap()
+    };
+    for name in ["manifest.json", "manifest.sig", "rapporto.pdf", "indicatori.csv", "dati.xlsx"] {
+        assert!(listing.contains(name), "{name} missing in:\n{listing}");
+    }
+    let verified =
+        ok(cli(&data, &["export", "verify", file.to_str().unwrap(), "--identity", key.to_str().unwrap()], None));
+    assert!(verified.contains(&month), "{verified}");
+
+    // The Comune's reader: the dashboard and the bundle, never a name.
+    s.click(&s.find("#lock"));
+    s.wait_for_text("Accedi a Quartiere");
+    s.click(&s.find("#door-name option[value='Ufficio Casa']"));
+    fill(&s, "#door-passphrase", "parola del comune di prova");
+    s.click(&s.find_with_text("button", "Accedi"));
+    s.wait_for_text("Oggi è");
+    let nav_text = s.text(&s.find("nav"));
+    assert!(nav_text.contains("Indicatori") && nav_text.contains("Invio al Comune"), "{nav_text}");
+    for hidden in ["Nuclei", "Persone", "Sportello", "Piano di progetto", "Prese in carico"] {
+        assert!(!nav_text.contains(hidden), "{hidden} in the Comune's menu: {nav_text}");
+    }
+    nav(&s, "Indicatori");
+    s.wait_for_text("Indicatori del progetto");
+    assert!(s.page_text().contains("I numeri da 1 a 4 sono nascosti"));
+    // The figure is plain text for this role: no records behind it to click.
+    s.find("[data-code=nuclei_raggiunti] strong[data-testid=indicator-value]");
+    assert!(!s.page_text().contains(&first_record), "a resident's name on the Comune's screen");
+    s.screenshot(&shots.join("indicatori-comune.png"));
+    s.quit();
+}

@@ -54,7 +54,7 @@ pub fn demo(cli: &Cli, args: &DemoArgs) -> Result<ExitCode, Error> {
         &DemoConfig { households: *households, people: *people, seed: *seed, today: today() },
     )?;
     out!(
-        "Quartiere dimostrativo creato: {}, {}, {} allo sportello, {} partner, {} con le presenze, {} con la lista d'attesa, {}, {} firmati.",
+        "Quartiere dimostrativo creato: {}, {}, {} allo sportello, {} partner, {} con le presenze, {} con la lista d'attesa, {}, {} firmati, {} del piano di progetto.",
         count(summary.households, "nucleo", "nuclei"),
         count(summary.people, "persona", "persone"),
         count(summary.contacts, "contatto", "contatti"),
@@ -62,7 +62,8 @@ pub fn demo(cli: &Cli, args: &DemoArgs) -> Result<ExitCode, Error> {
         count(summary.activities, "attività", "attività"),
         count(summary.courses, "corso o percorso", "corsi e percorsi"),
         count(summary.cases, "presa in carico", "prese in carico"),
-        count(summary.plans, "piano di rientro", "piani di rientro")
+        count(summary.plans, "piano di rientro", "piani di rientro"),
+        count(summary.actions, "azione", "azioni")
     );
     Ok(ExitCode::SUCCESS)
 }

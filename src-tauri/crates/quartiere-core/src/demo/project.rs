@@ -20,9 +20,11 @@ pub(super) fn demo_targets(w: &mut Writer<'_>, config: &DemoConfig) -> Result<us
     let six_months_ago = config.today - chrono::Duration::days(183);
     let plans = crate::arrears::monitor::all_plans(w.conn())?;
     let debt = crate::arrears::monitor::no_fault_debt_on(w.conn(), &plans, &[six_months_ago])?[0];
+    // 100 of Mezzetta's 133 households; as many in proportion for a smaller or larger demo.
+    let reached = if config.people.is_none() { (config.households as i64 * 100 / 133).max(1) } else { 100 };
     let targets = [
         (C::FormazioneLavoro, 30, Some(11)),
-        (C::NucleiRaggiunti, 100, None),
+        (C::NucleiRaggiunti, reached, None),
         (C::PianiFirmati, 3, None),
         (C::PianiMonitorati, 3, None),
         (C::Eventi, 7, None),

@@ -181,6 +181,42 @@ fn golden_text_of_each_template() {
             { "n": "3", "scadenza": "31/03/2027", "importo": "1.000,00 EUR" }
         ]
     });
+    let month = |mese: &str, valore: i64| json!({ "mese": mese, "valore": valore, "testo": valore.to_string() });
+    let report = json!({
+        "progetto": project, "finanziamento": funding, "id": "PM-0193A1B2", "mese": "novembre 2026",
+        "dal": "01/11/2026", "al": "30/11/2026", "inizio": "01/06/2026", "data": "03/12/2026",
+        "indicatori": [
+            { "codice": "formazione_lavoro", "etichetta": "Residenti in percorsi di formazione o ricerca lavoro",
+              "definizione": "persone ammesse a un corso o a un percorso di ricerca lavoro in corso nel periodo",
+              "mese": "11", "totale": "14", "su": "", "obiettivo": "30", "iniziale": "11", "raggiunto": "no",
+              "quota": 0.47, "al_ribasso": false,
+              "mesi": [month("giu", 6), month("lug", 9), month("ago", 9), month("set", 11), month("ott", 12), month("nov", 11)] },
+            { "codice": "nuclei_raggiunti", "etichetta": "Nuclei raggiunti",
+              "definizione": "nuclei con almeno un contatto, una presenza, una presa in carico, un percorso o un piano",
+              "mese": "41", "totale": "97", "su": "133", "obiettivo": "100", "iniziale": "", "raggiunto": "no",
+              "quota": 0.97, "al_ribasso": false,
+              "mesi": [month("giu", 30), month("lug", 35), month("ago", 22), month("set", 40), month("ott", 44), month("nov", 41)] },
+            { "codice": "debito_incolpevole", "etichetta": "Debito per morosità incolpevole",
+              "definizione": "debito dei nuclei con morosità incolpevole riconosciuta, all'ultimo giorno",
+              "mese": "8.120,00 EUR", "totale": "8.120,00 EUR", "su": "", "obiettivo": "8.000,00 EUR",
+              "iniziale": "10.000,00 EUR", "raggiunto": "no", "quota": 1.01, "al_ribasso": true,
+              "mesi": [{ "mese": "ott", "valore": 8_900_00, "testo": "8.900 €" }, { "mese": "nov", "valore": 8_120_00, "testo": "8.120 €" }] }
+        ],
+        "fse": [
+            { "gruppo": "Partecipanti", "descrizione": "entrati nel periodo", "donne": "9", "uomini": "5", "totale": "14" },
+            { "gruppo": "Età all'ingresso", "descrizione": "meno di 25 anni", "donne": "<5", "uomini": "<5", "totale": "5" }
+        ],
+        "attivita": [
+            { "data": "12/11/2026", "tipo": "assemblea tematica", "titolo": "Assemblea sui cortili", "invitati": "40", "presenti": "22" },
+            { "data": "28/11/2026", "tipo": "evento di socialità", "titolo": "Castagnata in cortile", "invitati": "120", "presenti": "64" }
+        ],
+        "frontiera": [
+            { "nome": "Sportello Mezzetta", "fino_al": "03/12/2026", "questa": true, "ferma": false },
+            { "nome": "Portatile tutor", "fino_al": "02/11/2026", "questa": false, "ferma": true }
+        ],
+        "avvisi": ["la postazione «Portatile tutor» non si sincronizza dal 02/11/2026: i suoi dati più recenti mancano"],
+        "nota": "A novembre due nuove famiglie hanno chiesto il percorso con AFOL."
+    });
     let make = |template: &str, data: &Value, id: &str| {
         render(&Request { template, data, id, date: day(), lab_templates: None }).unwrap()
     };
@@ -190,6 +226,7 @@ fn golden_text_of_each_template() {
         ("piano-partecipante", make("piano-partecipante", &plan, "PI-0193A1B2")),
         ("registro-corso", make("registro-corso", &register, "RC-0193A1B2")),
         ("piano-rientro", make("piano-rientro", &agreement, "PR-0193A1B2")),
+        ("rapporto-mensile", make("rapporto-mensile", &report, "PM-0193A1B2")),
         (
             "accesso",
             render(&Request {

@@ -594,20 +594,6 @@ fn chart_text(i: &Indicator, v: i64) -> String {
 }
 
 const MONTHS: [&str; 12] = ["gen", "feb", "mar", "apr", "mag", "giu", "lug", "ago", "set", "ott", "nov", "dic"];
-const MONTHS_LONG: [&str; 12] = [
-    "gennaio",
-    "febbraio",
-    "marzo",
-    "aprile",
-    "maggio",
-    "giugno",
-    "luglio",
-    "agosto",
-    "settembre",
-    "ottobre",
-    "novembre",
-    "dicembre",
-];
 
 fn report_data(
     c: &Content,
@@ -618,7 +604,8 @@ fn report_data(
     today: NaiveDate,
 ) -> serde_json::Value {
     use serde_json::json;
-    let month_label = format!("{} {}", MONTHS_LONG[request.month.from.month0() as usize], request.month.from.year());
+    let month_label =
+        format!("{} {}", format::MONTH_NAMES[request.month.from.month0() as usize], request.month.from.year());
     let indicators: Vec<serde_json::Value> = c
         .to_date
         .iter()

@@ -302,6 +302,16 @@ fn the_monthly_bundle_opens_with_the_debian_age_tool_and_holds_no_name() {
     assert_eq!(verified.manifest, manifest);
 }
 
+/// Packs the unpacked bundle in `work` again with the Debian tar and encrypts it with the Debian age.
+fn repack(work: &Path, public: &str, out: &Path) {
+    let st = Command::new("sh")
+        .arg("-c")
+        .arg(format!("tar -c -C {} quartiere-2026-02 | age -r {public} -o {}", work.display(), out.display()))
+        .status()
+        .unwrap();
+    assert!(st.success());
+}
+
 #[test]
 fn a_bundle_changed_after_signing_is_refused_naming_the_file() {
     let mut f = demo_lab();
@@ -340,32 +350,14 @@ fn a_bundle_changed_after_signing_is_refused_naming_the_file() {
     assert_ne!(changed, text);
     std::fs::write(&csv, changed).unwrap();
     let tampered = work.path().join("manomesso.age");
-    let st = Command::new("sh")
-        .arg("-c")
-        .arg(format!(
-            "tar -c -C {w} quartiere-2026-02 | age -r {public} -o {t}",
-            w = work.path().display(),
-            t = tampered.display()
-        ))
-        .status()
-        .unwrap();
-    assert!(st.success());
+    repack(work.path(), &public, &tampered);
     let e = verify::verify(&std::fs::read(&tampered).unwrap(), &identities, None).unwrap_err();
     assert!(e.to_string().contains("«indicatori.csv»") && e.to_string().contains("modificato"), "{e}");
 
     // A file added after signing, and a key that is not the Comune's, are refused too.
     std::fs::write(&csv, text).unwrap();
     std::fs::write(work.path().join("quartiere-2026-02/aggiunto.csv"), "x").unwrap();
-    let st = Command::new("sh")
-        .arg("-c")
-        .arg(format!(
-            "tar -c -C {w} quartiere-2026-02 | age -r {public} -o {t}",
-            w = work.path().display(),
-            t = tampered.display()
-        ))
-        .status()
-        .unwrap();
-    assert!(st.success());
+    repack(work.path(), &public, &tampered);
     let e = verify::verify(&std::fs::read(&tampered).unwrap(), &identities, None).unwrap_err();
     assert!(e.to_string().contains("«aggiunto.csv»"), "{e}");
     let other = age::x25519::Identity::generate();

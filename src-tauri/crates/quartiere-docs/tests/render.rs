@@ -200,7 +200,7 @@ fn golden_text_of_each_template() {
               "definizione": "debito dei nuclei con morosità incolpevole riconosciuta, all'ultimo giorno",
               "mese": "8.120,00 EUR", "totale": "8.120,00 EUR", "su": "", "obiettivo": "8.000,00 EUR",
               "iniziale": "10.000,00 EUR", "raggiunto": "no", "quota": 1.01, "al_ribasso": true,
-              "mesi": [{ "mese": "ott", "valore": 8_900_00, "testo": "8.900 €" }, { "mese": "nov", "valore": 8_120_00, "testo": "8.120 €" }] }
+              "mesi": [{ "mese": "ott", "valore": 890_000, "testo": "8.900 €" }, { "mese": "nov", "valore": 812_000, "testo": "8.120 €" }] }
         ],
         "fse": [
             { "gruppo": "Partecipanti", "descrizione": "entrati nel periodo", "donne": "9", "uomini": "5", "totale": "14" },

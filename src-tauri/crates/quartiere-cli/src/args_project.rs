@@ -163,21 +163,19 @@ pub enum ActionsCommand {
         fields: ActionFields,
     },
     /// Collega un'attività o una presa in carico all'azione.
-    Link {
-        id: String,
-        #[arg(long, conflicts_with = "case", required_unless_present = "case")]
-        activity: Option<String>,
-        #[arg(long)]
-        case: Option<String>,
-    },
+    Link(LinkArgs),
     /// Scollega un'attività o una presa in carico.
-    Unlink {
-        id: String,
-        #[arg(long, conflicts_with = "case", required_unless_present = "case")]
-        activity: Option<String>,
-        #[arg(long)]
-        case: Option<String>,
-    },
+    Unlink(LinkArgs),
     /// Toglie un'azione dal piano.
     Remove { id: String },
+}
+
+/// An action and the activity or case linked to it.
+#[derive(Args)]
+pub struct LinkArgs {
+    pub id: String,
+    #[arg(long, conflicts_with = "case", required_unless_present = "case")]
+    pub activity: Option<String>,
+    #[arg(long)]
+    pub case: Option<String>,
 }

@@ -9,7 +9,7 @@ use quartiere_core::schema::Table;
 use quartiere_core::{format, Error, Store};
 
 use crate::args::Cli;
-use crate::args_project::{ActionFields, ActionsCommand};
+use crate::args_project::{ActionFields, ActionsCommand, LinkArgs};
 use crate::output::print_json;
 use crate::session::{open, today};
 
@@ -126,13 +126,13 @@ pub fn run(cli: &Cli, command: &ActionsCommand) -> Result<ExitCode, Error> {
             store.write(&actor, |w| project::edit_action(w, id, &input))?;
             out!("Azione aggiornata: {}.", input.title);
         }
-        ActionsCommand::Link { id, activity, case } => {
+        ActionsCommand::Link(LinkArgs { id, activity, case }) => {
             let id = action_id(&store, id)?;
             let target = target(&store, activity, case)?;
             store.write(&actor, |w| project::link(w, id, target))?;
             out!("Collegata.");
         }
-        ActionsCommand::Unlink { id, activity, case } => {
+        ActionsCommand::Unlink(LinkArgs { id, activity, case }) => {
             let id = action_id(&store, id)?;
             let target = target(&store, activity, case)?;
             store.write(&actor, |w| project::unlink(w, id, target))?;

@@ -997,6 +997,16 @@ fn the_project_plan_from_the_command_line() {
     assert!(show["days_late"].is_null());
     assert_eq!(show["title"], "Orto condiviso", "fields not given stay as they were");
 
+    // An activity linked, shown with the action; linked twice, refused.
+    let activities = json(&quartiere(dir.path(), &["activities", "list", "--json"]));
+    let activity = activities.as_array().unwrap()[0]["id"].as_str().unwrap().to_string();
+    let linked = quartiere(dir.path(), &["actions", "link", &id, "--activity", &activity]);
+    assert_eq!(linked.code, 0, "{}", linked.stderr);
+    let again = quartiere(dir.path(), &["actions", "link", &id, "--activity", &activity]);
+    assert!(again.code == 2 && again.stderr.contains("già collegata"), "{}", again.stderr);
+    let show = json(&quartiere(dir.path(), &["actions", "show", &id, "--json"]));
+    assert_eq!(show["activities"][0]["id"].as_str(), Some(activity.as_str()));
+
     let plan = json(&quartiere(dir.path(), &["actions", "list", "--json"]));
     assert_eq!(plan["actions"].as_array().unwrap().len(), 11);
     let removed = quartiere(dir.path(), &["actions", "remove", &id]);

@@ -61,6 +61,22 @@ export function money(cents: number | bigint | null | undefined): string {
   const n = Number(cents);
   const sign = n < 0 ? "-" : "";
   const abs = Math.abs(n);
-  const euros = Math.floor(abs / 100).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ".");
+  const euros = grouped(Math.floor(abs / 100));
   return `${sign}${euros},${String(abs % 100).padStart(2, "0")} EUR`;
+}
+
+/** Integer euro cents as typed in a form (`1234,50`): what the core's money reader takes back. */
+export function moneyInput(cents: number): string {
+  return `${Math.floor(cents / 100)},${String(cents % 100).padStart(2, "0")}`;
+}
+
+/** A whole number with its thousands always grouped (`1.234`), as the core writes them. */
+export function grouped(n: number): string {
+  const sign = n < 0 ? "-" : "";
+  return sign + Math.abs(Math.trunc(n)).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ".");
+}
+
+/** An indicator's figure in its unit: euro for the debt (`centesimi`), a grouped count otherwise. */
+export function figure(unit: string, value: number): string {
+  return unit === "centesimi" ? money(value) : grouped(value);
 }

@@ -17,6 +17,7 @@ use tauri::{Manager, Runtime};
 
 pub mod bindings;
 pub mod commands;
+pub mod painting;
 
 /// The open store and the operator signed in at it. Dropping it closes the database and wipes
 /// its key from memory: that is what locking does.
@@ -281,6 +282,8 @@ fn remove_stale_demo_dirs() {
 }
 
 pub fn main() -> ExitCode {
+    // Before anything else, while this is the only thread.
+    painting::choose();
     let state = match parse_args(std::env::args().skip(1)).and_then(|o| open_state(&o)) {
         Ok(state) => state,
         Err(message) => {

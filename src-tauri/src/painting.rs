@@ -1,12 +1,13 @@
 //! How WebKit paints the window on a machine without a graphics processor.
 //!
 //! WebKitGTK (2.46 and later) paints web content with Skia on the GPU, through OpenGL. Where there
-//! is no GPU (a virtual machine, a remote desktop, an old office PC, the CI machine), Mesa's
+//! is no GPU device (most virtual machines and servers, the CI machine), Mesa's
 //! software OpenGL (llvmpipe) runs those calls on the processor after compiling, in each new
 //! process, every shader the page needs: rounded borders and form controls alone cost the first
 //! screen some 70 ms here. Skia's own processor painter does the same work without that detour, so
 //! there the app asks WebKit for it. With a GPU nothing changes. A desk that sets the variable
-//! itself (to `0` or `1`) decides (README, "The desktop app").
+//! itself (to `0` or `1`) decides (README, "The desktop app"). A GPU whose driver Mesa cannot
+//! use still has a render node: there WebKit's default stays, as before.
 
 use std::ffi::OsStr;
 use std::path::Path;

@@ -75,10 +75,15 @@ fn memory_kib(pid: u32) -> (u64, u64) {
     (field("Pss:"), field("Rss:"))
 }
 
+/// WebKit's switch between painting on the processor and on the GPU (src-tauri/src/painting.rs).
+const CPU_PAINTING: &str = "WEBKIT_SKIA_ENABLE_CPU_RENDERING";
+
 fn measure(binary: &Path, args: &[&str], env: &[(&str, &str)], display: &str) -> Sample {
     let start = Instant::now();
     let mut child = Command::new(binary)
         .args(args)
+        // Only what the series sets: a value in the caller's environment would change the baseline too.
+        .env_remove(CPU_PAINTING)
         .envs(env.iter().copied())
         .env("DISPLAY", display)
         .env("QUARTIERE_STARTUP_PROBE", "1")
@@ -158,7 +163,6 @@ fn main() {
     // Quartiere asks WebKit to paint on the processor where there is no GPU (src-tauri/src/painting.rs);
     // there it is also measured with WebKit's default (GPU painting through software OpenGL), to
     // show what the choice is worth. The minimal app always keeps WebKit's default.
-    const CPU_PAINTING: &str = "WEBKIT_SKIA_ENABLE_CPU_RENDERING";
     let no_gpu = !std::fs::read_dir("/dev/dri")
         .map(|entries| entries.flatten().any(|e| e.file_name().to_string_lossy().starts_with("renderD")))
         .unwrap_or(false);
